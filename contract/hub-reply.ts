@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { Revision } from "./names.js";
+
+/** The hub's answer to a status report: what the agent should fetch and how often to ask again. */
+export const HubReply = z.strictObject({
+  /** Newest commit of `radial/clusters/<cluster>`; null when the hub has not written the branch yet. */
+  revision: Revision.nullable(),
+  pollIntervalSeconds: z.number().int().min(5).max(3600),
+});
+
+export type HubReply = z.infer<typeof HubReply>;
