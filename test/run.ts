@@ -21,6 +21,6 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.RADIAL_TEST_CONCURRENCY ?? "2"}`, ...files],
-  { stdio: "inherit" },
+  { stdio: "inherit", env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } },
 );
 process.exit(result.status ?? 1);

@@ -1,0 +1,23 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { fromApiGateway, toApiGateway } from "./apigateway.js";
+import { HttpError } from "./http-error.js";
+import { createRouter } from "./router.js";
+import { hubRoutes, type HubContext } from "./routes.js";
+
+export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The HTTP API as one function of an API Gateway v2 event; Lambda and the local server both call it. */
+export function createApiHandler(context: HubContext, logger: Logger): ApiHandler {
+  const dispatch = createRouter(hubRoutes(context), (error, request) =>
+    logger.error("unexpected error", { method: request.method, path: request.path, error: error as Error }),
+  );
+  return async (event) => {
+    try {
+      return toApiGateway(await dispatch(fromApiGateway(event)));
+    } catch (error) {
+      if (error instanceof HttpError) return toApiGateway({ status: error.status, body: error.toBody() });
+      throw error;
+    }
+  };
+}

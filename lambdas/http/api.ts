@@ -1,0 +1,32 @@
+import type { z } from "zod";
+
+/** A request as the domain-facing routes see it, whatever carried it (API Gateway or the local server). */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  /** Path parameters from the route template, e.g. `{name}`. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Serialized as JSON unless `headers['content-type']` says otherwise and it is a string. */
+  body?: unknown;
+}
+
+export interface Route {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** OpenAPI-style template: `/v1/clusters/{name}`. */
+  path: string;
+  summary: string;
+  /** Whether the route needs no credentials (health, the API description). */
+  public?: boolean;
+  requestBody?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handle(request: ApiRequest): Promise<ApiResponse>;
+}

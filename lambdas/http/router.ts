@@ -1,0 +1,43 @@
+import { HttpError } from "./http-error.js";
+import type { ApiRequest, ApiResponse, Route } from "./api.js";
+
+interface CompiledRoute {
+  route: Route;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const segments = route.path.split("/").map((segment) => {
+    const param = /^\{(\w+)\}$/.exec(segment);
+    if (!param) return segment.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
+    names.push(param[1]!);
+    return "([^/]+)";
+  });
+  return { route, pattern: new RegExp(`^${segments.join("/")}$`), names };
+}
+
+/** Matches a request to a route, answering 404 and 405 as HTTP says, and turns thrown HttpErrors into responses. */
+export function createRouter(routes: Route[], onUnexpected: (error: unknown, request: Omit<ApiRequest, "params">) => void) {
+  const compiled = routes.map(compile);
+  return async function dispatch(request: Omit<ApiRequest, "params">): Promise<ApiResponse> {
+    try {
+      const matches = compiled
+        .map((c) => ({ c, m: c.pattern.exec(request.path) }))
+        .filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
+      if (matches.length === 0) throw new HttpError("not_found", `no route ${request.method} ${request.path}; see /v1/openapi.json for the API`);
+      const match = matches.find((x) => x.c.route.method === request.method);
+      if (!match) {
+        const allowed = matches.map((x) => x.c.route.method).join(", ");
+        throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${request.path}; allowed: ${allowed}`);
+      }
+      const params = Object.fromEntries(match.c.names.map((name, i) => [name, decodeURIComponent(match.m[i + 1]!)]));
+      return await match.c.route.handle({ ...request, params });
+    } catch (error) {
+      if (error instanceof HttpError) return { status: error.status, body: error.toBody() };
+      onUnexpected(error, request);
+      return { status: 500, body: new HttpError("internal", "internal error; the hub's log has the details").toBody() };
+    }
+  };
+}

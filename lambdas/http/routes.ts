@@ -1,0 +1,52 @@
+import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { z } from "zod";
+import type { Route } from "./api.js";
+import { HttpError } from "./http-error.js";
+import { openApiDocument } from "./openapi.js";
+
+/** What the hub's routes need from the world; Lambda and the local server each build one. */
+export interface HubContext {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  version: string;
+}
+
+const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
+
+function systemRoutes(context: HubContext): Route[] {
+  return [
+    {
+      method: "GET",
+      path: "/healthz",
+      summary: "Liveness and inventory reachability",
+      public: true,
+      responses: { 200: { description: "The hub and its inventory answer", schema: Health } },
+      async handle() {
+        try {
+          await context.dynamodb.send(new DescribeTableCommand({ TableName: context.tableName }));
+        } catch (error) {
+          throw new HttpError("unavailable", `inventory table ${context.tableName} is not reachable: ${(error as Error).message}`);
+        }
+        return { status: 200, body: { status: "ok", version: context.version } };
+      },
+    },
+  ];
+}
+
+/** Every route of the hub, the API description included. */
+export function hubRoutes(context: HubContext): Route[] {
+  const routes = systemRoutes(context);
+  const describe: Route = {
+    method: "GET",
+    path: "/v1/openapi.json",
+    summary: "This API's OpenAPI 3.1 description",
+    public: true,
+    responses: { 200: { description: "OpenAPI document" } },
+    async handle() {
+      return { status: 200, body: document };
+    },
+  };
+  const all = [...routes, describe];
+  const document = openApiDocument(all, context.version);
+  return all;
+}

@@ -1,0 +1,28 @@
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import dynalite from "dynalite";
+
+export interface EmbeddedDynamoDB {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * dynalite serves the DynamoDB HTTP API in-process on loopback, keeping its data in LevelDB under
+ * `dataDir`, so the embedded hub speaks to its inventory exactly as it would to DynamoDB.
+ */
+export async function startEmbeddedDynamoDB(dataDir: string): Promise<EmbeddedDynamoDB> {
+  const path = join(dataDir, "inventory");
+  await mkdir(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { ApiError } from "../../contract/index.js";
+
+/** Starts the embedded hub the way `npm start` does and returns the URL it prints. */
+async function startNpmStart(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "lambdas/local/main.ts"], {
+    env: { ...process.env, PORT: "0", RADIAL_DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not print its URL in 30 s:\n${output}`)), 30_000);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Radial hub listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`hub exited with ${code}:\n${output}`)));
+  });
+  return { url, child };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  return exited;
+}
+
+describe("embedded hub (npm start)", () => {
+  let dataDir: string;
+  let hub: { url: string; child: ChildProcess };
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "radial-hub-"));
+    hub = await startNpmStart(dataDir);
+  });
+  after(async () => {
+    await stop(hub.child);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test("/healthz answers ok once the inventory table is reachable", async () => {
+    const response = await fetch(`${hub.url}/healthz`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: "ok", version: "0.1.0" });
+  });
+
+  test("/v1/openapi.json describes the routes it serves", async () => {
+    const response = await fetch(`${hub.url}/v1/openapi.json`);
+    assert.equal(response.status, 200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    assert.equal(document.openapi, "3.1.0");
+    assert.ok(document.paths["/healthz"]?.get);
+    assert.ok(document.paths["/v1/openapi.json"]?.get);
+  });
+
+  test("an unknown route gets a 404 in the API error shape", async () => {
+    const response = await fetch(`${hub.url}/v1/nothing-here`);
+    assert.equal(response.status, 404);
+    const body = ApiError.parse(await response.json());
+    assert.equal(body.error.code, "not_found");
+    assert.match(body.error.message, /no route GET \/v1\/nothing-here/);
+  });
+
+  test("a wrong method gets a 405 naming the allowed ones", async () => {
+    const response = await fetch(`${hub.url}/healthz`, { method: "POST", body: "{}" });
+    assert.equal(response.status, 405);
+    assert.match(ApiError.parse(await response.json()).error.message, /allowed: GET/);
+  });
+
+  test("a body over the limit gets a 413 and the hub keeps serving", async () => {
+    const response = await fetch(`${hub.url}/healthz`, { method: "POST", body: "x".repeat(2 * 1024 * 1024) });
+    assert.equal(response.status, 413);
+    assert.equal(ApiError.parse(await response.json()).error.code, "payload_too_large");
+    assert.equal((await fetch(`${hub.url}/healthz`)).status, 200);
+  });
+
+  test("the inventory lives on disk under the data folder and survives a restart", async () => {
+    assert.ok(existsSync(join(dataDir, "inventory", "CURRENT")), "LevelDB files under <data>/inventory");
+    assert.equal(await stop(hub.child), 0);
+    hub = await startNpmStart(dataDir);
+    assert.equal((await fetch(`${hub.url}/healthz`)).status, 200);
+  });
+});
