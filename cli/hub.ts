@@ -1,0 +1,40 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { startHub } from "../lambdas/local/hub.js";
+
+interface HubUpOptions {
+  port: string;
+  host: string;
+  dataDir: string;
+}
+
+async function hubUp(options: HubUpOptions): Promise<void> {
+  const logger = new Logger({ serviceName: "radial-hub" });
+  const dataDir = resolve(options.dataDir);
+  const port = Number(options.port);
+  try {
+    const hub = await startHub({ port, host: options.host, dataDir, logger });
+    logger.info("hub started", { url: hub.url, dataDir });
+    console.error(`Radial hub listening on ${hub.url} (data in ${dataDir}); try ${hub.url}/healthz`);
+    const shutdown = () => void hub.stop().then(() => process.exit(0), () => process.exit(1));
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    console.error(`radial: the hub failed to start: ${inUse ? `port ${port} is in use; pass --port or set PORT` : (error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+export function registerHubCommands(program: Command): void {
+  program
+    .command("hub")
+    .description("run the hub")
+    .command("up")
+    .description("run the embedded hub on this machine (what `npm start` runs)")
+    .option("--port <port>", "port to listen on; 0 picks a free one (env PORT)", process.env.PORT ?? "8420")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--data-dir <dir>", "where the inventory is kept (env RADIAL_DATA_DIR)", process.env.RADIAL_DATA_DIR ?? ".radial")
+    .action(hubUp);
+}
