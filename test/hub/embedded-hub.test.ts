@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ApiError } from "../../contract/index.js";
 
-/** Starts the embedded hub the way `npm start` does and returns the URL it prints. */
+/** Starts the embedded hub with the command `npm start` runs and returns the URL it prints. */
 async function startNpmStart(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "lambdas/local/main.ts"], {
+  const child = spawn(process.execPath, ["bin/radial.js", "hub", "up"], {
     env: { ...process.env, PORT: "0", RADIAL_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
