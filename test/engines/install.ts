@@ -1,0 +1,35 @@
+// `npm run engines` (and `npm test` before the suite): installs every engine the tests use,
+// building or downloading only what the cache under ~/.cache/radial lacks, with progress and times.
+import { installChromium } from "./chromium.js";
+import { installDynamoDBLocal } from "./dynamodb-local.js";
+import { installKubernetes } from "./kubernetes.js";
+import { installKustomize } from "./kustomize.js";
+import { installMoto } from "./moto.js";
+
+async function timed(name: string, install: () => Promise<unknown>): Promise<void> {
+  const started = Date.now();
+  console.error(`engines: ${name}: checking`);
+  await install();
+  console.error(`engines: ${name}: ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const started = Date.now();
+try {
+  // The Go builds take both cores; the downloads (Maven, PyPI, Debian) mostly wait on the network,
+  // so they run alongside.
+  await Promise.all([
+    (async () => {
+      await timed("kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok)", installKubernetes);
+      await timed("kustomize", installKustomize);
+    })(),
+    (async () => {
+      await timed("dynamodb-local", installDynamoDBLocal);
+      await timed("moto", installMoto);
+      await timed("chromium", installChromium);
+    })(),
+  ]);
+} catch (error) {
+  console.error(`engines: install failed: ${(error as Error).message}`);
+  process.exit(1);
+}
+console.error(`engines: all ready in ${((Date.now() - started) / 1000).toFixed(1)} s (cache: ${process.env.RADIAL_CACHE_DIR ?? "~/.cache/radial"})`);
