@@ -14,9 +14,14 @@ async function hubUp(options: HubUpOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
   const port = Number(options.port);
   try {
-    const hub = await startHub({ port, host: options.host, dataDir, logger });
+    const hub = await startHub({ port, host: options.host, dataDir, logger, env: process.env });
     logger.info("hub started", { url: hub.url, dataDir });
     console.error(`Radial hub listening on ${hub.url} (data in ${dataDir}); try ${hub.url}/healthz`);
+    if (hub.admin.created) {
+      console.error(`Admin token (shown once; also kept in ${hub.admin.path}):\n  export RADIAL_HUB=${hub.url} RADIAL_TOKEN=${hub.admin.token}`);
+    } else if (hub.admin.path) {
+      console.error(`Admin token: export RADIAL_HUB=${hub.url} RADIAL_TOKEN=$(cat ${hub.admin.path})`);
+    }
     const shutdown = () => void hub.stop().then(() => process.exit(0), () => process.exit(1));
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { adminAuthenticator } from "./admin-auth.js";
 import { fromApiGateway, toApiGateway } from "./apigateway.js";
 import { HttpError } from "./http-error.js";
 import { createRouter } from "./router.js";
@@ -9,7 +10,7 @@ export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayPr
 
 /** The HTTP API as one function of an API Gateway v2 event; Lambda and the local server both call it. */
 export function createApiHandler(context: HubContext, logger: Logger): ApiHandler {
-  const dispatch = createRouter(hubRoutes(context), (error, request) =>
+  const dispatch = createRouter(hubRoutes(context), adminAuthenticator(context.adminTokenHash), (error, request) =>
     logger.error("unexpected error", { method: request.method, path: request.path, error: error as Error }),
   );
   return async (event) => {

@@ -26,6 +26,8 @@ export interface Route {
   summary: string;
   /** Whether the route needs no credentials (health, the API description). */
   public?: boolean;
+  /** Larger bodies are refused with 413 before they are parsed; the hub-wide limit when absent. */
+  maxBodyBytes?: number;
   requestBody?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handle(request: ApiRequest): Promise<ApiResponse>;

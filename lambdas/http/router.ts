@@ -19,7 +19,11 @@ function compile(route: Route): CompiledRoute {
 }
 
 /** Matches a request to a route, answering 404 and 405 as HTTP says, and turns thrown HttpErrors into responses. */
-export function createRouter(routes: Route[], onUnexpected: (error: unknown, request: Omit<ApiRequest, "params">) => void) {
+export function createRouter(
+  routes: Route[],
+  authenticate: (request: Omit<ApiRequest, "params">) => Promise<void>,
+  onUnexpected: (error: unknown, request: Omit<ApiRequest, "params">) => void,
+) {
   const compiled = routes.map(compile);
   return async function dispatch(request: Omit<ApiRequest, "params">): Promise<ApiResponse> {
     try {
@@ -32,8 +36,13 @@ export function createRouter(routes: Route[], onUnexpected: (error: unknown, req
         const allowed = matches.map((x) => x.c.route.method).join(", ");
         throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${request.path}; allowed: ${allowed}`);
       }
+      const { route } = match.c;
+      if (!route.public) await authenticate(request);
+      if (route.maxBodyBytes !== undefined && Buffer.byteLength(request.body) > route.maxBodyBytes) {
+        throw new HttpError("payload_too_large", `request body is over the limit of ${route.maxBodyBytes} bytes for ${route.method} ${route.path}`);
+      }
       const params = Object.fromEntries(match.c.names.map((name, i) => [name, decodeURIComponent(match.m[i + 1]!)]));
-      return await match.c.route.handle({ ...request, params });
+      return await route.handle({ ...request, params });
     } catch (error) {
       if (error instanceof HttpError) return { status: error.status, body: error.toBody() };
       onUnexpected(error, request);

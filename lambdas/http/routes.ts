@@ -1,6 +1,8 @@
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
+import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import type { Route } from "./api.js";
+import { clusterRoutes } from "./cluster-routes.js";
 import { HttpError } from "./http-error.js";
 import { openApiDocument } from "./openapi.js";
 
@@ -9,6 +11,9 @@ export interface HubContext {
   dynamodb: DynamoDBClient;
   tableName: string;
   version: string;
+  registry: ClusterRegistry;
+  /** SHA-256 of the operators' admin token. */
+  adminTokenHash: string;
 }
 
 const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
@@ -35,7 +40,7 @@ function systemRoutes(context: HubContext): Route[] {
 
 /** Every route of the hub, the API description included. */
 export function hubRoutes(context: HubContext): Route[] {
-  const routes = systemRoutes(context);
+  const routes = [...systemRoutes(context), ...clusterRoutes(context.registry)];
   const describe: Route = {
     method: "GET",
     path: "/v1/openapi.json",

@@ -6,8 +6,17 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, ty
  *   pk = CLUSTER#<name>, sk = META            the cluster (one item per cluster)
  *   pk = CLUSTER#<name>, sk = APP#<app>       latest status of one application on that cluster
  *   pk = CLUSTER#<name>, sk = EVENT#<time>    bounded event history, expired by `expiresAt`
- * The CDK stack and the embedded hub both create the table from this one definition.
+ * Listing every cluster (selector evaluation, the console) uses the sparse index `byShard`: only
+ * cluster items carry `shard` = CLUSTERS#<0..SHARDS-1>, picked by a hash of the name, and `name`.
+ * Spreading the fleet over SHARDS index partitions keeps a fleet-wide read from landing on one
+ * partition, and heartbeats never touch the index because status lives on other items.
  */
+export const SHARDS = 8;
+export const SHARD_INDEX = "byShard";
+
+/** The attribute DynamoDB's TTL reads to expire events. */
+export const TTL_ATTRIBUTE = "expiresAt";
+
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -15,16 +24,25 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: "pk", AttributeType: "S" },
       { AttributeName: "sk", AttributeType: "S" },
+      { AttributeName: "shard", AttributeType: "S" },
+      { AttributeName: "name", AttributeType: "S" },
     ],
     KeySchema: [
       { AttributeName: "pk", KeyType: "HASH" },
       { AttributeName: "sk", KeyType: "RANGE" },
     ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: SHARD_INDEX,
+        KeySchema: [
+          { AttributeName: "shard", KeyType: "HASH" },
+          { AttributeName: "name", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+    ],
   };
 }
-
-/** The attribute DynamoDB's TTL reads to expire events. */
-export const TTL_ATTRIBUTE = "expiresAt";
 
 /** Creates the table when it does not exist and waits until it is ACTIVE. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -37,7 +55,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   await client.send(new CreateTableCommand(tableDefinition(tableName)));
   for (let attempt = 0; attempt < 100; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === "ACTIVE") return;
+    if (Table?.TableStatus === "ACTIVE" && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === "ACTIVE")) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);

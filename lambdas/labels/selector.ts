@@ -1,4 +1,4 @@
-import { labelKeyProblem, labelValueProblem } from "./validation.js";
+import { labelKeyProblem, labelValueProblem } from "../../contract/labels.js";
 
 /** One requirement of a label selector, as Kubernetes models it (labels.Requirement). */
 export type Requirement =

@@ -1,9 +1,13 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { createApiHandler } from "../http/api-handler.js";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { createHubContext } from "../hub-context.js";
+import { createApiHandler, type ApiHandler } from "../http/api-handler.js";
 import { ensureTable } from "../inventory/table.js";
-import { VERSION } from "../version.js";
+import { hashToken } from "../tokens/token.js";
+import { loadAdminToken } from "./admin-token.js";
 import { startEmbeddedDynamoDB } from "./embedded-dynamodb.js";
 import { createLocalServer } from "./server.js";
 
@@ -13,10 +17,16 @@ export interface HubOptions {
   host: string;
   dataDir: string;
   logger: Logger;
+  /**
+   * RADIAL_ADMIN_TOKEN, RADIAL_DYNAMODB_ENDPOINT (another DynamoDB, e.g. DynamoDB Local, instead
+   * of the embedded one) and the settings `createHubContext` reads.
+   */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface RunningHub {
   url: string;
+  admin: { token: string; path: string | null; created: boolean };
   stop(): Promise<void>;
 }
 
@@ -24,22 +34,33 @@ const TABLE_NAME = "radial";
 
 /** The embedded hub: the Lambda handlers behind a local HTTP server, with dynalite as the inventory. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const dynamo = await startEmbeddedDynamoDB(options.dataDir);
+  await mkdir(options.dataDir, { recursive: true });
+  const admin = await loadAdminToken(options.dataDir, options.env.RADIAL_ADMIN_TOKEN);
+  const external = options.env.RADIAL_DYNAMODB_ENDPOINT;
+  const dynamo = external ? { endpoint: external, close: async () => {} } : await startEmbeddedDynamoDB(options.dataDir);
   const dynamodb = new DynamoDBClient({
     endpoint: dynamo.endpoint,
-    region: "local",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    region: options.env.AWS_REGION ?? "local",
+    credentials: { accessKeyId: options.env.AWS_ACCESS_KEY_ID ?? "local", secretAccessKey: options.env.AWS_SECRET_ACCESS_KEY ?? "local" },
   });
   await ensureTable(dynamodb, TABLE_NAME);
-  const handler = createApiHandler({ dynamodb, tableName: TABLE_NAME, version: VERSION }, options.logger);
-  const server = createLocalServer(handler, (error) => options.logger.error("request failed", { error: error as Error }));
+  // The handler needs the hub's own URL (for bootstrap manifests), known only once listening.
+  let handler: ApiHandler | undefined;
+  const server = createLocalServer(
+    (event: APIGatewayProxyEventV2) => handler!(event),
+    (error) => options.logger.error("request failed", { error: error as Error }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  const context = createHubContext({ dynamodb, tableName: TABLE_NAME, hubUrl: options.env.RADIAL_HUB_URL ?? url, adminTokenHash: hashToken(admin.token), env: options.env });
+  handler = createApiHandler(context, options.logger);
   return {
-    url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`,
+    url,
+    admin,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

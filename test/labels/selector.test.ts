@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { matches, parseSelector, SelectorError, selectorFromObject } from "../../lambdas/labels/selector.js";
-import { labelKeyProblem, labelProblems, labelValueProblem } from "../../lambdas/labels/validation.js";
+import { labelKeyProblem, labelProblems, labelValueProblem } from "../../contract/labels.js";
 
 const prodWeb = { env: "prod", tier: "web", region: "eu-west-1", "example.com/team": "payments", replicas: "5" };
 

@@ -1,0 +1,111 @@
+import { stringify } from "yaml";
+
+export interface BootstrapSettings {
+  cluster: string;
+  token: string;
+  hubUrl: string;
+  /** The deploy repo the agent pulls; null until the hub is configured with one. */
+  repoUrl: string | null;
+  image: string;
+}
+
+export const AGENT_NAMESPACE = "radial-system";
+const NAME = "radial-agent";
+const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "radial" };
+
+function document(comment: string | null, object: object): string {
+  const header = comment ? comment.split("\n").map((line) => `# ${line}`).join("\n") + "\n" : "";
+  return header + stringify(object, { lineWidth: 0 });
+}
+
+/**
+ * The manifest that installs the agent with one `kubectl apply -f`: Namespace, ServiceAccount,
+ * RBAC, the token Secret and the agent Deployment.
+ */
+export function bootstrapManifest(settings: BootstrapSettings): string {
+  const metadata = (extra: object = {}) => ({ name: NAME, namespace: AGENT_NAMESPACE, labels, ...extra });
+  const documents = [
+    document(`Radial agent for cluster ${settings.cluster}. Apply with: kubectl apply --server-side -f <this file>`, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: AGENT_NAMESPACE, labels },
+    }),
+    document(null, { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata() }),
+    document(
+      "The agent applies whatever the cluster's folder in Git holds (any kind, any namespace, CRDs\n" +
+        "included), prunes what it owns when it leaves Git, and watches it all for drift, so it needs\n" +
+        "every verb on every resource, as Argo CD's application controller does. Narrow this role if\n" +
+        "the fleet repo should only ever manage some kinds.",
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: NAME, labels },
+        rules: [
+          { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+          { nonResourceURLs: ["*"], verbs: ["get"] },
+        ],
+      },
+    ),
+    document(null, {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: NAME, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: NAME },
+      subjects: [{ kind: "ServiceAccount", name: NAME, namespace: AGENT_NAMESPACE }],
+    }),
+    document("The agent's token: it authenticates this cluster, and only this cluster, to the hub.", {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: `${NAME}-token`, namespace: AGENT_NAMESPACE, labels },
+      type: "Opaque",
+      stringData: { token: settings.token },
+    }),
+    document(null, {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: metadata(),
+      spec: {
+        replicas: 1,
+        // Two agents must never apply at once: replace, do not surge.
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAME,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: "agent",
+                image: settings.image,
+                imagePullPolicy: "IfNotPresent",
+                args: ["agent"],
+                env: [
+                  { name: "RADIAL_HUB_URL", value: settings.hubUrl },
+                  { name: "RADIAL_CLUSTER", value: settings.cluster },
+                  ...(settings.repoUrl ? [{ name: "RADIAL_REPO_URL", value: settings.repoUrl }] : []),
+                  { name: "RADIAL_TOKEN", valueFrom: { secretKeyRef: { name: `${NAME}-token`, key: "token" } } },
+                  { name: "RADIAL_DATA_DIR", value: "/var/lib/radial" },
+                ],
+                ports: [{ name: "metrics", containerPort: 8080 }],
+                livenessProbe: { httpGet: { path: "/healthz", port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
+                readinessProbe: { httpGet: { path: "/readyz", port: "metrics" }, periodSeconds: 10 },
+                resources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "384Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                volumeMounts: [
+                  { name: "data", mountPath: "/var/lib/radial" },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+            ],
+            volumes: [
+              { name: "data", emptyDir: {} },
+              { name: "tmp", emptyDir: {} },
+            ],
+          },
+        },
+      },
+    }),
+  ];
+  return documents.join("---\n");
+}

@@ -1,0 +1,30 @@
+import type { Cluster, EksClusterInfo } from "../../contract/index.js";
+
+/** A registered cluster as the inventory stores it: the public view plus what only the hub may see. */
+export interface ClusterRecord {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  server: string | null;
+  eks: EksClusterInfo | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Incremented on every write; the optimistic-concurrency guard. */
+  version: number;
+  tokenHash: string;
+  /** The token replaced by the last rotation, accepted until `validUntil`. */
+  previousToken: { hash: string; validUntil: string } | null;
+}
+
+export function toCluster(record: ClusterRecord): Cluster {
+  return {
+    name: record.name,
+    labels: record.labels,
+    annotations: record.annotations,
+    server: record.server,
+    eks: record.eks,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    resourceVersion: String(record.version),
+  };
+}

@@ -1,0 +1,172 @@
+import { CLUSTER_LIMITS, type Cluster, type PatchClusterRequest, type RegisterClusterRequest } from "../../contract/index.js";
+import { bootstrapManifest } from "../bootstrap/manifest.js";
+import { EksClusterNotFoundError, EksUnavailableError, type EksLookup } from "../eks/eks-lookup.js";
+import { matches, type Selector } from "../labels/selector.js";
+import { hashToken, newToken, tokenMatches } from "../tokens/token.js";
+import { toCluster, type ClusterRecord } from "./cluster-record.js";
+import { RegistryError } from "./errors.js";
+import { ClusterExistsError, InvalidCursorError, VersionConflictError, type InventoryStore } from "./store.js";
+
+export interface RegistrySettings {
+  /** Where agents reach the hub; goes into bootstrap manifests. */
+  hubUrl: string;
+  repoUrl: string | null;
+  agentImage: string;
+  /** How long a rotated-out token keeps working, so running agents can be given the new one. */
+  tokenGraceSeconds: number;
+}
+
+export interface RegistryDependencies {
+  store: InventoryStore;
+  eks: EksLookup;
+  clock: () => Date;
+  settings: RegistrySettings;
+}
+
+const MAX_PATCH_ATTEMPTS = 5;
+
+/** Registration and upkeep of the cluster inventory: the domain behind `/v1/clusters`. */
+export class ClusterRegistry {
+  constructor(private readonly deps: RegistryDependencies) {}
+
+  private bootstrap(cluster: string, token: string): string {
+    const { hubUrl, repoUrl, agentImage } = this.deps.settings;
+    return bootstrapManifest({ cluster, token, hubUrl, repoUrl, image: agentImage });
+  }
+
+  private async record(name: string): Promise<ClusterRecord> {
+    const record = await this.deps.store.getCluster(name);
+    if (!record) throw new RegistryError("not_found", `cluster ${name} is not registered; list them with GET /v1/clusters`);
+    return record;
+  }
+
+  async register(request: RegisterClusterRequest): Promise<{ cluster: Cluster; token: string; bootstrap: string }> {
+    // Fail fast on a taken name before calling AWS; the conditional write below still decides races.
+    if (await this.deps.store.getCluster(request.name)) throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
+    let eks = null;
+    if (request.eksClusterArn) {
+      try {
+        eks = await this.deps.eks.describe(request.eksClusterArn);
+      } catch (error) {
+        if (error instanceof EksClusterNotFoundError) throw new RegistryError("eks_not_found", error.message, { field: "eksClusterArn" });
+        if (error instanceof EksUnavailableError) throw new RegistryError("eks_unavailable", `${error.message}; nothing was stored, try again`);
+        throw error;
+      }
+    }
+    const now = this.deps.clock().toISOString();
+    const token = newToken("rdl_agent");
+    const record: ClusterRecord = {
+      name: request.name,
+      labels: request.labels ?? {},
+      annotations: request.annotations ?? {},
+      server: request.server ?? eks?.endpoint ?? null,
+      eks,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      tokenHash: hashToken(token),
+      previousToken: null,
+    };
+    try {
+      await this.deps.store.createCluster(record);
+    } catch (error) {
+      if (error instanceof ClusterExistsError) throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
+      throw error;
+    }
+    return { cluster: toCluster(record), token, bootstrap: this.bootstrap(record.name, token) };
+  }
+
+  async get(name: string): Promise<Cluster> {
+    return toCluster(await this.record(name));
+  }
+
+  /** One page of clusters matching `selector`; `scanned` counts the clusters read to fill it. */
+  async list(selector: Selector, limit: number, pageToken?: string): Promise<{ items: Cluster[]; nextPageToken: string | null; scanned: number }> {
+    const items: Cluster[] = [];
+    let cursor = pageToken;
+    let scanned = 0;
+    try {
+      do {
+        const page = await this.deps.store.listClusters(limit - items.length, cursor);
+        scanned += page.scanned;
+        items.push(...page.records.filter((r) => matches(selector, r.labels)).map(toCluster));
+        cursor = page.cursor;
+      } while (cursor && items.length < limit);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new RegistryError("invalid", error.message, { field: "pageToken" });
+      throw error;
+    }
+    return { items, nextPageToken: cursor ?? null, scanned };
+  }
+
+  /**
+   * Merges labels and annotations (null removes a key). With `ifMatch`, only the version the caller
+   * read is changed; without it, a concurrent write is re-read and the merge retried, so two editors
+   * of different keys never lose each other's change.
+   */
+  async patch(name: string, patch: PatchClusterRequest, ifMatch?: string): Promise<Cluster> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.record(name);
+      if (ifMatch !== undefined && ifMatch !== String(current.version)) {
+        throw new RegistryError("precondition_failed", `cluster ${name} is at resourceVersion ${current.version}, not ${ifMatch}; read it again and reapply your change`);
+      }
+      const labels = merge(current.labels, patch.labels);
+      const annotations = merge(current.annotations, patch.annotations);
+      if (Object.keys(labels).length > CLUSTER_LIMITS.maxLabels) throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxLabels} labels`, { field: "labels" });
+      if (Object.keys(annotations).length > CLUSTER_LIMITS.maxAnnotations) throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxAnnotations} annotations`, { field: "annotations" });
+      const next: ClusterRecord = { ...current, labels, annotations, version: current.version + 1, updatedAt: this.deps.clock().toISOString() };
+      try {
+        await this.deps.store.replaceCluster(next, current.version);
+        return toCluster(next);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        if (ifMatch !== undefined) throw new RegistryError("precondition_failed", `cluster ${name} changed while it was being updated; read it again and reapply your change`);
+        if (attempt >= MAX_PATCH_ATTEMPTS) throw new RegistryError("conflict", `cluster ${name} is being changed by others; try again`);
+      }
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    if (!(await this.deps.store.deleteCluster(name))) throw new RegistryError("not_found", `cluster ${name} is not registered`);
+  }
+
+  /** Issues a new token; the old one keeps working for the grace period, then stops. */
+  async rotateToken(name: string): Promise<{ token: string; bootstrap: string; previousTokenValidUntil: string }> {
+    const current = await this.record(name);
+    const now = this.deps.clock();
+    const validUntil = new Date(now.getTime() + this.deps.settings.tokenGraceSeconds * 1000).toISOString();
+    const token = newToken("rdl_agent");
+    const next: ClusterRecord = {
+      ...current,
+      tokenHash: hashToken(token),
+      previousToken: { hash: current.tokenHash, validUntil },
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    try {
+      await this.deps.store.replaceCluster(next, current.version);
+    } catch (error) {
+      if (error instanceof VersionConflictError) throw new RegistryError("conflict", `cluster ${name} changed during the rotation; try again`);
+      throw error;
+    }
+    return { token, bootstrap: this.bootstrap(name, token), previousTokenValidUntil: validUntil };
+  }
+
+  /** Whether `token` is this cluster's agent token (or its predecessor, within the grace period). */
+  async authenticateAgent(name: string, token: string): Promise<boolean> {
+    const record = await this.deps.store.getCluster(name);
+    if (!record) return false;
+    const current = tokenMatches(token, record.tokenHash);
+    const previous = record.previousToken !== null && tokenMatches(token, record.previousToken.hash) && this.deps.clock().toISOString() < record.previousToken.validUntil;
+    return current || previous;
+  }
+}
+
+function merge(current: Record<string, string>, patch: Record<string, string | null> | undefined): Record<string, string> {
+  const out = { ...current };
+  for (const [key, value] of Object.entries(patch ?? {})) {
+    if (value === null) delete out[key];
+    else out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { createHash } from "node:crypto";
+import type { ClusterRecord } from "./cluster-record.js";
+import { ClusterExistsError, InvalidCursorError, VersionConflictError, type ClusterPage, type InventoryStore } from "./store.js";
+import { SHARD_INDEX, SHARDS } from "./table.js";
+
+const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: "META" });
+
+export function shardOf(name: string): number {
+  return createHash("sha256").update(name).digest().readUInt32BE(0) % SHARDS;
+}
+
+interface Cursor {
+  shard: number;
+  after?: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(text, "base64url").toString()) as Cursor;
+    if (Number.isInteger(cursor.shard) && cursor.shard >= 0 && cursor.shard < SHARDS && (cursor.after === undefined || typeof cursor.after === "string")) return cursor;
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidCursorError("pageToken is not one this hub issued; start again without it");
+}
+
+function toItem(record: ClusterRecord) {
+  return { ...clusterKey(record.name), shard: `CLUSTERS#${shardOf(record.name)}`, kind: "cluster", ...record };
+}
+
+function fromItem(item: Record<string, unknown>): ClusterRecord {
+  const { pk: _pk, sk: _sk, shard: _shard, kind: _kind, ...record } = item;
+  return record as unknown as ClusterRecord;
+}
+
+/** The inventory on DynamoDB: the same code against AWS, DynamoDB Local and dynalite. */
+export class DynamoDBInventoryStore implements InventoryStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async createCluster(record: ClusterRecord): Promise<void> {
+    try {
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: toItem(record), ConditionExpression: "attribute_not_exists(pk)" }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ClusterExistsError(`cluster ${record.name} is already registered`);
+      throw error;
+    }
+  }
+
+  async getCluster(name: string): Promise<ClusterRecord | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: clusterKey(name), ConsistentRead: true }));
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async replaceCluster(record: ClusterRecord, expectedVersion: number): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ConditionExpression: "attribute_exists(pk) AND version = :expected",
+          ExpressionAttributeValues: { ":expected": expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(`cluster ${record.name} changed since version ${expectedVersion}`);
+      throw error;
+    }
+  }
+
+  async deleteCluster(name: string): Promise<boolean> {
+    // The cluster item goes first, so the cluster (and its token) is gone at once; what hangs
+    // under it (statuses, events) follows.
+    const { Attributes } = await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: clusterKey(name), ReturnValues: "ALL_OLD" }));
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": clusterKey(name).pk },
+          ProjectionExpression: "pk, sk",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      await this.deleteKeys((page.Items ?? []) as { pk: string; sk: string }[]);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return Attributes !== undefined;
+  }
+
+  private async deleteKeys(keys: { pk: string; sk: string }[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 25) {
+      let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`could not delete ${requests.length} items after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  async listClusters(limit: number, cursorText?: string): Promise<ClusterPage> {
+    let cursor: Cursor | undefined = cursorText ? decodeCursor(cursorText) : { shard: 0 };
+    const records: ClusterRecord[] = [];
+    let scanned = 0;
+    while (cursor && records.length < limit) {
+      const page: QueryCommandOutput = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: SHARD_INDEX,
+          KeyConditionExpression: cursor.after === undefined ? "#shard = :shard" : "#shard = :shard AND #name > :after",
+          ExpressionAttributeNames: cursor.after === undefined ? { "#shard": "shard" } : { "#shard": "shard", "#name": "name" },
+          ExpressionAttributeValues: { ":shard": `CLUSTERS#${cursor.shard}`, ...(cursor.after === undefined ? {} : { ":after": cursor.after }) },
+          Limit: limit - records.length,
+        }),
+      );
+      const items = (page.Items ?? []).map(fromItem);
+      scanned += page.ScannedCount ?? items.length;
+      records.push(...items);
+      if (page.LastEvaluatedKey) cursor = { shard: cursor.shard, after: String(page.LastEvaluatedKey.name) };
+      else cursor = cursor.shard + 1 < SHARDS ? { shard: cursor.shard + 1 } : undefined;
+    }
+    return { records, scanned, ...(cursor ? { cursor: encodeCursor(cursor) } : {}) };
+  }
+}
