@@ -23,7 +23,7 @@ export interface RegistryDependencies {
   settings: RegistrySettings;
 }
 
-const MAX_PATCH_ATTEMPTS = 5;
+const MAX_PATCH_ATTEMPTS = 10;
 
 /** Registration and upkeep of the cluster inventory: the domain behind `/v1/clusters`. */
 export class ClusterRegistry {
@@ -122,6 +122,8 @@ export class ClusterRegistry {
         if (!(error instanceof VersionConflictError)) throw error;
         if (ifMatch !== undefined) throw new RegistryError("precondition_failed", `cluster ${name} changed while it was being updated; read it again and reapply your change`);
         if (attempt >= MAX_PATCH_ATTEMPTS) throw new RegistryError("conflict", `cluster ${name} is being changed by others; try again`);
+        // Jittered backoff, so editors that collided do not collide again in lockstep.
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }
   }

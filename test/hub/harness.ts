@@ -1,0 +1,55 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startHub } from "../../lambdas/local/hub.js";
+
+export interface TestHub {
+  url: string;
+  adminToken: string;
+  /** Calls the API over HTTP with the admin token unless `token` says otherwise (null: none). */
+  api(method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/**
+ * A hub in this process, reached over real HTTP: on the embedded dynalite store, or on the
+ * DynamoDB at `dynamodbEndpoint` (DynamoDB Local).
+ */
+export async function startTestHub(options: { dynamodbEndpoint?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestHub> {
+  const dataDir = await mkdtemp(join(tmpdir(), "radial-test-hub-"));
+  const hub = await startHub({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir,
+    logger: new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" }),
+    env: {
+      RADIAL_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...(options.dynamodbEndpoint ? { RADIAL_DYNAMODB_ENDPOINT: options.dynamodbEndpoint, AWS_REGION: "us-east-1" } : {}),
+      ...options.env,
+    },
+  });
+  return {
+    url: hub.url,
+    adminToken: ADMIN_TOKEN,
+    async api(method, path, { body, rawBody, token = ADMIN_TOKEN, headers = {} } = {}) {
+      const response = await fetch(`${hub.url}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined || rawBody !== undefined ? { "content-type": "application/json" } : {}),
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...headers,
+        },
+        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    },
+    async stop() {
+      await hub.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
