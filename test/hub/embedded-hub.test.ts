@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ApiError } from "../../contract/index.js";
 
 /** Starts the embedded hub with the command `npm start` runs and returns the URL it prints. */
-async function startNpmStart(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+async function startNpmStart(dataDir: string): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ["bin/radial.js", "hub", "up"], {
     env: { ...process.env, PORT: "0", RADIAL_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
@@ -26,7 +26,7 @@ async function startNpmStart(dataDir: string): Promise<{ url: string; child: Chi
     });
     child.once("exit", (code) => reject(new Error(`hub exited with ${code}:\n${output}`)));
   });
-  return { url, child };
+  return { url, child, output: () => output };
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
@@ -37,7 +37,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
 
 describe("embedded hub (npm start)", () => {
   let dataDir: string;
-  let hub: { url: string; child: ChildProcess };
+  let hub: Awaited<ReturnType<typeof startNpmStart>>;
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "radial-hub-"));
@@ -59,8 +59,21 @@ describe("embedded hub (npm start)", () => {
     assert.equal(response.status, 200);
     const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     assert.equal(document.openapi, "3.1.0");
-    assert.ok(document.paths["/healthz"]?.get);
-    assert.ok(document.paths["/v1/openapi.json"]?.get);
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    assert.deepEqual(operations.sort(), [
+      "DELETE /v1/clusters/{name}",
+      "GET /healthz",
+      "GET /v1/clusters",
+      "GET /v1/clusters/{name}",
+      "GET /v1/openapi.json",
+      "PATCH /v1/clusters/{name}",
+      "POST /v1/clusters",
+      "POST /v1/clusters/{name}/token",
+    ]);
+    const register = document.paths["/v1/clusters"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } };
+    const schema = register.requestBody.content["application/json"].schema;
+    assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
+    assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");
   });
 
   test("an unknown route gets a 404 in the API error shape", async () => {
@@ -84,10 +97,23 @@ describe("embedded hub (npm start)", () => {
     assert.equal((await fetch(`${hub.url}/healthz`)).status, 200);
   });
 
-  test("the inventory lives on disk under the data folder and survives a restart", async () => {
+  test("the admin token is generated once, and the inventory survives a restart", async () => {
+    const token = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
+    assert.ok(hub.output().includes(`RADIAL_TOKEN=${token}`), "the first start prints the token");
+    assert.equal((await stat(join(dataDir, "admin-token"))).mode & 0o777, 0o600);
+    const registered = await fetch(`${hub.url}/v1/clusters`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "kept", labels: { env: "prod" } }),
+    });
+    assert.equal(registered.status, 201);
     assert.ok(existsSync(join(dataDir, "inventory", "CURRENT")), "LevelDB files under <data>/inventory");
+
     assert.equal(await stop(hub.child), 0);
     hub = await startNpmStart(dataDir);
-    assert.equal((await fetch(`${hub.url}/healthz`)).status, 200);
+    assert.ok(!hub.output().includes(token), "later starts do not print the token again");
+    const kept = await fetch(`${hub.url}/v1/clusters/kept`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(kept.status, 200);
+    assert.deepEqual(((await kept.json()) as { labels: unknown }).labels, { env: "prod" });
   });
 });
