@@ -1,13 +1,18 @@
 import { Command, Option } from "commander";
+import { registerClusterCommands } from "./cluster.js";
 import { registerHubCommands } from "./hub.js";
+import { EXIT_CODES_HELP, exitForCommanderError } from "./output.js";
 import { VERSION } from "../lambdas/version.js";
 
 const program = new Command("radial")
   .description("Radial: a serverless GitOps hub for fleets of Kubernetes clusters")
   .version(VERSION)
   .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"))
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride(exitForCommanderError)
+  .addHelpText("after", EXIT_CODES_HELP);
 
 registerHubCommands(program);
+registerClusterCommands(program);
 
 await program.parseAsync();

@@ -1,0 +1,105 @@
+// How the CLI reports: results on stdout as a table, JSON or YAML; failures on stderr, with an exit
+// code scripts can rely on.
+import type { CommanderError } from "commander";
+import { stringify } from "yaml";
+import type { Cluster } from "../contract/index.js";
+import { HubError, HubUnreachableError } from "./hub-client.js";
+
+export type OutputFormat = "table" | "json" | "yaml";
+
+export const EXIT = {
+  ok: 0,
+  /** The hub refused the request or failed, or a check against what it holds did (label without --overwrite). */
+  refused: 1,
+  /** Bad arguments or options, or no admin token: nothing was sent. */
+  usage: 2,
+  unreachable: 3,
+  /** The hub has no such cluster (404), so `radial cluster get x || ...` can tell absence from failure. */
+  notFound: 4,
+} as const;
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  the hub refused the request or failed ("error: <message> (<code>)" on stderr)
+  2  usage error: bad arguments, options or k=v syntax, or no admin token; nothing was sent
+  3  the hub could not be reached (not running, wrong --hub/RADIAL_HUB, or no answer in time)
+  4  not found: the hub has no such cluster`;
+
+/** A failure the CLI itself detects, with the exit code it deserves. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.refused,
+  ) {
+    super(message);
+  }
+}
+
+export const usageError = (message: string) => new CliError(message, EXIT.usage);
+
+/**
+ * For `program.exitOverride`: commander exits 1 on a usage error, which scripts could not tell from
+ * a refusal by the hub, so its failures become 2; help and --version keep their 0.
+ */
+export function exitForCommanderError(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+}
+
+/** Prints why a command failed and returns its exit code. */
+export function reportFailure(error: unknown): number {
+  if (error instanceof HubError) {
+    console.error(`error: ${error.message} (${error.code}, HTTP ${error.status})`);
+    return error.status === 404 ? EXIT.notFound : EXIT.refused;
+  }
+  if (error instanceof HubUnreachableError) {
+    console.error(`error: ${error.message}`);
+    return EXIT.unreachable;
+  }
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  return error instanceof CliError ? error.exitCode : EXIT.refused;
+}
+
+/** JSON or YAML of any result; tables are per kind of result. */
+export function serialize(value: unknown, format: Exclude<OutputFormat, "table">): string {
+  return format === "json" ? `${JSON.stringify(value, null, 2)}\n` : stringify(value);
+}
+
+export function printClusters(clusters: Cluster[], format: OutputFormat): void {
+  process.stdout.write(format === "table" ? clusterTable(clusters) : serialize(clusters, format));
+}
+
+export function printCluster(cluster: Cluster, format: OutputFormat): void {
+  process.stdout.write(format === "table" ? clusterTable([cluster]) : serialize(cluster, format));
+}
+
+export function clusterTable(clusters: Cluster[], now = new Date()): string {
+  const rows = clusters.map((c) => [c.name, formatLabels(c.labels), c.server ?? "-", c.eks?.version ?? "-", age(c.createdAt, now)]);
+  return table(["NAME", "LABELS", "SERVER", "EKS", "AGE"], rows);
+}
+
+/** `k=v,k2=v2` sorted by key, as kubectl's --show-labels; `<none>` when there are none. */
+export function formatLabels(labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  return keys.length === 0 ? "<none>" : keys.map((key) => `${key}=${labels[key]}`).join(",");
+}
+
+/** Columns padded to their widest cell, two spaces apart, with no trailing blanks. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  return [headers, ...rows].map(line).join("\n") + "\n";
+}
+
+/** Elapsed time in kubectl's style: one unit, switching to the next once it reaches two of them. */
+export function age(since: string, now: Date): string {
+  const seconds = Math.max(0, Math.floor((now.getTime() - Date.parse(since)) / 1000));
+  const units: [number, string][] = [
+    [365 * 86_400, "y"],
+    [86_400, "d"],
+    [3600, "h"],
+    [60, "m"],
+  ];
+  for (const [size, unit] of units) if (seconds >= 2 * size) return `${Math.floor(seconds / size)}${unit}`;
+  return `${seconds}s`;
+}
