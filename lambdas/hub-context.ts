@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { AwsEksLookup } from "./eks/eks-lookup.js";
+import { HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./http/routes.js";
 import { ClusterRegistry } from "./inventory/cluster-registry.js";
 import { DynamoDBInventoryStore } from "./inventory/dynamodb-store.js";
@@ -37,5 +38,5 @@ export function createHubContext(config: HubConfig): HubContext {
       tokenGraceSeconds: grace,
     },
   });
-  return { dynamodb: config.dynamodb, tableName: config.tableName, version: VERSION, registry, adminTokenHash: config.adminTokenHash };
+  return { dynamodb: config.dynamodb, tableName: config.tableName, version: VERSION, registry, adminTokenHash: config.adminTokenHash, metrics: new HubMetrics() };
 }

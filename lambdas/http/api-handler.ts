@@ -10,9 +10,14 @@ export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayPr
 
 /** The HTTP API as one function of an API Gateway v2 event; Lambda and the local server both call it. */
 export function createApiHandler(context: HubContext, logger: Logger): ApiHandler {
-  const dispatch = createRouter(hubRoutes(context), adminAuthenticator(context.adminTokenHash), (error, request) =>
-    logger.error("unexpected error", { method: request.method, path: request.path, error: error as Error }),
-  );
+  const dispatch = createRouter(hubRoutes(context), {
+    authenticate: adminAuthenticator(context.adminTokenHash),
+    onUnexpected: (error, request) => logger.error("unexpected error", { method: request.method, path: request.path, error: error as Error }),
+    onResponse: (request, route, status, seconds) => {
+      context.metrics.observeRequest(request.method, route, status, seconds);
+      logger.debug("request", { method: request.method, path: request.path, route, status, ms: Math.round(seconds * 1000) });
+    },
+  });
   return async (event) => {
     try {
       return toApiGateway(await dispatch(fromApiGateway(event)));

@@ -18,14 +18,33 @@ function compile(route: Route): CompiledRoute {
   return { route, pattern: new RegExp(`^${segments.join("/")}$`), names };
 }
 
+export interface RouterHooks {
+  authenticate(request: Omit<ApiRequest, "params">): Promise<void>;
+  onUnexpected(error: unknown, request: Omit<ApiRequest, "params">): void;
+  /** Called once per request with the matched route template ("unmatched" when none). */
+  onResponse(request: Omit<ApiRequest, "params">, route: string, status: number, seconds: number): void;
+}
+
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpError("bad_request", `path segment "${value}" is not valid percent-encoding`);
+  }
+}
+
 /** Matches a request to a route, answering 404 and 405 as HTTP says, and turns thrown HttpErrors into responses. */
-export function createRouter(
-  routes: Route[],
-  authenticate: (request: Omit<ApiRequest, "params">) => Promise<void>,
-  onUnexpected: (error: unknown, request: Omit<ApiRequest, "params">) => void,
-) {
+export function createRouter(routes: Route[], hooks: RouterHooks) {
   const compiled = routes.map(compile);
   return async function dispatch(request: Omit<ApiRequest, "params">): Promise<ApiResponse> {
+    const started = performance.now();
+    let template = "unmatched";
+    const response = await route(request, (matched) => (template = matched));
+    hooks.onResponse(request, template, response.status, (performance.now() - started) / 1000);
+    return response;
+  };
+
+  async function route(request: Omit<ApiRequest, "params">, matched: (template: string) => void): Promise<ApiResponse> {
     try {
       const matches = compiled
         .map((c) => ({ c, m: c.pattern.exec(request.path) }))
@@ -37,16 +56,17 @@ export function createRouter(
         throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${request.path}; allowed: ${allowed}`);
       }
       const { route } = match.c;
-      if (!route.public) await authenticate(request);
+      matched(route.path);
+      if (!route.public) await hooks.authenticate(request);
       if (route.maxBodyBytes !== undefined && Buffer.byteLength(request.body) > route.maxBodyBytes) {
         throw new HttpError("payload_too_large", `request body is over the limit of ${route.maxBodyBytes} bytes for ${route.method} ${route.path}`);
       }
-      const params = Object.fromEntries(match.c.names.map((name, i) => [name, decodeURIComponent(match.m[i + 1]!)]));
+      const params = Object.fromEntries(match.c.names.map((name, i) => [name, decodeParam(match.m[i + 1]!)]));
       return await route.handle({ ...request, params });
     } catch (error) {
       if (error instanceof HttpError) return { status: error.status, body: error.toBody() };
-      onUnexpected(error, request);
+      hooks.onUnexpected(error, request);
       return { status: 500, body: new HttpError("internal", "internal error; the hub's log has the details").toBody() };
     }
-  };
+  }
 }

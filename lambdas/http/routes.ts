@@ -4,6 +4,7 @@ import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import type { Route } from "./api.js";
 import { clusterRoutes } from "./cluster-routes.js";
 import { HttpError } from "./http-error.js";
+import type { HubMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 
 /** What the hub's routes need from the world; Lambda and the local server each build one. */
@@ -14,6 +15,7 @@ export interface HubContext {
   registry: ClusterRegistry;
   /** SHA-256 of the operators' admin token. */
   adminTokenHash: string;
+  metrics: HubMetrics;
 }
 
 const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
@@ -33,6 +35,16 @@ function systemRoutes(context: HubContext): Route[] {
           throw new HttpError("unavailable", `inventory table ${context.tableName} is not reachable: ${(error as Error).message}`);
         }
         return { status: 200, body: { status: "ok", version: context.version } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/metrics",
+      summary: "Prometheus metrics of this hub process",
+      public: true,
+      responses: { 200: { description: "Prometheus text exposition format" } },
+      async handle() {
+        return { status: 200, headers: { "content-type": context.metrics.registry.contentType }, body: await context.metrics.registry.metrics() };
       },
     },
   ];

@@ -63,6 +63,7 @@ describe("embedded hub (npm start)", () => {
     assert.deepEqual(operations.sort(), [
       "DELETE /v1/clusters/{name}",
       "GET /healthz",
+      "GET /metrics",
       "GET /v1/clusters",
       "GET /v1/clusters/{name}",
       "GET /v1/openapi.json",
@@ -74,6 +75,25 @@ describe("embedded hub (npm start)", () => {
     const schema = register.requestBody.content["application/json"].schema;
     assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
     assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");
+  });
+
+  test("/metrics counts requests by route template and status", async () => {
+    await fetch(`${hub.url}/healthz`);
+    await fetch(`${hub.url}/v1/clusters/some-name`);
+    const response = await fetch(`${hub.url}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
+    const text = await response.text();
+    assert.match(text, /radial_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} [1-9]/);
+    assert.match(text, /radial_http_request_duration_seconds_count\{method="GET",route="\/v1\/clusters\/\{name\}",status="401"\} 1/);
+    assert.match(text, /radial_hub_process_resident_memory_bytes/);
+  });
+
+  test("malformed percent-encoding in a path gets a 400, not a 500", async () => {
+    const token = (await readFile(join(dataDir, "admin-token"), "utf8")).trim();
+    const response = await fetch(`${hub.url}/v1/clusters/%E0%A4%A`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 400);
+    assert.match(ApiError.parse(await response.json()).error.message, /not valid percent-encoding/);
   });
 
   test("an unknown route gets a 404 in the API error shape", async () => {
