@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { installChromium, launchBrowser } from "./chromium.js";
 import { freePort } from "./process.js";
+import { timed } from "./measure.js";
 
 // The heading is empty in the HTML and filled by the script, so reading it proves JS ran.
 const PAGE = `<!doctype html>
@@ -19,12 +20,6 @@ async function servePage(): Promise<{ server: Server; url: string }> {
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return { server, url: `http://127.0.0.1:${port}/` };
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await work();
-  return [result, (performance.now() - start) / 1000];
 }
 
 test("Debian Chromium runs a page's script and takes a screenshot", { timeout: 15 * 60_000 }, async (t) => {

@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -9,17 +8,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { installDynamoDBLocal, startDynamoDBLocal } from "./dynamodb-local.js";
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await work();
-  return [result, (performance.now() - start) / 1000];
-}
-
-function rssMegabytes(pid: number): number {
-  const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return Number(kilobytes) / 1024;
-}
+import { timed, rssMegabytes } from "./measure.js";
 
 test("DynamoDB Local stores items and enforces conditional writes", { timeout: 15 * 60_000 }, async (t) => {
   const [, installSeconds] = await timed(installDynamoDBLocal);

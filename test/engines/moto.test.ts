@@ -1,19 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import { installMoto, startMoto } from "./moto.js";
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await work();
-  return [result, (performance.now() - start) / 1000];
-}
-
-function rssMegabytes(pid: number): number {
-  const kilobytes = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return Number(kilobytes) / 1024;
-}
+import { timed, rssMegabytes } from "./measure.js";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/radial-eks";
 
