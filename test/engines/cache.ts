@@ -32,6 +32,11 @@ export async function cached(key: string, build: (dir: string) => Promise<void>)
   await mkdir(scratch, { recursive: true });
   await build(scratch);
   await writeFile(join(scratch, ".complete"), new Date().toISOString());
+  // Another process may have finished the same build meanwhile, and may be using it: keep theirs.
+  if (existsSync(join(dir, ".complete"))) {
+    await rm(scratch, { recursive: true, force: true });
+    return dir;
+  }
   await rm(dir, { recursive: true, force: true });
   await rename(scratch, dir);
   return dir;

@@ -46,6 +46,12 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
+/** Every daemon still running; killed when the test process exits, so none outlives it. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /**
  * Starts a long-running process and keeps the tail of its output. `stop` sends SIGTERM, then
  * SIGKILL after a grace period; the process is also killed if the test process exits.
@@ -64,12 +70,11 @@ export function startDaemon(cmd: string, args: string[], options: SpawnOptions &
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+  running.add(child);
   let exited = false;
   child.once("exit", () => {
     exited = true;
-    process.removeListener("exit", killOnExit);
+    running.delete(child);
   });
   return {
     child,
