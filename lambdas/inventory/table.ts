@@ -6,6 +6,10 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, ty
  *   pk = CLUSTER#<name>, sk = META            the cluster (one item per cluster)
  *   pk = CLUSTER#<name>, sk = APP#<app>       latest status of one application on that cluster
  *   pk = CLUSTER#<name>, sk = EVENT#<time>    bounded event history, expired by `expiresAt`
+ *   pk = GENERATIONS#<yyyy-mm-dd>, sk = <time>#<id>
+ *                                             generation history, one partition per day (runs are
+ *                                             serialized, so a day's partition sees one writer),
+ *                                             expired by `expiresAt`
  * Listing every cluster (selector evaluation, the console) uses the sparse index `byShard`: only
  * cluster items carry `shard` = CLUSTERS#<0..SHARDS-1>, picked by a hash of the name, and `name`.
  * Spreading the fleet over SHARDS index partitions keeps a fleet-wide read from landing on one
