@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { CLUSTER_LIMITS, ClusterName, parseWith, PatchClusterRequest, RegisterClusterRequest, type Cluster } from "../contract/index.js";
 import { parseSelector, SelectorError } from "../lambdas/labels/selector.js";
 import { DEFAULT_HUB_URL, HubClient } from "./hub-client.js";
-import { CliError, clusterTable, formatLabels, printCluster, printClusters, reportFailure, serialize, usageError, type OutputFormat } from "./output.js";
+import { CliError, clusterTable, runAction as run, formatLabels, printCluster, printClusters, serialize, usageError, type OutputFormat } from "./output.js";
 
 interface HubOptions {
   output: OutputFormat;
@@ -18,17 +18,6 @@ function connect(command: Command): { client: HubClient; format: OutputFormat } 
   if (!token) throw usageError("no admin token: set RADIAL_TOKEN (the embedded hub prints it at first start and keeps it in .radial/admin-token)");
   if (!/^https?:\/\//.test(hub) || !URL.canParse(hub)) throw usageError(`--hub (or RADIAL_HUB) must be an http:// or https:// URL, got "${hub}"`);
   return { client: new HubClient(hub, token), format: output };
-}
-
-/** Runs an action so that any failure becomes one line on stderr and the exit code it deserves. */
-function run<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args) => {
-    try {
-      await action(...args);
-    } catch (error) {
-      process.exitCode = reportFailure(error);
-    }
-  };
 }
 
 /** Checks a request against the contract here, so a mistake is a usage error and nothing is sent. */

@@ -60,6 +60,17 @@ export function reportFailure(error: unknown): number {
   return error instanceof CliError ? error.exitCode : EXIT.refused;
 }
 
+/** Runs an action so that any failure becomes one line on stderr and the exit code it deserves. */
+export function runAction<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      process.exitCode = reportFailure(error);
+    }
+  };
+}
+
 /** JSON or YAML of any result; tables are per kind of result. */
 export function serialize(value: unknown, format: Exclude<OutputFormat, "table">): string {
   return format === "json" ? `${JSON.stringify(value, null, 2)}\n` : stringify(value);
