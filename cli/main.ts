@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { registerClusterCommands } from "./cluster.js";
 import { registerHubCommands } from "./hub.js";
+import { registerRenderCommand } from "./render.js";
 import { EXIT_CODES_HELP, exitForCommanderError } from "./output.js";
 import { VERSION } from "../lambdas/version.js";
 
@@ -14,5 +15,6 @@ const program = new Command("radial")
 
 registerHubCommands(program);
 registerClusterCommands(program);
+registerRenderCommand(program);
 
 await program.parseAsync();

@@ -6,3 +6,4 @@ export * from "./api-error.js";
 export * from "./validation.js";
 export * from "./labels.js";
 export * from "./clusters.js";
+export * from "./application.js";

@@ -1,0 +1,116 @@
+import { Application, fieldPath } from "../../contract/index.js";
+import type { ApplicationSet } from "./application-set.js";
+import { generateParams } from "./generators/index.js";
+import { ApplicationSetError, type InventoryCluster, type Params, type RepoReader } from "./params.js";
+import { applyTemplatePatch, renderTemplate } from "./template/index.js";
+
+export interface EvaluationContext {
+  clusters: InventoryCluster[];
+  repo: RepoReader;
+  /** Resolves a repo's targetRevision (branch, tag, HEAD) to the commit the run reads. */
+  revision: (repoURL: string, targetRevision: string) => string;
+}
+
+export interface GeneratedApplication {
+  application: Application;
+  /** The registered cluster it deploys to. */
+  cluster: string;
+  /** Which generator produced it, e.g. `spec.generators[0]`. */
+  generator: string;
+}
+
+/** One thing that went wrong, with enough to find it: set, generator, Application, field. */
+export interface EvaluationProblem {
+  applicationSet: string;
+  generator?: string;
+  application?: string;
+  field?: string;
+  message: string;
+}
+
+export interface Evaluation {
+  applications: GeneratedApplication[];
+  problems: EvaluationProblem[];
+  /**
+   * False when the set as a whole failed (a generator error, duplicate names): then it yields no
+   * Applications and the caller keeps whatever it produced before.
+   */
+  complete: boolean;
+}
+
+/** Resolves `destination.name` or `destination.server` to a registered cluster, as Argo CD does. */
+function destinationCluster(application: Application, clusters: InventoryCluster[]): InventoryCluster | string {
+  const { name, server } = application.spec.destination;
+  const found = name ? clusters.find((c) => c.name === name) : clusters.find((c) => c.server !== null && c.server === server);
+  if (found) return found;
+  return name ? `destination.name "${name}" is not a registered cluster` : `destination.server "${server}" is not the server of any registered cluster`;
+}
+
+function renderApplication(set: ApplicationSet, params: Params): unknown {
+  const options = { goTemplate: set.spec.goTemplate ?? false, goTemplateOptions: set.spec.goTemplateOptions ?? [] };
+  const rendered = renderTemplate(set.spec.template, params, options) as Record<string, unknown>;
+  const patched = set.spec.templatePatch === undefined ? rendered : applyTemplatePatch(rendered, set.spec.templatePatch, params, options.goTemplateOptions);
+  return { apiVersion: "argoproj.io/v1alpha1", kind: "Application", ...patched };
+}
+
+/**
+ * Evaluates one ApplicationSet against the inventory: every generator's parameter sets, each
+ * rendered into an Application aimed at a registered cluster. An Application that fails (bad
+ * template, unknown destination) is reported and the rest go on; a failing generator or duplicate
+ * names fail the whole set, as in Argo CD.
+ */
+export async function evaluateApplicationSet(set: ApplicationSet, context: EvaluationContext): Promise<Evaluation> {
+  const setName = set.metadata.name;
+  const applications: GeneratedApplication[] = [];
+  const problems: EvaluationProblem[] = [];
+  for (const [index, generator] of set.spec.generators.entries()) {
+    const field = `spec.generators[${index}]`;
+    let paramSets: Params[];
+    try {
+      paramSets = await generateParams(generator, {
+        ...context,
+        goTemplate: set.spec.goTemplate ?? false,
+        goTemplateOptions: set.spec.goTemplateOptions ?? [],
+        field,
+      });
+    } catch (error) {
+      const at = error instanceof ApplicationSetError ? error.field : field;
+      return { applications: [], problems: [{ applicationSet: setName, generator: field, field: at, message: (error as Error).message }], complete: false };
+    }
+    for (const params of paramSets) {
+      let candidate: unknown;
+      try {
+        candidate = renderApplication(set, params);
+      } catch (error) {
+        problems.push({ applicationSet: setName, generator: field, field: "spec.template", message: (error as Error).message });
+        continue;
+      }
+      const name = (candidate as { metadata?: { name?: unknown } }).metadata?.name;
+      const application = typeof name === "string" ? name : undefined;
+      const parsed = Application.safeParse(candidate);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        problems.push({ applicationSet: setName, generator: field, application, field: fieldPath(issue.path), message: `${fieldPath(issue.path)}: ${issue.message}` });
+        continue;
+      }
+      const cluster = destinationCluster(parsed.data, context.clusters);
+      if (typeof cluster === "string") {
+        problems.push({ applicationSet: setName, generator: field, application, field: "spec.destination", message: cluster });
+        continue;
+      }
+      applications.push({ application: parsed.data, cluster: cluster.name, generator: field });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const { application, generator } of applications) {
+    const name = application.metadata.name;
+    const first = seen.get(name);
+    if (first !== undefined) {
+      const message = `two Applications are named "${name}" (from ${first} and ${generator}); names must be unique, as in Argo CD`;
+      return { applications: [], problems: [...problems, { applicationSet: setName, generator, application: name, field: "metadata.name", message }], complete: false };
+    }
+    seen.set(name, generator);
+  }
+  applications.sort((a, b) => a.application.metadata.name.localeCompare(b.application.metadata.name));
+  return { applications, problems, complete: true };
+}

@@ -1,0 +1,101 @@
+// The two glob dialects Argo CD's git generator uses. Pure functions over path strings.
+
+function escapeRegExp(c: string): string {
+  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
+}
+
+/** Parses a `[...]` class at `pattern[start] === "["`; returns its regex and the index after `]`, or undefined if malformed. */
+function characterClass(pattern: string, start: number, negation: string[]): { regex: string; end: number } | undefined {
+  let i = start + 1;
+  let negated = false;
+  if (negation.includes(pattern[i] ?? "")) {
+    negated = true;
+    i++;
+  }
+  let body = "";
+  let first = true;
+  while (i < pattern.length && (pattern[i] !== "]" || first)) {
+    let c = pattern[i]!;
+    if (c === "\\") {
+      i++;
+      if (i >= pattern.length) return undefined;
+      c = pattern[i]!;
+    }
+    body += escapeRegExp(c);
+    i++;
+    first = false;
+    if (pattern[i] === "-" && pattern[i + 1] !== undefined && pattern[i + 1] !== "]") {
+      let hi = pattern[i + 1]!;
+      i += 2;
+      if (hi === "\\") {
+        if (i >= pattern.length) return undefined;
+        hi = pattern[i]!;
+        i++;
+      }
+      if (hi < c) return undefined;
+      body += `-${escapeRegExp(hi)}`;
+    }
+  }
+  if (i >= pattern.length || body === "") return undefined;
+  return { regex: `[${negated ? "^" : ""}${body}]`, end: i + 1 };
+}
+
+/**
+ * Go's path.Match, which the git directory generator applies to every directory path
+ * (applicationset/generators/git.go filterApps): `*` is any run of non-`/` characters, `?` one
+ * non-`/` character, `[...]`/`[^...]` a class, `\` escapes; the whole path must match. `**` is
+ * no different from `*`. A malformed pattern matches nothing (Argo logs it and moves on).
+ */
+export function goPathMatch(pattern: string, name: string): boolean {
+  const regex = compile(pattern, "[^/]*", "[^/]", ["^"]);
+  return regex !== undefined && regex.test(name);
+}
+
+/**
+ * The git files generator's default matching: Argo runs `git ls-files -- <pattern>` (unless the
+ * controller's opt-in "new globbing" is on, which Radial does not emulate). Git pathspecs without
+ * magic use wildmatch without WM_PATHNAME, so `*` and `?` also match `/` (`a/*.yaml` finds YAML
+ * files at any depth under `a/`, as Argo's docs warn); a pattern without wildcards matches that
+ * file or every file under that directory.
+ */
+export function gitPathspecMatch(pattern: string, file: string): boolean {
+  let p = pattern.replace(/^(\.\/)+/, "");
+  if (p === "" || p === ".") return true;
+  if (!/[*?[\\]/.test(p)) {
+    p = p.replace(/\/+$/, "");
+    return file === p || file.startsWith(`${p}/`);
+  }
+  const regex = compile(p, ".*", ".", ["!", "^"]);
+  return regex !== undefined && regex.test(file);
+}
+
+function compile(pattern: string, star: string, question: string, negation: string[]): RegExp | undefined {
+  let regex = "";
+  for (let i = 0; i < pattern.length; ) {
+    const c = pattern[i]!;
+    if (c === "*") {
+      while (pattern[i] === "*") i++;
+      regex += star;
+    } else if (c === "?") {
+      regex += question;
+      i++;
+    } else if (c === "[") {
+      const cls = characterClass(pattern, i, negation);
+      if (!cls) return undefined;
+      regex += cls.regex;
+      i = cls.end;
+    } else if (c === "\\") {
+      if (i + 1 >= pattern.length) return undefined;
+      regex += escapeRegExp(pattern[i + 1]!);
+      i += 2;
+    } else {
+      regex += escapeRegExp(c);
+      i++;
+    }
+  }
+  try {
+    return new RegExp(`^${regex}$`, "s");
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * One parameter set a generator yields. With plain templates (fasttemplate) it is flat:
+ * `{ name: "a", "metadata.labels.env": "prod" }`; with `goTemplate: true` it is nested:
+ * `{ name: "a", metadata: { labels: { env: "prod" } } }`, exactly as Argo CD shapes them.
+ */
+export type Params = Record<string, unknown>;
+
+/** A registered cluster as generators see it. */
+export interface InventoryCluster {
+  name: string;
+  /** The API server URL; null when registered without one (then only `destination.name` can target it). */
+  server: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Read access to Git repositories at one revision, for the git generators (and, later, hydration). */
+export interface RepoReader {
+  /** Every file path (POSIX, no leading slash) in the repo at `revision`, sorted. */
+  listFiles(repoURL: string, revision: string): Promise<string[]>;
+  readFile(repoURL: string, revision: string, path: string): Promise<Uint8Array>;
+}
+
+/** A problem with one ApplicationSet, naming the field as a path, e.g. `spec.generators[0].matrix.generators[1]`. */
+export class ApplicationSetError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}

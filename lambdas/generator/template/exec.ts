@@ -1,0 +1,434 @@
+// Executes a parsed template with Go text/template semantics (see values.ts for the value model).
+import { argString, cmdString, parseTemplate, type Arg, type Cmd, type Node, type Pipe } from "./parse.js";
+import { goTypeName, isMap, formatV } from "./values.js";
+import { FUNCS, type FuncSpec, type ParamType } from "./funcs.js";
+
+export type MissingKey = "default" | "invalid" | "zero" | "error";
+
+export class TemplateExecError extends Error {}
+
+/** Thrown by functions; becomes `error calling <name>: <message>`. */
+export class FuncError extends Error {}
+
+type ControlNode = Extract<Node, { pipe: Pipe; list: Node[] }>;
+
+class BreakSignal {}
+class ContinueSignal {}
+
+const TEMPLATE_NAME = "base"; // Argo parses every template into a clone of template.New("base")
+
+/** A missing value marker is `undefined`; Go's nil interface is `null`. */
+function truth(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  switch (typeof v) {
+    case "boolean":
+      return v;
+    case "string":
+      return v.length > 0;
+    case "number":
+      return v !== 0;
+    case "bigint":
+      return v !== 0n;
+  }
+  if (Array.isArray(v)) return v.length > 0;
+  if (isMap(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+export { truth as goTruth };
+
+interface Var {
+  name: string;
+  value: unknown;
+}
+
+/** A bound on one string's rendered size, so a runaway range cannot exhaust memory. */
+const MAX_OUTPUT = 8 * 1024 * 1024;
+
+const parseCache = new Map<string, Node[]>();
+const PARSE_CACHE_LIMIT = 5000;
+
+function parseCached(src: string): Node[] {
+  const hit = parseCache.get(src);
+  if (hit) return hit;
+  const nodes = parseTemplate(src, TEMPLATE_NAME, (name) => Object.prototype.hasOwnProperty.call(FUNCS, name));
+  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+  parseCache.set(src, nodes);
+  return nodes;
+}
+
+export function execute(src: string, data: unknown, missingKey: MissingKey): string {
+  const nodes = parseCached(src);
+  const st = new State(src, missingKey);
+  st.vars.push({ name: "$", value: data });
+  let out = "";
+  st.write = (s) => {
+    out += s;
+    if (out.length > MAX_OUTPUT) st.errorf(`template output exceeds ${MAX_OUTPUT} characters`);
+  };
+  st.walkList(data, nodes);
+  return out;
+}
+
+class State {
+  vars: Var[] = [];
+  write: (s: string) => void = () => {};
+  private node: { pos: number; text: string } = { pos: 0, text: "" };
+  private depth = 0;
+  constructor(
+    private readonly src: string,
+    private readonly missingKey: MissingKey,
+  ) {}
+
+  at(pos: number, text: string): void {
+    this.node = { pos, text };
+  }
+
+  errorf(msg: string): never {
+    const before = this.src.slice(0, this.node.pos);
+    const line = before.split("\n").length;
+    const col = this.node.pos - (before.lastIndexOf("\n") + 1);
+    throw new TemplateExecError(
+      `template: ${TEMPLATE_NAME}:${line}:${col}: executing "${TEMPLATE_NAME}" at <${this.node.text}>: ${msg}`,
+    );
+  }
+
+  walkList(dot: unknown, nodes: Node[]): void {
+    for (const n of nodes) this.walk(dot, n);
+  }
+
+  walk(dot: unknown, n: Node): void {
+    switch (n.t) {
+      case "text":
+        this.write(n.text);
+        return;
+      case "action": {
+        const v = this.evalPipeline(dot, n.pipe);
+        if (n.pipe.decl.length === 0) this.write(this.printValue(v));
+        return;
+      }
+      case "if":
+      case "with": {
+        const mark = this.vars.length;
+        const v = this.evalPipeline(dot, n.pipe);
+        if (truth(v)) this.walkList(n.t === "with" ? v : dot, n.list);
+        else if (n.elseList) this.walkList(dot, n.elseList);
+        this.vars.length = mark;
+        return;
+      }
+      case "range":
+        this.walkRange(dot, n);
+        return;
+      case "break":
+        throw new BreakSignal();
+      case "continue":
+        throw new ContinueSignal();
+    }
+  }
+
+  walkRange(dot: unknown, n: ControlNode): void {
+    const mark = this.vars.length;
+    const v = this.evalPipeline(dot, n.pipe, true);
+    const iter = (key: unknown, elem: unknown): boolean => {
+      const m = this.vars.length;
+      if (n.pipe.isAssign) {
+        if (n.pipe.decl.length === 1) this.assignVar(n.pipe.decl[0] as string, elem);
+        if (n.pipe.decl.length === 2) {
+          this.assignVar(n.pipe.decl[0] as string, key);
+          this.assignVar(n.pipe.decl[1] as string, elem);
+        }
+      } else {
+        if (n.pipe.decl.length === 1) this.setTopVar(1, elem);
+        if (n.pipe.decl.length === 2) {
+          this.setTopVar(2, key);
+          this.setTopVar(1, elem);
+        }
+      }
+      try {
+        this.walkList(elem, n.list);
+      } catch (e) {
+        if (e instanceof BreakSignal) return false;
+        if (!(e instanceof ContinueSignal)) throw e;
+      } finally {
+        this.vars.length = m;
+      }
+      return true;
+    };
+    let ran = false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        ran = true;
+        if (!iter(BigInt(i), v[i])) break;
+      }
+    } else if (isMap(v)) {
+      for (const k of Object.keys(v).sort()) {
+        ran = true;
+        if (!iter(k, v[k])) break;
+      }
+    } else if (typeof v === "bigint") {
+      for (let i = 0n; i < v; i++) {
+        ran = true;
+        if (!iter(i, i)) break;
+      }
+    } else if (v === undefined || v === null) {
+      // Go: range over nil/invalid runs the else branch
+    } else {
+      this.at(n.pipe.pos, "range");
+      this.errorf(`range can't iterate over ${formatV(v)}`);
+    }
+    if (!ran && n.elseList) this.walkList(dot, n.elseList);
+    this.vars.length = mark;
+  }
+
+  assignVar(name: string, value: unknown): void {
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      const v = this.vars[i] as Var;
+      if (v.name === name) {
+        v.value = value;
+        return;
+      }
+    }
+  }
+
+  /** Sets the n-th most recently declared variable (range's $i, $v). */
+  setTopVar(n: number, value: unknown): void {
+    const v = this.vars[this.vars.length - n];
+    if (v) v.value = value;
+  }
+
+  evalPipeline(dot: unknown, pipe: Pipe, isRange = false): unknown {
+    this.at(pipe.pos, pipeStringShort(pipe));
+    let value: unknown = MISSING_FINAL;
+    for (const cmd of pipe.cmds) {
+      value = this.evalCommand(dot, cmd, value);
+    }
+    if (value === MISSING_FINAL) value = undefined;
+    for (const name of pipe.decl) {
+      if (pipe.isAssign) {
+        if (!isRange) this.assignVar(name, value);
+      } else this.vars.push({ name, value: isRange ? undefined : value });
+    }
+    return value;
+  }
+
+  evalCommand(dot: unknown, cmd: Cmd, final: unknown): unknown {
+    const first = cmd.args[0] as Arg;
+    switch (first.t) {
+      case "field":
+        return this.evalFieldChain(dot, dot, first, first.idents, cmd.args, final, true);
+      case "chain": {
+        const recv = this.evalArgValue(dot, first.node);
+        return this.evalFieldChain(dot, recv, first, first.fields, cmd.args, final, false);
+      }
+      case "ident":
+        return this.evalFunction(dot, first, cmd, final);
+      case "pipe":
+        this.notAFunction(cmd.args, final);
+        return this.evalPipeline(dot, first.pipe);
+      case "var": {
+        const v = this.varValue(first.name);
+        if (first.idents.length === 0) {
+          this.notAFunction(cmd.args, final);
+          return v;
+        }
+        return this.evalFieldChain(dot, v, first, first.idents, cmd.args, final, false);
+      }
+    }
+    this.at(first.pos, argString(first));
+    this.notAFunction(cmd.args, final);
+    switch (first.t) {
+      case "bool":
+        return first.v;
+      case "dot":
+        return dot;
+      case "nil":
+        return this.errorf("nil is not a command");
+      case "number":
+        return first.v;
+      case "string":
+        return first.v;
+    }
+    return this.errorf(`can't evaluate command ${argString(first)}`);
+  }
+
+  notAFunction(args: Arg[], final: unknown): void {
+    if (args.length > 1 || final !== MISSING_FINAL) this.errorf(`can't give argument to non-function ${argString(args[0] as Arg)}`);
+  }
+
+  varValue(name: string): unknown {
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      const v = this.vars[i] as Var;
+      if (v.name === name) return v.value;
+    }
+    return this.errorf(`undefined variable: ${name}`);
+  }
+
+  evalFieldChain(dot: unknown, receiver: unknown, node: Arg, idents: string[], args: Arg[], final: unknown, rootIsDot: boolean): unknown {
+    this.at(node.pos, argString(node));
+    const n = idents.length;
+    let r = receiver;
+    for (let i = 0; i < n; i++) {
+      const last = i === n - 1;
+      const hasArgs = last && (args.length > 1 || final !== MISSING_FINAL);
+      r = this.evalField(r, idents[i] as string, hasArgs, i === 0 && rootIsDot && r === dot && dot === this.vars[0]?.value);
+    }
+    return r;
+  }
+
+  evalField(receiver: unknown, name: string, hasArgs: boolean, isRoot: boolean): unknown {
+    if (receiver === undefined) {
+      if (this.missingKey === "error") this.errorf(`nil data; no entry for key "${name}"`);
+      return undefined;
+    }
+    if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${name}`);
+    if (isMap(receiver)) {
+      if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
+      if (Object.prototype.hasOwnProperty.call(receiver, name)) return receiver[name];
+      switch (this.missingKey) {
+        case "zero":
+          return null;
+        case "error":
+          return this.errorf(`map has no entry for key "${name}"`);
+        default:
+          return undefined;
+      }
+    }
+    return this.errorf(`can't evaluate field ${name} in type ${isRoot ? goTypeName(receiver) : "interface {}"}`);
+  }
+
+  evalArgValue(dot: unknown, a: Arg): unknown {
+    this.at(a.pos, argString(a));
+    switch (a.t) {
+      case "dot":
+        return dot;
+      case "nil":
+        return null;
+      case "bool":
+        return a.v;
+      case "number":
+        return a.v;
+      case "string":
+        return a.v;
+      case "field":
+        return this.evalFieldChain(dot, dot, a, a.idents, [a], MISSING_FINAL, true);
+      case "var": {
+        const v = this.varValue(a.name);
+        return a.idents.length === 0 ? v : this.evalFieldChain(dot, v, a, a.idents, [a], MISSING_FINAL, false);
+      }
+      case "chain": {
+        const recv = this.evalArgValue(dot, a.node);
+        return this.evalFieldChain(dot, recv, a, a.fields, [a], MISSING_FINAL, false);
+      }
+      case "pipe":
+        return this.evalPipeline(dot, a.pipe);
+      case "ident": {
+        const spec = FUNCS[a.name];
+        if (!spec) return this.errorf(`"${a.name}" is not a defined function`);
+        return this.evalFunction(dot, a, { pos: a.pos, args: [a] }, MISSING_FINAL);
+      }
+    }
+  }
+
+  evalFunction(dot: unknown, ident: Extract<Arg, { t: "ident" }>, cmd: Cmd, final: unknown): unknown {
+    this.at(ident.pos, ident.name);
+    const spec = FUNCS[ident.name];
+    if (!spec) return this.errorf(`"${ident.name}" is not a defined function`);
+    const argNodes = cmd.args.slice(1);
+    const hasFinal = final !== MISSING_FINAL;
+    const nargs = argNodes.length + (hasFinal ? 1 : 0);
+    const fixed = spec.params.length;
+    if (spec.variadic ? nargs < fixed : nargs !== fixed) {
+      const want = spec.variadic ? `at least ${fixed}` : String(fixed);
+      this.errorf(`wrong number of args for ${ident.name}: want ${want} got ${nargs}`);
+    }
+    // and/or short-circuit: arguments are evaluated lazily
+    if (spec.lazy) {
+      const thunks = argNodes.map((a) => () => this.evalArgValue(dot, a));
+      if (hasFinal) thunks.push(() => final);
+      return spec.lazy(thunks);
+    }
+    const typeAt = (i: number): ParamType => (i < fixed ? (spec.params[i] as ParamType) : (spec.variadic as ParamType));
+    const values: unknown[] = [];
+    argNodes.forEach((a, i) => {
+      const t = typeAt(i);
+      const raw = this.evalArgValue(dot, a);
+      values.push(this.validateType(raw, t, a.t === "number"));
+    });
+    if (hasFinal) {
+      values.push(this.validateType(final, typeAt(values.length), false));
+    }
+    this.at(cmd.pos, cmdString(cmd));
+    try {
+      return spec.fn(...values);
+    } catch (e) {
+      if (e instanceof TemplateExecError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      return this.errorf(`error calling ${ident.name}: ${msg}`);
+    }
+  }
+
+  validateType(v: unknown, t: ParamType, isConst: boolean): unknown {
+    if (t === "value") return v; // reflect.Value params (builtins): invalid values allowed
+    if (v === undefined) {
+      if (t === "any" || t === "list" || t === "map") return null;
+      return this.errorf(`invalid value; expected ${goParamName(t)}`);
+    }
+    switch (t) {
+      case "any":
+        return v;
+      case "string":
+        if (typeof v === "string") return v;
+        break;
+      case "int":
+        if (typeof v === "bigint") return v;
+        if (isConst && typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+        break;
+      case "float":
+        if (typeof v === "number") return v;
+        if (isConst && typeof v === "bigint") return Number(v);
+        break;
+      case "bool":
+        if (typeof v === "boolean") return v;
+        break;
+      case "map":
+        if (v === null || isMap(v)) return v;
+        break;
+      case "list":
+        if (v === null || Array.isArray(v)) return v;
+        break;
+    }
+    return this.errorf(`wrong type for value; expected ${goParamName(t)}; got ${goTypeName(v)}`);
+  }
+
+  printValue(v: unknown): string {
+    if (v === undefined || v === null) return "<no value>";
+    return formatV(v);
+  }
+}
+
+function goParamName(t: ParamType): string {
+  switch (t) {
+    case "int":
+      return "int";
+    case "float":
+      return "float64";
+    case "map":
+      return "map[string]interface {}";
+    case "list":
+      return "[]interface {}";
+    case "any":
+    case "value":
+      return "interface {}";
+    default:
+      return t;
+  }
+}
+
+function pipeStringShort(p: Pipe): string {
+  return p.cmds.map(cmdString).join(" | ");
+}
+
+/** Marks "no value piped in" (distinct from a piped missing value, which is undefined). */
+export const MISSING_FINAL: unique symbol = Symbol("missing");
+
+export type { FuncSpec };

@@ -1,0 +1,842 @@
+// The function map of Argo CD's ApplicationSet go templates: Go's text/template builtins, the sprig
+// functions (sprig.GenericFuncMap minus env, expandenv and getHostByName, which Argo deletes), and
+// Argo's own additions: normalize, slugify, toYaml, fromYaml, fromYamlArray.
+import { createHash } from "node:crypto";
+import YAML from "yaml";
+import { semverCompare, parseVersion, compareVersions } from "./semver.js";
+import { goQuote, goSprint, goSprintf, goSprintln, goTypeName, isMap, formatV } from "./values.js";
+
+/** How an argument is checked and converted before the call, like reflect's assignability. */
+export type ParamType = "any" | "string" | "int" | "float" | "bool" | "map" | "list" | "value";
+
+export interface FuncSpec {
+  params: ParamType[];
+  variadic?: ParamType;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  fn: (...args: any[]) => unknown;
+  /** and/or: arguments evaluated on demand. */
+  lazy?: (args: Array<() => unknown>) => unknown;
+}
+
+function err(msg: string): never {
+  throw new Error(msg);
+}
+
+// ---------- conversions (sprig's strval, spf13/cast) ----------
+
+export function strval(v: unknown): string {
+  if (typeof v === "string") return v;
+  return formatV(v);
+}
+
+function toInt64(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+  if (typeof v === "boolean") return v ? 1n : 0n;
+  if (typeof v === "string") {
+    const s = v.replace(/\.0*$/, "");
+    if (/^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[1-9][0-9]*|0)$/.test(s)) {
+      const neg = s.startsWith("-");
+      let body = s.replace(/^[+-]/, "");
+      if (/^0[0-7]+$/.test(body)) body = `0o${body.slice(1)}`;
+      const r = BigInt(body);
+      return neg ? -r : r;
+    }
+    return 0n;
+  }
+  return 0n;
+}
+
+function toFloat64(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (typeof v === "string") {
+    const n = Number(v);
+    return v.trim() !== "" && Number.isFinite(n) ? n : 0;
+  }
+  return 0;
+}
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v === "string") return v.length === 0;
+  if (typeof v === "boolean") return !v;
+  if (typeof v === "number") return v === 0;
+  if (typeof v === "bigint") return v === 0n;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isMap(v)) return Object.keys(v).length === 0;
+  return false;
+}
+
+function asList(v: unknown, fn: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  return err(`Cannot find ${fn} on type ${goTypeName(v)}`);
+}
+
+function strslice(v: unknown): string[] {
+  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map(strval);
+  if (v === null || v === undefined) return [];
+  return [strval(v)];
+}
+
+// ---------- Go JSON encoding (encoding/json: sorted keys, HTML escaping) ----------
+
+function jsonString(s: string, escapeHTML: boolean): string {
+  let out = JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  if (escapeHTML) out = out.replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
+  return out;
+}
+
+function jsonFloat(f: number): string {
+  if (!Number.isFinite(f)) err(`json: unsupported value: ${formatV(f)}`);
+  return String(f); // JS and Go agree: exponent form only below 1e-6 or from 1e21
+}
+
+export function goJSON(v: unknown, escapeHTML: boolean, indent = "", prefix = ""): string {
+  if (v === undefined || v === null) return "null";
+  switch (typeof v) {
+    case "string":
+      return jsonString(v, escapeHTML);
+    case "number":
+      return jsonFloat(v);
+    case "bigint":
+      return v.toString();
+    case "boolean":
+      return String(v);
+  }
+  const nl = indent ? `\n${prefix}${indent}` : "";
+  const end = indent ? `\n${prefix}` : "";
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    return `[${nl}${v.map((x) => goJSON(x, escapeHTML, indent, prefix + indent)).join(`,${nl}`)}${end}]`;
+  }
+  if (isMap(v)) {
+    const keys = Object.keys(v).sort();
+    if (keys.length === 0) return "{}";
+    const sep = indent ? ": " : ":";
+    return `{${nl}${keys.map((k) => jsonString(k, escapeHTML) + sep + goJSON(v[k], escapeHTML, indent, prefix + indent)).join(`,${nl}`)}${end}}`;
+  }
+  return err(`json: unsupported type: ${typeof v}`);
+}
+
+/** Go data → plain JSON data (bigints become numbers), as a JSON round trip would. */
+function toPlain(v: unknown): unknown {
+  if (typeof v === "bigint") return Number(v);
+  if (v === undefined) return null;
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (isMap(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, toPlain(v[k])]));
+  return v;
+}
+
+// ---------- YAML (sigs.k8s.io/yaml, go-yaml v2 flavour) ----------
+
+export function goToYAML(v: unknown): string {
+  const plain = toPlain(v);
+  const text = YAML.stringify(plain, { version: "1.1", indentSeq: false, lineWidth: 0, sortMapEntries: true });
+  return text;
+}
+
+function jsonKind(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "object") return "object";
+  if (typeof v === "boolean") return "bool";
+  return typeof v;
+}
+
+export function parseGoYAML(str: string): unknown {
+  // go-yaml v2 (YAML 1.1 booleans, octals, merge keys), but timestamps and base-60 numbers decode as
+  // strings into interface{}, as yaml.v2 does.
+  const doc = YAML.parseDocument(str, {
+    version: "1.1",
+    uniqueKeys: false,
+    customTags: (tags) => tags.filter((t) => !(typeof t === "object" && (t.format === "TIME" || t.tag === "tag:yaml.org,2002:timestamp"))),
+  });
+  if (doc.errors.length > 0) err(`error converting YAML to JSON: yaml: ${doc.errors[0]?.message.split("\n")[0] ?? ""}`);
+  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+}
+
+function fromYAML(str: string): Record<string, unknown> {
+  const v = parseGoYAML(str);
+  if (v === null || v === undefined) return {};
+  if (!isMap(v)) err(`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(v)} into Go value of type map[string]interface {}`);
+  return v;
+}
+
+function fromYAMLArray(str: string): unknown[] {
+  const v = parseGoYAML(str);
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) err(`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(v)} into Go value of type []interface {}`);
+  return v;
+}
+
+// ---------- regular expressions (RE2 syntax → JS) ----------
+
+function goRegexp(re: string): RegExp {
+  let flags = "u";
+  let src = re;
+  const m = /^\(\?([imsU]+)\)/.exec(src);
+  if (m) {
+    src = src.slice(m[0].length);
+    for (const f of m[1] as string) if (f !== "U" && !flags.includes(f)) flags += f;
+  }
+  src = src.replace(/\(\?P</g, "(?<").replace(/\\z/g, "$(?![\\s\\S])").replace(/\\A/g, "^");
+  try {
+    return new RegExp(src, `${flags}g`);
+  } catch (e) {
+    return err(`error parsing regexp: ${e instanceof Error ? e.message : String(e)}: \`${re}\``);
+  }
+}
+
+/** regexp.Expand-style replacement: $1, ${1}, $name, ${name}, $$. */
+function goExpand(repl: string, match: RegExpExecArray): string {
+  return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_m, all: string, braced?: string, bare?: string) => {
+    if (all === "$") return "$";
+    const name = (braced ?? bare) as string;
+    if (/^\d+$/.test(name)) return match[Number(name)] ?? "";
+    return match.groups?.[name] ?? "";
+  });
+}
+
+function regexReplaceAll(re: string, s: string, repl: string, literal: boolean): string {
+  const rx = goRegexp(re);
+  return s.replace(rx, (...args: unknown[]) => {
+    if (literal) return repl;
+    const groupsObj = typeof args[args.length - 1] === "object" ? (args[args.length - 1] as Record<string, string>) : undefined;
+    const captures = args.slice(0, groupsObj ? -3 : -2) as string[];
+    const m = Object.assign([...captures], { groups: groupsObj, index: 0, input: s }) as unknown as RegExpExecArray;
+    return goExpand(repl, m);
+  });
+}
+
+// ---------- Go builtins ----------
+
+type Kind = "bool" | "int" | "float" | "string" | "invalid" | "other";
+function basicKind(v: unknown): Kind {
+  if (v === undefined || v === null) return "invalid";
+  switch (typeof v) {
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "int";
+    case "number":
+      return "float";
+    case "string":
+      return "string";
+  }
+  return "other";
+}
+
+function goEq(a: unknown, ...rest: unknown[]): boolean {
+  if (rest.length === 0) err("missing argument for comparison");
+  const k1 = basicKind(a);
+  for (const b of rest) {
+    const k2 = basicKind(b);
+    if (k1 !== k2) {
+      if (a !== undefined && a !== null && b !== undefined && b !== null) err("incompatible types for comparison");
+      continue;
+    }
+    if (k1 === "other") {
+      if (Array.isArray(a) || isMap(a)) err(`non-comparable type ${formatV(a)}: ${goTypeName(a)}`);
+      if (a === b) return true;
+      continue;
+    }
+    if (k1 === "invalid") {
+      if ((a === null) === (b === null)) return true;
+      continue;
+    }
+    if (a === b) return true;
+  }
+  return false;
+}
+
+function goLt(a: unknown, b: unknown): boolean {
+  const k1 = basicKind(a);
+  const k2 = basicKind(b);
+  if (k1 === "invalid" || k1 === "other" || k1 === "bool" || k2 === "invalid" || k2 === "other" || k2 === "bool")
+    err("invalid type for comparison");
+  if (k1 !== k2) err("incompatible types for comparison");
+  return (a as number) < (b as number);
+}
+
+function goIndex(item: unknown, ...indexes: unknown[]): unknown {
+  let v = item;
+  if (v === undefined || v === null) err("index of untyped nil");
+  for (const ix of indexes) {
+    if (v === undefined || v === null) err("index of untyped nil");
+    if (Array.isArray(v) || typeof v === "string") {
+      if (typeof ix !== "bigint") err(`cannot index slice/array with type ${goTypeName(ix)}`);
+      const len = typeof v === "string" ? Buffer.byteLength(v) : v.length;
+      const i = Number(ix);
+      if (i < 0 || i >= len) err(`index out of range: ${i}`);
+      v = typeof v === "string" ? BigInt(Buffer.from(v)[i] ?? 0) : v[i];
+    } else if (isMap(v)) {
+      if (ix === undefined || ix === null) err("value is nil; should be of type string");
+      if (typeof ix !== "string") err(`value has type ${goTypeName(ix)}; should be string`);
+      v = Object.prototype.hasOwnProperty.call(v, ix) ? v[ix] : null;
+    } else err(`can't index item of type ${goTypeName(v)}`);
+  }
+  return v;
+}
+
+function goLen(v: unknown): bigint {
+  if (v === undefined || v === null) err("len of nil pointer");
+  if (typeof v === "string") return BigInt(Buffer.byteLength(v));
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (isMap(v)) return BigInt(Object.keys(v).length);
+  return err(`len of type ${goTypeName(v)}`);
+}
+
+function goSlice(item: unknown, ...idx: unknown[]): unknown {
+  if (item === undefined || item === null) err("slice of untyped nil");
+  if (idx.length > 3) err(`too many slice indexes: ${idx.length}`);
+  const ints = idx.map((i) => {
+    if (typeof i !== "bigint") err(`cannot index slice/array with type ${goTypeName(i)}`);
+    return Number(i);
+  });
+  if (typeof item === "string") {
+    if (ints.length === 3) err("cannot 3-index slice a string");
+    const b = Buffer.from(item);
+    const lo = ints[0] ?? 0;
+    const hi = ints[1] ?? b.length;
+    if (lo < 0 || hi > b.length || lo > hi) err(`index out of range: ${hi}`);
+    return b.subarray(lo, hi).toString();
+  }
+  if (Array.isArray(item)) {
+    const lo = ints[0] ?? 0;
+    const hi = ints[1] ?? item.length;
+    if (lo < 0 || hi > item.length || lo > hi) err(`index out of range: ${hi}`);
+    return item.slice(lo, hi);
+  }
+  return err(`can't slice item of type ${goTypeName(item)}`);
+}
+
+function htmlEscape(s: string): string {
+  return s.replace(/[<>&'"\0]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c] as string);
+}
+
+function jsEscape(s: string): string {
+  let out = "";
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === "\\") out += "\\\\";
+    else if (ch === "'") out += "\\'";
+    else if (ch === '"') out += '\\"';
+    else if (ch === "<") out += "\\u003C";
+    else if (ch === ">") out += "\\u003E";
+    else if (ch === "&") out += "\\u0026";
+    else if (ch === "=") out += "\\u003D";
+    else if (c < 0x20) out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
+    else out += ch;
+  }
+  return out;
+}
+
+function queryEscape(s: string): string {
+  let out = "";
+  for (const byte of Buffer.from(s, "utf8")) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) out += c;
+    else if (c === " ") out += "+";
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+/** Go's text/template evalArgs for html/js/urlquery: a single string is used as is, else fmt.Sprint. */
+function evalArgs(args: unknown[]): string {
+  if (args.length === 1 && typeof args[0] === "string") return args[0];
+  return goSprint(args.map((a) => (a === undefined ? null : a)));
+}
+
+// ---------- sprig helpers ----------
+
+function title(s: string): string {
+  let prev = " ";
+  let out = "";
+  for (const ch of s) {
+    const sep = !/[\p{L}\p{N}_]/u.test(prev);
+    out += sep ? ch.toUpperCase() : ch;
+    prev = ch;
+  }
+  return out;
+}
+
+function goTrim(s: string, cutset: string): string {
+  const set = new Set(Array.from(cutset));
+  const chars = Array.from(s);
+  let a = 0;
+  let b = chars.length;
+  while (a < b && set.has(chars[a] as string)) a++;
+  while (b > a && set.has(chars[b - 1] as string)) b--;
+  return chars.slice(a, b).join("");
+}
+
+/** Go's strings.TrimSpace. */
+function trimSpace(s: string): string {
+  return s.replace(/^[\s\u0085]+|[\s\u0085]+$/gu, "");
+}
+
+function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, overwrite: boolean): void {
+  for (const [k, v] of Object.entries(src)) {
+    const d = dst[k];
+    if (isMap(d) && isMap(v)) mergeInto(d, v, overwrite);
+    else if (!(k in dst) || (overwrite ? !isEmpty(v) : isEmpty(d))) dst[k] = v;
+  }
+}
+
+/** Argo CD's normalize (SanitizeName): lower case, invalid DNS characters → '-', ≤ 253, trim '-' and '.'. */
+export function sanitizeName(name: string): string {
+  let n = name.toLowerCase().replace(/[^-a-z0-9.]/g, "-");
+  if (n.length > 253) n = n.slice(0, 253);
+  return n.replace(/^[-.]+|[-.]+$/g, "");
+}
+
+/**
+ * Argo's slugify([maxSize int], [smartTruncate bool], name string): SanitizeName, then gosimple/slug's
+ * Make (ASCII input after sanitizing, so no transliteration is needed) with MaxLength and smart truncation.
+ */
+function slugify(...args: unknown[]): string {
+  let maxSize = 50;
+  let smart = true;
+  let name = "";
+  args.forEach((a, i) => {
+    if (i === args.length - 1) {
+      if (typeof a !== "string") err(`interface conversion: interface {} is ${goTypeName(a)}, not string`);
+      name = a;
+    } else if (i === 0) {
+      if (typeof a !== "bigint") err(`interface conversion: interface {} is ${goTypeName(a)}, not int`);
+      maxSize = Number(a);
+    } else if (i === 1) {
+      if (typeof a !== "boolean") err(`interface conversion: interface {} is ${goTypeName(a)}, not bool`);
+      smart = a;
+    }
+  });
+  let slug = sanitizeName(name).trim();
+  if (!smart && maxSize > 0 && slug.length >= maxSize) slug = slug.slice(0, maxSize);
+  slug = slug.replace(/[^a-zA-Z0-9\-_]/g, "-").replace(/-+/g, "-").replace(/^[-_]+|[-_]+$/g, "");
+  if (maxSize > 0 && smart && slug.length > maxSize) {
+    let cut = -1;
+    for (let i = maxSize; i >= 0; i--) {
+      if (slug[i] === "-") {
+        cut = i;
+        break;
+      }
+    }
+    slug = cut >= 0 ? slug.slice(0, cut) : slug.slice(0, maxSize);
+  }
+  return slug;
+}
+
+function cmpInts(a: unknown, rest: unknown[], pick: (x: bigint, y: bigint) => boolean): bigint {
+  let r = toInt64(a);
+  for (const v of rest) {
+    const n = toInt64(v);
+    if (pick(n, r)) r = n;
+  }
+  return r;
+}
+
+const s = (fn: (...a: string[]) => unknown, n: number): FuncSpec => ({ params: Array<ParamType>(n).fill("string"), fn });
+
+export const FUNCS: Record<string, FuncSpec> = {
+  // --- Go text/template builtins ---
+  and: {
+    params: ["value"],
+    variadic: "value",
+    fn: () => undefined,
+    lazy: (args) => {
+      let v: unknown;
+      for (const a of args) {
+        v = a();
+        if (!truthOf(v)) return v;
+      }
+      return v;
+    },
+  },
+  or: {
+    params: ["value"],
+    variadic: "value",
+    fn: () => undefined,
+    lazy: (args) => {
+      let v: unknown;
+      for (const a of args) {
+        v = a();
+        if (truthOf(v)) return v;
+      }
+      return v;
+    },
+  },
+  not: { params: ["value"], fn: (v: unknown) => !truthOf(v) },
+  len: { params: ["value"], fn: goLen },
+  index: { params: ["value"], variadic: "value", fn: goIndex },
+  slice: { params: ["value"], variadic: "value", fn: goSlice },
+  print: { params: [], variadic: "any", fn: (...a: unknown[]) => goSprint(a) },
+  printf: { params: ["string"], variadic: "any", fn: (f: string, ...a: unknown[]) => goSprintf(f, a) },
+  println: { params: [], variadic: "any", fn: (...a: unknown[]) => goSprintln(a) },
+  eq: { params: ["value"], variadic: "value", fn: goEq },
+  ne: { params: ["value", "value"], fn: (a: unknown, b: unknown) => !goEq(a, b) },
+  lt: { params: ["value", "value"], fn: goLt },
+  le: { params: ["value", "value"], fn: (a: unknown, b: unknown) => goLt(a, b) || goEq(a, b) },
+  gt: { params: ["value", "value"], fn: (a: unknown, b: unknown) => !goLt(a, b) && !goEq(a, b) },
+  ge: { params: ["value", "value"], fn: (a: unknown, b: unknown) => !goLt(a, b) },
+  html: { params: [], variadic: "value", fn: (...a: unknown[]) => htmlEscape(evalArgs(a)) },
+  js: { params: [], variadic: "value", fn: (...a: unknown[]) => jsEscape(evalArgs(a)) },
+  urlquery: { params: [], variadic: "value", fn: (...a: unknown[]) => queryEscape(evalArgs(a)) },
+
+  // --- sprig: defaults and flow ---
+  default: {
+    params: ["any"],
+    variadic: "any",
+    fn: (d: unknown, ...given: unknown[]) => (given.length === 0 || isEmpty(given[0]) ? d : given[0]),
+  },
+  empty: { params: ["any"], fn: isEmpty },
+  coalesce: { params: [], variadic: "any", fn: (...v: unknown[]) => v.find((x) => !isEmpty(x)) ?? null },
+  ternary: { params: ["any", "any", "bool"], fn: (a: unknown, b: unknown, c: boolean) => (c ? a : b) },
+  fail: { params: ["string"], fn: (m: string) => err(m) },
+  all: { params: [], variadic: "any", fn: (...v: unknown[]) => v.every((x) => !isEmpty(x)) },
+  any: { params: [], variadic: "any", fn: (...v: unknown[]) => v.some((x) => !isEmpty(x)) },
+
+  // --- sprig: strings ---
+  lower: s((x) => x.toLowerCase(), 1),
+  upper: s((x) => x.toUpperCase(), 1),
+  title: s(title, 1),
+  untitle: s((x) => x.replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_m, a: string, b: string) => a + b.toLowerCase()), 1),
+  trim: s(trimSpace, 1),
+  trimAll: s((cut, x) => goTrim(x, cut), 2),
+  trimSuffix: s((suf, x) => (suf !== "" && x.endsWith(suf) ? x.slice(0, -suf.length) : x), 2),
+  trimPrefix: s((pre, x) => (x.startsWith(pre) ? x.slice(pre.length) : x), 2),
+  replace: s((o, n, src) => (o === "" ? Array.from(src).reduce((acc, ch) => acc + ch + n, n) : src.split(o).join(n)), 3),
+  repeat: { params: ["int", "string"], fn: (n: bigint, x: string) => (n < 0n ? err("strings: negative Repeat count") : BigInt(x.length) * n > 8_388_608n ? err("repeat: result too large") : x.repeat(Number(n))) },
+  substr: {
+    params: ["int", "int", "string"],
+    fn: (a: bigint, b: bigint, x: string) => {
+      const start = Number(a);
+      const end = Number(b);
+      if (start < 0) return x.slice(0, end);
+      if (end < 0 || end > x.length) return x.slice(start);
+      return x.slice(start, end);
+    },
+  },
+  trunc: {
+    params: ["int", "string"],
+    fn: (c: bigint, x: string) => {
+      const n = Number(c);
+      if (n < 0 && x.length + n > 0) return x.slice(x.length + n);
+      if (n >= 0 && x.length > n) return x.slice(0, n);
+      return x;
+    },
+  },
+  nospace: s((x) => x.replace(/\s/gu, ""), 1),
+  contains: s((sub, x) => x.includes(sub), 2),
+  hasPrefix: s((p, x) => x.startsWith(p), 2),
+  hasSuffix: s((p, x) => x.endsWith(p), 2),
+  quote: { params: [], variadic: "any", fn: (...v: unknown[]) => v.filter((x) => x !== null && x !== undefined).map((x) => goQuote(strval(x))).join(" ") },
+  squote: { params: [], variadic: "any", fn: (...v: unknown[]) => v.filter((x) => x !== null && x !== undefined).map((x) => `'${strval(x)}'`).join(" ") },
+  cat: { params: [], variadic: "any", fn: (...v: unknown[]) => v.filter((x) => x !== null && x !== undefined).map((x) => formatV(x)).join(" ") },
+  indent: { params: ["int", "string"], fn: (n: bigint, x: string) => indent(Number(n), x) },
+  nindent: { params: ["int", "string"], fn: (n: bigint, x: string) => `\n${indent(Number(n), x)}` },
+  plural: { params: ["string", "string", "int"], fn: (one: string, many: string, n: bigint) => (n === 1n ? one : many) },
+  split: s((sep, x) => Object.fromEntries(goSplit(x, sep).map((p, i) => [`_${i}`, p])), 2),
+  splitList: s((sep, x) => goSplit(x, sep), 2),
+  splitn: {
+    params: ["string", "int", "string"],
+    fn: (sep: string, n: bigint, x: string) => {
+      const parts = goSplit(x, sep);
+      const k = Number(n);
+      const out = k < 0 || parts.length <= k ? parts : [...parts.slice(0, k - 1), parts.slice(k - 1).join(sep)];
+      return Object.fromEntries(out.map((p, i) => [`_${i}`, p]));
+    },
+  },
+  join: { params: ["string", "any"], fn: (sep: string, v: unknown) => strslice(v).join(sep) },
+  toString: { params: ["any"] as ParamType[], fn: strval },
+  toStrings: { params: ["any"], fn: strslice },
+  toJson: { params: ["any"], fn: (v: unknown) => safeJSON(() => goJSON(v, true)) },
+  toPrettyJson: { params: ["any"], fn: (v: unknown) => safeJSON(() => goJSON(v, true, "  ")) },
+  toRawJson: { params: ["any"], fn: (v: unknown) => safeJSON(() => goJSON(v, false)) },
+  mustToJson: { params: ["any"], fn: (v: unknown) => goJSON(v, true) },
+  fromJson: { params: ["string"], fn: (x: string) => safeParse(x) },
+  mustFromJson: { params: ["string"], fn: (x: string) => JSON.parse(x) as unknown },
+  b64enc: s((x) => Buffer.from(x, "utf8").toString("base64"), 1),
+  b64dec: s((x) => {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(x) || x.length % 4 !== 0) return `illegal base64 data at input byte ${Math.max(0, x.search(/[^A-Za-z0-9+/=]/))}`;
+    return Buffer.from(x, "base64").toString("utf8");
+  }, 1),
+  b32enc: s((x) => base32(Buffer.from(x, "utf8")), 1),
+  sha256sum: s((x) => createHash("sha256").update(x, "utf8").digest("hex"), 1),
+  sha1sum: s((x) => createHash("sha1").update(x, "utf8").digest("hex"), 1),
+  sha512sum: s((x) => createHash("sha512").update(x, "utf8").digest("hex"), 1),
+  regexMatch: s((re, x) => {
+    try {
+      return goRegexp(re).test(x);
+    } catch {
+      return false;
+    }
+  }, 2),
+  mustRegexMatch: s((re, x) => goRegexp(re).test(x), 2),
+  regexFind: s((re, x) => goRegexp(re).exec(x)?.[0] ?? "", 2),
+  regexFindAll: {
+    params: ["string", "string", "int"],
+    fn: (re: string, x: string, n: bigint) => {
+      const all = Array.from(x.matchAll(goRegexp(re)), (m) => m[0]);
+      return n < 0n ? all : all.slice(0, Number(n));
+    },
+  },
+  regexReplaceAll: s((re, x, repl) => regexReplaceAll(re, x, repl, false), 3),
+  regexReplaceAllLiteral: s((re, x, repl) => regexReplaceAll(re, x, repl, true), 3),
+  regexSplit: {
+    params: ["string", "string", "int"],
+    fn: (re: string, x: string, n: bigint) => {
+      const parts = x.split(goRegexp(re));
+      return n < 0n ? parts : parts.slice(0, Number(n));
+    },
+  },
+  regexQuoteMeta: s((x) => x.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&"), 1),
+
+  // --- sprig: numbers ---
+  atoi: s((x) => (/^[+-]?\d+$/.test(x) ? BigInt(x) : 0n), 1),
+  int: { params: ["any"], fn: toInt64 },
+  int64: { params: ["any"], fn: toInt64 },
+  float64: { params: ["any"], fn: toFloat64 },
+  add: { params: [], variadic: "any", fn: (...v: unknown[]) => v.reduce<bigint>((a, b) => a + toInt64(b), 0n) },
+  add1: { params: ["any"], fn: (a: unknown) => toInt64(a) + 1n },
+  sub: { params: ["any", "any"], fn: (a: unknown, b: unknown) => toInt64(a) - toInt64(b) },
+  mul: { params: ["any"], variadic: "any", fn: (a: unknown, ...v: unknown[]) => v.reduce<bigint>((x, y) => x * toInt64(y), toInt64(a)) },
+  div: {
+    params: ["any", "any"],
+    fn: (a: unknown, b: unknown) => {
+      const d = toInt64(b);
+      if (d === 0n) err("runtime error: integer divide by zero");
+      return toInt64(a) / d;
+    },
+  },
+  mod: {
+    params: ["any", "any"],
+    fn: (a: unknown, b: unknown) => {
+      const d = toInt64(b);
+      if (d === 0n) err("runtime error: integer divide by zero");
+      return toInt64(a) % d;
+    },
+  },
+  max: { params: ["any"], variadic: "any", fn: (a: unknown, ...v: unknown[]) => cmpInts(a, v, (n, r) => n > r) },
+  min: { params: ["any"], variadic: "any", fn: (a: unknown, ...v: unknown[]) => cmpInts(a, v, (n, r) => n < r) },
+  until: { params: ["int"], fn: (n: bigint) => untilStep(0n, n, n < 0n ? -1n : 1n) },
+  untilStep: { params: ["int", "int", "int"], fn: untilStep },
+
+  // --- sprig: lists ---
+  list: { params: [], variadic: "any", fn: (...v: unknown[]) => v },
+  first: { params: ["any"], fn: (l: unknown) => (asList(l, "first").length === 0 ? null : (l as unknown[])[0]) },
+  last: { params: ["any"], fn: (l: unknown) => (asList(l, "last").length === 0 ? null : (l as unknown[])[(l as unknown[]).length - 1]) },
+  rest: { params: ["any"], fn: (l: unknown) => (asList(l, "rest").length === 0 ? null : (l as unknown[]).slice(1)) },
+  initial: { params: ["any"], fn: (l: unknown) => (asList(l, "initial").length === 0 ? null : (l as unknown[]).slice(0, -1)) },
+  append: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [...asList(l, "push"), v] },
+  push: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [...asList(l, "push"), v] },
+  prepend: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [v, ...asList(l, "prepend")] },
+  concat: { params: [], variadic: "any", fn: (...ls: unknown[]) => ls.flatMap((l) => asList(l, "concat")) },
+  reverse: { params: ["any"], fn: (l: unknown) => [...asList(l, "reverse")].reverse() },
+  uniq: {
+    params: ["any"],
+    fn: (l: unknown) => {
+      const out: unknown[] = [];
+      for (const x of asList(l, "uniq")) if (!out.some((y) => deepEqual(x, y))) out.push(x);
+      return out;
+    },
+  },
+  compact: { params: ["any"], fn: (l: unknown) => asList(l, "compact").filter((x) => !isEmpty(x)) },
+  has: { params: ["any", "any"], fn: (needle: unknown, l: unknown) => (l === null ? false : asList(l, "has").some((x) => deepEqual(x, needle))) },
+  without: { params: ["any"], variadic: "any", fn: (l: unknown, ...omit: unknown[]) => asList(l, "without").filter((x) => !omit.some((o) => deepEqual(o, x))) },
+  sortAlpha: { params: ["any"], fn: (l: unknown) => (Array.isArray(l) ? strslice(l).sort() : [strval(l)]) },
+
+  // --- sprig: dicts ---
+  dict: {
+    params: [],
+    variadic: "any",
+    fn: (...v: unknown[]) => {
+      const d: Record<string, unknown> = {};
+      for (let i = 0; i < v.length; i += 2) d[strval(v[i])] = i + 1 < v.length ? v[i + 1] : "";
+      return d;
+    },
+  },
+  get: { params: ["map", "string"], fn: (d: Record<string, unknown> | null, k: string) => (d && Object.prototype.hasOwnProperty.call(d, k) ? d[k] : "") },
+  set: {
+    params: ["map", "string", "any"],
+    fn: (d: Record<string, unknown> | null, k: string, v: unknown) => {
+      if (!d) return err("assignment to entry in nil map");
+      d[k] = v;
+      return d;
+    },
+  },
+  unset: {
+    params: ["map", "string"],
+    fn: (d: Record<string, unknown> | null, k: string) => {
+      if (d) delete d[k];
+      return d;
+    },
+  },
+  hasKey: { params: ["map", "string"], fn: (d: Record<string, unknown> | null, k: string) => !!d && Object.prototype.hasOwnProperty.call(d, k) },
+  keys: { params: [], variadic: "map", fn: (...ds: Array<Record<string, unknown> | null>) => ds.flatMap((d) => Object.keys(d ?? {})) },
+  values: { params: ["map"], fn: (d: Record<string, unknown> | null) => Object.values(d ?? {}) },
+  pick: {
+    params: ["map"],
+    variadic: "string",
+    fn: (d: Record<string, unknown> | null, ...ks: string[]) => Object.fromEntries(ks.filter((k) => d && k in d).map((k) => [k, (d as Record<string, unknown>)[k]])),
+  },
+  omit: {
+    params: ["map"],
+    variadic: "string",
+    fn: (d: Record<string, unknown> | null, ...ks: string[]) => Object.fromEntries(Object.entries(d ?? {}).filter(([k]) => !ks.includes(k))),
+  },
+  pluck: {
+    params: ["string"],
+    variadic: "map",
+    fn: (k: string, ...ds: Array<Record<string, unknown> | null>) => ds.filter((d) => d && Object.prototype.hasOwnProperty.call(d, k)).map((d) => (d as Record<string, unknown>)[k]),
+  },
+  merge: {
+    params: ["map"],
+    variadic: "map",
+    fn: (dst: Record<string, unknown> | null, ...srcs: Array<Record<string, unknown> | null>) => {
+      const d = dst ?? {};
+      for (const src of srcs) if (src) mergeInto(d, src, false);
+      return d;
+    },
+  },
+  mergeOverwrite: {
+    params: ["map"],
+    variadic: "map",
+    fn: (dst: Record<string, unknown> | null, ...srcs: Array<Record<string, unknown> | null>) => {
+      const d = dst ?? {};
+      for (const src of srcs) if (src) mergeInto(d, src, true);
+      return d;
+    },
+  },
+  dig: {
+    params: ["any"],
+    variadic: "any",
+    fn: (...args: unknown[]) => {
+      const dict = args[args.length - 1];
+      const dflt = args[args.length - 2];
+      const ks = args.slice(0, -2).map(strval);
+      let cur: unknown = dict;
+      for (const k of ks) {
+        if (!isMap(cur) || !(k in cur)) return dflt;
+        cur = cur[k];
+      }
+      return cur;
+    },
+  },
+  deepCopy: { params: ["any"], fn: (v: unknown) => structuredClone(v) },
+
+  // --- sprig: types ---
+  kindOf: { params: ["any"], fn: kindOf },
+  kindIs: { params: ["string", "any"], fn: (k: string, v: unknown) => kindOf(v) === k },
+  typeOf: { params: ["any"], fn: (v: unknown) => goTypeName(v) },
+  typeIs: { params: ["string", "any"], fn: (t: string, v: unknown) => goTypeName(v) === t },
+  deepEqual: { params: ["any", "any"], fn: deepEqual },
+
+  // --- sprig: semver ---
+  semverCompare: { params: ["string", "string"], fn: semverCompare },
+  semver: {
+    params: ["string"],
+    fn: (v: string) => {
+      const p = parseVersion(v);
+      return { Major: BigInt(p.major), Minor: BigInt(p.minor), Patch: BigInt(p.patch), Prerelease: p.pre, Original: v };
+    },
+  },
+  semverCmp: { params: ["string", "string"], fn: (a: string, b: string) => BigInt(compareVersions(parseVersion(a), parseVersion(b))) },
+
+  // --- Argo CD's additions ---
+  normalize: { params: ["string"], fn: sanitizeName },
+  slugify: { params: [], variadic: "any", fn: slugify },
+  toYaml: {
+    params: ["any"],
+    fn: (v: unknown) => goToYAML(v).replace(/\n$/, ""),
+  },
+  fromYaml: { params: ["string"], fn: fromYAML },
+  fromYamlArray: { params: ["string"], fn: fromYAMLArray },
+};
+
+function truthOf(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === "boolean") return v;
+  return !isEmpty(v);
+}
+
+function indent(n: number, x: string): string {
+  const padding = " ".repeat(Math.max(0, n));
+  return padding + x.split("\n").join(`\n${padding}`);
+}
+
+function goSplit(x: string, sep: string): string[] {
+  if (sep === "") return Array.from(x);
+  return x.split(sep);
+}
+
+function untilStep(start: bigint, stop: bigint, step: bigint): bigint[] {
+  const out: bigint[] = [];
+  if (step === 0n) return out;
+  const count = (stop - start) / step;
+  if (count > 1_000_000n) err("until: too many items");
+  if (step > 0n) for (let i = start; i < stop; i += step) out.push(i);
+  else for (let i = start; i > stop; i += step) out.push(i);
+  return out;
+}
+
+function safeJSON(f: () => string): string {
+  try {
+    return f();
+  } catch {
+    return "";
+  }
+}
+
+function safeParse(x: string): unknown {
+  try {
+    return JSON.parse(x) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function kindOf(v: unknown): string {
+  if (v === undefined || v === null) return "invalid";
+  switch (typeof v) {
+    case "string":
+      return "string";
+    case "number":
+      return "float64";
+    case "bigint":
+      return "int64";
+    case "boolean":
+      return "bool";
+  }
+  return Array.isArray(v) ? "slice" : "map";
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isMap(a) && isMap(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function base32(buf: Buffer): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  let out = "";
+  for (const byte of buf) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  while (out.length % 8 !== 0) out += "=";
+  return out;
+}
