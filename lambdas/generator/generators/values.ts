@@ -2,10 +2,10 @@
 // values: YAML decoding (sigs.k8s.io/yaml over go-yaml v2), fmt's %v, flattening
 // (github.com/jeremywohl/flatten, dot style) and utils.SanitizeName. Pure functions, no I/O.
 import { parseAllDocuments, type Tags } from "yaml";
+import { sanitizeName } from "../template/funcs.js";
+import { formatFloatV, isMap as isObject } from "../template/values.js";
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { isObject, sanitizeName };
 
 /**
  * fmt.Sprintf("%v", x) for the values JSON decoding yields in Go (string, float64, bool, nil,
@@ -17,7 +17,7 @@ export function goString(value: unknown): string {
   if (value === null || value === undefined) return "<nil>";
   if (typeof value === "string") return value;
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "number") return goFloat(value);
+  if (typeof value === "number") return formatFloatV(value);
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) return `[${value.map(goString).join(" ")}]`;
   if (isObject(value)) {
@@ -27,25 +27,6 @@ export function goString(value: unknown): string {
       .join(" ")}]`;
   }
   return String(value);
-}
-
-function goFloat(f: number): string {
-  if (Number.isNaN(f)) return "NaN";
-  if (f === Infinity) return "+Inf";
-  if (f === -Infinity) return "-Inf";
-  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(f.toExponential());
-  if (!m) return String(f);
-  const sign = m[1]!;
-  const digits = m[2]! + (m[3] ?? "");
-  const exp = Number(m[4]);
-  if (exp < -4 || exp >= 6) {
-    const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    return `${sign}${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${"0".repeat(exp + 1 - digits.length)}`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
 /**
@@ -71,13 +52,6 @@ export function flattenToStrings(object: Record<string, unknown>): Record<string
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(flatten(object))) out[k] = goString(v);
   return out;
-}
-
-/** utils.SanitizeName: lower-case, anything but [-a-z0-9.] becomes '-', at most 253, trimmed of '-' and '.'. */
-export function sanitizeName(name: string): string {
-  let out = name.toLowerCase().replace(/[^-a-z0-9.]/g, "-");
-  if (out.length > 253) out = out.slice(0, 253);
-  return out.replace(/^[-.]+/, "").replace(/[-.]+$/, "");
 }
 
 /** Tags go-yaml v2 does not resolve for plain scalars (it keeps timestamps as strings, has no base 60, no sets). */
