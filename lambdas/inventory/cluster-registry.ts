@@ -80,17 +80,28 @@ export class ClusterRegistry {
     return toCluster(await this.record(name));
   }
 
-  /** One page of clusters matching `selector`; `scanned` counts the clusters read to fill it. */
+  /**
+   * One page of clusters matching `selector`; `scanned` counts the clusters read to fill it. The
+   * store is read in full pages and the page ends at the last match used, so a selective query
+   * does not shrink into many tiny reads.
+   */
   async list(selector: Selector, limit: number, pageToken?: string): Promise<{ items: Cluster[]; nextPageToken: string | null; scanned: number }> {
     const items: Cluster[] = [];
     let cursor = pageToken;
     let scanned = 0;
     try {
       do {
-        const page = await this.deps.store.listClusters(limit - items.length, cursor);
+        const page = await this.deps.store.listClusters(limit, cursor);
         scanned += page.scanned;
-        items.push(...page.records.filter((r) => matches(selector, r.labels)).map(toCluster));
         cursor = page.cursor;
+        for (const [index, record] of page.records.entries()) {
+          if (!matches(selector, record.labels)) continue;
+          items.push(toCluster(record));
+          if (items.length === limit) {
+            if (index < page.records.length - 1) cursor = this.deps.store.cursorAfter(record);
+            break;
+          }
+        }
       } while (cursor && items.length < limit);
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new RegistryError("invalid", error.message, { field: "pageToken" });

@@ -113,6 +113,10 @@ export class DynamoDBInventoryStore implements InventoryStore {
     }
   }
 
+  cursorAfter(record: ClusterRecord): string {
+    return encodeCursor({ shard: shardOf(record.name), after: record.name });
+  }
+
   async listClusters(limit: number, cursorText?: string): Promise<ClusterPage> {
     let cursor: Cursor | undefined = cursorText ? decodeCursor(cursorText) : { shard: 0 };
     const records: ClusterRecord[] = [];

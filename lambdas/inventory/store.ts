@@ -22,6 +22,8 @@ export interface InventoryStore {
   deleteCluster(name: string): Promise<boolean>;
   /** One page of clusters in a stable order. Throws InvalidCursorError on a cursor it did not issue. */
   listClusters(limit: number, cursor?: string): Promise<ClusterPage>;
+  /** A cursor that resumes the listing just after `record`, for a caller that stops mid-page. */
+  cursorAfter(record: ClusterRecord): string;
 }
 
 export class InvalidCursorError extends Error {}
