@@ -1,0 +1,358 @@
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fs from "node:fs";
+import git from "isomorphic-git";
+import { parse } from "yaml";
+import { GitRepository } from "../../lambdas/git/index.js";
+import { KustomizeBinary, type KustomizeRunner } from "../../lambdas/generator/hydrate/index.js";
+import type { InventoryCluster } from "../../lambdas/generator/params.js";
+import { appFolder, GENERATED_FROM_ANNOTATION, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generator/run.js";
+import { lineDiff } from "../../lambdas/generator/run/diff.js";
+import { startGitServer } from "../engines/git-server.js";
+import { installKustomize } from "../engines/kustomize.js";
+
+const author = { name: "Radial Hub", email: "hub@radial.invalid" };
+const clock = () => new Date("2026-01-02T03:04:05Z");
+
+let kustomizePromise: Promise<KustomizeRunner> | undefined;
+const kustomize = () => (kustomizePromise ??= installKustomize().then((path) => KustomizeBinary(path)));
+
+const webSet = (url: string, extra = "") => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: web
+spec:
+  generators:
+    - clusters:
+        selector:
+          matchLabels:
+            env: prod
+${extra}  template:
+    metadata:
+      name: 'web-{{name}}'
+    spec:
+      project: default
+      source:
+        repoURL: ${url}
+        targetRevision: HEAD
+        path: apps/web
+      destination:
+        name: '{{name}}'
+        namespace: web
+`;
+
+const dbSet = (url: string, names: string[]) => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: db
+spec:
+  generators:
+    - list:
+        elements:
+${names.map((n) => `          - cluster: a\n            app: '${n}'\n`).join("")}  template:
+    metadata:
+      name: '{{app}}'
+    spec:
+      source:
+        repoURL: ${url}
+        path: apps/db
+      destination:
+        name: '{{cluster}}'
+`;
+
+const deployment = (replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+`;
+
+const KUSTOMIZATION = "resources:\n  - deployment.yaml\n";
+const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  value: "${value}"\n`;
+
+function cluster(name: string, env: string): InventoryCluster {
+  return { name, server: `https://${name}.example.com`, labels: { env }, annotations: {} };
+}
+
+async function scratch(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "radial-run-test-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+interface Fleet {
+  url: string;
+  fleet: GitRepository;
+  /** Replaces the source branch's whole tree with a new commit. */
+  push(files: Record<string, string>): Promise<void>;
+  run(input: Partial<GenerationInput> & { clusters: InventoryCluster[] }): Promise<GenerationResult>;
+  /** Deploy branches on the remote (short name → commit). */
+  heads(): Promise<Map<string, string>>;
+  /** Every file on a deploy branch, as the remote holds it. */
+  files(cluster: string): Promise<Record<string, string>>;
+  /** The commit message at a deploy branch's head. */
+  message(cluster: string): Promise<string>;
+}
+
+async function setup(t: TestContext, seed: (url: string) => Record<string, string>): Promise<Fleet> {
+  const server = await startGitServer();
+  t.after(() => server.stop());
+  const dir = await scratch(t);
+  const url = `${server.url}/fleet.git`;
+  await server.createRepo("fleet", { seed: seed(url) });
+  const fleet = new GitRepository({ url, dir: join(dir, "hub") });
+  const reader = new GitRepository({ url, dir: join(dir, "reader") });
+  const runner = await kustomize();
+  return {
+    url,
+    fleet,
+    async push(files) {
+      await fleet.writeBranches([{ branch: "main", files, message: "update fleet" }], { author, now: clock() });
+    },
+    run(input) {
+      return runGeneration({ dryRun: false, force: false, ...input }, { fleet, sourceBranch: "main", deploy: fleet, kustomize: runner, clock, author });
+    },
+    heads: () => reader.remoteBranches("radial/clusters/"),
+    async files(name) {
+      const commit = await reader.fetch(`radial/clusters/${name}`);
+      const out: Record<string, string> = {};
+      for (const path of await reader.listFiles(url, commit)) out[path] = new TextDecoder().decode(await reader.readFile(url, commit, path));
+      return out;
+    },
+    async message(name) {
+      const oid = await reader.fetch(`radial/clusters/${name}`);
+      return (await git.readCommit({ fs, gitdir: reader.dir, oid })).commit.message;
+    },
+  };
+}
+
+const baseSeed = (url: string): Record<string, string> => ({
+  "generators/web.yaml": webSet(url),
+  "apps/web/kustomization.yaml": KUSTOMIZATION,
+  "apps/web/deployment.yaml": deployment(2),
+});
+
+const byName = (result: GenerationResult, name: string) => {
+  const found = result.clusters.find((c) => c.name === name);
+  assert.ok(found, `cluster ${name} in the result`);
+  return found;
+};
+
+test("lineDiff shows only changed lines, and added/removed files against /dev/null", () => {
+  assert.equal(lineDiff("x.yaml", "a\nb\nc\n", "a\nB\nc\n"), "--- a/x.yaml\n+++ b/x.yaml\n-b\n+B\n");
+  assert.equal(lineDiff("x.yaml", undefined, "a\n"), "--- /dev/null\n+++ b/x.yaml\n+a\n");
+  assert.equal(lineDiff("x.yaml", "a\n", undefined), "--- a/x.yaml\n+++ /dev/null\n-a\n");
+  assert.equal(lineDiff("x", "1\n2\n3\n4\n", "1\n3\n5\n4\n"), "--- a/x\n+++ b/x\n-2\n+5\n");
+});
+
+test("appFolder refuses names that are not DNS-1123", () => {
+  assert.equal(appFolder("a", "web-a"), "clusters/a/web-a");
+  assert.throws(() => appFolder("a", "../evil"), /Application name/);
+  assert.throws(() => appFolder("a", "x/y"), /Application name/);
+  assert.throws(() => appFolder("..", "web"), /cluster name/);
+  assert.throws(() => appFolder("A_B", "web"), /cluster name/);
+});
+
+test("writes matching clusters' branches, a second run commits nothing, a relabel changes only that branch", async (t) => {
+  const f = await setup(t, baseSeed);
+  const clusters = [cluster("a", "prod"), cluster("b", "prod"), cluster("c", "dev")];
+
+  const first = await f.run({ clusters });
+  assert.deepEqual(first.errors, []);
+  assert.equal(first.blocked, undefined);
+  assert.match(first.sourceRevision, /^[0-9a-f]{40}$/);
+  assert.deepEqual(byName(first, "a").added, ["web-a"]);
+  assert.deepEqual(byName(first, "b").added, ["web-b"]);
+  assert.ok(byName(first, "a").commit);
+  assert.equal(byName(first, "c").commit, null);
+  const heads1 = await f.heads();
+  assert.deepEqual([...heads1.keys()].sort(), ["radial/clusters/a", "radial/clusters/b"]);
+
+  const files = await f.files("a");
+  assert.deepEqual(Object.keys(files).sort(), ["clusters/a/web-a/application.yaml", "clusters/a/web-a/manifests.yaml"]);
+  const application = parse(files["clusters/a/web-a/application.yaml"]!);
+  assert.equal(application.kind, "Application");
+  assert.equal(application.metadata.name, "web-a");
+  assert.equal(application.metadata.annotations[GENERATED_FROM_ANNOTATION], "generators/web.yaml#web");
+  assert.equal(application.spec.destination.name, "a");
+  assert.match(files["clusters/a/web-a/manifests.yaml"]!, /kind: Deployment/);
+  assert.match(files["clusters/a/web-a/manifests.yaml"]!, /replicas: 2/);
+  const message = await f.message("a");
+  assert.ok(message.includes(first.sourceRevision), message);
+  assert.match(message, /generators\/web\.yaml/);
+
+  // Same inputs: no commit anywhere.
+  const second = await f.run({ clusters });
+  assert.deepEqual(second.errors, []);
+  assert.ok(second.clusters.every((c) => c.commit === null && c.added.length + c.changed.length + c.removed.length === 0));
+  assert.deepEqual(await f.heads(), heads1);
+
+  // Relabel c into prod: only c's branch appears; a and b stay where they were.
+  const relabeled = [cluster("a", "prod"), cluster("b", "prod"), cluster("c", "prod")];
+  const third = await f.run({ clusters: relabeled });
+  assert.deepEqual(byName(third, "c").added, ["web-c"]);
+  assert.ok(byName(third, "c").commit);
+  assert.equal(byName(third, "a").commit, null);
+  assert.equal(byName(third, "b").commit, null);
+  const heads3 = await f.heads();
+  assert.equal(heads3.get("radial/clusters/a"), heads1.get("radial/clusters/a"));
+  assert.equal(heads3.get("radial/clusters/b"), heads1.get("radial/clusters/b"));
+  assert.ok(heads3.has("radial/clusters/c"));
+
+  // A source change touches every branch that uses it, with the source revision in the message.
+  await f.push({ ...baseSeed(f.url), "apps/web/deployment.yaml": deployment(3) });
+  const fourth = await f.run({ clusters: relabeled });
+  assert.deepEqual(fourth.clusters.map((c) => c.changed), [["web-a"], ["web-b"], ["web-c"]]);
+  assert.match((await f.files("b"))["clusters/b/web-b/manifests.yaml"]!, /replicas: 3/);
+
+  // A cluster removed from the inventory keeps its branch untouched.
+  const heads4 = await f.heads();
+  const fifth = await f.run({ clusters: [cluster("a", "prod"), cluster("b", "prod")] });
+  assert.deepEqual(fifth.clusters.map((c) => c.name), ["a", "b"]);
+  assert.deepEqual(await f.heads(), heads4);
+});
+
+test("a broken generator file, an incomplete evaluation and a failed hydration keep prior output; other files go on", async (t) => {
+  const seed = (url: string) => ({ ...baseSeed(url), "generators/db.yaml": dbSet(url, ["db-a"]), "apps/db/cm.yaml": configMap("1") });
+  const f = await setup(t, seed);
+  const clusters = [cluster("a", "prod"), cluster("b", "prod")];
+  const first = await f.run({ clusters });
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(byName(first, "a").added, ["db-a", "web-a"]);
+  const before = await f.files("a");
+  const headB = (await f.heads()).get("radial/clusters/b");
+
+  // web.yaml no longer parses, its app source changed, and a is relabeled away from its selector:
+  // web-a and web-b stay exactly as they were; db.yaml's change still lands.
+  const broken = { ...seed(f.url), "generators/web.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web\n", "apps/web/deployment.yaml": deployment(5), "apps/db/cm.yaml": configMap("2") };
+  await f.push(broken);
+  const second = await f.run({ clusters: [cluster("a", "dev"), cluster("b", "prod")] });
+  assert.equal(second.errors.length, 1);
+  assert.equal(second.errors[0]!.file, "generators/web.yaml");
+  assert.match(second.errors[0]!.message, /not valid YAML/);
+  assert.deepEqual(byName(second, "a").changed, ["db-a"]);
+  assert.deepEqual(byName(second, "a").removed, []);
+  const after = await f.files("a");
+  assert.equal(after["clusters/a/web-a/application.yaml"], before["clusters/a/web-a/application.yaml"]);
+  assert.equal(after["clusters/a/web-a/manifests.yaml"], before["clusters/a/web-a/manifests.yaml"]);
+  assert.match(after["clusters/a/db-a/manifests.yaml"]!, /value: "2"/);
+  assert.equal((await f.heads()).get("radial/clusters/b"), headB, "b's branch is untouched");
+
+  // An evaluation that is not complete (an unsupported generator) keeps the set's output too.
+  await f.push({ ...broken, "generators/web.yaml": webSet(f.url, "    - scmProvider: {}\n") });
+  const third = await f.run({ clusters: [cluster("a", "dev"), cluster("b", "prod")] });
+  assert.ok(third.errors.some((e) => e.file === "generators/web.yaml" && e.applicationSet === "web" && /scmProvider/.test(e.message)), JSON.stringify(third.errors));
+  assert.deepEqual(byName(third, "a").removed, []);
+  assert.equal((await f.files("a"))["clusters/a/web-a/manifests.yaml"], before["clusters/a/web-a/manifests.yaml"]);
+  assert.equal((await f.heads()).get("radial/clusters/b"), headB);
+
+  // The file is valid again but its kustomization is broken: each Application keeps its folder.
+  await f.push({ ...broken, "generators/web.yaml": webSet(f.url), "apps/web/kustomization.yaml": "resources:\n  - missing.yaml\n" });
+  const fourth = await f.run({ clusters });
+  assert.deepEqual(
+    fourth.errors.map((e) => [e.file, e.application, e.cluster]),
+    [
+      ["generators/web.yaml", "web-a", "a"],
+      ["generators/web.yaml", "web-b", "b"],
+    ],
+  );
+  assert.match(fourth.errors[0]!.message, /hydration failed/);
+  assert.deepEqual(fourth.clusters.map((c) => c.removed), [[], []]);
+  assert.equal((await f.files("a"))["clusters/a/web-a/manifests.yaml"], before["clusters/a/web-a/manifests.yaml"]);
+  assert.equal((await f.heads()).get("radial/clusters/b"), headB);
+
+  // Fixed: the new source lands.
+  await f.push({ ...broken, "generators/web.yaml": webSet(f.url) });
+  const fifth = await f.run({ clusters });
+  assert.deepEqual(fifth.errors, []);
+  assert.match((await f.files("b"))["clusters/b/web-b/manifests.yaml"]!, /replicas: 5/);
+});
+
+test("the removal guard blocks a mass removal unless forced; an emptied cluster gets an empty tree", async (t) => {
+  const f = await setup(t, baseSeed);
+  await f.run({ clusters: [cluster("a", "prod"), cluster("b", "prod"), cluster("c", "prod")] });
+  const heads = await f.heads();
+  assert.equal(heads.size, 3);
+
+  const shrunk = [cluster("a", "prod"), cluster("b", "dev"), cluster("c", "dev")];
+  const blocked = await f.run({ clusters: shrunk });
+  assert.ok(blocked.blocked, "blocked");
+  assert.equal(blocked.blocked.removed, 2);
+  assert.equal(blocked.blocked.current, 3);
+  assert.ok(blocked.clusters.every((c) => c.commit === null));
+  assert.deepEqual(byName(blocked, "b").removed, ["web-b"]);
+  assert.deepEqual(await f.heads(), heads, "nothing written");
+
+  // force lets it through.
+  const forced = await f.run({ clusters: shrunk, force: true });
+  assert.equal(forced.blocked, undefined);
+  assert.ok(byName(forced, "b").commit);
+  assert.ok(byName(forced, "c").commit);
+  assert.equal(byName(forced, "a").commit, null);
+  assert.deepEqual(await f.files("b"), {}, "b's branch now holds an empty tree");
+  const after = await f.heads();
+  assert.equal(after.get("radial/clusters/a"), heads.get("radial/clusters/a"));
+
+  // Removing one of one remaining Application is 100%: blocked again; a share of 1 allows it.
+  const none = [cluster("a", "dev"), cluster("b", "dev"), cluster("c", "dev")];
+  assert.ok((await f.run({ clusters: none })).blocked);
+  const allowed = await f.run({ clusters: none, maxRemovalShare: 1 });
+  assert.equal(allowed.blocked, undefined);
+  assert.deepEqual(byName(allowed, "a").removed, ["web-a"]);
+  // Empty branches with nothing to change get no commit.
+  assert.equal(byName(allowed, "b").commit, null);
+});
+
+test("names that are not DNS-1123 never become paths", async (t) => {
+  const seed = (url: string) => ({ ...baseSeed(url), "generators/db.yaml": dbSet(url, ["../evil", "db-ok"]), "apps/db/cm.yaml": configMap("1") });
+  const f = await setup(t, seed);
+  const result = await f.run({ clusters: [cluster("a", "prod"), { ...cluster("x", "prod"), name: "../evil" }] });
+  assert.ok(result.errors.some((e) => e.file === "(inventory)" && e.cluster === "../evil"), JSON.stringify(result.errors));
+  assert.ok(result.errors.some((e) => e.file === "generators/db.yaml" && e.application === "../evil"), JSON.stringify(result.errors));
+  assert.deepEqual(result.clusters.map((c) => c.name), ["a"]);
+  assert.deepEqual([...(await f.heads()).keys()], ["radial/clusters/a"]);
+  const files = Object.keys(await f.files("a")).sort();
+  assert.deepEqual(files, [
+    "clusters/a/db-ok/application.yaml",
+    "clusters/a/db-ok/manifests.yaml",
+    "clusters/a/web-a/application.yaml",
+    "clusters/a/web-a/manifests.yaml",
+  ]);
+});
+
+test("a dry run writes nothing and returns the added Applications with diffs", async (t) => {
+  const f = await setup(t, baseSeed);
+  const clusters = [cluster("a", "prod"), cluster("b", "dev")];
+  const dry = await f.run({ clusters, dryRun: true });
+  assert.equal(dry.dryRun, true);
+  assert.deepEqual(byName(dry, "a").added, ["web-a"]);
+  assert.equal(byName(dry, "a").commit, null);
+  assert.deepEqual(byName(dry, "b").added, []);
+  assert.equal((await f.heads()).size, 0);
+  const diffs = byName(dry, "a").diffs ?? [];
+  assert.deepEqual(diffs.map((d) => d.path), ["clusters/a/web-a/application.yaml", "clusters/a/web-a/manifests.yaml"]);
+  assert.match(diffs[1]!.diff, /^--- \/dev\/null\n\+\+\+ b\/clusters\/a\/web-a\/manifests.yaml\n/);
+  assert.match(diffs[1]!.diff, /\+  replicas: 2/);
+
+  // After a real run, a dry run of a source change shows the changed line only.
+  await f.run({ clusters });
+  await f.push({ ...baseSeed(f.url), "apps/web/deployment.yaml": deployment(4) });
+  const change = await f.run({ clusters, dryRun: true });
+  assert.deepEqual(byName(change, "a").changed, ["web-a"]);
+  assert.deepEqual(byName(change, "a").diffs, [
+    { path: "clusters/a/web-a/manifests.yaml", diff: "--- a/clusters/a/web-a/manifests.yaml\n+++ b/clusters/a/web-a/manifests.yaml\n-  replicas: 2\n+  replicas: 4\n" },
+  ]);
+});
