@@ -1,0 +1,225 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+import type { GenerationError, GenerationResult } from "../generator/run.js";
+import { InvalidCursorError } from "../inventory/store.js";
+
+/**
+ * The history of generation runs, one item per run:
+ *   pk = GENERATIONS#<yyyy-mm-dd> (UTC day of startedAt), sk = <startedAt ISO>#<id>
+ * with `expiresAt` (epoch seconds, the table's TTL attribute) = startedAt + retention.
+ *
+ * Guarantees:
+ * - Every record is validated by `GenerationRecord` before it is written and when it is read.
+ * - An item stays far below DynamoDB's 400 KB: at most MAX_ERRORS errors are kept (`errorCount`
+ *   holds the true total), each message cut to 1 KB of UTF-8 and the other error fields to 256 bytes.
+ * - `list` returns newest first across day partitions, walking back day by day no further than
+ *   the retention; records past `expiresAt` are never returned even before TTL deletes them
+ *   (DynamoDB deletes expired items lazily, within days).
+ * - `record` never overwrites: a second record with the same startedAt and id is refused.
+ *
+ * The schema lives here because this module may only write under lambdas/generation; when
+ * `GET /v1/generations` is exposed, it (or a copy) belongs in `contract/`.
+ */
+export const MAX_ERRORS = 100;
+export const MAX_MESSAGE_BYTES = 1024;
+export const MAX_FIELD_BYTES = 256;
+export const DEFAULT_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+const byteLength = (text: string) => Buffer.byteLength(text, "utf8");
+const bounded = (max: number) => z.string().refine((s) => byteLength(s) <= max, { message: `at most ${max} bytes of UTF-8` });
+
+export const GenerationTrigger = z.enum(["inventory", "webhook", "api", "schedule"]);
+export type GenerationTrigger = z.infer<typeof GenerationTrigger>;
+
+export const GenerationRecordError = z.strictObject({
+  file: bounded(MAX_FIELD_BYTES),
+  applicationSet: bounded(MAX_FIELD_BYTES).optional(),
+  application: bounded(MAX_FIELD_BYTES).optional(),
+  cluster: bounded(MAX_FIELD_BYTES).optional(),
+  field: bounded(MAX_FIELD_BYTES).optional(),
+  message: bounded(MAX_MESSAGE_BYTES),
+});
+
+const count = z.number().int().nonnegative();
+
+export const GenerationRecord = z.strictObject({
+  /** Unique per run; no `#` so the sort key splits unambiguously. */
+  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
+  /** UTC, with milliseconds (`Date#toISOString`), so sort keys order by time as strings. */
+  startedAt: z.iso.datetime({ precision: 3 }),
+  trigger: GenerationTrigger,
+  sourceRevision: bounded(MAX_FIELD_BYTES),
+  durationMs: count,
+  dryRun: z.boolean(),
+  /** Clusters whose deploy branch got a commit (dry run: that would change). */
+  clustersChanged: count,
+  applicationsAdded: count,
+  applicationsChanged: count,
+  applicationsRemoved: count,
+  /** At most MAX_ERRORS of them, in the run's order. */
+  errors: z.array(GenerationRecordError).max(MAX_ERRORS),
+  /** All errors the run reported, kept or not. */
+  errorCount: count,
+  blocked: z
+    .strictObject({
+      removed: count,
+      current: count,
+      share: z.number().nonnegative(),
+      maxRemovalShare: z.number().nonnegative(),
+      message: bounded(MAX_MESSAGE_BYTES),
+    })
+    .optional(),
+});
+export type GenerationRecord = z.infer<typeof GenerationRecord>;
+
+/** Cuts `text` to at most `max` bytes of UTF-8 without splitting a character; marks a cut with "…". */
+export function truncateUtf8(text: string, max: number): string {
+  if (byteLength(text) <= max) return text;
+  const budget = max - byteLength("…");
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const size = byteLength(char);
+    if (used + size > budget) break;
+    out += char;
+    used += size;
+  }
+  return `${out}…`;
+}
+
+function boundError(error: GenerationError): z.infer<typeof GenerationRecordError> {
+  const field = (value: string | undefined) => (value === undefined ? undefined : truncateUtf8(value, MAX_FIELD_BYTES));
+  const out: z.infer<typeof GenerationRecordError> = { file: truncateUtf8(error.file, MAX_FIELD_BYTES), message: truncateUtf8(error.message, MAX_MESSAGE_BYTES) };
+  for (const key of ["applicationSet", "application", "cluster", "field"] as const) {
+    const value = field(error[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Summarizes a run into a bounded record. */
+export function recordOf(result: GenerationResult, run: { id: string; startedAt: Date; trigger: GenerationTrigger }): GenerationRecord {
+  const sum = (pick: (c: GenerationResult["clusters"][number]) => string[]) => result.clusters.reduce((n, c) => n + pick(c).length, 0);
+  const changed = result.clusters.filter((c) => (result.dryRun ? c.added.length + c.changed.length + c.removed.length > 0 : c.commit !== null));
+  return GenerationRecord.parse({
+    id: run.id,
+    startedAt: run.startedAt.toISOString(),
+    trigger: run.trigger,
+    sourceRevision: truncateUtf8(result.sourceRevision, MAX_FIELD_BYTES),
+    durationMs: Math.max(0, Math.round(result.durationMs)),
+    dryRun: result.dryRun,
+    clustersChanged: changed.length,
+    applicationsAdded: sum((c) => c.added),
+    applicationsChanged: sum((c) => c.changed),
+    applicationsRemoved: sum((c) => c.removed),
+    errors: result.errors.slice(0, MAX_ERRORS).map(boundError),
+    errorCount: result.errors.length,
+    ...(result.blocked ? { blocked: { ...result.blocked, message: truncateUtf8(result.blocked.message, MAX_MESSAGE_BYTES) } } : {}),
+  });
+}
+
+export interface GenerationPage {
+  records: GenerationRecord[];
+  /** Present when older records may follow; the last page may come back empty. */
+  cursor?: string;
+}
+
+export interface GenerationHistory {
+  record(record: GenerationRecord): Promise<void>;
+  list(limit: number, cursor?: string): Promise<GenerationPage>;
+}
+
+const dayOf = (time: Date) => time.toISOString().slice(0, 10);
+const partition = (day: string) => `GENERATIONS#${day}`;
+const sortKey = (record: Pick<GenerationRecord, "startedAt" | "id">) => `${record.startedAt}#${record.id}`;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+interface Cursor {
+  day: string;
+  /** The sort key of the last record returned from `day`. */
+  after?: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(text, "base64url").toString()) as Cursor;
+    if (typeof cursor.day === "string" && DAY.test(cursor.day) && !Number.isNaN(Date.parse(`${cursor.day}T00:00:00Z`)) && (cursor.after === undefined || (typeof cursor.after === "string" && cursor.after.startsWith(cursor.day)))) return cursor;
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidCursorError("pageToken is not one this hub issued; start again without it");
+}
+
+function previousDay(day: string): string {
+  return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS));
+}
+
+export class DynamoDBGenerationHistory implements GenerationHistory {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly retentionDays: number;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: () => Date,
+    options: { retentionDays?: number } = {},
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) throw new Error(`retentionDays must be a positive integer, got ${this.retentionDays}`);
+  }
+
+  async record(input: GenerationRecord): Promise<void> {
+    const record = GenerationRecord.parse(input);
+    const started = new Date(record.startedAt);
+    const expiresAt = Math.floor(started.getTime() / 1000) + this.retentionDays * 86_400;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: partition(dayOf(started)), sk: sortKey(record), kind: "generation", expiresAt, record },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new Error(`generation ${record.id} at ${record.startedAt} is already recorded`);
+      throw error;
+    }
+  }
+
+  async list(limit: number, cursorText?: string): Promise<GenerationPage> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a positive integer, got ${limit}`);
+    const now = this.clock();
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    // The oldest day that can hold an unexpired record.
+    const oldest = dayOf(new Date(now.getTime() - this.retentionDays * DAY_MS));
+    let cursor: Cursor | undefined = cursorText ? decodeCursor(cursorText) : { day: dayOf(now) };
+    const records: GenerationRecord[] = [];
+    while (cursor && cursor.day >= oldest && records.length < limit) {
+      const page: QueryCommandOutput = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": partition(cursor.day) },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: limit - records.length,
+          ...(cursor.after === undefined ? {} : { ExclusiveStartKey: { pk: partition(cursor.day), sk: cursor.after } }),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (typeof item.expiresAt === "number" && item.expiresAt <= nowSeconds) continue;
+        records.push(GenerationRecord.parse(item.record));
+      }
+      if (page.LastEvaluatedKey) cursor = { day: cursor.day, after: String(page.LastEvaluatedKey.sk) };
+      else cursor = { day: previousDay(cursor.day) };
+    }
+    return { records, ...(cursor && cursor.day >= oldest ? { cursor: encodeCursor(cursor) } : {}) };
+  }
+}
