@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import { z } from "zod";
+import { GenerationRecord } from "../lambdas/generation/history.js";
 import {
   ApiError,
   Cluster,
@@ -10,6 +11,32 @@ import {
   type PatchClusterRequest,
   type RegisterClusterRequest,
 } from "../contract/index.js";
+
+const names = z.array(z.string());
+
+/** The answer of `POST /v1/generate`, as far as the CLI reads it (newer fields pass through). */
+export const GenerationRunResult = z.looseObject({
+  id: z.string(),
+  sourceRevision: z.string(),
+  dryRun: z.boolean(),
+  durationMs: z.number(),
+  clusters: z.array(
+    z.looseObject({
+      name: z.string(),
+      commit: z.string().nullable(),
+      added: names,
+      changed: names,
+      removed: names,
+      diffs: z.array(z.strictObject({ path: z.string(), diff: z.string() })).optional(),
+    }),
+  ),
+  errors: z.array(z.looseObject({ file: z.string(), message: z.string(), cluster: z.string().optional(), application: z.string().optional() })),
+  blocked: z.looseObject({ message: z.string() }).optional(),
+});
+export type GenerationRunResult = z.infer<typeof GenerationRunResult>;
+
+export const GenerationHistoryPage = z.strictObject({ items: z.array(GenerationRecord), nextPageToken: z.string().nullable() });
+export type GenerationHistoryPage = z.infer<typeof GenerationHistoryPage>;
 
 export const DEFAULT_HUB_URL = "http://127.0.0.1:8420";
 
@@ -86,6 +113,20 @@ export class HubClient {
 
   rotateToken(name: string): Promise<RotateTokenResponse> {
     return this.call("POST", `${clusterPath(name)}/token`, RotateTokenResponse);
+  }
+
+  generate(options: { dryRun: boolean; force: boolean }): Promise<GenerationRunResult> {
+    const params = new URLSearchParams();
+    if (options.dryRun) params.set("dryRun", "true");
+    if (options.force) params.set("force", "true");
+    const query = params.size > 0 ? `?${params}` : "";
+    return this.call("POST", `/v1/generate${query}`, GenerationRunResult);
+  }
+
+  generations(query: { limit: number; pageToken?: string }): Promise<GenerationHistoryPage> {
+    const params = new URLSearchParams({ limit: String(query.limit) });
+    if (query.pageToken) params.set("pageToken", query.pageToken);
+    return this.call("GET", `/v1/generations?${params}`, GenerationHistoryPage);
   }
 
   private async call<S extends z.ZodType>(method: string, path: string, schema: S, options?: RequestOptions): Promise<z.infer<S>> {

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { registerClusterCommands } from "./cluster.js";
+import { registerGenerateCommand } from "./generate.js";
 import { registerHubCommands } from "./hub.js";
 import { registerRenderCommand } from "./render.js";
 import { EXIT_CODES_HELP, exitForCommanderError } from "./output.js";
@@ -16,5 +17,6 @@ const program = new Command("radial")
 registerHubCommands(program);
 registerClusterCommands(program);
 registerRenderCommand(program);
+registerGenerateCommand(program);
 
 await program.parseAsync();

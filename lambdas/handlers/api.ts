@@ -16,6 +16,7 @@ export const handler = middy(
       hubUrl: process.env.RADIAL_HUB_URL ?? "",
       adminTokenHash: process.env.ADMIN_TOKEN_HASH ?? "",
       env: process.env,
+      onBackgroundError: (error, what) => logger.error(`${what} failed`, { error: error as Error }),
     }),
     logger,
   ),

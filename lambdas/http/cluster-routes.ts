@@ -67,7 +67,7 @@ function listQuery(request: ApiRequest) {
 }
 
 /** `/v1/clusters`: registration and upkeep of the inventory. */
-export function clusterRoutes(registry: ClusterRegistry): Route[] {
+export function clusterRoutes(registry: ClusterRegistry, changed: () => void = () => {}): Route[] {
   const bodyLimit = CLUSTER_LIMITS.maxBodyBytes;
   return [
     {
@@ -80,6 +80,7 @@ export function clusterRoutes(registry: ClusterRegistry): Route[] {
       async handle(request) {
         const body = parseBody(request, RegisterClusterRequest, "cluster registration");
         const result = await registryCall(() => registry.register(body));
+        changed();
         return { status: 201, headers: { location: `/v1/clusters/${result.cluster.name}`, etag: etag(result.cluster) }, body: result };
       },
     },
@@ -115,6 +116,7 @@ export function clusterRoutes(registry: ClusterRegistry): Route[] {
         const name = clusterName(request);
         const body = parseBody(request, PatchClusterRequest, "cluster patch");
         const cluster = await registryCall(() => registry.patch(name, body, ifMatch(request)));
+        changed();
         return { status: 200, headers: { etag: etag(cluster) }, body: cluster };
       },
     },
@@ -126,6 +128,7 @@ export function clusterRoutes(registry: ClusterRegistry): Route[] {
       async handle(request) {
         const name = clusterName(request);
         await registryCall(() => registry.delete(name));
+        changed();
         return { status: 204 };
       },
     },

@@ -1,8 +1,10 @@
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
+import type { GenerationService } from "../generation/generation-service.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import type { Route } from "./api.js";
 import { clusterRoutes } from "./cluster-routes.js";
+import { generationRoutes } from "./generation-routes.js";
 import { HttpError } from "./http-error.js";
 import type { HubMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
@@ -16,6 +18,12 @@ export interface HubContext {
   /** SHA-256 of the operators' admin token. */
   adminTokenHash: string;
   metrics: HubMetrics;
+  /** Null when the hub has no fleet repo (RADIAL_REPO_URL unset). */
+  generation: GenerationService | null;
+  /** The shared secret of `POST /v1/webhooks/git`; unset refuses every webhook. */
+  webhookSecret?: string | undefined;
+  /** Whether a successful inventory change starts a background run. */
+  generateOnChange: boolean;
 }
 
 const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
@@ -50,9 +58,16 @@ function systemRoutes(context: HubContext): Route[] {
   ];
 }
 
+/** Starts a background run after an inventory change, when the hub generates at all. */
+function inventoryChanged(context: HubContext): () => void {
+  return () => {
+    if (context.generateOnChange) context.generation?.trigger("inventory");
+  };
+}
+
 /** Every route of the hub, the API description included. */
 export function hubRoutes(context: HubContext): Route[] {
-  const routes = [...systemRoutes(context), ...clusterRoutes(context.registry)];
+  const routes = [...systemRoutes(context), ...clusterRoutes(context.registry, inventoryChanged(context)), ...generationRoutes(context)];
   const describe: Route = {
     method: "GET",
     path: "/v1/openapi.json",

@@ -56,7 +56,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
-  const context = createHubContext({ dynamodb, tableName: TABLE_NAME, hubUrl: options.env.RADIAL_HUB_URL ?? url, adminTokenHash: hashToken(admin.token), env: options.env });
+  const context = createHubContext({
+    dynamodb,
+    tableName: TABLE_NAME,
+    hubUrl: options.env.RADIAL_HUB_URL ?? url,
+    adminTokenHash: hashToken(admin.token),
+    env: options.env,
+    workDir: options.dataDir,
+    onBackgroundError: (error, what) => options.logger.error(`${what} failed`, { error: error as Error }),
+  });
   handler = createApiHandler(context, options.logger);
   return {
     url,
@@ -64,6 +72,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Background runs use the inventory; let them finish before it goes away.
+      await context.generation?.idle();
       dynamodb.destroy();
       await dynamo.close();
     },

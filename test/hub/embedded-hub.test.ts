@@ -66,10 +66,13 @@ describe("embedded hub (npm start)", () => {
       "GET /metrics",
       "GET /v1/clusters",
       "GET /v1/clusters/{name}",
+      "GET /v1/generations",
       "GET /v1/openapi.json",
       "PATCH /v1/clusters/{name}",
       "POST /v1/clusters",
       "POST /v1/clusters/{name}/token",
+      "POST /v1/generate",
+      "POST /v1/webhooks/git",
     ]);
     const register = document.paths["/v1/clusters"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } };
     const schema = register.requestBody.content["application/json"].schema;

@@ -1,0 +1,82 @@
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { GenerationRecord } from "../lambdas/generation/history.js";
+import { DEFAULT_HUB_URL, HubClient, type GenerationRunResult } from "./hub-client.js";
+import { runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
+
+interface GenerateOptions {
+  output: OutputFormat;
+  hub: string;
+  token?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  history?: boolean;
+  limit: number;
+}
+
+const MAX_HISTORY = 100;
+
+function historyLimit(text: string): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY) throw new InvalidArgumentError(`must be an integer from 1 to ${MAX_HISTORY}`);
+  return limit;
+}
+
+const short = (revision: string) => revision.slice(0, 8);
+
+/** One row per run: time, trigger, revision, clusters changed, +added/~changed/-removed apps, errors. */
+export function historyTable(records: GenerationRecord[]): string {
+  const rows = records.map((r) => [
+    r.startedAt,
+    r.dryRun ? `${r.trigger} (dry run)` : r.trigger,
+    short(r.sourceRevision),
+    String(r.clustersChanged),
+    `+${r.applicationsAdded} ~${r.applicationsChanged} -${r.applicationsRemoved}`,
+    r.blocked ? `${r.errorCount} (blocked)` : String(r.errorCount),
+  ]);
+  return table(["TIME", "TRIGGER", "REVISION", "CLUSTERS", "APPS", "ERRORS"], rows);
+}
+
+/** The result of one run: per cluster what changed, then the errors (and diffs of a dry run). */
+export function resultText(result: GenerationRunResult): string {
+  const changed = result.clusters.filter((c) => c.added.length + c.changed.length + c.removed.length > 0);
+  const lines = [
+    `${result.dryRun ? "Dry run (nothing written)" : "Generated"} at ${short(result.sourceRevision)} in ${Math.round(result.durationMs)} ms: ${changed.length} of ${result.clusters.length} clusters ${result.dryRun ? "would change" : "changed"}`,
+  ];
+  if (changed.length > 0) {
+    const list = (names: string[]) => names.join(",") || "-";
+    lines.push(table(["CLUSTER", "COMMIT", "ADDED", "CHANGED", "REMOVED"], changed.map((c) => [c.name, c.commit ? short(c.commit) : "-", list(c.added), list(c.changed), list(c.removed)])).trimEnd());
+  }
+  if (result.blocked) lines.push(`Blocked: ${result.blocked.message}`);
+  for (const error of result.errors) lines.push(`error: ${error.file}${error.cluster ? ` (cluster ${error.cluster})` : ""}: ${error.message}`);
+  if (result.dryRun) for (const cluster of changed) for (const diff of cluster.diffs ?? []) lines.push(diff.diff.trimEnd());
+  return `${lines.join("\n")}\n`;
+}
+
+async function generate(options: GenerateOptions, command: Command): Promise<void> {
+  const { output, hub, token } = command.optsWithGlobals<GenerateOptions>();
+  if (options.history && (options.dryRun || options.force)) throw usageError("--history lists past runs; it takes no --dry-run or --force");
+  if (!token) throw usageError("no admin token: set RADIAL_TOKEN (the embedded hub prints it at first start and keeps it in .radial/admin-token)");
+  if (!/^https?:\/\//.test(hub) || !URL.canParse(hub)) throw usageError(`--hub (or RADIAL_HUB) must be an http:// or https:// URL, got "${hub}"`);
+  const client = new HubClient(hub, token, 15 * 60_000);
+  if (options.history) {
+    const page = await client.generations({ limit: options.limit });
+    process.stdout.write(output === "table" ? historyTable(page.items) : serialize(page.items, output));
+    return;
+  }
+  const result = await client.generate({ dryRun: options.dryRun ?? false, force: options.force ?? false });
+  process.stdout.write(output === "table" ? resultText(result) : serialize(result, output));
+}
+
+export function registerGenerateCommand(program: Command): void {
+  program
+    .command("generate")
+    .description("run generation on the hub now (evaluate every ApplicationSet, hydrate, write deploy branches), or list past runs")
+    .addOption(new Option("--hub <url>", "the hub's URL").env("RADIAL_HUB").default(DEFAULT_HUB_URL))
+    .addOption(new Option("--token <token>", "admin token; prefer env RADIAL_TOKEN, as a flag shows in `ps`").env("RADIAL_TOKEN"))
+    .option("--dry-run", "report per cluster the Applications that would be added, changed and removed, with diffs; write nothing")
+    .option("--force", "write even when the run would remove more Applications than the mass-removal guard allows")
+    .option("--history", "list past runs, newest first")
+    .addOption(new Option("--limit <n>", `with --history: how many runs (1-${MAX_HISTORY})`).argParser(historyLimit).default(20))
+    .configureHelp({ showGlobalOptions: true })
+    .action(runAction(generate));
+}
