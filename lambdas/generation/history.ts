@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import type { GenerationError, GenerationResult } from "../generator/run.js";
-import { InvalidCursorError } from "../inventory/store.js";
+import { decodePageCursor, encodePageCursor } from "../inventory/page-cursor.js";
 
 /**
  * The history of generation runs, one item per run:
@@ -142,19 +142,15 @@ interface Cursor {
   after?: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(text: string): Cursor {
-  try {
-    const cursor = JSON.parse(Buffer.from(text, "base64url").toString()) as Cursor;
-    if (typeof cursor.day === "string" && DAY.test(cursor.day) && !Number.isNaN(Date.parse(`${cursor.day}T00:00:00Z`)) && (cursor.after === undefined || (typeof cursor.after === "string" && cursor.after.startsWith(cursor.day)))) return cursor;
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidCursorError("pageToken is not one this hub issued; start again without it");
-}
+const decodeCursor = (text: string) =>
+  decodePageCursor<Cursor>(
+    text,
+    (c) =>
+      typeof c.day === "string" &&
+      DAY.test(c.day) &&
+      !Number.isNaN(Date.parse(`${c.day}T00:00:00Z`)) &&
+      (c.after === undefined || (typeof c.after === "string" && c.after.startsWith(c.day))),
+  );
 
 function previousDay(day: string): string {
   return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS));
@@ -220,6 +216,6 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
       if (page.LastEvaluatedKey) cursor = { day: cursor.day, after: String(page.LastEvaluatedKey.sk) };
       else cursor = { day: previousDay(cursor.day) };
     }
-    return { records, ...(cursor && cursor.day >= oldest ? { cursor: encodeCursor(cursor) } : {}) };
+    return { records, ...(cursor && cursor.day >= oldest ? { cursor: encodePageCursor(cursor) } : {}) };
   }
 }

@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
 import type { ClusterRecord } from "./cluster-record.js";
-import { ClusterExistsError, InvalidCursorError, VersionConflictError, type ClusterPage, type InventoryStore } from "./store.js";
+import { decodePageCursor, encodePageCursor } from "./page-cursor.js";
+import { ClusterExistsError, VersionConflictError, type ClusterPage, type InventoryStore } from "./store.js";
 import { SHARD_INDEX, SHARDS } from "./table.js";
 
 const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: "META" });
@@ -16,19 +17,8 @@ interface Cursor {
   after?: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(text: string): Cursor {
-  try {
-    const cursor = JSON.parse(Buffer.from(text, "base64url").toString()) as Cursor;
-    if (Number.isInteger(cursor.shard) && cursor.shard >= 0 && cursor.shard < SHARDS && (cursor.after === undefined || typeof cursor.after === "string")) return cursor;
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidCursorError("pageToken is not one this hub issued; start again without it");
-}
+const decodeCursor = (text: string) =>
+  decodePageCursor<Cursor>(text, (c) => Number.isInteger(c.shard) && c.shard >= 0 && c.shard < SHARDS && (c.after === undefined || typeof c.after === "string"));
 
 function toItem(record: ClusterRecord) {
   return { ...clusterKey(record.name), shard: `CLUSTERS#${shardOf(record.name)}`, kind: "cluster", ...record };
@@ -114,7 +104,7 @@ export class DynamoDBInventoryStore implements InventoryStore {
   }
 
   cursorAfter(record: ClusterRecord): string {
-    return encodeCursor({ shard: shardOf(record.name), after: record.name });
+    return encodePageCursor({ shard: shardOf(record.name), after: record.name });
   }
 
   async listClusters(limit: number, cursorText?: string): Promise<ClusterPage> {
@@ -138,6 +128,6 @@ export class DynamoDBInventoryStore implements InventoryStore {
       if (page.LastEvaluatedKey) cursor = { shard: cursor.shard, after: String(page.LastEvaluatedKey.name) };
       else cursor = cursor.shard + 1 < SHARDS ? { shard: cursor.shard + 1 } : undefined;
     }
-    return { records, scanned, ...(cursor ? { cursor: encodeCursor(cursor) } : {}) };
+    return { records, scanned, ...(cursor ? { cursor: encodePageCursor(cursor) } : {}) };
   }
 }
