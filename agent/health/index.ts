@@ -1,0 +1,77 @@
+// Health as Argo CD assesses it: gitops-engine pkg/health, kind by kind, with its statuses and messages.
+import type { HealthStatus } from "../../contract/status-report.js";
+import { groupOf, type KubeObject } from "../kube/object.js";
+import { apiServiceHealth } from "./apiservice.js";
+import { daemonSetHealth, deploymentHealth, replicaSetHealth, statefulSetHealth } from "./apps.js";
+import { ConversionError, HealthCheckError } from "./fields.js";
+import { hpaV1Health, hpaV2Health } from "./hpa.js";
+import { jobHealth } from "./job.js";
+import { podHealth } from "./pod.js";
+import { pvcHealth } from "./pvc.js";
+import { ingressHealth, serviceHealth } from "./service.js";
+import { workflowHealth } from "./workflow.js";
+
+/** The health of one object, as gitops-engine's `HealthStatus`; no message when it has none. */
+export interface ResourceHealth {
+  status: HealthStatus;
+  message?: string;
+}
+
+type Check = (object: KubeObject) => ResourceHealth;
+
+/** Per group/kind: the name gitops-engine uses in its errors, and the check per version (or one for all). */
+const CHECKS = new Map<string, { label: string; check: Check | Map<string, Check> }>([
+  ["apps/Deployment", { label: "Deployment", check: new Map([["v1", deploymentHealth]]) }],
+  ["apps/StatefulSet", { label: "StatefulSet", check: new Map([["v1", statefulSetHealth]]) }],
+  ["apps/ReplicaSet", { label: "ReplicaSet", check: new Map([["v1", replicaSetHealth]]) }],
+  ["apps/DaemonSet", { label: "DaemonSet", check: new Map([["v1", daemonSetHealth]]) }],
+  ["extensions/Ingress", { label: "Ingress", check: ingressHealth }],
+  ["networking.k8s.io/Ingress", { label: "Ingress", check: ingressHealth }],
+  ["argoproj.io/Workflow", { label: "Workflow", check: workflowHealth }],
+  ["apiregistration.k8s.io/APIService", { label: "APIService", check: new Map([["v1", apiServiceHealth], ["v1beta1", apiServiceHealth]]) }],
+  ["/Service", { label: "Service", check: new Map([["v1", serviceHealth]]) }],
+  ["/PersistentVolumeClaim", { label: "PersistentVolumeClaim", check: new Map([["v1", pvcHealth]]) }],
+  ["/Pod", { label: "Pod", check: new Map([["v1", podHealth]]) }],
+  ["batch/Job", { label: "Job", check: new Map([["v1", jobHealth]]) }],
+  ["autoscaling/HorizontalPodAutoscaler", { label: "HPA", check: new Map([["v1", hpaV1Health], ["v2", hpaV2Health]]) }],
+]);
+
+/** Argo CD hooks keep this finalizer until their phase ends, so their deletion is not "pending". */
+const HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer";
+
+/**
+ * The health of one live object as Argo CD assesses it, or undefined when its kind has no health
+ * check (custom resources included: Argo CD has no generic rule for them, only per-kind Lua scripts),
+ * so it does not count toward the application's health. A check that cannot read the object gives
+ * Unknown with the reason.
+ */
+export function assessHealth(object: KubeObject): ResourceHealth | undefined {
+  const finalizers = object.metadata.finalizers;
+  if (object.metadata.deletionTimestamp && !(Array.isArray(finalizers) && finalizers.includes(HOOK_FINALIZER))) {
+    return { status: "Progressing", message: "Pending deletion" };
+  }
+  const group = groupOf(object.apiVersion);
+  const entry = CHECKS.get(`${group}/${object.kind}`);
+  if (!entry) return undefined;
+  const version = object.apiVersion.slice(object.apiVersion.indexOf("/") + 1);
+  const check = typeof entry.check === "function" ? entry.check : entry.check.get(version);
+  if (!check) return { status: "Unknown", message: `unsupported ${entry.label} GVK: ${group}/${version}, Kind=${object.kind}` };
+  try {
+    const health = check(object);
+    return health.message ? health : { status: health.status };
+  } catch (error) {
+    if (error instanceof ConversionError) return { status: "Unknown", message: `failed to convert unstructured ${entry.label} to typed: ${error.message}` };
+    if (error instanceof HealthCheckError) return { status: "Unknown", message: error.message };
+    throw error;
+  }
+}
+
+/** gitops-engine's `healthOrder`, most healthy first. */
+const HEALTH_ORDER: readonly HealthStatus[] = ["Healthy", "Suspended", "Progressing", "Missing", "Degraded", "Unknown"];
+
+/** The worst of several statuses in gitops-engine's order; Healthy when there are none. */
+export function worstHealth(statuses: HealthStatus[]): HealthStatus {
+  let worst: HealthStatus = "Healthy";
+  for (const status of statuses) if (HEALTH_ORDER.indexOf(status) > HEALTH_ORDER.indexOf(worst)) worst = status;
+  return worst;
+}
