@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
-import type { GenerationRecord } from "../lambdas/generation/history.js";
-import { DEFAULT_HUB_URL, HubClient, type GenerationRunResult } from "./hub-client.js";
+import type { GenerationRecord, GenerationRunResult } from "../contract/index.js";
+import { DEFAULT_HUB_URL, HubClient } from "./hub-client.js";
 import { runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
 interface GenerateOptions {

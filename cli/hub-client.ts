@@ -1,42 +1,18 @@
 import { z } from "zod";
-import { GenerationRecord } from "../lambdas/generation/history.js";
 import {
   ApiError,
   Cluster,
   CLUSTER_LIMITS,
   ClusterList,
+  ClusterStatus,
+  GenerationHistoryPage,
+  GenerationRunResult,
   parseWith,
   RegisterClusterResponse,
   RotateTokenResponse,
   type PatchClusterRequest,
   type RegisterClusterRequest,
 } from "../contract/index.js";
-
-const names = z.array(z.string());
-
-/** The answer of `POST /v1/generate`, as far as the CLI reads it (newer fields pass through). */
-export const GenerationRunResult = z.looseObject({
-  id: z.string(),
-  sourceRevision: z.string(),
-  dryRun: z.boolean(),
-  durationMs: z.number(),
-  clusters: z.array(
-    z.looseObject({
-      name: z.string(),
-      commit: z.string().nullable(),
-      added: names,
-      changed: names,
-      removed: names,
-      diffs: z.array(z.strictObject({ path: z.string(), diff: z.string() })).optional(),
-    }),
-  ),
-  errors: z.array(z.looseObject({ file: z.string(), message: z.string(), cluster: z.string().optional(), application: z.string().optional() })),
-  blocked: z.looseObject({ message: z.string() }).optional(),
-});
-export type GenerationRunResult = z.infer<typeof GenerationRunResult>;
-
-export const GenerationHistoryPage = z.strictObject({ items: z.array(GenerationRecord), nextPageToken: z.string().nullable() });
-export type GenerationHistoryPage = z.infer<typeof GenerationHistoryPage>;
 
 export const DEFAULT_HUB_URL = "http://127.0.0.1:8420";
 
@@ -109,6 +85,11 @@ export class HubClient {
 
   async delete(name: string): Promise<void> {
     await this.request("DELETE", clusterPath(name));
+  }
+
+  /** The cluster's last status report, with at most `events` drift events (the hub's default when absent). */
+  status(name: string, events?: number): Promise<ClusterStatus> {
+    return this.call("GET", `${clusterPath(name)}/status${events === undefined ? "" : `?events=${events}`}`, ClusterStatus);
   }
 
   rotateToken(name: string): Promise<RotateTokenResponse> {

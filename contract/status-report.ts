@@ -17,6 +17,16 @@ const Message = z.string().max(REPORT_LIMITS.maxMessageLength);
 
 /** Health as Argo CD assesses it (gitops-engine pkg/health). */
 export const HealthStatus = z.enum(["Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"]);
+/** gitops-engine's `healthOrder`, most healthy first. */
+const HEALTH_ORDER: readonly HealthStatus[] = ["Healthy", "Suspended", "Progressing", "Missing", "Degraded", "Unknown"];
+
+/** The worst of several statuses in gitops-engine's order; Healthy when there are none. */
+export function worstHealth(statuses: HealthStatus[]): HealthStatus {
+  let worst: HealthStatus = "Healthy";
+  for (const status of statuses) if (HEALTH_ORDER.indexOf(status) > HEALTH_ORDER.indexOf(worst)) worst = status;
+  return worst;
+}
+
 export const SyncStatus = z.enum(["Synced", "OutOfSync", "Unknown"]);
 
 /** A Flux-style condition: how the agent tells what it is doing and why. */

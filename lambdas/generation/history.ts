@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import { GENERATION_LIMITS, GenerationRecord, type GenerationRecordError, type GenerationTrigger } from "../../contract/generation.js";
 import type { GenerationError, GenerationResult } from "../generator/run.js";
 import { decodePageCursor, encodePageCursor } from "../inventory/page-cursor.js";
 
@@ -11,68 +11,20 @@ import { decodePageCursor, encodePageCursor } from "../inventory/page-cursor.js"
  *
  * Guarantees:
  * - Every record is validated by `GenerationRecord` before it is written and when it is read.
- * - An item stays far below DynamoDB's 400 KB: at most MAX_ERRORS errors are kept (`errorCount`
+ * - An item stays far below DynamoDB's 400 KB: at most GENERATION_LIMITS.maxErrors errors are kept (`errorCount`
  *   holds the true total), each message cut to 1 KB of UTF-8 and the other error fields to 256 bytes.
  * - `list` returns newest first across day partitions, walking back day by day no further than
  *   the retention; records past `expiresAt` are never returned even before TTL deletes them
  *   (DynamoDB deletes expired items lazily, within days).
  * - `record` never overwrites: a second record with the same startedAt and id is refused.
  *
- * The schema lives here because this module may only write under lambdas/generation; when
- * `GET /v1/generations` is exposed, it (or a copy) belongs in `contract/`.
+ * The record's schema and bounds are the API's (`contract/generation.ts`).
  */
-export const MAX_ERRORS = 100;
-export const MAX_MESSAGE_BYTES = 1024;
-export const MAX_FIELD_BYTES = 256;
+const { maxErrors: MAX_ERRORS, maxMessageBytes: MAX_MESSAGE_BYTES, maxFieldBytes: MAX_FIELD_BYTES } = GENERATION_LIMITS;
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 const byteLength = (text: string) => Buffer.byteLength(text, "utf8");
-const bounded = (max: number) => z.string().refine((s) => byteLength(s) <= max, { message: `at most ${max} bytes of UTF-8` });
-
-export const GenerationTrigger = z.enum(["inventory", "webhook", "api", "schedule"]);
-export type GenerationTrigger = z.infer<typeof GenerationTrigger>;
-
-export const GenerationRecordError = z.strictObject({
-  file: bounded(MAX_FIELD_BYTES),
-  applicationSet: bounded(MAX_FIELD_BYTES).optional(),
-  application: bounded(MAX_FIELD_BYTES).optional(),
-  cluster: bounded(MAX_FIELD_BYTES).optional(),
-  field: bounded(MAX_FIELD_BYTES).optional(),
-  message: bounded(MAX_MESSAGE_BYTES),
-});
-
-const count = z.number().int().nonnegative();
-
-export const GenerationRecord = z.strictObject({
-  /** Unique per run; no `#` so the sort key splits unambiguously. */
-  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
-  /** UTC, with milliseconds (`Date#toISOString`), so sort keys order by time as strings. */
-  startedAt: z.iso.datetime({ precision: 3 }),
-  trigger: GenerationTrigger,
-  sourceRevision: bounded(MAX_FIELD_BYTES),
-  durationMs: count,
-  dryRun: z.boolean(),
-  /** Clusters whose deploy branch got a commit (dry run: that would change). */
-  clustersChanged: count,
-  applicationsAdded: count,
-  applicationsChanged: count,
-  applicationsRemoved: count,
-  /** At most MAX_ERRORS of them, in the run's order. */
-  errors: z.array(GenerationRecordError).max(MAX_ERRORS),
-  /** All errors the run reported, kept or not. */
-  errorCount: count,
-  blocked: z
-    .strictObject({
-      removed: count,
-      current: count,
-      share: z.number().nonnegative(),
-      maxRemovalShare: z.number().nonnegative(),
-      message: bounded(MAX_MESSAGE_BYTES),
-    })
-    .optional(),
-});
-export type GenerationRecord = z.infer<typeof GenerationRecord>;
 
 /** Cuts `text` to at most `max` bytes of UTF-8 without splitting a character; marks a cut with "…". */
 export function truncateUtf8(text: string, max: number): string {
@@ -89,9 +41,9 @@ export function truncateUtf8(text: string, max: number): string {
   return `${out}…`;
 }
 
-function boundError(error: GenerationError): z.infer<typeof GenerationRecordError> {
+function boundError(error: GenerationError): GenerationRecordError {
   const field = (value: string | undefined) => (value === undefined ? undefined : truncateUtf8(value, MAX_FIELD_BYTES));
-  const out: z.infer<typeof GenerationRecordError> = { file: truncateUtf8(error.file, MAX_FIELD_BYTES), message: truncateUtf8(error.message, MAX_MESSAGE_BYTES) };
+  const out: GenerationRecordError = { file: truncateUtf8(error.file, MAX_FIELD_BYTES), message: truncateUtf8(error.message, MAX_MESSAGE_BYTES) };
   for (const key of ["applicationSet", "application", "cluster", "field"] as const) {
     const value = field(error[key]);
     if (value !== undefined) out[key] = value;

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GenerationTrigger } from "../../contract/generation.js";
 
 /**
  * The fleet-wide generation lease: one item `pk=LEASE#generation, sk=LEASE` holding `holder` and
@@ -11,6 +12,12 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCo
  * - A crashed holder blocks no one forever: its lease is free once `expiresAt` has passed.
  * - Only the holder can `renew` (and only before expiry, so a holder that lost its lease learns it
  *   instead of silently taking it back) or `release` it.
+ * - No trigger is lost to a busy lease: `markPending` records a trigger on the lease item only while
+ *   the lease is held, and `release` deletes the item and returns what was pending in the same write
+ *   (ReturnValues ALL_OLD). So a trigger is either recorded before the release, and the releasing
+ *   holder runs again, or it finds the lease free and its caller acquires and runs. A new holder's
+ *   `acquire` replaces an expired item with its pending mark: the new run starts after the mark was
+ *   written, so it covers it.
  *
  * Time: the lease is held while `now < expiresAt`, in whole seconds: `expiresAt =
  * floor(now) + ttlSeconds`, so a holder gets between ttlSeconds-1 and ttlSeconds seconds. The
@@ -24,10 +31,15 @@ export interface LeaseState {
   expiresAt: number;
 }
 
+/** `pending`: the first trigger recorded by `markPending` while the lease was held. */
+export type LeaseRelease = { released: false } | { released: true; pending: GenerationTrigger | undefined };
+
 export interface GenerationLease {
   acquire(holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
   renew(holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
-  release(holder: string): Promise<boolean>;
+  release(holder: string): Promise<LeaseRelease>;
+  /** Records that a run is wanted after the current one; false (nothing written) when the lease is free at `now`. */
+  markPending(trigger: GenerationTrigger, now: Date): Promise<boolean>;
   /** The current holder, or undefined when the lease is free at `now`. */
   current(now: Date): Promise<LeaseState | undefined>;
 }
@@ -94,16 +106,37 @@ export class DynamoDBGenerationLease implements GenerationLease {
     );
   }
 
-  /** Frees the lease; false (and nothing deleted) when `holder` is not the one recorded. */
-  async release(holder: string): Promise<boolean> {
-    return conditional(() =>
-      this.documents.send(
+  /** Frees the lease and hands over what was pending; `released: false` (nothing deleted) when `holder` is not the one recorded. */
+  async release(holder: string): Promise<LeaseRelease> {
+    let old: Record<string, unknown> | undefined;
+    const released = await conditional(async () => {
+      const output = await this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: LEASE_KEY,
           ConditionExpression: "#holder = :holder",
           ExpressionAttributeNames: { "#holder": "holder" },
           ExpressionAttributeValues: { ":holder": holder },
+          ReturnValues: "ALL_OLD",
+        }),
+      );
+      old = output.Attributes;
+    });
+    if (!released) return { released: false };
+    // Only this module writes `pending`; anything else there still means a run is wanted.
+    return { released: true, pending: old?.pending === undefined ? undefined : GenerationTrigger.catch("inventory").parse(old.pending) };
+  }
+
+  async markPending(trigger: GenerationTrigger, now: Date): Promise<boolean> {
+    return conditional(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: LEASE_KEY,
+          UpdateExpression: "SET #pending = if_not_exists(#pending, :trigger)",
+          ConditionExpression: "attribute_exists(#holder) AND #expiresAt > :now",
+          ExpressionAttributeNames: { "#pending": "pending", "#holder": "holder", "#expiresAt": "expiresAt" },
+          ExpressionAttributeValues: { ":trigger": GenerationTrigger.parse(trigger), ":now": epochSeconds(now) },
         }),
       ),
     );

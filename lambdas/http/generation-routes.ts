@@ -1,6 +1,6 @@
-import { z } from "zod";
-import { GenerationBusyError, type GenerationService } from "../generation/generation-service.js";
-import { GenerationRecord } from "../generation/history.js";
+import { GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } from "../../contract/index.js";
+import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generation/generation-service.js";
+import { EVENT_HEADER, PushPayload } from "../generation/webhook-push.js";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generation/webhook-signature.js";
 import { InvalidCursorError } from "../inventory/store.js";
 import type { ApiRequest, Route } from "./api.js";
@@ -8,11 +8,8 @@ import { HttpError } from "./http-error.js";
 import type { HubContext } from "./routes.js";
 
 const MAX_HISTORY_PAGE = 100;
-/** Webhook payloads (GitHub's push events) can be large; only the signature over them matters here. */
+/** GitHub's push payloads list commits and can be large; GitHub caps them at 25 MB, we at 1 MiB (enough for the ref). */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
-
-const GenerationHistoryPage = z.strictObject({ items: z.array(GenerationRecord), nextPageToken: z.string().nullable() });
-const WebhookAccepted = z.strictObject({ accepted: z.literal(true), message: z.string() });
 
 function configured(context: HubContext): GenerationService {
   if (!context.generation) throw new HttpError("unavailable", "generation is not configured on this hub: set RADIAL_REPO_URL to the fleet repo's URL and restart it");
@@ -33,15 +30,19 @@ export function generationRoutes(context: HubContext): Route[] {
       method: "POST",
       path: "/v1/generate",
       summary: "Run generation now (?dryRun=true: report per cluster what would change, with diffs, and write nothing; ?force=true: pass the mass-removal guard)",
-      responses: { 200: { description: "The run's result: per cluster the Applications added, changed and removed, and errors per file" } },
+      responses: {
+        200: { description: "The run's result: per cluster the Applications added, changed and removed (with diffs on a dry run), and errors per file", schema: GenerationRunResult },
+        409: { description: "Another run holds the lease, or this run lost it (nothing more was written); try again" },
+      },
       async handle(request) {
         const service = configured(context);
         const dryRun = flag(request, "dryRun");
         const force = flag(request, "force");
         try {
-          return { status: 200, body: await service.run({ trigger: "api", dryRun, force }) };
+          const body: GenerationRunResult = await service.run({ trigger: "api", dryRun, force });
+          return { status: 200, body };
         } catch (error) {
-          if (error instanceof GenerationBusyError) throw new HttpError("conflict", error.message);
+          if (error instanceof GenerationBusyError || error instanceof GenerationLeaseLostError) throw new HttpError("conflict", error.message);
           throw error;
         }
       },
@@ -60,7 +61,8 @@ export function generationRoutes(context: HubContext): Route[] {
         }
         try {
           const page = await service.history(limit, request.query.get("pageToken") ?? undefined);
-          return { status: 200, body: { items: page.records, nextPageToken: page.cursor ?? null } };
+          const body: GenerationHistoryPage = { items: page.records, nextPageToken: page.cursor ?? null };
+          return { status: 200, body };
         } catch (error) {
           if (error instanceof InvalidCursorError) throw new HttpError("validation_failed", error.message, { field: "pageToken" });
           throw error;
@@ -70,17 +72,39 @@ export function generationRoutes(context: HubContext): Route[] {
     {
       method: "POST",
       path: "/v1/webhooks/git",
-      summary: "Git push webhook (GitHub-style X-Hub-Signature-256 HMAC of the body with RADIAL_WEBHOOK_SECRET); starts a run in the background",
+      summary:
+        "Git push webhook (GitHub-style X-Hub-Signature-256 HMAC of the body with RADIAL_WEBHOOK_SECRET). A push to the source branch, or to a repository and ref an Application source reads, starts a run in the background",
       // Authenticated by the signature, not the admin token.
       public: true,
       maxBodyBytes: MAX_WEBHOOK_BYTES,
-      responses: { 202: { description: "Accepted; a generation run starts in the background", schema: WebhookAccepted } },
+      responses: {
+        202: { description: "A generation run starts in the background; see GET /v1/generations", schema: WebhookAnswer },
+        200: { description: "Received and verified, nothing to do (ping, another event, or a ref no Application reads); `reason` says which", schema: WebhookAnswer },
+        401: { description: "Missing or bad signature; nothing starts" },
+      },
       async handle(request) {
         const check = verifyWebhookSignature(context.webhookSecret, request.body, request.headers[SIGNATURE_HEADER]);
         if (!check.ok) throw new HttpError("unauthorized", check.message, { reason: check.reason });
-        configured(context).trigger("webhook");
-        return { status: 202, body: { accepted: true, message: "a generation run starts in the background; see GET /v1/generations" } };
+        const service = configured(context);
+        const event = request.headers[EVENT_HEADER] ?? "push";
+        const answer = (status: 200 | 202, body: WebhookAnswer) => ({ status, body });
+        if (event === "ping") return answer(200, { started: false, reason: "ping received; the signature is valid" });
+        if (event !== "push") return answer(200, { started: false, reason: `${event} events start nothing; send push events` });
+        const parsed = parseWith(PushPayload, parseJson(request.body), "push payload");
+        if (!parsed.ok) throw new HttpError("validation_failed", parsed.message);
+        const decision = service.decidePush(parsed.value);
+        if (!decision.started) return answer(200, decision);
+        service.trigger("webhook");
+        return answer(202, decision);
       },
     },
   ];
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new HttpError("validation_failed", "the webhook body is not JSON; configure the webhook with content type application/json");
+  }
 }

@@ -1,4 +1,7 @@
-import { Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** What became of an agent's status report. */
+export type StatusReportOutcome = "accepted" | "unauthorized" | "invalid" | "too_large" | "conflict";
 
 /** The hub's Prometheus metrics, served at /metrics by the embedded hub. */
 export class HubMetrics {
@@ -10,6 +13,12 @@ export class HubMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  private readonly statusReports = new Counter({
+    name: "radial_status_reports_total",
+    help: "Agents' status reports by outcome: accepted, or why refused",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "radial_hub_" });
@@ -17,5 +26,9 @@ export class HubMetrics {
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requests.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeStatusReport(outcome: StatusReportOutcome): void {
+    this.statusReports.inc({ outcome });
   }
 }

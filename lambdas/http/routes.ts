@@ -2,12 +2,14 @@ import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynam
 import { z } from "zod";
 import type { GenerationService } from "../generation/generation-service.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
+import type { StatusService } from "../status/status-service.js";
 import type { Route } from "./api.js";
 import { clusterRoutes } from "./cluster-routes.js";
 import { generationRoutes } from "./generation-routes.js";
 import { HttpError } from "./http-error.js";
 import type { HubMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import { statusRoutes } from "./status-routes.js";
 
 /** What the hub's routes need from the world; Lambda and the local server each build one. */
 export interface HubContext {
@@ -15,6 +17,8 @@ export interface HubContext {
   tableName: string;
   version: string;
   registry: ClusterRegistry;
+  /** Agents' status reports and what operators read of them. */
+  status: StatusService;
   /** SHA-256 of the operators' admin token. */
   adminTokenHash: string;
   metrics: HubMetrics;
@@ -67,7 +71,7 @@ function inventoryChanged(context: HubContext): () => void {
 
 /** Every route of the hub, the API description included. */
 export function hubRoutes(context: HubContext): Route[] {
-  const routes = [...systemRoutes(context), ...clusterRoutes(context.registry, inventoryChanged(context)), ...generationRoutes(context)];
+  const routes = [...systemRoutes(context), ...clusterRoutes(context.registry, inventoryChanged(context)), ...generationRoutes(context), ...statusRoutes(context)];
   const describe: Route = {
     method: "GET",
     path: "/v1/openapi.json",

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
+import { batchWrite } from "./batch-write.js";
 import type { ClusterRecord } from "./cluster-record.js";
 import { decodePageCursor, encodePageCursor } from "./page-cursor.js";
 import { ClusterExistsError, VersionConflictError, type ClusterPage, type InventoryStore } from "./store.js";
@@ -91,16 +92,8 @@ export class DynamoDBInventoryStore implements InventoryStore {
     return Attributes !== undefined;
   }
 
-  private async deleteKeys(keys: { pk: string; sk: string }[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`could not delete ${requests.length} items after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const { UnprocessedItems } = await this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+  private deleteKeys(keys: { pk: string; sk: string }[]): Promise<void> {
+    return batchWrite(this.documents, this.tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
   }
 
   cursorAfter(record: ClusterRecord): string {

@@ -4,8 +4,12 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, ty
  * The inventory is one table with a generic key, so each access pattern is one Query on one
  * partition and no partition holds the whole fleet:
  *   pk = CLUSTER#<name>, sk = META            the cluster (one item per cluster)
+ *   pk = CLUSTER#<name>, sk = STATUS          the cluster's last status report, without its applications
  *   pk = CLUSTER#<name>, sk = APP#<app>       latest status of one application on that cluster
- *   pk = CLUSTER#<name>, sk = EVENT#<time>    bounded event history, expired by `expiresAt`
+ *   pk = CLUSTER#<name>, sk = DRIFT#<time>#<digest>
+ *                                             drift history, newest 200 kept, expired by `expiresAt`
+ *                                             (../status/status-store.ts); deleting the cluster
+ *                                             deletes its whole partition, status included
  *   pk = GENERATIONS#<yyyy-mm-dd>, sk = <time>#<id>
  *                                             generation history, one partition per day (runs are
  *                                             serialized, so a day's partition sees one writer),

@@ -3,6 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { generateIntervalSeconds, startSchedule } from "../generation/schedule.js";
 import { createHubContext } from "../hub-context.js";
 import { createApiHandler, type ApiHandler } from "../http/api-handler.js";
 import { ensureTable } from "../inventory/table.js";
@@ -19,7 +20,8 @@ export interface HubOptions {
   logger: Logger;
   /**
    * RADIAL_ADMIN_TOKEN, RADIAL_DYNAMODB_ENDPOINT (another DynamoDB, e.g. DynamoDB Local, instead
-   * of the embedded one) and the settings `createHubContext` reads.
+   * of the embedded one), RADIAL_GENERATE_INTERVAL (seconds between scheduled generation runs,
+   * default 300, 0 for none) and the settings `createHubContext` reads.
    */
   env: NodeJS.ProcessEnv;
 }
@@ -34,6 +36,7 @@ const TABLE_NAME = "radial";
 
 /** The embedded hub: the Lambda handlers behind a local HTTP server, with dynalite as the inventory. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const interval = generateIntervalSeconds(options.env);
   await mkdir(options.dataDir, { recursive: true });
   const admin = await loadAdminToken(options.dataDir, options.env.RADIAL_ADMIN_TOKEN);
   const external = options.env.RADIAL_DYNAMODB_ENDPOINT;
@@ -66,6 +69,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     onBackgroundError: (error, what) => options.logger.error(`${what} failed`, { error: error as Error }),
   });
   handler = createApiHandler(context, options.logger);
+  const schedule = startSchedule(() => context.generation?.trigger("schedule"), context.generation ? interval : 0);
   return {
     url,
     admin,
@@ -73,6 +77,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Background runs use the inventory; let them finish before it goes away.
+      schedule.stop();
       await context.generation?.idle();
       dynamodb.destroy();
       await dynamo.close();

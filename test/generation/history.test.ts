@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { GenerationResult } from "../../lambdas/generator/run.js";
-import { DynamoDBGenerationHistory, GenerationRecord, MAX_ERRORS, MAX_MESSAGE_BYTES, recordOf, truncateUtf8 } from "../../lambdas/generation/history.js";
+import { GENERATION_LIMITS, GenerationRecord } from "../../contract/generation.js";
+import { DynamoDBGenerationHistory, recordOf, truncateUtf8 } from "../../lambdas/generation/history.js";
 import { InvalidCursorError } from "../../lambdas/inventory/store.js";
 import { engines, type Engine } from "./engines.js";
+
+const { maxErrors: MAX_ERRORS, maxMessageBytes: MAX_MESSAGE_BYTES } = GENERATION_LIMITS;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,16 +57,18 @@ spec:
 
 interface Setup {
   hub: TestHub;
+  url: string;
   /** Deploy branches on the git server (short name → commit), read over smart HTTP (async). */
   heads(): Promise<Map<string, string>>;
   files(cluster: string): Promise<string[]>;
+  read(cluster: string, path: string): Promise<string>;
 }
 
-async function setup(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<Setup> {
+async function setup(t: TestContext, env: NodeJS.ProcessEnv = {}, extraSeed: Record<string, string> = {}): Promise<Setup> {
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = `${server.url}/fleet.git`;
-  await server.createRepo("fleet", { seed: fleetSeed(url) });
+  await server.createRepo("fleet", { seed: { ...fleetSeed(url), ...extraSeed } });
   const scratch = await mkdtemp(join(tmpdir(), "radial-generation-api-"));
   t.after(() => rm(scratch, { recursive: true, force: true }));
   const hub = await startTestHub({ env: { RADIAL_REPO_URL: url, RADIAL_KUSTOMIZE: await installKustomize(), RADIAL_WEBHOOK_SECRET: SECRET, ...env } });
@@ -74,10 +76,15 @@ async function setup(t: TestContext, env: NodeJS.ProcessEnv = {}): Promise<Setup
   const reader = new GitRepository({ url, dir: join(scratch, "reader") });
   return {
     hub,
+    url,
     heads: () => reader.remoteBranches("radial/clusters/"),
     async files(cluster) {
       const commit = await reader.fetch(`radial/clusters/${cluster}`);
       return (await reader.listFiles(url, commit)).sort();
+    },
+    async read(cluster, path) {
+      const commit = await reader.fetch(`radial/clusters/${cluster}`);
+      return new TextDecoder().decode(await reader.readFile(url, commit, path));
     },
   };
 }
@@ -119,7 +126,7 @@ const history = async (hub: TestHub): Promise<any[]> => {
 };
 
 test("explicit runs: a dry run writes nothing, a run writes the deploy branches, history lists both, webhooks need a good signature", async (t) => {
-  const { hub, heads, files } = await setup(t, { RADIAL_GENERATE_ON_CHANGE: "false" });
+  const { hub, heads, files, url: fleetUrl } = await setup(t, { RADIAL_GENERATE_ON_CHANGE: "false" });
   await register(hub, "prod-a", "prod");
   await register(hub, "prod-b", "prod");
   await register(hub, "dev-c", "dev");
@@ -162,8 +169,31 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
 
   const good = await hub.api("POST", "/v1/webhooks/git", { rawBody: payload, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, payload) } });
   assert.equal(good.status, 202, JSON.stringify(good.body));
+  assert.equal(good.body.started, true);
   const webhookRun = await until("the webhook's run", async () => (await history(hub)).find((r) => r.trigger === "webhook"));
   assert.equal(webhookRun.clustersChanged, 0, "nothing changed since the last run");
+
+  const deliver = (body: string, event = "push") =>
+    hub.api("POST", "/v1/webhooks/git", { rawBody: body, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": event } });
+  const ping = await deliver(JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 }), "ping");
+  assert.deepEqual([ping.status, ping.body.started], [200, false]);
+  const issue = await deliver(JSON.stringify({ action: "opened" }), "issues");
+  assert.equal(issue.status, 200);
+  assert.match(issue.body.reason, /issues events start nothing/);
+  const fleetPush = (ref: string) => JSON.stringify({ ref, repository: { clone_url: fleetUrl, html_url: "https://example.invalid/acme/fleet" } });
+  const feature = await deliver(fleetPush("refs/heads/feature"));
+  assert.deepEqual([feature.status, feature.body.started], [200, false], JSON.stringify(feature.body));
+  assert.match(feature.body.reason, /neither the source branch \(main\)/);
+  const own = await deliver(fleetPush("refs/heads/radial/clusters/prod-a"));
+  assert.deepEqual([own.status, own.body.started], [200, false], "the hub's own pushes start nothing");
+  const main = await deliver(fleetPush("refs/heads/main"));
+  assert.deepEqual([main.status, main.body.started], [202, true], JSON.stringify(main.body));
+  const notJson = await deliver("ref=refs/heads/main");
+  assert.equal(notJson.status, 400);
+  const noRef = await deliver(JSON.stringify({ repository: {} }));
+  assert.equal(noRef.status, 400);
+  assert.match(noRef.body.error.message, /ref/);
+  await until("the second push's run", async () => ((await history(hub)).filter((r) => r.trigger === "webhook").length === 2 ? true : undefined));
 
   const cliDry = await radial(hub, "generate", "--dry-run");
   assert.equal(cliDry.status, 0, cliDry.stderr);
@@ -172,10 +202,10 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   assert.equal(cliHistory.status, 0, cliHistory.stderr);
   const lines = cliHistory.stdout.trimEnd().split("\n");
   assert.match(lines[0]!, /^TIME\s+TRIGGER\s+REVISION\s+CLUSTERS\s+APPS\s+ERRORS$/);
-  assert.equal(lines.length, 5);
+  assert.equal(lines.length, 6);
   assert.ok(lines.some((line) => /api\s+[0-9a-f]{8}\s+2\s+\+2 ~0 -0\s+0$/.test(line)), cliHistory.stdout);
   const cliJson = await radial(hub, "generate", "--history", "-o", "json");
-  assert.equal(JSON.parse(cliJson.stdout).length, 4);
+  assert.equal(JSON.parse(cliJson.stdout).length, 5);
 
   assert.equal((await hub.api("POST", "/v1/generate?dryRun=maybe")).status, 400);
   assert.equal((await hub.api("POST", "/v1/generate", { token: null })).status, 401);
@@ -199,4 +229,86 @@ test("without RADIAL_REPO_URL, generation answers 503 and says what to set", asy
   assert.equal(body.error.code, "unavailable");
   assert.match(body.error.message, /RADIAL_REPO_URL/);
   assert.equal((await hub.api("GET", "/v1/generations")).status, 503);
+});
+
+test("the embedded hub runs generation on its schedule", async (t) => {
+  const { hub, heads } = await setup(t, { RADIAL_GENERATE_ON_CHANGE: "false", RADIAL_GENERATE_INTERVAL: "1" });
+  await register(hub, "prod-a", "prod");
+  const run = await until("a scheduled run", async () => (await history(hub)).find((r) => r.trigger === "schedule" && r.clustersChanged === 1));
+  assert.equal(run.applicationsAdded, 1);
+  assert.deepEqual([...(await heads()).keys()], ["radial/clusters/prod-a"]);
+});
+
+test("a bad RADIAL_GENERATE_INTERVAL stops the hub from starting", async () => {
+  await assert.rejects(startTestHub({ env: { RADIAL_REPO_URL: "http://127.0.0.1:9/fleet.git", RADIAL_GENERATE_INTERVAL: "5m" } }), /RADIAL_GENERATE_INTERVAL must be a whole number of seconds/);
+});
+
+test("sources in another repository, with its own credentials, at HEAD, a branch, a tag and a commit; its pushes start runs", async (t) => {
+  const appsAuth = { username: "apps-reader", password: "apps-secret" };
+  const appsServer = await startGitServer({ auth: appsAuth });
+  t.after(() => appsServer.stop());
+  const configMap = (color: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  color: ${color}\n`;
+  const appsUrl = await appsServer.createRepo("team/apps", { seed: { "api/configmap.yaml": configMap("blue") } });
+  const gitEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: "1", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@radial.invalid" };
+  const bare = (...args: string[]) => execFileSync("git", ["--git-dir", appsServer.repoPath("team/apps"), ...args], { env: gitEnv, encoding: "utf8" }).trim();
+  const first = bare("rev-parse", "main");
+  bare("tag", "-a", "v1", "-m", "release v1", "main");
+  // The branch moves on after the tag: HEAD and main read green, v1 and the pinned commit blue.
+  const scratch = await mkdtemp(join(tmpdir(), "radial-apps-writer-"));
+  t.after(() => rm(scratch, { recursive: true, force: true }));
+  const writer = new GitRepository({ url: appsUrl, dir: scratch, auth: appsAuth });
+  await writer.writeBranches([{ branch: "main", files: { "api/configmap.yaml": configMap("green") }, message: "green\n" }], { author: { name: "t", email: "t@radial.invalid" }, now: new Date() });
+
+  const generator = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: api
+spec:
+  generators:
+    - list:
+        elements:
+          - {app: api-head, rev: HEAD}
+          - {app: api-main, rev: main}
+          - {app: api-v1, rev: v1}
+          - {app: api-pinned, rev: ${first}}
+          - {app: api-missing, rev: no-such-branch}
+  template:
+    metadata:
+      name: '{{app}}'
+    spec:
+      project: default
+      source:
+        repoURL: ${appsUrl}
+        targetRevision: '{{rev}}'
+        path: api
+      destination:
+        name: prod-a
+        namespace: api
+`;
+  const { hub, read } = await setup(t, { RADIAL_GENERATE_ON_CHANGE: "false", RADIAL_GIT_CREDENTIALS: JSON.stringify({ [appsServer.url]: appsAuth }) }, { "generators/api.yaml": generator });
+  await register(hub, "prod-a", "prod");
+  const run = await hub.api("POST", "/v1/generate");
+  assert.equal(run.status, 200, JSON.stringify(run.body));
+  assert.deepEqual(
+    run.body.errors.map((e: any) => [e.application, e.field]),
+    [["api-missing", "spec.source.targetRevision"]],
+    JSON.stringify(run.body.errors),
+  );
+  assert.match(run.body.errors[0].message, /has no branch or tag "no-such-branch"/);
+  const color = async (app: string) => /color: (\w+)/.exec(await read("prod-a", `clusters/prod-a/${app}/manifests.yaml`))?.[1];
+  assert.equal(await color("api-head"), "green");
+  assert.equal(await color("api-main"), "green");
+  assert.equal(await color("api-v1"), "blue", "the annotated tag is peeled to its commit");
+  assert.equal(await color("api-pinned"), "blue");
+  assert.equal(await color("web-prod-a"), undefined, "the fleet repo's own app still renders (a Deployment)");
+
+  const deliver = (ref: string) => {
+    const body = JSON.stringify({ ref, repository: { clone_url: appsUrl } });
+    return hub.api("POST", "/v1/webhooks/git", { rawBody: body, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": "push" } });
+  };
+  const other = await deliver("refs/heads/experiment");
+  assert.deepEqual([other.status, other.body.started], [200, false], JSON.stringify(other.body));
+  const tag = await deliver("refs/tags/v1");
+  assert.deepEqual([tag.status, tag.body.started], [202, true], JSON.stringify(tag.body));
+  await until("the push's run", async () => (await history(hub)).find((r) => r.trigger === "webhook"));
 });

@@ -1,0 +1,111 @@
+import { ClusterName, ClusterStatus, HubReply, parseStatusReport, parseWith, StatusReport } from "../../contract/index.js";
+import type { ClusterRegistry } from "../inventory/cluster-registry.js";
+import { RegistryError } from "../inventory/errors.js";
+import { StatusError, type StatusService } from "../status/status-service.js";
+import { bearerToken } from "../tokens/token.js";
+import type { ApiRequest, Route } from "./api.js";
+import { HttpError } from "./http-error.js";
+import type { HubMetrics, StatusReportOutcome } from "./metrics.js";
+
+const DEFAULT_EVENTS = 50;
+const MAX_EVENTS = 200;
+
+export interface StatusRouteDependencies {
+  status: StatusService;
+  registry: Pick<ClusterRegistry, "authenticateAgent" | "get">;
+  metrics: HubMetrics;
+}
+
+function refused(metrics: HubMetrics, outcome: StatusReportOutcome, error: HttpError): HttpError {
+  metrics.observeStatusReport(outcome);
+  return error;
+}
+
+/**
+ * The report's sender must hold the agent token of the cluster the report names. Which of "another
+ * cluster's token", "rotated out" or "no such cluster" it is stays unsaid: telling them apart would
+ * tell a caller without any valid token which cluster names exist.
+ */
+async function authenticatedReport(request: ApiRequest, deps: StatusRouteDependencies): Promise<StatusReport> {
+  const token = bearerToken(request.headers);
+  if (token === undefined) {
+    throw refused(deps.metrics, "unauthorized", new HttpError("unauthorized", "missing credentials: send 'Authorization: Bearer <agent token>' (the token in the agent's Secret)"));
+  }
+  if (!token.startsWith("rdl_agent_")) {
+    throw refused(deps.metrics, "unauthorized", new HttpError("unauthorized", "status reports are sent with the cluster's agent token (rdl_agent_...), not an operator token"));
+  }
+  const parsed = parseStatusReport(request.body);
+  if (!parsed.ok) {
+    const tooLarge = parsed.problems.some((p) => p.problem === "too large");
+    const code = tooLarge ? "payload_too_large" : parsed.problems.some((p) => p.problem === "not JSON") ? "bad_request" : "validation_failed";
+    throw refused(deps.metrics, tooLarge ? "too_large" : "invalid", new HttpError(code, parsed.message, { problems: parsed.problems }));
+  }
+  const report = parsed.value;
+  if (!(await deps.registry.authenticateAgent(report.cluster, token))) {
+    const message =
+      `the agent token is not valid for cluster ${report.cluster}: it is another cluster's token, a token rotated out after its grace period, ` +
+      `or the cluster is not registered (deleted); install a new bootstrap manifest (radial cluster rotate-token ${report.cluster}, or register it again)`;
+    throw refused(deps.metrics, "unauthorized", new HttpError("unauthorized", message));
+  }
+  return report;
+}
+
+function clusterName(request: ApiRequest): string {
+  const parsed = parseWith(ClusterName, request.params.name, "cluster name");
+  if (!parsed.ok) throw new HttpError("validation_failed", `${parsed.message} (got "${request.params.name}")`, { field: "name" });
+  return parsed.value;
+}
+
+function eventLimit(request: ApiRequest): number {
+  const text = request.query.get("events") ?? String(DEFAULT_EVENTS);
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_EVENTS) {
+    throw new HttpError("validation_failed", `events must be an integer from 0 to ${MAX_EVENTS}, got "${text}"`, { field: "events" });
+  }
+  return limit;
+}
+
+/** `/v1/agent/status` (agents report) and `/v1/clusters/{name}/status` (operators read). */
+export function statusRoutes(deps: StatusRouteDependencies): Route[] {
+  return [
+    {
+      method: "POST",
+      path: "/v1/agent/status",
+      summary: "An agent reports its cluster's status (with its agent token, not the admin token); the reply says which revision to run and when to report again",
+      // Authenticated by the agent token of the cluster the report names, not the admin token.
+      public: true,
+      requestBody: StatusReport,
+      responses: { 200: { description: "Stored; the newest revision of the cluster's deploy branch (null if none) and the poll interval", schema: HubReply } },
+      async handle(request) {
+        const report = await authenticatedReport(request, deps);
+        try {
+          const reply = await deps.status.accept(report);
+          deps.metrics.observeStatusReport("accepted");
+          return { status: 200, body: reply };
+        } catch (error) {
+          if (!(error instanceof StatusError)) throw error;
+          const code = error.reason === "invalid" ? "validation_failed" : "conflict";
+          throw refused(deps.metrics, error.reason, new HttpError(code, error.message, error.details));
+        }
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/clusters/{name}/status",
+      summary: `A cluster's last report: roll-up, per-application status and the newest drift events (?events=0-${MAX_EVENTS}, default ${DEFAULT_EVENTS}); stale when it stopped reporting`,
+      responses: { 200: { description: "The cluster's status; reported: false until its agent first reports", schema: ClusterStatus } },
+      async handle(request) {
+        const name = clusterName(request);
+        const limit = eventLimit(request);
+        let registeredAt: string;
+        try {
+          registeredAt = (await deps.registry.get(name)).createdAt;
+        } catch (error) {
+          if (error instanceof RegistryError && error.reason === "not_found") throw new HttpError("not_found", error.message);
+          throw error;
+        }
+        return { status: 200, body: await deps.status.read(name, registeredAt, limit) };
+      },
+    },
+  ];
+}

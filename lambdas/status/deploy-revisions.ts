@@ -1,0 +1,68 @@
+import { DEPLOY_BRANCH_PREFIX } from "../generator/run.js";
+
+/** Where the hub learns the head of each cluster's deploy branch, for its reply to a status report. */
+export interface DeployRevisions {
+  /** Newest commit of `radial/clusters/<cluster>`; null when the branch does not exist. */
+  revisionOf(cluster: string): Promise<string | null>;
+}
+
+/** A hub with no fleet repo has no deploy branches. */
+export const NO_DEPLOY_REVISIONS: DeployRevisions = { revisionOf: async () => null };
+
+/** The one git call needed: the heads of every branch under a prefix (`GitRepository.remoteBranches`). */
+export interface BranchLister {
+  remoteBranches(prefix: string): Promise<Map<string, string>>;
+}
+
+export interface CachedDeployRevisionsOptions {
+  /** How long one listing answers every agent; default 10 s. */
+  ttlMs?: number;
+  clock?: () => Date;
+  /** Called when a listing fails; the last listing (or null revisions) answers meanwhile. */
+  onError?: (error: unknown) => void;
+}
+
+const DEFAULT_TTL_MS = 10_000;
+
+/**
+ * Deploy-branch heads from ONE ls-refs of the whole `radial/clusters/` prefix, kept for a short
+ * TTL in this process, so thousands of agents reporting cost one git round trip per TTL, not one
+ * each. Concurrent callers share the listing in flight. A failed listing is not cached: the next
+ * caller tries again, and until one succeeds agents get the last known heads (or null, which
+ * tells an agent to poll its branch itself), so an unreachable Git host never fails a report.
+ */
+export class CachedDeployRevisions implements DeployRevisions {
+  private heads: { branches: Map<string, string>; fetchedAt: number } | undefined;
+  private listing: Promise<Map<string, string>> | undefined;
+  private readonly ttlMs: number;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly git: BranchLister,
+    private readonly options: CachedDeployRevisionsOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async revisionOf(cluster: string): Promise<string | null> {
+    return (await this.branches()).get(`${DEPLOY_BRANCH_PREFIX}${cluster}`) ?? null;
+  }
+
+  private async branches(): Promise<Map<string, string>> {
+    const now = this.clock().getTime();
+    if (this.heads && now - this.heads.fetchedAt < this.ttlMs) return this.heads.branches;
+    this.listing ??= this.git
+      .remoteBranches(DEPLOY_BRANCH_PREFIX)
+      .then((branches) => {
+        this.heads = { branches, fetchedAt: this.clock().getTime() };
+        return branches;
+      })
+      .catch((error: unknown) => {
+        this.options.onError?.(error);
+        return this.heads?.branches ?? new Map<string, string>();
+      })
+      .finally(() => (this.listing = undefined));
+    return this.listing;
+  }
+}

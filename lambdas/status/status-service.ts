@@ -1,0 +1,172 @@
+import type { ClusterStatus, HubReply, StatusReport, StoredDriftEvent, SyncStatus } from "../../contract/index.js";
+import { worstHealth } from "../../contract/status-report.js";
+import type { DeployRevisions } from "./deploy-revisions.js";
+import { statusDigest, type DynamoDBStatusStore, type StatusSummary, type StoredStatus } from "./status-store.js";
+
+/** Why a report was refused; the HTTP layer maps each reason to a status. */
+export class StatusError extends Error {
+  constructor(
+    readonly reason: "invalid" | "conflict",
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export interface StatusSettings {
+  /** What the hub tells agents: how often to report (and fetch). */
+  pollIntervalSeconds: number;
+  /** The newest this many drift events per cluster are kept (default 200). */
+  driftHistory?: number;
+  /** How long a drift event is kept at most (default 7 days). */
+  driftRetentionSeconds?: number;
+}
+
+export interface StatusDependencies {
+  store: DynamoDBStatusStore;
+  revisions: DeployRevisions;
+  clock: () => Date;
+  settings: StatusSettings;
+}
+
+/** A cluster turns Stale when no report has arrived for this many poll intervals. */
+export const STALE_AFTER_POLL_INTERVALS = 3;
+const DEFAULT_DRIFT_HISTORY = 200;
+const DEFAULT_DRIFT_RETENTION_SECONDS = 7 * 86_400;
+/** Trimming waits until this many events over the bound are stored, so it runs once per so many events, not on every report. */
+const DRIFT_TRIM_SLACK = 50;
+const MAX_WRITE_ATTEMPTS = 5;
+
+/** OutOfSync if any application is, else Unknown if any is, else Synced (also for none). */
+function rolledUpSync(statuses: SyncStatus[]): SyncStatus {
+  if (statuses.includes("OutOfSync")) return "OutOfSync";
+  return statuses.includes("Unknown") ? "Unknown" : "Synced";
+}
+
+function counts<K extends string>(values: K[]): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const value of values) out[value] = (out[value] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * The status domain: accepts agents' reports and answers what the hub knows of a cluster.
+ *
+ * Guarantees:
+ * - One report is stored as one status item per cluster and one item per application; an
+ *   application missing from the next report is deleted (the agent reports every application it
+ *   manages, even one whose folder vanished, so a missing one is gone from the cluster).
+ * - A heartbeat that changes no application writes only the status item; a changed application
+ *   rewrites its own item only.
+ * - Concurrent reports of one cluster are serialized by a conditional write of the status item;
+ *   the last received wins, whatever the agents' clocks say.
+ * - Drift events are kept newest first, at most `driftHistory` of them once trimmed (up to
+ *   DRIFT_TRIM_SLACK more between trims), each expiring after `driftRetentionSeconds`; an event
+ *   sent twice is stored once.
+ * - Staleness is measured by the hub's clock at receipt, never by the agent's `heartbeatAt`.
+ */
+export class StatusService {
+  private readonly driftHistory: number;
+  private readonly driftRetentionSeconds: number;
+
+  constructor(private readonly deps: StatusDependencies) {
+    this.driftHistory = deps.settings.driftHistory ?? DEFAULT_DRIFT_HISTORY;
+    this.driftRetentionSeconds = deps.settings.driftRetentionSeconds ?? DEFAULT_DRIFT_RETENTION_SECONDS;
+  }
+
+  get pollIntervalSeconds(): number {
+    return this.deps.settings.pollIntervalSeconds;
+  }
+
+  /** Stores a report from an authenticated agent and tells it which revision to run. */
+  async accept(report: StatusReport): Promise<HubReply> {
+    const names = new Map<string, number>();
+    for (const [index, application] of report.applications.entries()) {
+      const first = names.get(application.name);
+      if (first !== undefined) {
+        throw new StatusError("invalid", `invalid status report: applications[${index}].name: "${application.name}" is reported twice (also applications[${first}])`, {
+          problems: [{ field: `applications[${index}].name`, problem: "duplicate" }],
+        });
+      }
+      names.set(application.name, index);
+    }
+    const received = this.deps.clock();
+    const receivedAt = received.toISOString();
+    const digests = Object.fromEntries(report.applications.map((application) => [application.name, statusDigest(application)]));
+    const summary: StatusSummary = {
+      agentVersion: report.agentVersion,
+      heartbeatAt: report.heartbeatAt,
+      receivedAt,
+      revision: report.revision,
+      conditions: report.conditions,
+      sync: rolledUpSync(report.applications.map((a) => a.sync)),
+      health: worstHealth(report.applications.map((a) => a.health)),
+      syncCounts: counts(report.applications.map((a) => a.sync)),
+      healthCounts: counts(report.applications.map((a) => a.health)),
+    };
+    const events: StoredDriftEvent[] = report.driftEvents.map((event) => ({ ...event, receivedAt }));
+    const expiresAt = Math.floor(received.getTime() / 1000) + this.driftRetentionSeconds;
+    const { store } = this.deps;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const previous = await store.getStatus(report.cluster);
+      const before = previous?.digests ?? {};
+      const changed = report.applications.filter((application) => before[application.name] !== digests[application.name]);
+      await store.putApplications(report.cluster, changed.map((application) => ({ ...application, updatedAt: receivedAt })));
+      await store.deleteApplications(report.cluster, Object.keys(before).filter((name) => !names.has(name)));
+      let driftStored = (previous?.driftStored ?? 0) + events.length;
+      if (events.length > 0) {
+        await store.putDriftEvents(report.cluster, events, expiresAt);
+        if (driftStored > this.driftHistory + DRIFT_TRIM_SLACK) driftStored = await store.trimDriftEvents(report.cluster, this.driftHistory);
+      }
+      const next: StoredStatus = { summary, digests, driftStored, seq: (previous?.seq ?? 0) + 1 };
+      if (await store.putStatus(report.cluster, next, previous?.seq)) {
+        return { revision: await this.deps.revisions.revisionOf(report.cluster), pollIntervalSeconds: this.pollIntervalSeconds };
+      }
+      // Another report of this cluster was stored meanwhile: compare against it and write again.
+    }
+    throw new StatusError("conflict", `cluster ${report.cluster} is being reported by several agents at once; try again`);
+  }
+
+  /**
+   * What the hub knows of a registered cluster: its last report, applications by name and the
+   * newest `driftLimit` drift events. Status stored before `registeredAt` belongs to an earlier
+   * cluster of the same name (a report racing that cluster's deletion) and is not shown.
+   */
+  async read(cluster: string, registeredAt: string, driftLimit: number): Promise<ClusterStatus> {
+    const { store } = this.deps;
+    const now = this.deps.clock();
+    const stored = await store.getStatus(cluster);
+    const current = stored && stored.summary.receivedAt >= registeredAt ? stored : undefined;
+    if (!current) {
+      return {
+        cluster,
+        reported: false,
+        stale: false,
+        receivedAt: null,
+        staleAt: null,
+        heartbeatAt: null,
+        agentVersion: null,
+        revision: null,
+        sync: "Unknown",
+        health: "Unknown",
+        syncCounts: {},
+        healthCounts: {},
+        conditions: [],
+        applications: [],
+        driftEvents: [],
+      };
+    }
+    const [applications, events] = await Promise.all([store.listApplications(cluster), store.listDriftEvents(cluster, driftLimit, Math.floor(now.getTime() / 1000))]);
+    const staleAt = new Date(Date.parse(current.summary.receivedAt) + STALE_AFTER_POLL_INTERVALS * this.pollIntervalSeconds * 1000);
+    return {
+      cluster,
+      reported: true,
+      stale: now >= staleAt,
+      staleAt: staleAt.toISOString(),
+      ...current.summary,
+      applications: applications.filter((application) => Object.hasOwn(current.digests, application.name)),
+      driftEvents: events.filter((event) => event.receivedAt >= registeredAt),
+    };
+  }
+}
