@@ -1,8 +1,11 @@
 import { Command, Option } from "commander";
+import { registerAgentCommand } from "./agent.js";
 import { registerClusterCommands } from "./cluster.js";
 import { registerGenerateCommand } from "./generate.js";
+import { registerHealthCommand } from "./health.js";
 import { registerHubCommands } from "./hub.js";
 import { registerRenderCommand } from "./render.js";
+import { registerStatusCommand } from "./status.js";
 import { EXIT_CODES_HELP, exitForCommanderError } from "./output.js";
 import { VERSION } from "../lambdas/version.js";
 
@@ -18,5 +21,8 @@ registerHubCommands(program);
 registerClusterCommands(program);
 registerRenderCommand(program);
 registerGenerateCommand(program);
+registerHealthCommand(program);
+registerStatusCommand(program);
+registerAgentCommand(program);
 
 await program.parseAsync();

@@ -1,6 +1,7 @@
 // Health as Argo CD assesses it: gitops-engine pkg/health, kind by kind, with its statuses and messages.
 import type { HealthStatus } from "../../contract/status-report.js";
 import { groupOf, type KubeObject } from "../kube/object.js";
+export { worstHealth } from "../../contract/status-report.js";
 import { apiServiceHealth } from "./apiservice.js";
 import { daemonSetHealth, deploymentHealth, replicaSetHealth, statefulSetHealth } from "./apps.js";
 import { ConversionError, HealthCheckError } from "./fields.js";
@@ -64,14 +65,4 @@ export function assessHealth(object: KubeObject): ResourceHealth | undefined {
     if (error instanceof HealthCheckError) return { status: "Unknown", message: error.message };
     throw error;
   }
-}
-
-/** gitops-engine's `healthOrder`, most healthy first. */
-const HEALTH_ORDER: readonly HealthStatus[] = ["Healthy", "Suspended", "Progressing", "Missing", "Degraded", "Unknown"];
-
-/** The worst of several statuses in gitops-engine's order; Healthy when there are none. */
-export function worstHealth(statuses: HealthStatus[]): HealthStatus {
-  let worst: HealthStatus = "Healthy";
-  for (const status of statuses) if (HEALTH_ORDER.indexOf(status) > HEALTH_ORDER.indexOf(worst)) worst = status;
-  return worst;
 }

@@ -1,6 +1,9 @@
-/** Exponential from 100 ms with jitter, capped at `maxMs`: the wait before retry number `attempt` (0-based). */
-export function backoff(attempt: number, maxMs = 5_000): number {
-  const base = Math.min(100 * 2 ** attempt, maxMs);
+/**
+ * The wait before retry number `attempt` (0-based): exponential from `baseMs`, capped at `maxMs`,
+ * times a random factor in [0.5, 1) so a fleet of agents does not retry in step.
+ */
+export function backoff(attempt: number, maxMs = 5_000, baseMs = 100): number {
+  const base = Math.min(baseMs * 2 ** Math.min(attempt, 30), maxMs);
   return base / 2 + Math.random() * (base / 2);
 }
 

@@ -12,6 +12,8 @@ export interface BootstrapSettings {
 export const AGENT_NAMESPACE = "radial-system";
 const NAME = "radial-agent";
 const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "radial" };
+/** Where the agent reads its token (RADIAL_TOKEN_FILE). */
+const TOKEN_DIR = "/var/run/secrets/radial";
 
 function document(comment: string | null, object: object): string {
   const header = comment ? comment.split("\n").map((line) => `# ${line}`).join("\n") + "\n" : "";
@@ -84,7 +86,8 @@ export function bootstrapManifest(settings: BootstrapSettings): string {
                   { name: "RADIAL_HUB_URL", value: settings.hubUrl },
                   { name: "RADIAL_CLUSTER", value: settings.cluster },
                   ...(settings.repoUrl ? [{ name: "RADIAL_REPO_URL", value: settings.repoUrl }] : []),
-                  { name: "RADIAL_TOKEN", valueFrom: { secretKeyRef: { name: `${NAME}-token`, key: "token" } } },
+                  // A mounted file, not an env var: a rotated Secret reaches the running agent without a restart.
+                  { name: "RADIAL_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
                   { name: "RADIAL_DATA_DIR", value: "/var/lib/radial" },
                 ],
                 ports: [{ name: "metrics", containerPort: 8080 }],
@@ -95,12 +98,14 @@ export function bootstrapManifest(settings: BootstrapSettings): string {
                 volumeMounts: [
                   { name: "data", mountPath: "/var/lib/radial" },
                   { name: "tmp", mountPath: "/tmp" },
+                  { name: "token", mountPath: TOKEN_DIR, readOnly: true },
                 ],
               },
             ],
             volumes: [
               { name: "data", emptyDir: {} },
               { name: "tmp", emptyDir: {} },
+              { name: "token", secret: { secretName: `${NAME}-token`, defaultMode: 0o440 } },
             ],
           },
         },

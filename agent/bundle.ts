@@ -1,0 +1,29 @@
+// Bundles the agent (agent/main.ts and everything it imports) into one ES module for the container
+// image: `tsx agent/bundle.ts OUTFILE`. esbuild comes with tsx.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+export async function bundleAgent(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [fileURLToPath(new URL("./main.ts", import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    minifySyntax: true,
+    legalComments: "none",
+    logLevel: "warning",
+    // CommonJS dependencies call require() on node's built-ins; an ES module has none of its own.
+    banner: { js: 'import { createRequire as __radialRequire } from "node:module"; const require = __radialRequire(import.meta.url);' },
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const outfile = process.argv[2];
+  if (!outfile) {
+    console.error("usage: tsx agent/bundle.ts OUTFILE");
+    process.exit(2);
+  }
+  await bundleAgent(outfile);
+}

@@ -1,0 +1,104 @@
+/**
+ * The contract's status report from what the agent knows, kept within REPORT_LIMITS: only troubled
+ * resources are listed (with the total count), messages are cut, and if the whole report is still
+ * too large resource lists and then drift events are halved until it fits.
+ */
+import {
+  REPORT_LIMITS,
+  type ApplicationStatus,
+  type Condition,
+  type DriftEvent,
+  type ResourceStatus,
+  type StatusReport,
+} from "../../contract/status-report.js";
+
+/** One application as the agent last saw it, every resource included. */
+export interface ApplicationState extends Omit<ApplicationStatus, "resources" | "resourceCount"> {
+  resources: ResourceStatus[];
+}
+
+export interface ReportInput {
+  cluster: string;
+  agentVersion: string;
+  now: Date;
+  revision: string | null;
+  conditions: Condition[];
+  applications: ApplicationState[];
+  driftEvents: DriftEvent[];
+}
+
+const ELLIPSIS = "…";
+
+export function truncate(message: string, limit: number = REPORT_LIMITS.maxMessageLength): string {
+  return message.length <= limit ? message : message.slice(0, limit - ELLIPSIS.length) + ELLIPSIS;
+}
+
+function troubled(resource: ResourceStatus): boolean {
+  return resource.sync !== "Synced" || resource.health !== "Healthy";
+}
+
+function boundResource(resource: ResourceStatus): ResourceStatus {
+  return resource.message === undefined ? resource : { ...resource, message: truncate(resource.message) };
+}
+
+function boundApplication(app: ApplicationState, maxResources: number): ApplicationStatus {
+  const { resources, message, ...rest } = app;
+  return {
+    ...rest,
+    ...(message === undefined ? {} : { message: truncate(message) }),
+    resourceCount: resources.length,
+    resources: resources.filter(troubled).slice(0, maxResources).map(boundResource),
+  };
+}
+
+function boundDrift(event: DriftEvent): DriftEvent {
+  return {
+    ...event,
+    fields: event.fields.slice(0, REPORT_LIMITS.maxFieldsPerDrift),
+    ...(event.message === undefined ? {} : { message: truncate(event.message) }),
+  };
+}
+
+export function buildReport(input: ReportInput): StatusReport {
+  const applications = [...input.applications].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, REPORT_LIMITS.maxApplications);
+  let maxResources: number = REPORT_LIMITS.maxResourcesPerApplication;
+  // The newest drift events matter most; the queue is oldest first.
+  let maxDrift: number = REPORT_LIMITS.maxDriftEvents;
+  for (;;) {
+    const report: StatusReport = {
+      cluster: input.cluster,
+      agentVersion: truncate(input.agentVersion, 64),
+      heartbeatAt: input.now.toISOString(),
+      revision: input.revision,
+      conditions: input.conditions.slice(0, REPORT_LIMITS.maxConditions).map((c) => ({ ...c, message: truncate(c.message) })),
+      applications: applications.map((app) => boundApplication(app, maxResources)),
+      driftEvents: maxDrift === 0 ? [] : input.driftEvents.slice(-maxDrift).map(boundDrift),
+    };
+    if (Buffer.byteLength(JSON.stringify(report)) <= REPORT_LIMITS.maxBytes) return report;
+    if (maxResources > 0) maxResources = Math.floor(maxResources / 2);
+    else if (maxDrift > 0) maxDrift = Math.floor(maxDrift / 2);
+    else return report; // 500 applications of bounded messages fit; unreachable in practice
+  }
+}
+
+/**
+ * Flux-style conditions: each keeps its lastTransitionTime until its status changes, so the hub
+ * and the operator see since when something has been wrong.
+ */
+export class Conditions {
+  private readonly byType = new Map<string, Condition>();
+
+  set(type: string, status: Condition["status"], reason: string, message: string, now: Date = new Date()): void {
+    const previous = this.byType.get(type);
+    const lastTransitionTime = previous && previous.status === status ? previous.lastTransitionTime : now.toISOString();
+    this.byType.set(type, { type, status, reason, message: truncate(message), lastTransitionTime });
+  }
+
+  get(type: string): Condition | undefined {
+    return this.byType.get(type);
+  }
+
+  list(): Condition[] {
+    return [...this.byType.values()];
+  }
+}

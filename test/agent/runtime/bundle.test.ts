@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { bundleAgent } from "../../../agent/bundle.js";
+
+// What the container image runs: the esbuild bundle of agent/main.ts under plain node, no tsx.
+let dir: string;
+let bundle: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "radial-agent-bundle-"));
+  bundle = join(dir, "radial.mjs");
+  await bundleAgent(bundle);
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  // A clean environment, as in the container: no RADIAL_* or KUBECONFIG from the developer's shell.
+  return spawnSync(process.execPath, [bundle, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: dir, ...env }, timeout: 60_000 });
+}
+
+test("the bundle is one self-contained file that runs `radial agent --help` under plain node", async () => {
+  assert.ok((await stat(bundle)).size > 0);
+  const result = run(["agent", "--help"]);
+  assert.equal(result.status, 0, result.stderr);
+  for (const flag of ["--kubeconfig", "--cluster", "--hub", "--repo", "--token-file", "--poll-interval", "--data-dir", "--metrics-port"]) {
+    assert.match(result.stdout, new RegExp(flag));
+  }
+});
+
+test("the bundled agent refuses a missing configuration with exit 2, naming every flag and variable to set", () => {
+  const result = run(["agent"], { RADIAL_POLL_INTERVAL: "often" });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /--hub or RADIAL_HUB_URL .*: required/);
+  assert.match(result.stderr, /--cluster or RADIAL_CLUSTER .*: required/);
+  assert.match(result.stderr, /--token-file, RADIAL_TOKEN_FILE or RADIAL_TOKEN .*: required/);
+  assert.match(result.stderr, /--repo or RADIAL_REPO_URL .*: required/);
+  assert.match(result.stderr, /--poll-interval or RADIAL_POLL_INTERVAL .*: must be a whole number/);
+});
+
+test("an unreadable token file is named with what to do", () => {
+  const result = run(["agent", "--token-file", join(dir, "missing")], {
+    RADIAL_HUB_URL: "http://127.0.0.1:1",
+    RADIAL_CLUSTER: "edge-1",
+    RADIAL_REPO_URL: "http://127.0.0.1:1/fleet.git",
+  });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /cannot read the token file .*missing \(ENOENT\): mount the agent's token Secret there, or set RADIAL_TOKEN/);
+});
