@@ -14,9 +14,9 @@ import { matches, parseSelector } from "../lambdas/labels/selector.js";
 import { startDynamoDBLocal } from "../test/engines/dynamodb-local.js";
 import { startTestHub, type TestHub } from "../test/hub/harness.js";
 import { dynamoItemBytes } from "./lib/dynamodb-size.js";
+import { makeFleet, type FleetCluster } from "./lib/fleet.js";
 import { countHttpRequests, startMeter, type Usage } from "./lib/meter.js";
 import { forEachBounded } from "./lib/pool.js";
-import { pick, seededRandom, weightedPick } from "./lib/random.js";
 import { summarize, type Summary } from "./lib/stats.js";
 import { formatNumber, formatRatio, formatTable } from "./lib/table.js";
 
@@ -56,44 +56,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 // ---- the fleet ------------------------------------------------------------------------------
-
-interface FleetCluster {
-  name: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  server: string;
-}
-
-const ENVS = [["prod", 3], ["staging", 2], ["dev", 5]] as const;
-const REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
-const TIERS = ["web", "api", "batch", "data"];
-const TEAMS = Array.from({ length: 20 }, (_, i) => `team-${String(i + 1).padStart(2, "0")}`);
-const CANARY_SHARE = 0.05;
-const GENERATIONS = 20;
-
-/** A fleet shaped like a real one: skewed environments, spread regions and teams, a few canaries. */
-function makeFleet(count: number): FleetCluster[] {
-  const random = seededRandom(42);
-  return Array.from({ length: count }, (_, i) => {
-    const env = weightedPick(random, ENVS);
-    const region = pick(random, REGIONS);
-    const team = pick(random, TEAMS);
-    const labels: Record<string, string> = {
-      env,
-      region,
-      tier: pick(random, TIERS),
-      team,
-      generation: String(1 + Math.floor(random() * GENERATIONS)),
-    };
-    if (random() < CANARY_SHARE) labels.canary = "true";
-    return {
-      name: `${env}-${region}-${String(i).padStart(5, "0")}`,
-      labels,
-      annotations: { "radial.dev/owner": `${team}@example.com` },
-      server: `https://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:6443`,
-    };
-  });
-}
 
 /** One of each kind a user writes, from broad to narrow; the run cycles through them. */
 const SELECTORS = [

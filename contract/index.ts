@@ -9,3 +9,4 @@ export * from "./labels.js";
 export * from "./clusters.js";
 export * from "./application.js";
 export * from "./generation.js";
+export * from "./deploy-branch.js";

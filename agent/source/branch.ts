@@ -5,6 +5,7 @@
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { deployBranchOf } from "../../contract/deploy-branch.js";
 import { GitRepository } from "../../lambdas/git/index.js";
 import { readClusterFolder, type ClusterFolder } from "./read.js";
 
@@ -36,7 +37,7 @@ export class DeployBranch {
   constructor(options: DeployBranchOptions) {
     this.options = options;
     this.cluster = options.cluster;
-    this.branch = options.branch ?? `radial/clusters/${options.cluster}`;
+    this.branch = options.branch ?? deployBranchOf(options.cluster);
     this.dir = join(options.dataDir, "git");
     this.repo = this.newRepo();
   }

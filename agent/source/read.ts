@@ -6,28 +6,15 @@
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { Application } from "../../contract/application.js";
+import { APPLICATION_FILE, ApplicationDeletion, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../contract/deploy-branch.js";
 import { ApplicationName } from "../../contract/names.js";
 import { parseWith } from "../../contract/validation.js";
 import { expandAndCheck, parseYamlManifests } from "../../lambdas/generator/hydrate/objects.js";
 import type { KubeObject } from "../kube/object.js";
 import type { DesiredApplication } from "./desired.js";
 
-export const APPLICATION_FILE = "application.yaml";
-export const MANIFESTS_FILE = "manifests.yaml";
-export const TOMBSTONE_FILE = "deleted.yaml";
 /** One file larger than this is refused: a deploy branch holds one application's plain YAML. */
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
-
-/**
- * The tombstone the hub writes in place of an application's folder when the application is
- * removed on purpose. Its finalizers decide whether the resources go too (as Argo CD's
- * `resources-finalizer.argocd.argoproj.io`).
- */
-export const ApplicationDeletion = z.strictObject({
-  apiVersion: z.literal("radial.dev/v1alpha1"),
-  kind: z.literal("ApplicationDeletion"),
-  metadata: z.looseObject({ name: ApplicationName, finalizers: z.array(z.string().max(253)).max(32).optional() }),
-});
 
 /** An application whose folder could not be read: nothing about it changes until it reads again. */
 export interface ApplicationReadFailure {

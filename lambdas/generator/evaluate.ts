@@ -38,10 +38,33 @@ export interface Evaluation {
   complete: boolean;
 }
 
+interface ClusterIndex {
+  byName: Map<string, InventoryCluster>;
+  /** The first registered cluster with each server, as a scan in inventory order would find. */
+  byServer: Map<string, InventoryCluster>;
+}
+
+/** One index per inventory list: a fleet-wide run resolves tens of thousands of destinations against it. */
+const indexes = new WeakMap<InventoryCluster[], ClusterIndex>();
+
+function clusterIndex(clusters: InventoryCluster[]): ClusterIndex {
+  let index = indexes.get(clusters);
+  if (!index) {
+    index = { byName: new Map(), byServer: new Map() };
+    for (const cluster of clusters) {
+      if (!index.byName.has(cluster.name)) index.byName.set(cluster.name, cluster);
+      if (cluster.server !== null && !index.byServer.has(cluster.server)) index.byServer.set(cluster.server, cluster);
+    }
+    indexes.set(clusters, index);
+  }
+  return index;
+}
+
 /** Resolves `destination.name` or `destination.server` to a registered cluster, as Argo CD does. */
 function destinationCluster(application: Application, clusters: InventoryCluster[]): InventoryCluster | string {
   const { name, server } = application.spec.destination;
-  const found = name ? clusters.find((c) => c.name === name) : clusters.find((c) => c.server !== null && c.server === server);
+  const index = clusterIndex(clusters);
+  const found = name ? index.byName.get(name) : server === undefined ? undefined : index.byServer.get(server);
   if (found) return found;
   return name ? `destination.name "${name}" is not a registered cluster` : `destination.server "${server}" is not the server of any registered cluster`;
 }

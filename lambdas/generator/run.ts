@@ -4,7 +4,8 @@
  * cluster's tree written to its deploy branch `radial/clusters/<cluster>`.
  *
  * Safety, in the order it is applied:
- * - The current deploy branches are read first; if they cannot be read, the run fails before writing.
+ * - The current deploy branches are read first (their heads, and each head's app folders once per
+ *   commit: see run/state.ts); if they cannot be read, the run fails before writing.
  * - A generator file that fails to parse changes nothing it produced before: every app folder whose
  *   `application.yaml` carries `radial.dev/generated-from: <file>#<set>` is carried over unchanged.
  *   The same holds for an ApplicationSet whose evaluation is not complete (and, while any set in a
@@ -17,6 +18,13 @@
  *   paths, and GitRepository refuses path tricks again when it builds the tree.
  * - A run that would remove more than `maxRemovalShare` of all Applications on deploy branches
  *   writes nothing and reports `blocked`, unless `force`.
+ * - A removed Application's folder is replaced by a tombstone, `deleted.yaml` (run/tombstone.ts),
+ *   which tells the agent to delete it; a removal counts once, in the run that writes the tombstone.
+ *
+ * Speed at fleet scale: hydration is memoized by source and commit (hydrate/cache.ts); a cluster
+ * whose inputs digest the same as those that produced its current head is not rebuilt at all; an
+ * app folder that did not change is referenced by its tree id rather than sent again; every changed
+ * branch goes out in a few multi-ref pushes.
  *
  * Clusters:
  * - A cluster with zero Applications gets no branch if it has none; if it has one, the branch is
@@ -26,25 +34,34 @@
  *   Applications still count in the removal guard's denominator, but never as removals.
  * - A branch under `radial/clusters/` whose name is not a valid cluster name is ignored.
  *
- * Not yet: sources in other repos (an error per Application), multi-source Applications (hydrate
- * refuses them), a targetRevision other than the source branch (an error per Application).
+ * Sources in other repositories, or at a targetRevision other than the source branch, are read
+ * through `deps.sources` (without it, an error per Application). Git generators read the fleet repo
+ * at the source branch only. Not yet: multi-source Applications (hydrate refuses them).
+ *
+ * `input.signal` (the lease heartbeat) is checked before every push: an aborted run writes no more.
  */
-import { parse as parseYaml } from "yaml";
+import { createHash } from "node:crypto";
 import type { Application } from "../../contract/application.js";
 import { ApplicationName, ClusterName } from "../../contract/names.js";
-import type { GitRepository } from "../git/index.js";
+import { blob, buildTree, type BlobNode, type BranchUpdate, type GitRepository } from "../git/index.js";
 import { parseApplicationSetFile, type ApplicationSet } from "./application-set.js";
 import { evaluateApplicationSet, type GeneratedApplication } from "./evaluate.js";
-import { hydrate, type KustomizeRunner } from "./hydrate/index.js";
+import { HydrationCache } from "./hydrate/cache.js";
+import type { Hydrated, KustomizeRunner } from "./hydrate/index.js";
 import { serialize } from "./hydrate/objects.js";
 import type { InventoryCluster } from "./params.js";
-import { lineDiff } from "./run/diff.js";
+import type { SourceCheckout, SourceRepositories } from "./repo-readers.js";
+import { branchDiffs } from "./run/diff.js";
+import { pool } from "./run/pool.js";
+import { APPLICATION_FILE, DEPLOY_BRANCH_PREFIX, deployBranchOf, GENERATED_FROM_ANNOTATION, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../contract/deploy-branch.js";
+import { inputDigestOf, readDeployStates, rememberState, type AppOnBranch, type BranchState } from "./run/state.js";
+import { tombstoneYaml } from "./run/tombstone.js";
 
-export const GENERATED_FROM_ANNOTATION = "radial.dev/generated-from";
-export const DEPLOY_BRANCH_PREFIX = "radial/clusters/";
 export const DEFAULT_MAX_REMOVAL_SHARE = 0.25;
 /** Hydrations run at once (kustomize is a child process). */
 const HYDRATE_CONCURRENCY = 4;
+/** Clusters built and pushed together: bounds the memory a first run over a large fleet holds. */
+const WRITE_CHUNK = 1000;
 const GENERATOR_FILE = /^generators\/[^/]+\.ya?ml$/;
 
 export interface GenerationInput {
@@ -53,6 +70,8 @@ export interface GenerationInput {
   force: boolean;
   /** Largest share (0..1) of all Applications on deploy branches one run may remove; default 0.25. */
   maxRemovalShare?: number;
+  /** Aborted when the run must stop writing (its lease was lost); the run then throws the reason. */
+  signal?: AbortSignal;
 }
 
 export interface GenerationDeps {
@@ -64,6 +83,8 @@ export interface GenerationDeps {
   kustomize: KustomizeRunner;
   clock: () => Date;
   author: { name: string; email: string };
+  /** Sources outside the fleet repo's source branch (another repository, another revision). */
+  sources?: SourceRepositories;
 }
 
 export interface GenerationError {
@@ -101,18 +122,21 @@ export interface GenerationResult {
   durationMs: number;
 }
 
-/** One app folder: its files (full paths → content) and which file#set produced it. */
-interface AppFolder {
-  files: Record<string, string>;
-  from: string | undefined;
-}
+/** An app folder a run wants on a branch: rendered afresh, or kept as the branch holds it. */
+type Wanted = { from: string; fresh: { application: Application; hydrated: Hydrated } } | { from: string | undefined; kept: AppOnBranch };
 
-interface PreviousBranch {
-  commit: string;
-  /** Every file on the branch. */
-  files: Record<string, string>;
-  /** App folders under `clusters/<cluster>/`, by app name. */
-  apps: Map<string, AppFolder>;
+/** Shared by the runs of this process: the same source at the same commit hydrates once. */
+const hydrations = new HydrationCache();
+/** Each hydration's manifests as a blob, hashed once for every cluster that deploys it. */
+const manifestBlobs = new WeakMap<Hydrated, BlobNode>();
+
+function manifestBlob(hydrated: Hydrated): BlobNode {
+  let node = manifestBlobs.get(hydrated);
+  if (!node) {
+    node = blob(hydrated.manifests);
+    manifestBlobs.set(hydrated, node);
+  }
+  return node;
 }
 
 function sameRepo(a: string, b: string): boolean {
@@ -146,69 +170,7 @@ export function applicationYaml(application: Application, from: string): string 
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
-/** Reads every deploy branch (short cluster name → contents). Fails the run if any cannot be read. */
-async function readDeployBranches(deploy: GitRepository): Promise<Map<string, PreviousBranch>> {
-  const heads = await deploy.remoteBranches(DEPLOY_BRANCH_PREFIX);
-  const branches = new Map<string, PreviousBranch>();
-  for (const branch of [...heads.keys()].sort()) {
-    const cluster = branch.slice(DEPLOY_BRANCH_PREFIX.length);
-    if (!ClusterName.safeParse(cluster).success) continue;
-    const commit = await deploy.fetch(branch);
-    const files: Record<string, string> = {};
-    const apps = new Map<string, AppFolder>();
-    const prefix = `clusters/${cluster}/`;
-    for (const path of await deploy.listFiles(deploy.url, commit)) {
-      const content = decoder.decode(await deploy.readFile(deploy.url, commit, path));
-      files[path] = content;
-      if (!path.startsWith(prefix)) continue;
-      const rest = path.slice(prefix.length);
-      const slash = rest.indexOf("/");
-      if (slash <= 0) continue;
-      const app = rest.slice(0, slash);
-      let folder = apps.get(app);
-      if (!folder) {
-        folder = { files: {}, from: undefined };
-        apps.set(app, folder);
-      }
-      folder.files[path] = content;
-      if (rest === `${app}/application.yaml`) folder.from = generatedFrom(content);
-    }
-    // Only folders holding an application.yaml are Applications.
-    for (const [app, folder] of apps) if (!(`${prefix}${app}/application.yaml` in folder.files)) apps.delete(app);
-    branches.set(cluster, { commit, files, apps });
-  }
-  return branches;
-}
-
-function generatedFrom(text: string): string | undefined {
-  try {
-    const value = (parseYaml(text) as { metadata?: { annotations?: Record<string, unknown> } } | null)?.metadata?.annotations?.[GENERATED_FROM_ANNOTATION];
-    return typeof value === "string" ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 const key = (cluster: string, app: string) => `${cluster}\u0000${app}`;
-
-function sameFiles(a: Record<string, string>, b: Record<string, string>): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => k in b && a[k] === b[k]);
-}
 
 export async function runGeneration(input: GenerationInput, deps: GenerationDeps): Promise<GenerationResult> {
   const started = deps.clock().getTime();
@@ -233,7 +195,7 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
     }
   }
 
-  const previous = await readDeployBranches(deps.deploy);
+  const previous = await readDeployStates(deps.deploy, DEPLOY_BRANCH_PREFIX);
 
   // Prior app folders of inventory clusters, with where they came from.
   const priorBySource = new Map<string, { cluster: string; app: string }[]>();
@@ -305,8 +267,8 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
     if (incomplete) carryWhere(hardCarry, (from) => fileOf(from) === file && !completeSets.has(from.slice(file.length + 1)));
   }
 
-  // Hydrate every generated Application.
-  type Rendered = { cluster: string; app: string; from: string; files: Record<string, string> } | { cluster: string; app: string; error: GenerationError };
+  // Hydrate every generated Application (memoized: the same source at the same commit renders once).
+  type Rendered = { cluster: string; app: string; from: string; application: Application; hydrated: Hydrated } | { cluster: string; app: string; error: GenerationError };
   const rendered = await pool(jobs, HYDRATE_CONCURRENCY, async ({ generated, file, set }): Promise<Rendered> => {
     const { application, cluster } = generated;
     const app = application.metadata.name;
@@ -315,40 +277,37 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
       app,
       error: { file, applicationSet: set, application: app, cluster, ...(field ? { field } : {}), message },
     });
-    let folder: string;
     try {
-      folder = appFolder(cluster, app);
+      appFolder(cluster, app);
     } catch (error) {
       return fail((error as Error).message, "metadata.name");
     }
     const sources = application.spec.source ? [application.spec.source] : (application.spec.sources ?? []);
+    let checkout: SourceCheckout = { reader: deps.fleet, revision: sourceRevision };
     for (const source of sources) {
-      if (!sameRepo(source.repoURL, fleetURL)) return fail(`source ${source.repoURL} is not the fleet repo (${fleetURL}); sources in other repositories are not supported yet`, "spec.source.repoURL");
       const target = source.targetRevision ?? "";
-      if (!["", "HEAD", deps.sourceBranch, sourceRevision].includes(target)) {
-        return fail(`targetRevision ${JSON.stringify(target)}: only the source branch (${deps.sourceBranch}) is hydrated for now`, "spec.source.targetRevision");
+      if (sameRepo(source.repoURL, fleetURL) && ["", "HEAD", deps.sourceBranch, sourceRevision].includes(target)) continue;
+      if (!deps.sources) return fail(`source ${source.repoURL} at ${JSON.stringify(target)}: only the fleet repo's source branch (${deps.sourceBranch}) is read by this hub`, "spec.source.repoURL");
+      try {
+        checkout = await deps.sources.checkout(source.repoURL, target);
+      } catch (error) {
+        return fail(`source ${source.repoURL} at ${JSON.stringify(target || "HEAD")}: ${(error as Error).message}`, "spec.source.targetRevision");
       }
     }
     try {
-      const { manifests } = await hydrate(application, { repo: deps.fleet, revision: sourceRevision, kustomize: deps.kustomize });
-      const from = sourceOf(file, set);
-      return {
-        cluster,
-        app,
-        from,
-        files: { [`${folder}/application.yaml`]: applicationYaml(application, from), [`${folder}/manifests.yaml`]: manifests },
-      };
+      const hydrated = await hydrations.hydrate(application, { repo: checkout.reader, revision: checkout.revision, kustomize: deps.kustomize });
+      return { cluster, app, from: sourceOf(file, set), application, hydrated };
     } catch (error) {
       return fail(`hydration failed: ${(error as Error).message}`);
     }
   });
 
   // Desired folders per cluster.
-  const desired = new Map<string, Map<string, AppFolder>>();
+  const desired = new Map<string, Map<string, Wanted>>();
   for (const cluster of clusters) desired.set(cluster.name, new Map());
   for (const [cluster, branch] of previous) {
     if (!clusterNames.has(cluster)) continue;
-    for (const [app, folder] of branch.apps) if (hardCarry.has(key(cluster, app))) desired.get(cluster)!.set(app, folder);
+    for (const [app, folder] of branch.apps) if (hardCarry.has(key(cluster, app))) desired.get(cluster)!.set(app, { from: folder.from, kept: folder });
   }
   const fresh = new Set<string>();
   for (const result of rendered) {
@@ -381,51 +340,33 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
       continue;
     }
     fresh.add(k);
-    apps.set(result.app, { files: result.files, from: result.from });
+    apps.set(result.app, { from: result.from, fresh: { application: result.application, hydrated: result.hydrated } });
   }
   for (const [cluster, branch] of previous) {
     if (!clusterNames.has(cluster)) continue;
     const apps = desired.get(cluster)!;
-    for (const [app, folder] of branch.apps) if (softCarry.has(key(cluster, app)) && !apps.has(app)) apps.set(app, folder);
+    for (const [app, folder] of branch.apps) if (softCarry.has(key(cluster, app)) && !apps.has(app)) apps.set(app, { from: folder.from, kept: folder });
   }
 
-  // Compare with the branches.
+  // Compare with the branches: first by name (enough for the removal guard), and skip every
+  // cluster whose inputs are those that produced its current head.
   let current = 0;
   for (const branch of previous.values()) current += branch.apps.size;
   let removedTotal = 0;
   const results: ClusterResult[] = [];
-  const updates: { cluster: string; files: Record<string, string>; message: string }[] = [];
+  const work: { result: ClusterResult; apps: Map<string, Wanted>; before: BranchState | undefined; digest: string }[] = [];
   for (const cluster of [...clusterNames].sort()) {
     const apps = desired.get(cluster)!;
     const before = previous.get(cluster);
-    const files: Record<string, string> = {};
-    for (const app of [...apps.keys()].sort()) Object.assign(files, apps.get(app)!.files);
-    const beforeApps = before?.apps ?? new Map<string, AppFolder>();
+    const beforeApps = before?.apps ?? new Map<string, AppOnBranch>();
     const added = [...apps.keys()].filter((app) => !beforeApps.has(app)).sort();
     const removed = [...beforeApps.keys()].filter((app) => !apps.has(app)).sort();
-    const changed = [...apps.keys()].filter((app) => beforeApps.has(app) && !sameFiles(beforeApps.get(app)!.files, apps.get(app)!.files)).sort();
     removedTotal += removed.length;
-    const result: ClusterResult = { name: cluster, commit: null, added, changed, removed };
-    const treeChanged = before ? !sameFiles(before.files, files) : Object.keys(files).length > 0;
-    if (treeChanged) {
-      if (input.dryRun) {
-        const oldFiles = before?.files ?? {};
-        const paths = [...new Set([...Object.keys(oldFiles), ...Object.keys(files)])].sort();
-        result.diffs = paths.filter((p) => oldFiles[p] !== files[p]).map((path) => ({ path, diff: lineDiff(path, oldFiles[path], files[path]) }));
-      }
-      const involved = new Set<string>();
-      for (const folder of [...apps.values(), ...beforeApps.values()]) if (folder.from) involved.add(fileOf(folder.from));
-      const message = [
-        `radial: generate ${cluster} from ${sourceRevision.slice(0, 12)}`,
-        "",
-        `Source revision: ${sourceRevision}`,
-        `Generator files: ${[...involved].sort().join(", ") || "(none)"}`,
-        `Applications added: ${added.length}, changed: ${changed.length}, removed: ${removed.length}`,
-        "",
-      ].join("\n");
-      updates.push({ cluster, files, message });
-    }
+    const result: ClusterResult = { name: cluster, commit: null, added, changed: [], removed };
     results.push(result);
+    const digest = inputDigest(apps);
+    if (before ? inputDigestOf(before.commit) === digest : apps.size === 0) continue;
+    work.push({ result, apps, before, digest });
   }
 
   const output: GenerationResult = { sourceRevision, clusters: results, errors, dryRun: input.dryRun, durationMs: 0 };
@@ -438,21 +379,108 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
       maxRemovalShare,
       message: `this run would remove ${removedTotal} of ${current} Applications on deploy branches (${(share * 100).toFixed(1)}%), over the limit of ${(maxRemovalShare * 100).toFixed(1)}%; nothing was written (force to override)`,
     };
-  } else if (!input.dryRun) {
-    const byCluster = new Map(results.map((r) => [r.name, r]));
-    // One branch per call, so a failed push is reported for its cluster and the others go on.
-    for (const update of updates) {
-      try {
-        const [written] = await deps.deploy.writeBranches([{ branch: `${DEPLOY_BRANCH_PREFIX}${update.cluster}`, files: update.files, message: update.message }], {
-          author: deps.author,
-          now: deps.clock(),
-        });
-        byCluster.get(update.cluster)!.commit = written?.commit ?? null;
-      } catch (error) {
-        errors.push({ file: "(deploy)", cluster: update.cluster, message: `writing ${DEPLOY_BRANCH_PREFIX}${update.cluster} failed: ${(error as Error).message}` });
+  }
+  const write = !input.dryRun && !output.blocked;
+  for (let i = 0; i < work.length; i += WRITE_CHUNK) {
+    const updates: (BranchUpdate & { item: (typeof work)[number]; state: BranchState })[] = [];
+    for (const item of work.slice(i, i + WRITE_CHUNK)) {
+      const { result, apps, before } = item;
+      const built = buildBranch(result, apps, before, sourceRevision);
+      if (before ? built.state.tree === before.tree : built.state.tree === EMPTY_TREE) {
+        if (before) rememberState(before, item.digest);
+        continue;
       }
+      if (input.dryRun) result.diffs = await branchDiffs(deps.deploy, deployBranchOf(result.name), before?.commit, built.files, built.kept);
+      const involved = new Set<string>();
+      for (const folder of [...apps.values(), ...(before?.apps.values() ?? [])]) if (folder.from) involved.add(fileOf(folder.from));
+      const message = [
+        `radial: generate ${result.name} from ${sourceRevision.slice(0, 12)}`,
+        "",
+        `Source revision: ${sourceRevision}`,
+        `Generator files: ${[...involved].sort().join(", ") || "(none)"}`,
+        `Applications added: ${result.added.length}, changed: ${result.changed.length}, removed: ${result.removed.length}`,
+        "",
+      ].join("\n");
+      updates.push({ branch: deployBranchOf(result.name), files: built.files, kept: built.kept, message, item, state: built.state });
+    }
+    if (!write || updates.length === 0) continue;
+    input.signal?.throwIfAborted();
+    let written: Awaited<ReturnType<GitRepository["writeBranches"]>>;
+    try {
+      written = await deps.deploy.writeBranches(updates.map(({ branch, files, kept, message }) => ({ branch, files, kept, message })), { author: deps.author, now: deps.clock() });
+    } catch (error) {
+      for (const { item } of updates) errors.push({ file: "(deploy)", cluster: item.result.name, message: `writing ${deployBranchOf(item.result.name)} failed: ${(error as Error).message}` });
+      continue;
+    }
+    for (const [index, outcome] of written.entries()) {
+      const { item, state } = updates[index]!;
+      if (outcome.error) {
+        errors.push({ file: "(deploy)", cluster: item.result.name, message: `writing ${outcome.branch} failed: ${outcome.error.message}` });
+        continue;
+      }
+      item.result.commit = outcome.commit;
+      if (outcome.commit) rememberState({ ...state, commit: outcome.commit }, item.digest);
     }
   }
   output.durationMs = deps.clock().getTime() - started;
   return output;
+}
+
+/** The tree of a branch with nothing in it. */
+const EMPTY_TREE = buildTree({}).oid;
+
+/**
+ * What decides a cluster's tree besides its current head: each wanted folder, rendered (the
+ * Application, its origin, its manifests' blob id) or kept (its tree id).
+ */
+function inputDigest(apps: Map<string, Wanted>): string {
+  const hash = createHash("sha1");
+  for (const app of [...apps.keys()].sort()) {
+    const wanted = apps.get(app)!;
+    if ("kept" in wanted) hash.update(`K\0${app}\0${wanted.kept.tree}\0`);
+    else hash.update(`F\0${app}\0${wanted.from}\0${JSON.stringify(wanted.fresh.application)}\0${manifestBlob(wanted.fresh.hydrated).oid}\0`);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * One cluster's branch: new or changed folders as files, unchanged ones and tombstones by tree id,
+ * a tombstone for each removed Application. Fills `result.changed`.
+ */
+function buildBranch(result: ClusterResult, apps: Map<string, Wanted>, before: BranchState | undefined, sourceRevision: string) {
+  const files: Record<string, string | BlobNode> = {};
+  const kept: Record<string, string> = {};
+  const state: BranchState = { commit: "", tree: "", apps: new Map(), tombstones: new Map() };
+  for (const app of [...apps.keys()].sort()) {
+    const wanted = apps.get(app)!;
+    const folder = appFolder(result.name, app);
+    if ("kept" in wanted) {
+      kept[folder] = wanted.kept.tree;
+      state.apps.set(app, wanted.kept);
+      continue;
+    }
+    const { application, hydrated } = wanted.fresh;
+    const content = { [APPLICATION_FILE]: applicationYaml(application, wanted.from), [MANIFESTS_FILE]: manifestBlob(hydrated) };
+    const tree = buildTree(content).oid;
+    const previous = before?.apps.get(app);
+    state.apps.set(app, { tree, from: wanted.from, finalizers: application.metadata.finalizers ?? [] });
+    if (previous?.tree === tree) {
+      kept[folder] = tree;
+      continue;
+    }
+    if (previous) result.changed.push(app);
+    for (const [name, value] of Object.entries(content)) files[`${folder}/${name}`] = value;
+  }
+  for (const [app, tree] of before?.tombstones ?? []) {
+    if (apps.has(app)) continue;
+    kept[appFolder(result.name, app)] = tree;
+    state.tombstones.set(app, tree);
+  }
+  for (const app of result.removed) {
+    const text = tombstoneYaml(app, before!.apps.get(app)!, sourceRevision);
+    files[`${appFolder(result.name, app)}/${TOMBSTONE_FILE}`] = text;
+    state.tombstones.set(app, buildTree({ [TOMBSTONE_FILE]: text }).oid);
+  }
+  state.tree = buildTree(files, kept).oid;
+  return { files, kept, state };
 }

@@ -1,23 +1,42 @@
 /**
- * The hub's Git client: isomorphic-git over smart HTTP, objects kept in a local bare store (no
- * working tree). It reads the fleet repo at a commit (a `RepoReader`) and writes one deploy branch
- * per cluster, committing only when a branch's tree changes.
+ * The hub's Git client over smart HTTP, objects kept in a local bare store (no working tree). It
+ * reads the fleet repo at a commit (a `RepoReader`) and writes one deploy branch per cluster,
+ * committing only when a branch's tree changes. isomorphic-git reads and writes the store and lists
+ * refs (protocol v2); fetching one branch (upload-pack.ts) and pushing many (receive-pack.ts) are
+ * our own requests, because isomorphic-git's list every ref of the remote on each call and push one
+ * ref at a time, which at thousands of deploy branches is most of the cost.
  */
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import git, { Errors, type GitHttpRequest, type GitHttpResponse, type HttpClient, type TreeEntry } from "isomorphic-git";
+import http from "node:http";
+import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient, type TreeEntry } from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import type { RepoReader } from "../generator/params.js";
+import { buildPack, commitObject, type GitObject, type Pack } from "./pack.js";
 import { checkBranchName, checkFilePath } from "./paths.js";
-import { buildTree, type TreeNode } from "./tree.js";
+import { receivePack, type RefCommand } from "./receive-pack.js";
+import { fetchPack } from "./upload-pack.js";
+import { buildTree, treeObjects, type BlobNode, type TreeNode } from "./tree.js";
 
 export { InvalidBranchError, UnsafePathError, checkBranchName, checkFilePath } from "./paths.js";
-export { buildTree } from "./tree.js";
+export { blob, buildTree, type BlobNode } from "./tree.js";
 
-const ZERO_OID = "0000000000000000000000000000000000000000";
 const OID = /^[0-9a-f]{40}$/;
+/**
+ * Node's default agent keeps connections alive; a git server that closes an idle one just as it is
+ * reused resets the next request (seen as ECONNRESET with git http-backend). A run makes a handful
+ * of requests, so each gets its own connection.
+ */
+const FRESH_CONNECTIONS = new http.Agent({ keepAlive: false });
 const REMOTE = "origin";
 /** Tree listings kept per commit; commits are immutable, so entries never go stale. */
 const LISTING_CACHE_SIZE = 32;
+/** Commit → tree ids kept in memory: enough for every deploy branch of a large fleet, twice over. */
+const COMMIT_TREE_CACHE_SIZE = 100_000;
+/** Blob contents kept in memory (by id, so never stale); a blob over 1/64 of this is not kept. */
+const BLOB_CACHE_BYTES = 32 * 1024 * 1024;
+/** Refs per push request: one request's report and pack stay a manageable size. */
+const PUSH_BATCH = 1000;
 
 export interface GitRepositoryOptions {
   /** The remote's smart-HTTP URL, e.g. `https://github.com/acme/fleet.git`. */
@@ -31,7 +50,9 @@ export interface BranchUpdate {
   /** Short branch name, e.g. `radial/clusters/prod-1`. */
   branch: string;
   /** The branch's whole tree: path (e.g. `clusters/prod-1/web/manifests.yaml`) → content. */
-  files: Record<string, string | Uint8Array>;
+  files: Record<string, string | Uint8Array | BlobNode>;
+  /** Folders kept as the remote already holds them: path → tree id (never rebuilt or sent). */
+  kept?: Record<string, string>;
   message: string;
 }
 
@@ -50,6 +71,8 @@ export interface BranchResult {
   tree: string;
   /** The remote head before this write (null: the branch did not exist). */
   previous: string | null;
+  /** Why this branch was not written (`RefMovedError` when it kept moving); the others are unaffected. */
+  error?: Error;
 }
 
 /** The remote branch moved between reading it and pushing (someone else pushed): retry from fresh state. */
@@ -101,6 +124,10 @@ export class GitRepository implements RepoReader {
   private readonly cache: object = {};
   private readonly http: HttpClient;
   private readonly listings = new Map<string, Map<string, string>>();
+  private readonly commitTrees = new Map<string, string>();
+  private readonly blobs = new Map<string, Uint8Array>();
+  private readonly fetching = new Map<string, Promise<void>>();
+  private blobBytes = 0;
   private initialized: Promise<void> | undefined;
 
   constructor(options: GitRepositoryOptions) {
@@ -111,7 +138,7 @@ export class GitRepository implements RepoReader {
     this.http = {
       async request(request: GitHttpRequest): Promise<GitHttpResponse> {
         stats.requests += 1;
-        const response = await nodeHttp.request(request);
+        const response = await nodeHttp.request({ ...request, agent: FRESH_CONNECTIONS } as GitHttpRequest);
         const body = response.body;
         if (!body) return response;
         async function* counted(): AsyncGenerator<Uint8Array> {
@@ -146,24 +173,37 @@ export class GitRepository implements RepoReader {
     return this.initialized;
   }
 
-  /** Fetches one branch (only it, no tags, newest commit only) into the store; returns its commit id. */
+  /**
+   * Fetches one branch (only it, no tags, newest commit only) into the store; returns its commit id.
+   * The head is listed first (protocol v2, this ref only); when the store already holds it nothing
+   * more is asked, else one protocol v2 fetch at depth 1 (see upload-pack.ts) brings what the
+   * branch's previous fetched head does not.
+   */
   async fetch(ref: string): Promise<string> {
     await this.init();
     const branch = shortBranch(ref);
-    const result = await git.fetch({
-      ...this.common,
-      url: this.url,
-      remote: REMOTE,
-      ref: branch,
-      remoteRef: fullBranchRef(branch),
-      singleBranch: true,
-      tags: false,
-      depth: 1,
-    });
-    if (!result.fetchHead) throw new Error(`fetch of ${branch} from ${this.url} returned no commit`);
-    // Record the head where `resolve` looks, whatever isomorphic-git named the tracking ref.
-    await git.writeRef({ fs, gitdir: this.dir, ref: `refs/remotes/${REMOTE}/${branch}`, value: result.fetchHead, force: true });
-    return result.fetchHead;
+    const full = fullBranchRef(branch);
+    const listed = await git.listServerRefs({ http: this.http, url: this.url, prefix: full, protocolVersion: 2, ...(this.auth ? { onAuth: () => this.auth } : {}) });
+    const head = listed.find((r) => r.ref === full)?.oid;
+    if (head === undefined) throw new Error(`${full} not found on ${this.url}`);
+    const tracking = `refs/remotes/${REMOTE}/${branch}`;
+    if (!(await this.hasObject(head))) {
+      // Two refs at the same commit (HEAD and main) fetched at once share one fetch.
+      let fetching = this.fetching.get(head);
+      if (!fetching) {
+        fetching = (async () => {
+          const previous = await git.resolveRef({ fs, gitdir: this.dir, ref: tracking }).catch(() => undefined);
+          const have = previous !== undefined && (await this.hasObject(previous)) ? previous : undefined;
+          await this.storeFetchedPack(await fetchPack(this.http.request, this.url, this.authHeaders(), head, have));
+        })().finally(() => this.fetching.delete(head));
+        this.fetching.set(head, fetching);
+      }
+      await fetching;
+      if (!(await this.hasObject(head))) throw new Error(`fetch of ${full} from ${this.url} did not bring ${head}`);
+    }
+    // Record the head where `resolve` looks.
+    await git.writeRef({ fs, gitdir: this.dir, ref: tracking, value: head, force: true });
+    return head;
   }
 
   /** The commit id of a branch as last fetched (or a commit id present in the store). */
@@ -243,16 +283,65 @@ export class GitRepository implements RepoReader {
     const commit = await this.commitFor(revision);
     const oid = (await this.listing(commit)).get(path);
     if (!oid) throw new Error(`${path} not found in ${this.url} at ${revision} (${commit})`);
+    return this.readBlob(oid);
+  }
+
+  // ---- trees by id (for callers that keep their own picture of a branch) ----
+
+  /** The tree of a commit in the store; commits the hub wrote are answered from memory. */
+  async commitTree(commit: string): Promise<string> {
+    const known = this.commitTrees.get(commit);
+    if (known) return known;
+    const { commit: parsed } = await git.readCommit({ fs, gitdir: this.dir, oid: commit, cache: this.cache });
+    this.rememberTree(commit, parsed.tree);
+    return parsed.tree;
+  }
+
+  /** The entries of a tree in the store. */
+  async readTreeEntries(tree: string): Promise<TreeEntry[]> {
+    const { tree: entries } = await git.readTree({ fs, gitdir: this.dir, oid: tree, cache: this.cache });
+    return entries;
+  }
+
+  /** A blob's content; small ones are kept in memory, since every run reads the same generator and app files. */
+  async readBlob(oid: string): Promise<Uint8Array> {
+    const cached = this.blobs.get(oid);
+    if (cached) return cached;
     const { blob } = await git.readBlob({ fs, gitdir: this.dir, oid, cache: this.cache });
+    if (blob.length <= BLOB_CACHE_BYTES / 64) {
+      this.blobs.set(oid, blob);
+      this.blobBytes += blob.length;
+      for (const [old, content] of this.blobs) {
+        if (this.blobBytes <= BLOB_CACHE_BYTES) break;
+        this.blobs.delete(old);
+        this.blobBytes -= content.length;
+      }
+    }
     return blob;
+  }
+
+  /**
+   * Makes sure `commit`, the head of `branch` as listed, is in the store, fetching the branch when
+   * it is not; returns the head now in the store (another one if the branch moved meanwhile).
+   */
+  async ensureCommit(branch: string, commit: string): Promise<string> {
+    await this.init();
+    return (await this.hasCommit(commit)) ? commit : this.fetch(branch);
+  }
+
+  private rememberTree(commit: string, tree: string): void {
+    if (this.commitTrees.size >= COMMIT_TREE_CACHE_SIZE) this.commitTrees.delete(this.commitTrees.keys().next().value as string);
+    this.commitTrees.set(commit, tree);
   }
 
   // ---- deploy branches ----
 
   /**
    * Writes each branch's whole tree. Every path and branch name is checked before anything is
-   * written; a branch whose tree is unchanged gets no commit. Branches are pushed one at a time, so
-   * when one fails the ones before it stay pushed.
+   * written; a branch whose tree is unchanged gets no commit. Branches are pushed up to
+   * `PUSH_BATCH` refs per request, each ref a compare-and-swap on the head this call read: a branch
+   * that moved meanwhile is rebuilt on its new head (`retries` times), then reported with a
+   * `RefMovedError`; any failure is reported on that branch's result and the others go on.
    */
   async writeBranches(updates: BranchUpdate[], options: WriteOptions): Promise<BranchResult[]> {
     await this.init();
@@ -261,106 +350,139 @@ export class GitRepository implements RepoReader {
       checkBranchName(update.branch);
       if (seen.has(update.branch)) throw new Error(`branch ${update.branch} given twice`);
       seen.add(update.branch);
-      return { update, tree: buildTree(update.files) };
+      return { update, tree: buildTree(update.files, update.kept) };
     });
     if (prepared.length === 0) return [];
-    const heads = await this.remoteBranches(commonPrefix(prepared.map(({ update }) => update.branch)));
+    const results = new Map<string, BranchResult>();
+    let heads = await this.remoteBranches(commonPrefix(prepared.map(({ update }) => update.branch)));
+    let pending = prepared;
     const retries = options.retries ?? 2;
-    const results: BranchResult[] = [];
-    for (const { update, tree } of prepared) {
-      let head = heads.get(update.branch) ?? null;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          results.push(await this.writeBranch(update, tree, head, options));
-          break;
-        } catch (error) {
-          if (!(error instanceof RefMovedError) || attempt >= retries) throw error;
-          head = (await this.remoteBranches(update.branch)).get(update.branch) ?? null;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const moved: typeof prepared = [];
+      for (let i = 0; i < pending.length; i += PUSH_BATCH) {
+        const batch = pending.slice(i, i + PUSH_BATCH);
+        for (const result of await this.pushBatch(batch, heads, options)) {
+          if (result.error instanceof RefMovedError && attempt < retries) moved.push(batch.find((p) => p.update.branch === result.branch)!);
+          else results.set(result.branch, result);
         }
       }
+      pending = moved;
+      if (pending.length > 0) heads = await this.remoteBranches(commonPrefix(pending.map(({ update }) => update.branch)));
     }
-    return results;
+    return prepared.map(({ update }) => results.get(update.branch)!);
   }
 
-  private async hasCommit(oid: string): Promise<boolean> {
+  private async hasObject(oid: string): Promise<boolean> {
+    if (this.commitTrees.has(oid) || this.blobs.has(oid)) return true;
     try {
-      await git.readCommit({ fs, gitdir: this.dir, oid, cache: this.cache });
+      await git.readObject({ fs, gitdir: this.dir, oid, format: "deflated", cache: this.cache });
       return true;
     } catch {
       return false;
     }
   }
 
-  private async writeBranch(update: BranchUpdate, tree: TreeNode, head: string | null, options: WriteOptions): Promise<BranchResult> {
-    const { branch } = update;
-    if (head !== null && !(await this.hasCommit(head))) {
-      const fetched = await this.fetch(branch);
-      if (fetched !== head) throw new RefMovedError(branch, head, fetched);
-    }
-    if (head !== null) {
-      const { commit } = await git.readCommit({ fs, gitdir: this.dir, oid: head, cache: this.cache });
-      if (commit.tree === tree.oid) return { branch, commit: null, tree: tree.oid, previous: head };
-    }
-    const written = await this.writeTree(tree);
-    if (written !== tree.oid) throw new Error(`tree id mismatch for ${branch}: computed ${tree.oid}, isomorphic-git wrote ${written}`);
-    const when = { timestamp: Math.floor(options.now.getTime() / 1000), timezoneOffset: 0 };
-    const commit = await git.writeCommit({
-      fs,
-      gitdir: this.dir,
-      commit: {
-        message: update.message.endsWith("\n") ? update.message : `${update.message}\n`,
-        tree: tree.oid,
-        parent: head === null ? [] : [head],
-        author: { ...options.author, ...when },
-        committer: { ...options.author, ...when },
-      },
-    });
-    const localRef = `refs/radial/pending/${branch}`;
-    await git.writeRef({ fs, gitdir: this.dir, ref: localRef, value: commit, force: true });
-    await this.push(branch, localRef, head);
-    return { branch, commit, tree: tree.oid, previous: head };
-  }
-
-  private async writeTree(node: TreeNode): Promise<string> {
-    const entries: TreeEntry[] = [];
-    for (const { name, node: child } of node.entries) {
-      if (child.kind === "blob") {
-        const oid = await git.writeBlob({ fs, gitdir: this.dir, blob: child.content });
-        entries.push({ mode: "100644", path: name, oid, type: "blob" });
-      } else {
-        entries.push({ mode: "040000", path: name, oid: await this.writeTree(child), type: "tree" });
-      }
-    }
-    return git.writeTree({ fs, gitdir: this.dir, tree: entries });
-  }
-
-  /** Pushes `localRef` to the branch only if the remote still holds `expected` there (compare-and-swap). */
-  private async push(branch: string, localRef: string, expected: string | null): Promise<void> {
-    let actual: string | null | undefined;
+  private async hasCommit(oid: string): Promise<boolean> {
+    if (this.commitTrees.has(oid)) return true;
     try {
-      await git.push({
-        ...this.common,
-        url: this.url,
-        remote: REMOTE,
-        ref: localRef,
-        remoteRef: fullBranchRef(branch),
-        onPrePush: ({ remoteRef }) => {
-          actual = remoteRef.oid === ZERO_OID ? null : remoteRef.oid;
-          return actual === expected;
-        },
-      });
+      await this.commitTree(oid);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Commits every changed branch of the batch and pushes them in one request. */
+  private async pushBatch(batch: { update: BranchUpdate; tree: TreeNode }[], heads: Map<string, string>, options: WriteOptions): Promise<BranchResult[]> {
+    const results: BranchResult[] = [];
+    const commands: (RefCommand & { result: BranchResult })[] = [];
+    const objects: GitObject[] = [];
+    const when = Math.floor(options.now.getTime() / 1000);
+    const signature = { ...options.author, timestamp: when };
+    for (const { update, tree } of batch) {
+      const { branch } = update;
+      const head = heads.get(branch) ?? null;
+      const result: BranchResult = { branch, commit: null, tree: tree.oid, previous: head };
+      results.push(result);
+      try {
+        if (head !== null) {
+          const present = await this.ensureCommit(branch, head);
+          if (present !== head) throw new RefMovedError(branch, head, present);
+          if ((await this.commitTree(head)) === tree.oid) continue;
+        }
+        const commit = commitObject({ tree: tree.oid, parents: head === null ? [] : [head], author: signature, committer: signature, message: update.message });
+        objects.push(...treeObjects(tree), commit);
+        commands.push({ ref: fullBranchRef(branch), old: head, new: commit.oid, result: { ...result, commit: commit.oid } });
+        result.commit = commit.oid;
+      } catch (error) {
+        result.error = error as Error;
+      }
+    }
+    if (commands.length === 0) return results;
+    const pack = buildPack(objects);
+    // Kept locally as the same pack, so later runs read these commits without fetching them.
+    await this.storePack(pack);
+    let report: Map<string, string | null>;
+    try {
+      report = await receivePack(this.http.request, this.url, this.authHeaders(), commands, pack.pack);
     } catch (error) {
-      if (error instanceof Errors.UserCanceledError && actual !== undefined && actual !== expected) {
-        throw new RefMovedError(branch, expected, actual, { cause: error });
+      for (const command of commands) this.fail(results, command.result.branch, error as Error);
+      return results;
+    }
+    const refused = commands.filter((c) => report.get(c.ref) !== null);
+    const actual = refused.length === 0 ? new Map<string, string>() : await this.remoteBranches(commonPrefix(refused.map((c) => c.result.branch)));
+    for (const command of commands) {
+      const reason = report.get(command.ref);
+      const branch = command.result.branch;
+      if (reason === null) {
+        this.rememberTree(command.new, command.result.tree);
+        continue;
       }
-      if (error instanceof Errors.PushRejectedError) throw new RefMovedError(branch, expected, null, { cause: error });
-      // The server refused the ref update (it moved after discovery): "failed to lock", "stale info", "fetch first".
-      if (error instanceof Errors.GitPushError && /lock|stale|fetch first|non-fast-forward|rejected/i.test(error.message)) {
-        throw new RefMovedError(branch, expected, null, { cause: error });
-      }
-      throw error;
+      const now = actual.get(branch) ?? null;
+      this.fail(results, branch, now !== command.old ? new RefMovedError(branch, command.old, now) : new Error(`push of ${branch} refused: ${reason}`));
+    }
+    return results;
+  }
+
+  private fail(results: BranchResult[], branch: string, error: Error): void {
+    const result = results.find((r) => r.branch === branch)!;
+    result.commit = null;
+    result.error = error;
+  }
+
+  private authHeaders(): Record<string, string> {
+    const auth = this.auth;
+    return auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` } : {};
+  }
+
+  /**
+   * Indexes a fetched pack (with isomorphic-git, which resolves its deltas) outside the pack folder,
+   * then moves pack and index in, index last, so no reader ever sees one without the other.
+   */
+  private async storeFetchedPack(pack: Buffer): Promise<void> {
+    if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw new Error("the fetched pack is not a git pack");
+    const temp = `radial-incoming/${randomUUID()}`;
+    const final = `${this.dir}/objects/pack/pack-${pack.subarray(pack.length - 20).toString("hex")}`;
+    await fs.promises.mkdir(`${this.dir}/radial-incoming`, { recursive: true });
+    await fs.promises.mkdir(`${this.dir}/objects/pack`, { recursive: true });
+    try {
+      await fs.promises.writeFile(`${this.dir}/${temp}.pack`, pack);
+      await git.indexPack({ fs, dir: this.dir, gitdir: this.dir, filepath: `${temp}.pack`, cache: this.cache });
+      await fs.promises.rename(`${this.dir}/${temp}.pack`, `${final}.pack`);
+      await fs.promises.rename(`${this.dir}/${temp}.idx`, `${final}.idx`);
     } finally {
-      await git.deleteRef({ fs, gitdir: this.dir, ref: localRef }).catch(() => undefined);
+      await fs.promises.rm(`${this.dir}/${temp}.pack`, { force: true });
+      await fs.promises.rm(`${this.dir}/${temp}.idx`, { force: true });
+    }
+  }
+
+  /** Writes the pack and its index into the store (index last: git and isomorphic-git look packs up by it). */
+  private async storePack(pack: Pack): Promise<void> {
+    const base = `${this.dir}/objects/pack/pack-${pack.hash}`;
+    await fs.promises.mkdir(`${this.dir}/objects/pack`, { recursive: true });
+    for (const [suffix, data] of [[".pack", pack.pack], [".idx", pack.index]] as const) {
+      await fs.promises.writeFile(`${base}${suffix}.tmp`, data);
+      await fs.promises.rename(`${base}${suffix}.tmp`, `${base}${suffix}`);
     }
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Builds a git tree from `path → content` in memory, with the same object ids git computes, so the
- * hub can tell "nothing changed" without writing a single object.
+ * hub can tell "nothing changed" without writing a single object. A folder the remote already holds
+ * can be given by its tree id alone (`kept`): it is referenced, never rebuilt or sent again.
  */
-import { createHash } from "node:crypto";
 import { checkFilePath, UnsafePathError } from "./paths.js";
+import { hashObject, type GitObject } from "./pack.js";
 
 export interface BlobNode {
   kind: "blob";
@@ -11,62 +12,98 @@ export interface BlobNode {
   content: Uint8Array;
 }
 
+/** A folder already in the remote's history, by its tree id. */
+export interface KeptTree {
+  kind: "kept";
+  oid: string;
+}
+
 export interface TreeNode {
   kind: "tree";
   oid: string;
+  /** The tree object as git stores it. */
+  body: Buffer;
   /** Entries in git's order (see `compareEntries`). */
-  entries: { name: string; node: BlobNode | TreeNode }[];
+  entries: { name: string; node: BlobNode | TreeNode | KeptTree }[];
 }
 
 const encoder = new TextEncoder();
 
-function hashObject(type: "blob" | "tree", body: Uint8Array): string {
-  return createHash("sha1").update(`${type} ${body.length}\0`).update(body).digest("hex");
-}
-
 /** Git orders tree entries bytewise by name, a tree's name compared as if it ended with '/'. */
 function compareEntries(a: { name: string; node: { kind: string } }, b: { name: string; node: { kind: string } }): number {
   const key = (entry: { name: string; node: { kind: string } }) =>
-    Buffer.from(entry.node.kind === "tree" ? `${entry.name}/` : entry.name, "utf8");
+    Buffer.from(entry.node.kind === "blob" ? entry.name : `${entry.name}/`, "utf8");
   return Buffer.compare(key(a), key(b));
 }
 
 interface Draft {
-  files: Map<string, Uint8Array>;
+  files: Map<string, BlobNode>;
+  kept: Map<string, string>;
   dirs: Map<string, Draft>;
 }
 
-/** Checks every path first (throws `UnsafePathError` before anything is built), then hashes the tree. */
-export function buildTree(files: Record<string, string | Uint8Array>): TreeNode {
-  const root: Draft = { files: new Map(), dirs: new Map() };
-  for (const path of Object.keys(files)) checkFilePath(path);
-  for (const [path, content] of Object.entries(files)) {
+const OID = /^[0-9a-f]{40}$/;
+
+/** A file's content with its blob id, hashed once however many trees it goes into. */
+export function blob(content: string | Uint8Array): BlobNode {
+  const bytes = typeof content === "string" ? encoder.encode(content) : content;
+  return { kind: "blob", oid: hashObject("blob", bytes), content: bytes };
+}
+
+/**
+ * Checks every path first (throws `UnsafePathError` before anything is built), then hashes the
+ * tree. `kept` maps folder paths to tree ids the remote already holds.
+ */
+export function buildTree(files: Record<string, string | Uint8Array | BlobNode>, kept: Record<string, string> = {}): TreeNode {
+  const root: Draft = { files: new Map(), kept: new Map(), dirs: new Map() };
+  for (const path of [...Object.keys(files), ...Object.keys(kept)]) checkFilePath(path);
+  const place = (path: string): { draft: Draft; name: string } => {
     const segments = path.split("/");
     const name = segments.pop() as string;
     let draft = root;
     for (const segment of segments) {
-      if (draft.files.has(segment)) throw new UnsafePathError(path, `'${segment}' is both a file and a folder`);
+      if (draft.files.has(segment) || draft.kept.has(segment)) throw new UnsafePathError(path, `'${segment}' is both a file and a folder`);
       let next = draft.dirs.get(segment);
       if (!next) {
-        next = { files: new Map(), dirs: new Map() };
+        next = { files: new Map(), kept: new Map(), dirs: new Map() };
         draft.dirs.set(segment, next);
       }
       draft = next;
     }
-    if (draft.dirs.has(name)) throw new UnsafePathError(path, `'${name}' is both a file and a folder`);
-    draft.files.set(name, typeof content === "string" ? encoder.encode(content) : content);
+    if (draft.dirs.has(name) || draft.files.has(name) || draft.kept.has(name)) throw new UnsafePathError(path, `'${name}' is given twice, or is both a file and a folder`);
+    return { draft, name };
+  };
+  for (const [path, content] of Object.entries(files)) {
+    const { draft, name } = place(path);
+    draft.files.set(name, typeof content === "object" && "kind" in content ? content : blob(content));
+  }
+  for (const [path, oid] of Object.entries(kept)) {
+    if (!OID.test(oid)) throw new Error(`kept folder ${path}: ${JSON.stringify(oid)} is not a tree id`);
+    const { draft, name } = place(path);
+    draft.kept.set(name, oid);
   }
   return finish(root);
 }
 
 function finish(draft: Draft): TreeNode {
   const entries: TreeNode["entries"] = [];
-  for (const [name, content] of draft.files) entries.push({ name, node: { kind: "blob", oid: hashObject("blob", content), content } });
+  for (const [name, node] of draft.files) entries.push({ name, node });
+  for (const [name, oid] of draft.kept) entries.push({ name, node: { kind: "kept", oid } });
   for (const [name, sub] of draft.dirs) entries.push({ name, node: finish(sub) });
   entries.sort(compareEntries);
   const parts: Buffer[] = [];
   for (const { name, node } of entries) {
-    parts.push(Buffer.from(`${node.kind === "tree" ? "40000" : "100644"} ${name}\0`, "utf8"), Buffer.from(node.oid, "hex"));
+    parts.push(Buffer.from(`${node.kind === "blob" ? "100644" : "40000"} ${name}\0`, "utf8"), Buffer.from(node.oid, "hex"));
   }
-  return { kind: "tree", oid: hashObject("tree", Buffer.concat(parts)), entries };
+  const body = Buffer.concat(parts);
+  return { kind: "tree", oid: hashObject("tree", body), body, entries };
+}
+
+/** Every tree and blob the tree adds, kept folders left out (the remote has them). */
+export function* treeObjects(tree: TreeNode): Generator<GitObject> {
+  yield { type: "tree", oid: tree.oid, body: tree.body };
+  for (const { node } of tree.entries) {
+    if (node.kind === "blob") yield { type: "blob", oid: node.oid, body: node.content };
+    else if (node.kind === "tree") yield* treeObjects(node);
+  }
 }

@@ -1,4 +1,4 @@
-import { DEPLOY_BRANCH_PREFIX } from "../generator/run.js";
+import { DEPLOY_BRANCH_PREFIX } from "../../contract/deploy-branch.js";
 
 /** Where the hub learns the head of each cluster's deploy branch, for its reply to a status report. */
 export interface DeployRevisions {

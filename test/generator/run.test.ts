@@ -9,8 +9,9 @@ import { parse } from "yaml";
 import { GitRepository } from "../../lambdas/git/index.js";
 import { KustomizeBinary, type KustomizeRunner } from "../../lambdas/generator/hydrate/index.js";
 import type { InventoryCluster } from "../../lambdas/generator/params.js";
-import { appFolder, GENERATED_FROM_ANNOTATION, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generator/run.js";
+import { appFolder, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generator/run.js";
 import { lineDiff } from "../../lambdas/generator/run/diff.js";
+import { ApplicationDeletion, GENERATED_FROM_ANNOTATION, SOURCE_REVISION_ANNOTATION } from "../../contract/deploy-branch.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
 
@@ -281,7 +282,7 @@ test("a broken generator file, an incomplete evaluation and a failed hydration k
   assert.match((await f.files("b"))["clusters/b/web-b/manifests.yaml"]!, /replicas: 5/);
 });
 
-test("the removal guard blocks a mass removal unless forced; an emptied cluster gets an empty tree", async (t) => {
+test("the removal guard blocks a mass removal unless forced; an emptied cluster keeps only tombstones", async (t) => {
   const f = await setup(t, baseSeed);
   await f.run({ clusters: [cluster("a", "prod"), cluster("b", "prod"), cluster("c", "prod")] });
   const heads = await f.heads();
@@ -302,7 +303,7 @@ test("the removal guard blocks a mass removal unless forced; an emptied cluster 
   assert.ok(byName(forced, "b").commit);
   assert.ok(byName(forced, "c").commit);
   assert.equal(byName(forced, "a").commit, null);
-  assert.deepEqual(await f.files("b"), {}, "b's branch now holds an empty tree");
+  assert.deepEqual(Object.keys(await f.files("b")), ["clusters/b/web-b/deleted.yaml"], "b's branch now holds only web-b's tombstone");
   const after = await f.heads();
   assert.equal(after.get("radial/clusters/a"), heads.get("radial/clusters/a"));
 
@@ -312,7 +313,7 @@ test("the removal guard blocks a mass removal unless forced; an emptied cluster 
   const allowed = await f.run({ clusters: none, maxRemovalShare: 1 });
   assert.equal(allowed.blocked, undefined);
   assert.deepEqual(byName(allowed, "a").removed, ["web-a"]);
-  // Empty branches with nothing to change get no commit.
+  // Branches with nothing left to change get no commit.
   assert.equal(byName(allowed, "b").commit, null);
 });
 
@@ -355,4 +356,92 @@ test("a dry run writes nothing and returns the added Applications with diffs", a
   assert.deepEqual(byName(change, "a").diffs, [
     { path: "clusters/a/web-a/manifests.yaml", diff: "--- a/clusters/a/web-a/manifests.yaml\n+++ b/clusters/a/web-a/manifests.yaml\n-  replicas: 2\n+  replicas: 4\n" },
   ]);
+});
+
+test("a removed Application leaves a tombstone the agent accepts, counted as a removal once, and dropped when the app comes back", async (t) => {
+  const withFinalizer = (url: string) => ({
+    ...baseSeed(url),
+    "generators/web.yaml": webSet(url).replace("      name: 'web-{{name}}'\n", "      name: 'web-{{name}}'\n      finalizers: [resources-finalizer.argocd.argoproj.io]\n"),
+  });
+  const f = await setup(t, withFinalizer);
+  const prod = ["a", "b", "c", "d"].map((name) => cluster(name, "prod"));
+  const first = await f.run({ clusters: prod });
+  assert.deepEqual(first.errors, []);
+  const before = await f.files("a");
+
+  // A dry run of the removal lists it and shows the folder giving way to the tombstone.
+  const aAway = [cluster("a", "dev"), ...prod.slice(1)];
+  const dry = await f.run({ clusters: aAway, dryRun: true });
+  assert.deepEqual(byName(dry, "a").removed, ["web-a"]);
+  assert.deepEqual(
+    byName(dry, "a").diffs?.map((d) => d.path),
+    ["clusters/a/web-a/application.yaml", "clusters/a/web-a/deleted.yaml", "clusters/a/web-a/manifests.yaml"],
+  );
+  assert.match(byName(dry, "a").diffs![1]!.diff, /^--- \/dev\/null\n\+\+\+ b\/clusters\/a\/web-a\/deleted.yaml\n\+apiVersion: radial.dev\/v1alpha1\n/);
+
+  // One of four is 25%: allowed. The folder is replaced by deleted.yaml carrying the finalizers.
+  const removal = await f.run({ clusters: aAway });
+  assert.equal(removal.blocked, undefined);
+  assert.deepEqual(byName(removal, "a").removed, ["web-a"]);
+  assert.ok(byName(removal, "a").commit);
+  const files = await f.files("a");
+  assert.deepEqual(Object.keys(files), ["clusters/a/web-a/deleted.yaml"]);
+  const tombstone = ApplicationDeletion.parse(parse(files["clusters/a/web-a/deleted.yaml"]!));
+  assert.equal(tombstone.metadata.name, "web-a");
+  assert.deepEqual(tombstone.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+  const annotations = tombstone.metadata.annotations as Record<string, string>;
+  assert.equal(annotations[SOURCE_REVISION_ANNOTATION], removal.sourceRevision);
+  assert.equal(annotations[GENERATED_FROM_ANNOTATION], "generators/web.yaml#web");
+  assert.match(await f.message("a"), /removed: 1/);
+
+  // The next run removes nothing more and keeps the tombstone without a commit.
+  const heads = await f.heads();
+  const again = await f.run({ clusters: aAway });
+  assert.deepEqual(byName(again, "a").removed, []);
+  assert.equal(byName(again, "a").commit, null);
+  assert.deepEqual(await f.heads(), heads);
+
+  // The guard counts Applications, not tombstones: removing b now is one of three, over 25%.
+  const bAway = [cluster("a", "dev"), cluster("b", "dev"), ...prod.slice(2)];
+  const blocked = await f.run({ clusters: bAway });
+  assert.equal(blocked.blocked?.removed, 1);
+  assert.equal(blocked.blocked?.current, 3);
+
+  // The app comes back: its folder replaces the tombstone, exactly as before.
+  const back = await f.run({ clusters: prod });
+  assert.deepEqual(byName(back, "a").added, ["web-a"]);
+  assert.deepEqual(await f.files("a"), before);
+});
+
+test("one source at one commit is hydrated once for every cluster and every later run; a hand-edited branch is still put back", async (t) => {
+  const f = await setup(t, baseSeed);
+  const real = await kustomize();
+  let builds = 0;
+  const counting: KustomizeRunner = { build: (dir) => (builds++, real.build(dir)) };
+  const run = (clusters: InventoryCluster[]) =>
+    runGeneration({ clusters, dryRun: false, force: false }, { fleet: f.fleet, sourceBranch: "main", deploy: f.fleet, kustomize: counting, clock, author });
+  const clusters = ["a", "b", "c", "d"].map((name) => cluster(name, "prod"));
+
+  const first = await run(clusters);
+  assert.deepEqual(first.errors, []);
+  assert.equal(first.clusters.filter((c) => c.commit).length, 4);
+  assert.equal(builds, 1, "four clusters, one kustomize build");
+  assert.equal((await run(clusters)).clusters.filter((c) => c.commit).length, 0);
+  assert.equal(builds, 1, "an unchanged run builds nothing");
+
+  // Someone edits b's branch by hand: the next run notices the moved head and restores the folder.
+  const expected = await f.files("b");
+  const other = new GitRepository({ url: f.url, dir: join(await scratch(t), "other") });
+  await other.writeBranches([{ branch: "radial/clusters/b", files: { ...expected, "clusters/b/web-b/manifests.yaml": "edited: true\n", "clusters/b/stray.yaml": "x: 1\n" }, message: "hand edit" }], { author, now: clock() });
+  const restored = await run(clusters);
+  assert.deepEqual(byName(restored, "b").changed, ["web-b"]);
+  assert.ok(byName(restored, "b").commit);
+  assert.deepEqual(await f.files("b"), expected);
+  assert.equal(restored.clusters.filter((c) => c.commit).length, 1);
+
+  // A new source commit is hydrated once more, for all clusters at once.
+  await f.push({ ...baseSeed(f.url), "apps/web/deployment.yaml": deployment(7) });
+  const changed = await run(clusters);
+  assert.equal(changed.clusters.filter((c) => c.commit).length, 4);
+  assert.equal(builds, 2);
 });

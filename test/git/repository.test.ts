@@ -205,12 +205,11 @@ test("a ref moved by someone else is detected and retried from fresh state", asy
 
   stale(hub);
   const update = { branch, files: clusterFiles("prod-1", { web: "2" }), message: "second" };
-  await assert.rejects(hub.writeBranches([update], { author, now, retries: 0 }), (error: unknown) => {
-    assert.ok(error instanceof RefMovedError);
-    assert.equal(error.expected, initial.commit);
-    assert.equal(error.actual, moved);
-    return true;
-  });
+  const [refused] = await hub.writeBranches([update], { author, now, retries: 0 });
+  assert.ok(refused?.error instanceof RefMovedError, String(refused?.error));
+  assert.equal(refused.error.expected, initial.commit);
+  assert.equal(refused.error.actual, moved);
+  assert.equal(refused.commit, null);
   assert.equal(await remoteHead(server, branch), moved, "the rejected write changed nothing");
 
   stale(hub);
@@ -277,4 +276,108 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   const totalBytes = updates.reduce((sum, u) => sum + Object.values(u.files).reduce((s, f) => s + f.length, 0), 0);
   t.diagnostic(`${clusters.length} branches written in ${writeMs} ms; agent fetch of one branch: ${oneBranch} bytes over ${agent.stats.requests} requests (fleet content ${totalBytes} bytes, one cluster ${Math.round(totalBytes / clusters.length)} bytes)`);
   assert.ok(oneBranch < (totalBytes / clusters.length) * 2 + 20_000, `one branch cost ${oneBranch} bytes`);
+});
+
+test("many branches go out in one push; a branch that moved fails alone, the others land", async (t) => {
+  const server = await startGitServer();
+  t.after(() => server.stop());
+  const url = await server.createRepo("fleet", { seed });
+  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const names = Array.from({ length: 50 }, (_, i) => `c-${String(i).padStart(2, "0")}`);
+  const update = (cluster: string, replicas: string) => ({ branch: `radial/clusters/${cluster}`, files: clusterFiles(cluster, { web: replicas }), message: "generate" });
+  const first = await hub.writeBranches(names.map((n) => update(n, "1")), { author, now });
+  assert.ok(first.every((r) => r.commit && !r.error));
+
+  // Someone moves c-07 after the hub listed the heads.
+  const listed = await hub.remoteBranches("radial/clusters/");
+  const main = await bareGit(server, "rev-parse", "main");
+  await bareGit(server, "update-ref", "refs/heads/radial/clusters/c-07", main);
+  const real = hub.remoteBranches.bind(hub);
+  let calls = 0;
+  hub.remoteBranches = async (prefix) => (calls++ === 0 ? listed : real(prefix));
+
+  const requests = hub.stats.requests;
+  const second = await hub.writeBranches(names.map((n) => update(n, "2")), { author, now, retries: 0 });
+  // Listing, ref discovery, one push, and one listing to learn where the refused branch went.
+  assert.ok(hub.stats.requests - requests <= 4, `${hub.stats.requests - requests} requests for 50 branches`);
+  const moved = second.find((r) => r.branch === "radial/clusters/c-07")!;
+  assert.ok(moved.error instanceof RefMovedError, String(moved.error));
+  assert.equal(moved.error.actual, main);
+  assert.equal(moved.commit, null);
+  assert.equal(await remoteHead(server, "radial/clusters/c-07"), main, "the moved branch is left as the other writer set it");
+  for (const result of second.filter((r) => r !== moved)) {
+    assert.equal(result.error, undefined);
+    assert.equal(await remoteHead(server, result.branch), result.commit);
+    assert.equal(await bareGit(server, "rev-parse", `${result.branch}^`), result.previous, "on top of the head it replaced");
+  }
+  assert.equal(await bareGit(server, "show", "radial/clusters/c-42:clusters/c-42/web/manifests.yaml"), "kind: Deployment\nspec:\n  replicas: 2");
+  await bareGit(server, "fsck", "--no-dangling", "--strict");
+});
+
+test("a kept folder is referenced by its tree id, and what was pushed stays readable from the local store", async (t) => {
+  const server = await startGitServer();
+  t.after(() => server.stop());
+  const url = await server.createRepo("fleet", { seed });
+  const dir = join(await scratch(t), "store");
+  const hub = new GitRepository({ url, dir });
+  const branch = "radial/clusters/a";
+  const [first] = await hub.writeBranches([{ branch, files: clusterFiles("a", { web: "1", api: "1" }), message: "first" }], { author, now });
+  const apiTree = await bareGit(server, "rev-parse", `${branch}:clusters/a/api`);
+
+  // Only web is given as files; api is kept by its tree id.
+  const files = clusterFiles("a", { web: "3" });
+  const [second] = await hub.writeBranches([{ branch, files, kept: { "clusters/a/api": apiTree }, message: "second" }], { author, now });
+  assert.ok(second?.commit);
+  assert.equal(second.tree, (await hub.writeBranches([{ branch, files: clusterFiles("a", { web: "3", api: "1" }), message: "same" }], { author, now }))[0]?.tree, "the same tree as with every file given");
+  assert.equal(await bareGit(server, "rev-parse", `${branch}:clusters/a/api`), apiTree);
+  assert.equal(await bareGit(server, "show", `${branch}:clusters/a/web/manifests.yaml`), "kind: Deployment\nspec:\n  replicas: 3");
+  await bareGit(server, "fsck", "--no-dangling", "--strict");
+  await assert.rejects(hub.writeBranches([{ branch, files, kept: { "clusters/a/web": apiTree }, message: "m" }], { author, now }), UnsafePathError, "a kept folder cannot also be given as files");
+
+  // A new process on the same store reads both commits with no request; git accepts the packs.
+  const later = new GitRepository({ url, dir });
+  assert.deepEqual(await later.listFiles(url, second.commit), Object.keys(clusterFiles("a", { web: "3", api: "1" })).sort());
+  assert.equal(new TextDecoder().decode(await later.readFile(url, first!.commit!, "clusters/a/web/manifests.yaml")), "kind: Deployment\nspec:\n  replicas: 1\n");
+  assert.equal(later.stats.requests, 0);
+  for (const pack of fs.readdirSync(join(dir, "objects/pack")).filter((f) => f.endsWith(".idx"))) {
+    await execFileAsync("git", ["verify-pack", join(dir, "objects/pack", pack)]);
+  }
+});
+
+test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch brings only what changed", async (t) => {
+  const server = await startGitServer();
+  t.after(() => server.stop());
+  const url = await server.createRepo("fleet", { seed });
+  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const apps = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`app-${i}`, String(i)]));
+  const mine = { branch: "radial/clusters/mine", files: clusterFiles("mine", apps), message: "generate" };
+  await hub.writeBranches([mine], { author, now });
+  const fetchBytes = async (): Promise<number> => {
+    const agent = new GitRepository({ url, dir: join(await scratch(t), "agent") });
+    assert.equal(await agent.fetch(mine.branch), await remoteHead(server, mine.branch));
+    assert.equal((await agent.listFiles(url, mine.branch)).length, 20);
+    return agent.stats.bytesReceived;
+  };
+  const alone = await fetchBytes();
+
+  const others = Array.from({ length: 300 }, (_, i) => ({ branch: `radial/clusters/other-${String(i).padStart(3, "0")}`, files: clusterFiles(`other-${i}`, { web: "1" }), message: "generate" }));
+  await hub.writeBranches(others, { author, now });
+  const amongMany = await fetchBytes();
+  // 300 more refs would add ~28 KB to a listing of every ref.
+  assert.ok(amongMany - alone < 1000, `alone ${alone} bytes, among 300 other branches ${amongMany} bytes`);
+
+  // The branch moves by one file: the agent's next fetch brings far less than the first.
+  const agent = new GitRepository({ url, dir: join(await scratch(t), "agent") });
+  await agent.fetch(mine.branch);
+  const first = agent.stats.bytesReceived;
+  await hub.writeBranches([{ ...mine, files: clusterFiles("mine", { ...apps, "app-3": "33" }) }], { author, now });
+  const moved = await agent.fetch(mine.branch);
+  assert.equal(moved, await remoteHead(server, mine.branch));
+  assert.equal(new TextDecoder().decode(await agent.readFile(url, moved, "clusters/mine/app-3/manifests.yaml")), "kind: Deployment\nspec:\n  replicas: 33\n");
+  const second = agent.stats.bytesReceived - first;
+  assert.ok(second < first / 2, `first fetch ${first} bytes, re-fetch ${second} bytes`);
+  // Unchanged: one small listing, no fetch.
+  const requests = agent.stats.requests;
+  assert.equal(await agent.fetch(mine.branch), moved);
+  assert.ok(agent.stats.requests - requests <= 2);
 });

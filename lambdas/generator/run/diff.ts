@@ -5,6 +5,8 @@
  * else shown as all-removed then all-added.
  */
 
+import type { BlobNode, GitRepository } from "../../git/index.js";
+
 /** Largest (old lines × new lines) of the middle part compared line by line. */
 const MAX_LCS_CELLS = 4_000_000;
 
@@ -56,4 +58,24 @@ export function lineDiff(path: string, before: string | undefined, after: string
     while (j < midB.length) out.push(`+${midB[j++]}`);
   }
   return header + out.map((line) => `${line}\n`).join("");
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/**
+ * The diffs of one branch's new tree against its head (`before`, undefined when the branch is new):
+ * `files` are the paths written afresh, `kept` the folders left as the head holds them.
+ */
+export async function branchDiffs(deploy: GitRepository, branch: string, before: string | undefined, files: Record<string, string | BlobNode>, kept: Record<string, string>): Promise<{ path: string; diff: string }[]> {
+  const oldFiles = new Map<string, string>();
+  if (before !== undefined) {
+    if ((await deploy.ensureCommit(branch, before)) !== before) throw new Error(`${branch} moved on the remote during the dry run; run it again`);
+    for (const path of await deploy.listFiles(deploy.url, before)) oldFiles.set(path, decoder.decode(await deploy.readFile(deploy.url, before, path)));
+  }
+  const newFiles = new Map<string, string>();
+  const keptFolders = Object.keys(kept).map((folder) => `${folder}/`);
+  for (const [path, content] of oldFiles) if (keptFolders.some((folder) => path.startsWith(folder))) newFiles.set(path, content);
+  for (const [path, content] of Object.entries(files)) newFiles.set(path, typeof content === "string" ? content : decoder.decode(content.content));
+  const paths = [...new Set([...oldFiles.keys(), ...newFiles.keys()])].sort();
+  return paths.filter((path) => oldFiles.get(path) !== newFiles.get(path)).map((path) => ({ path, diff: lineDiff(path, oldFiles.get(path), newFiles.get(path)) }));
 }

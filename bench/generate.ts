@@ -1,0 +1,398 @@
+// Generation benchmark: a fleet of clusters, ApplicationSets with cluster generators and label
+// selectors, small plain-YAML apps; evaluates, hydrates and writes one deploy branch per cluster to
+// a real git server (git http-backend over smart HTTP), then measures a run after relabeling one
+// cluster, and what an agent fetches for its own branch. Peers run side by side: native `git` for
+// the push and the agent's fetch, isomorphic-git's one-ref-per-request push for the old write path.
+//
+//   npx tsx bench/generate.ts [--clusters 10000] [--sets 20] [--sample 30] [--output table|json]
+//
+// What is measured: runGeneration end to end (source fetch, deploy heads, evaluation, hydration,
+// trees, pushes) with the inventory given as an in-memory list; the inventory's own speed is
+// bench/inventory's. Evaluation alone is timed separately with the same functions the run calls.
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs, promisify } from "node:util";
+import git from "isomorphic-git";
+import nodeHttp from "isomorphic-git/http/node";
+import { parseApplicationSetFile } from "../lambdas/generator/application-set.js";
+import { evaluateApplicationSet } from "../lambdas/generator/evaluate.js";
+import { KustomizeBinary } from "../lambdas/generator/hydrate/index.js";
+import type { InventoryCluster } from "../lambdas/generator/params.js";
+import { DEPLOY_BRANCH_PREFIX } from "../contract/deploy-branch.js";
+import { runGeneration, type GenerationDeps, type GenerationResult } from "../lambdas/generator/run.js";
+import { GitRepository } from "../lambdas/git/index.js";
+import { startGitServer, type GitServer } from "../test/engines/git-server.js";
+import { installKustomize } from "../test/engines/kustomize.js";
+import { startByteProxy } from "./lib/byte-proxy.js";
+import { makeFleet } from "./lib/fleet.js";
+import { startMeter, type Usage } from "./lib/meter.js";
+import { formatNumber, formatRatio, formatTable } from "./lib/table.js";
+
+const execFileAsync = promisify(execFile);
+
+interface Options {
+  clusters: number;
+  sets: number;
+  /** Branches pushed with isomorphic-git one ref at a time, to extrapolate the old write path. */
+  sample: number;
+  output: "table" | "json";
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clusters: { type: "string", default: "10000" },
+      sets: { type: "string", default: "20" },
+      sample: { type: "string", default: "30" },
+      output: { type: "string", default: "table" },
+    },
+  });
+  const positive = (name: string, text: string, max = Number.MAX_SAFE_INTEGER) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${text}"`);
+    return value;
+  };
+  if (values.output !== "table" && values.output !== "json") throw new Error(`--output must be table or json, got "${values.output}"`);
+  return {
+    clusters: positive("clusters", values.clusters),
+    sets: positive("sets", values.sets, SELECTORS.length),
+    sample: positive("sample", values.sample),
+    output: values.output,
+  };
+}
+
+// ---- the fleet repo -------------------------------------------------------------------------
+
+/** One selector per ApplicationSet, from fleet-wide to narrow, in Argo CD's LabelSelector form. */
+const SELECTORS = [
+  "matchLabels: {env: prod}",
+  "matchExpressions: [{key: env, operator: In, values: [prod, staging]}]",
+  "matchLabels: {tier: web}",
+  "matchLabels: {tier: api}",
+  "matchExpressions: [{key: tier, operator: NotIn, values: [batch, data]}]",
+  "matchExpressions: [{key: canary, operator: DoesNotExist}]",
+  "matchLabels: {canary: 'true'}",
+  "matchExpressions: [{key: region, operator: In, values: [us-east-1, us-east-2, us-west-2]}]",
+  "matchExpressions: [{key: region, operator: In, values: [eu-west-1, eu-central-1]}]",
+  "matchLabels: {env: dev}",
+  "matchExpressions: [{key: env, operator: Exists}]",
+  "matchLabels: {env: staging}",
+  "matchLabels: {team: team-01}",
+  "matchLabels: {team: team-02}",
+  "matchLabels: {team: team-03}",
+  "matchLabels: {team: team-04}",
+  "matchLabels: {team: team-05}",
+  "matchLabels: {env: prod, tier: web}",
+  "matchExpressions: [{key: env, operator: In, values: [prod]}, {key: canary, operator: DoesNotExist}]",
+  "matchLabels: {tier: data}",
+];
+
+const appName = (i: number) => `app-${String(i).padStart(2, "0")}`;
+
+function applicationSet(i: number, url: string): string {
+  const app = appName(i);
+  return `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: ${app}
+spec:
+  generators:
+    - clusters:
+        selector:
+          ${SELECTORS[i]}
+  template:
+    metadata:
+      name: '${app}-{{name}}'
+      labels:
+        env: '{{metadata.labels.env}}'
+      finalizers: [resources-finalizer.argocd.argoproj.io]
+    spec:
+      project: default
+      source:
+        repoURL: ${url}
+        targetRevision: HEAD
+        path: apps/${app}
+      destination:
+        name: '{{name}}'
+        namespace: ${app}
+      syncPolicy:
+        automated: {prune: true, selfHeal: true}
+`;
+}
+
+function appFiles(i: number): Record<string, string> {
+  const app = appName(i);
+  return {
+    [`apps/${app}/deployment.yaml`]: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${app}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: ${app}}
+  template:
+    metadata:
+      labels: {app: ${app}}
+    spec:
+      containers:
+        - name: ${app}
+          image: registry.example.com/${app}:1.${i}.0
+          ports: [{containerPort: 8080}]
+`,
+    [`apps/${app}/service.yaml`]: `apiVersion: v1
+kind: Service
+metadata:
+  name: ${app}
+spec:
+  selector: {app: ${app}}
+  ports: [{port: 80, targetPort: 8080}]
+`,
+    [`apps/${app}/configmap.yaml`]: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${app}-config
+data:
+  LOG_LEVEL: info
+  FEATURE_FLAGS: "a,b,c"
+`,
+  };
+}
+
+function fleetRepo(url: string, sets: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < sets; i++) Object.assign(files, { [`generators/${appName(i)}.yaml`]: applicationSet(i, url) }, appFiles(i));
+  return files;
+}
+
+// ---- the phases -----------------------------------------------------------------------------
+
+interface RunFigures {
+  usage: Usage;
+  /** Time spent inside GitRepository.writeBranches (trees, commits, pack, push). */
+  writeMs: number;
+  commits: number;
+  applications: number;
+}
+
+const progress = (text: string) => process.stderr.write(`[generate] ${text}\n`);
+
+function commitsOf(result: GenerationResult): number {
+  return result.clusters.filter((c) => c.commit !== null).length;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`benchmark run is wrong: ${message}`);
+}
+
+async function timedRun(clusters: InventoryCluster[], deps: GenerationDeps, writeTimer: { ms: number }): Promise<{ result: GenerationResult; figures: RunFigures }> {
+  writeTimer.ms = 0;
+  const meter = startMeter();
+  const result = await runGeneration({ clusters, dryRun: false, force: false }, deps);
+  const usage = meter.stop();
+  check(result.errors.length === 0, `errors: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  check(result.blocked === undefined, `blocked: ${result.blocked?.message}`);
+  const applications = result.clusters.reduce((sum, c) => sum + c.added.length + c.changed.length + c.removed.length, 0);
+  return { result, figures: { usage, writeMs: writeTimer.ms, commits: commitsOf(result), applications } };
+}
+
+/** The same functions the run calls, over the whole fleet, with nothing else in the timing. */
+async function timeEvaluation(files: Record<string, string>, clusters: InventoryCluster[], reader: GitRepository): Promise<{ ms: number; applications: number }> {
+  const sets = Object.entries(files)
+    .filter(([path]) => path.startsWith("generators/"))
+    .flatMap(([, text]) => parseApplicationSetFile(text));
+  const started = performance.now();
+  let applications = 0;
+  for (const set of sets) {
+    const evaluation = await evaluateApplicationSet(set, { clusters, repo: reader, revision: () => "HEAD" });
+    check(evaluation.complete && evaluation.problems.length === 0, `evaluation of ${set.metadata.name}: ${JSON.stringify(evaluation.problems.slice(0, 2))}`);
+    applications += evaluation.applications.length;
+  }
+  return { ms: performance.now() - started, applications };
+}
+
+const GIT_ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" };
+/** Refspecs per native `git push`, as many as Radial sends per request. */
+const NATIVE_PUSH_BATCH = 1000;
+
+/** Native git pushes the same deploy heads from the hub's store into an empty repo, many refs per push. */
+async function nativePush(server: GitServer, store: string, heads: Map<string, string>): Promise<number> {
+  const url = await server.createRepo("native");
+  const refspecs = [...heads].map(([branch, commit]) => `${commit}:refs/heads/${branch}`);
+  const started = performance.now();
+  for (let i = 0; i < refspecs.length; i += NATIVE_PUSH_BATCH) {
+    await execFileAsync("git", ["--git-dir", store, "push", "--quiet", url, ...refspecs.slice(i, i + NATIVE_PUSH_BATCH)], { env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+  }
+  return performance.now() - started;
+}
+
+/** The old write path: isomorphic-git's push, one ref per request, each listing every remote ref. */
+async function isomorphicGitPushPerRef(url: string, store: string, heads: [string, string][]): Promise<number> {
+  const started = performance.now();
+  for (const [branch, commit] of heads) {
+    const local = `refs/bench/${branch}`;
+    await git.writeRef({ fs, gitdir: store, ref: local, value: commit, force: true });
+    await git.push({ fs, http: nodeHttp, gitdir: store, url, ref: local, remoteRef: `refs/heads/bench/${branch}` });
+  }
+  return (performance.now() - started) / heads.length;
+}
+
+interface FetchFigures {
+  bytes: number;
+  requests: number;
+  ms: number;
+}
+
+/** An agent's fetch of its own branch at depth 1, through a byte-counting proxy: Radial's client, then native git. */
+async function agentFetch(server: GitServer, branch: string, scratch: string): Promise<{ radial: FetchFigures; native: FetchFigures }> {
+  const proxy = await startByteProxy(server.url);
+  try {
+    const url = `${proxy.url}/fleet.git`;
+    const agent = new GitRepository({ url, dir: join(scratch, "agent") });
+    let started = performance.now();
+    await agent.fetch(branch);
+    const radial = { ...pick(proxy.counts()), ms: performance.now() - started };
+    proxy.reset();
+    const bare = join(scratch, "native-agent");
+    await execFileAsync("git", ["init", "--quiet", "--bare", bare], { env: GIT_ENV });
+    started = performance.now();
+    await execFileAsync("git", ["--git-dir", bare, "fetch", "--quiet", "--depth", "1", url, `refs/heads/${branch}`], { env: GIT_ENV });
+    const native = { ...pick(proxy.counts()), ms: performance.now() - started };
+    return { radial, native };
+  } finally {
+    await proxy.stop();
+  }
+}
+
+function pick(counts: { requests: number; received: number }): { bytes: number; requests: number } {
+  return { bytes: counts.received, requests: counts.requests };
+}
+
+// ---- the report -----------------------------------------------------------------------------
+
+interface Row {
+  figure: string;
+  radial: number | null;
+  peer: number | null;
+  peerName: string;
+}
+
+interface Report {
+  options: Options;
+  applications: number;
+  rows: Row[];
+  first: RunFigures;
+  relabel: RunFigures;
+  fetch: { radial: FetchFigures; native: FetchFigures };
+  peakRssMiB: number;
+}
+
+function renderTable(report: Report): string {
+  const cell = (value: number | null) => (value === null ? "-" : formatNumber(value));
+  const table = formatTable(
+    ["figure", "radial", "peer", "ratio (radial/peer)", "peer is"],
+    report.rows.map((r) => [r.figure, cell(r.radial), cell(r.peer), formatRatio(r.radial === null || r.peer === null || r.peer === 0 ? null : r.radial / r.peer), r.peerName]),
+  );
+  const o = report.options;
+  return [
+    `generate: ${o.clusters} clusters, ${o.sets} ApplicationSets (cluster generator + label selector), ${report.applications} Applications of plain YAML;`,
+    `git http-backend on loopback; inventory as an in-memory list (its own speed: bench/inventory)`,
+    "",
+    table,
+    "",
+    "Argo CD's ApplicationSet controller, for scale (reported by users, not measured here):",
+    "  argoproj/argo-cd#9002: 1,296 ApplicationSets / 5,155 Applications, a change took ~30 min to become an Application (one reconcile at a time).",
+    "  argoproj/argo-cd#10952: 200 clusters, ~10,000 ApplicationSets: deployments ~20 min, ~2 min with less redundant reconciling; adding or",
+    "  deleting a cluster re-reconciled every cluster-generator set.",
+  ].join("\n");
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const scratch = await mkdtemp(join(tmpdir(), "radial-bench-generate-"));
+  const server = await startGitServer();
+  try {
+    const url = `${server.url}/fleet.git`;
+    const files = fleetRepo(url, options.sets);
+    await server.createRepo("fleet", { seed: files });
+    const clusters: InventoryCluster[] = makeFleet(options.clusters).map(({ name, server: api, labels, annotations }) => ({ name, server: api, labels, annotations }));
+    const hub = new GitRepository({ url, dir: join(scratch, "hub") });
+    const writeTimer = { ms: 0 };
+    const writeBranches = hub.writeBranches.bind(hub);
+    hub.writeBranches = async (...args) => {
+      const started = performance.now();
+      try {
+        return await writeBranches(...args);
+      } finally {
+        writeTimer.ms += performance.now() - started;
+      }
+    };
+    const deps: GenerationDeps = {
+      fleet: hub,
+      deploy: hub,
+      sourceBranch: "main",
+      kustomize: KustomizeBinary(await installKustomize()),
+      clock: () => new Date(),
+      author: { name: "Radial Bench", email: "bench@radial.invalid" },
+    };
+
+    progress("evaluating the fleet");
+    const evaluation = await timeEvaluation(files, clusters, hub);
+    progress(`evaluated ${evaluation.applications} Applications in ${formatNumber(evaluation.ms)} ms; first run`);
+    const first = await timedRun(clusters, deps, writeTimer);
+    const withApps = first.result.clusters.filter((c) => c.added.length > 0).length;
+    check(first.figures.commits === withApps, `first run committed ${first.figures.commits} branches, ${withApps} clusters have Applications`);
+    progress(`first run: ${first.figures.commits} branches in ${formatNumber(first.figures.usage.wallMs)} ms; unchanged run`);
+    const noop = await timedRun(clusters, deps, writeTimer);
+    check(noop.figures.commits === 0, `an unchanged run committed ${noop.figures.commits} branches`);
+
+    // Relabel the first cluster into another environment: only its branch may change.
+    const target = clusters[0]!;
+    const env = target.labels.env === "prod" ? "dev" : "prod";
+    const relabeled = [{ ...target, labels: { ...target.labels, env } }, ...clusters.slice(1)];
+    progress(`relabel ${target.name} env=${env}`);
+    const relabel = await timedRun(relabeled, deps, writeTimer);
+    const changed = relabel.result.clusters.filter((c) => c.commit !== null).map((c) => c.name);
+    check(changed.length === 1 && changed[0] === target.name, `the relabel run committed ${JSON.stringify(changed.slice(0, 5))}`);
+
+    progress("agent fetch of one branch: radial, then native git");
+    const fetch = await agentFetch(server, `${DEPLOY_BRANCH_PREFIX}${target.name}`, scratch);
+
+    const heads = await hub.remoteBranches(DEPLOY_BRANCH_PREFIX);
+    progress(`native git push of ${heads.size} deploy heads into an empty repo`);
+    const nativeMs = await nativePush(server, hub.dir, heads);
+    progress(`isomorphic-git push, one ref per request, ${options.sample} branches`);
+    const perRefMs = await isomorphicGitPushPerRef(url, hub.dir, [...heads].slice(0, options.sample));
+
+    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    const rows: Row[] = [
+      { figure: "whole-fleet evaluation (ms)", radial: evaluation.ms, peer: null, peerName: "goal < 10,000" },
+      { figure: "first run, end to end (ms)", radial: first.figures.usage.wallMs, peer: null, peerName: "" },
+      { figure: "  of which writing branches (ms)", radial: first.figures.writeMs, peer: nativeMs, peerName: `native git push, ${NATIVE_PUSH_BATCH} refs per push` },
+      { figure: "  writing, old path, extrapolated (ms)", radial: first.figures.writeMs, peer: perRefMs * heads.size, peerName: `isomorphic-git push per ref (${options.sample} sampled)` },
+      { figure: "  branches written", radial: first.figures.commits, peer: null, peerName: "" },
+      { figure: "  node CPU (cores)", radial: first.figures.usage.nodeCores, peer: null, peerName: "" },
+      { figure: "unchanged run, end to end (ms)", radial: noop.figures.usage.wallMs, peer: null, peerName: "" },
+      { figure: "one-relabel run, end to end (ms)", radial: relabel.figures.usage.wallMs, peer: null, peerName: "goal < 2,000" },
+      { figure: "  branches written", radial: relabel.figures.commits, peer: null, peerName: "" },
+      { figure: "agent fetch of its branch, depth 1 (bytes)", radial: fetch.radial.bytes, peer: fetch.native.bytes, peerName: "native git fetch --depth 1 (protocol v2)" },
+      { figure: "  HTTP requests", radial: fetch.radial.requests, peer: fetch.native.requests, peerName: "native git" },
+      { figure: "  wall (ms)", radial: fetch.radial.ms, peer: fetch.native.ms, peerName: "native git" },
+      { figure: "peak RSS of the hub process (MiB)", radial: peakRssMiB, peer: null, peerName: "" },
+    ];
+    const report: Report = { options, applications: evaluation.applications, rows, first: first.figures, relabel: relabel.figures, fetch, peakRssMiB };
+    process.stdout.write(`${options.output === "json" ? JSON.stringify(report, null, 2) : renderTable(report)}\n`);
+  } finally {
+    await server.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,20 @@
+/**
+ * The tombstone a run writes in place of a removed Application's folder
+ * (`clusters/<cluster>/<app>/deleted.yaml`): the agent deletes the application's resources only on
+ * seeing it, and only if the Application carried Argo CD's resources finalizer, which is copied
+ * here. Tombstones stay on the branch
+ * (they are a few hundred bytes) until the application comes back and its folder replaces it.
+ */
+import { serialize } from "../hydrate/objects.js";
+import { GENERATED_FROM_ANNOTATION, SOURCE_REVISION_ANNOTATION, type ApplicationDeletion } from "../../../contract/deploy-branch.js";
+
+export function tombstoneYaml(app: string, removed: { from: string | undefined; finalizers: string[] }, sourceRevision: string): string {
+  const annotations: Record<string, string> = { [SOURCE_REVISION_ANNOTATION]: sourceRevision };
+  if (removed.from !== undefined) annotations[GENERATED_FROM_ANNOTATION] = removed.from;
+  const tombstone: ApplicationDeletion = {
+    apiVersion: "radial.dev/v1alpha1",
+    kind: "ApplicationDeletion",
+    metadata: { name: app, annotations, ...(removed.finalizers.length > 0 ? { finalizers: removed.finalizers } : {}) },
+  };
+  return serialize(tombstone);
+}
