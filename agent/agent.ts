@@ -296,7 +296,7 @@ export class Agent {
   }
 
   private sourceFailed(reason: string, message: string): false {
-    this.options.logger.warn("source unavailable: keeping what is applied, nothing is pruned", { reason, message });
+    this.options.logger.warn("source unavailable: keeping what is applied, nothing is pruned", { reason, detail: message });
     this.conditions.set("Fetched", "False", reason, message);
     this.summarize();
     return false;
@@ -405,7 +405,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           const result = await deleteApplication(kube, app, context);
           const pruned = result.resources.filter((r) => r.action === "pruned").length;
           if (result.phase === "Failed") return { ...failed(app, `deleting the application: ${result.message}`), pruned };
-          logger.info("application deleted", { application: app.name, message: result.message });
+          logger.info("application deleted", { application: app.name, detail: result.message });
           watcher.untrack(app.name);
           tracked.delete(app.name);
           states.delete(app.name);
@@ -423,7 +423,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           });
         }
         const count = (action: string) => result.resources.filter((r) => r.action === action).length;
-        if (result.phase === "Failed") logger.warn("sync failed", { application: app.name, revision: app.revision, message: result.message });
+        if (result.phase === "Failed") logger.warn("sync failed", { application: app.name, revision: app.revision, detail: result.message });
         return { state, applied: count("applied"), pruned: count("pruned"), failed: result.phase === "Failed" };
       } catch (error) {
         logger.warn("sync failed", { application: app.name, revision: app.revision, error: error as Error });

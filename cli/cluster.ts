@@ -1,23 +1,16 @@
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { open, rm } from "node:fs/promises";
 import type { z } from "zod";
 import { CLUSTER_LIMITS, ClusterName, parseWith, PatchClusterRequest, RegisterClusterRequest, type Cluster } from "../contract/index.js";
 import { parseSelector, SelectorError } from "../lambdas/labels/selector.js";
-import { DEFAULT_HUB_URL, HubClient } from "./hub-client.js";
+import type { HubClient } from "./hub-client.js";
+import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
 import { CliError, clusterTable, runAction as run, formatLabels, printCluster, printClusters, serialize, usageError, type OutputFormat } from "./output.js";
-
-interface HubOptions {
-  output: OutputFormat;
-  hub: string;
-  token?: string;
-}
 
 /** The client and output format every cluster command needs; refuses before any request when the token or URL is unusable. */
 function connect(command: Command): { client: HubClient; format: OutputFormat } {
-  const { output, hub, token } = command.optsWithGlobals<HubOptions>();
-  if (!token) throw usageError("no admin token: set RADIAL_TOKEN (the embedded hub prints it at first start and keeps it in .radial/admin-token)");
-  if (!/^https?:\/\//.test(hub) || !URL.canParse(hub)) throw usageError(`--hub (or RADIAL_HUB) must be an http:// or https:// URL, got "${hub}"`);
-  return { client: new HubClient(hub, token), format: output };
+  const options = command.optsWithGlobals<HubOptions & { output: OutputFormat }>();
+  return { client: hubClient(options), format: options.output };
 }
 
 /** Checks a request against the contract here, so a mistake is a usage error and nothing is sent. */
@@ -234,12 +227,7 @@ As with kubectl, changing an existing value needs --overwrite; without it the ch
 to the version of the cluster it was checked against.`;
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program
-    .command("cluster")
-    .description("register and manage the clusters of the fleet")
-    .addOption(new Option("--hub <url>", "the hub's URL").env("RADIAL_HUB").default(DEFAULT_HUB_URL))
-    .addOption(new Option("--token <token>", "admin token; prefer env RADIAL_TOKEN, as a flag shows in `ps`").env("RADIAL_TOKEN"))
-    .configureHelp({ showGlobalOptions: true });
+  const cluster = withHubOptions(program.command("cluster").description("register and manage the clusters of the fleet")).configureHelp({ showGlobalOptions: true });
 
   cluster
     .command("register")

@@ -1,12 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { GenerationRecord, GenerationRunResult } from "../contract/index.js";
-import { DEFAULT_HUB_URL, HubClient } from "./hub-client.js";
+import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
 import { runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
-interface GenerateOptions {
+interface GenerateOptions extends HubOptions {
   output: OutputFormat;
-  hub: string;
-  token?: string;
   dryRun?: boolean;
   force?: boolean;
   history?: boolean;
@@ -53,26 +51,24 @@ export function resultText(result: GenerationRunResult): string {
 }
 
 async function generate(options: GenerateOptions, command: Command): Promise<void> {
-  const { output, hub, token } = command.optsWithGlobals<GenerateOptions>();
+  const globals = command.optsWithGlobals<GenerateOptions>();
   if (options.history && (options.dryRun || options.force)) throw usageError("--history lists past runs; it takes no --dry-run or --force");
-  if (!token) throw usageError("no admin token: set RADIAL_TOKEN (the embedded hub prints it at first start and keeps it in .radial/admin-token)");
-  if (!/^https?:\/\//.test(hub) || !URL.canParse(hub)) throw usageError(`--hub (or RADIAL_HUB) must be an http:// or https:// URL, got "${hub}"`);
-  const client = new HubClient(hub, token, 15 * 60_000);
+  const client = hubClient(globals, 15 * 60_000);
   if (options.history) {
     const page = await client.generations({ limit: options.limit });
-    process.stdout.write(output === "table" ? historyTable(page.items) : serialize(page.items, output));
+    process.stdout.write(globals.output === "table" ? historyTable(page.items) : serialize(page.items, globals.output));
     return;
   }
   const result = await client.generate({ dryRun: options.dryRun ?? false, force: options.force ?? false });
-  process.stdout.write(output === "table" ? resultText(result) : serialize(result, output));
+  process.stdout.write(globals.output === "table" ? resultText(result) : serialize(result, globals.output));
 }
 
 export function registerGenerateCommand(program: Command): void {
-  program
-    .command("generate")
-    .description("run generation on the hub now (evaluate every ApplicationSet, hydrate, write deploy branches), or list past runs")
-    .addOption(new Option("--hub <url>", "the hub's URL").env("RADIAL_HUB").default(DEFAULT_HUB_URL))
-    .addOption(new Option("--token <token>", "admin token; prefer env RADIAL_TOKEN, as a flag shows in `ps`").env("RADIAL_TOKEN"))
+  withHubOptions(
+    program
+      .command("generate")
+      .description("run generation on the hub now (evaluate every ApplicationSet, hydrate, write deploy branches), or list past runs"),
+  )
     .option("--dry-run", "report per cluster the Applications that would be added, changed and removed, with diffs; write nothing")
     .option("--force", "write even when the run would remove more Applications than the mass-removal guard allows")
     .option("--history", "list past runs, newest first")

@@ -1,13 +1,11 @@
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { ClusterName, parseWith, type ClusterStatus } from "../contract/index.js";
 import { pool } from "../lambdas/generator/run/pool.js";
-import { DEFAULT_HUB_URL, HubClient } from "./hub-client.js";
+import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
 import { age, runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
-interface StatusOptions {
+interface StatusOptions extends HubOptions {
   output: OutputFormat;
-  hub: string;
-  token?: string;
   events: number;
 }
 
@@ -50,14 +48,13 @@ export function clusterText(status: ClusterStatus, now = new Date()): string {
 }
 
 async function status(cluster: string | undefined, _options: unknown, command: Command): Promise<void> {
-  const { output, hub, token, events } = command.optsWithGlobals<StatusOptions>();
+  const options = command.optsWithGlobals<StatusOptions>();
+  const { output, events } = options;
   if (cluster !== undefined) {
     const parsed = parseWith(ClusterName, cluster, `cluster name "${cluster}"`);
     if (!parsed.ok) throw usageError(parsed.message);
   }
-  if (!token) throw usageError("no admin token: set RADIAL_TOKEN (the embedded hub prints it at first start and keeps it in .radial/admin-token)");
-  if (!/^https?:\/\//.test(hub) || !URL.canParse(hub)) throw usageError(`--hub (or RADIAL_HUB) must be an http:// or https:// URL, got "${hub}"`);
-  const client = new HubClient(hub, token);
+  const client = hubClient(options);
   if (cluster !== undefined) {
     const result = await client.status(cluster, events);
     process.stdout.write(output === "table" ? clusterText(result) : serialize(result, output));
@@ -75,12 +72,12 @@ function eventCount(text: string): number {
 }
 
 export function registerStatusCommand(program: Command): void {
-  program
-    .command("status")
-    .description("sync, health and last report of every cluster; with CLUSTER, its applications and recent drift events")
-    .argument("[cluster]", "one cluster to show in detail")
-    .addOption(new Option("--hub <url>", "the hub's URL").env("RADIAL_HUB").default(DEFAULT_HUB_URL))
-    .addOption(new Option("--token <token>", "admin token; prefer env RADIAL_TOKEN, as a flag shows in `ps`").env("RADIAL_TOKEN"))
+  withHubOptions(
+    program
+      .command("status")
+      .description("sync, health and last report of every cluster; with CLUSTER, its applications and recent drift events")
+      .argument("[cluster]", "one cluster to show in detail"),
+  )
     .option("--events <n>", `drift events to show with CLUSTER (0-${MAX_EVENTS})`, eventCount, 20)
     .addHelpText("after", "\nA cluster is stale when the hub has had no report from it for 3 poll intervals; \"-\" means its agent never reported.")
     .action(runAction(status));

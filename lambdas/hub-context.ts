@@ -48,6 +48,8 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
  * prefix → {username, password}, for source repositories elsewhere; the longest prefix wins),
  * RADIAL_KUSTOMIZE (default `kustomize` on PATH), RADIAL_WEBHOOK_SECRET, and
  * RADIAL_GENERATE_ON_CHANGE (default true: a run after every inventory change).
+ * RADIAL_AGENT_GIT_USERNAME / RADIAL_AGENT_GIT_PASSWORD (both or neither) is the read-only
+ * credential bootstrap manifests give agents for a private fleet repo: never the hub's own.
  * RADIAL_POLL_INTERVAL_SECONDS (5-3600, default 30) is how often agents are told to report; a
  * cluster silent for three intervals is stale.
  */
@@ -63,6 +65,7 @@ export function createHubContext(config: HubConfig): HubContext {
       hubUrl: config.hubUrl,
       repoUrl: config.env.RADIAL_REPO_URL ?? null,
       agentImage: config.env.RADIAL_AGENT_IMAGE ?? `radial/agent:${VERSION}`,
+      agentGitAuth: agentGitAuth(config.env),
       tokenGraceSeconds: grace,
     },
   });
@@ -79,6 +82,15 @@ export function createHubContext(config: HubConfig): HubContext {
     webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
     generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
   };
+}
+
+/** The read-only fleet repo credential for agents; the hub's own can write every deploy branch. */
+function agentGitAuth(env: NodeJS.ProcessEnv): { username: string; password: string } | null {
+  const { RADIAL_AGENT_GIT_USERNAME: username, RADIAL_AGENT_GIT_PASSWORD: password } = env;
+  if (!username && !password) return null;
+  if (!username || !password) throw new Error("RADIAL_AGENT_GIT_USERNAME and RADIAL_AGENT_GIT_PASSWORD must be set together (a read-only credential for the fleet repo)");
+  if (password === env.RADIAL_GIT_PASSWORD) throw new Error("RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD, which can write every deploy branch: give agents a read-only credential");
+  return { username, password };
 }
 
 /** The fleet repo, which also holds the deploy branches; null without RADIAL_REPO_URL. */

@@ -15,9 +15,9 @@ export type { ResourceInfo, ServerResources } from "./discovery.js";
 export type { Watch, WatchEvent, WatchHandler, WatchOptions } from "./watch.js";
 
 export interface KubeClientOptions {
-  /** Sustained requests per second; Argo CD's controller default (ARGOCD_K8S_CLIENT_QPS). */
+  /** Sustained requests per second (default DEFAULT_QPS). */
   qps?: number;
-  /** Requests allowed at once above the rate; Argo CD's default is 2 × qps (ARGOCD_K8S_CLIENT_BURST). */
+  /** Requests allowed at once above the rate (default DEFAULT_BURST). */
   burst?: number;
   /** Concurrent keep-alive connections for ordinary requests; watches have their own. */
   maxSockets?: number;
@@ -81,9 +81,15 @@ export interface DeleteOptions {
 }
 
 export const DEFAULT_FIELD_MANAGER = "radial";
-/** argo-cd pkg/apis/application/v1alpha1/cluster_constants.go: K8sClientConfigQPS 50, K8sClientConfigBurst 2 × QPS. */
-const DEFAULT_QPS = 50;
-const DEFAULT_BURST = 100;
+/**
+ * Sustained, the rate Argo CD's controller and Flux's controllers default to (argo-cd
+ * cluster_constants.go K8sClientConfigQPS, Flux --kube-api-qps). The burst is larger than theirs
+ * (Argo CD 100, Flux 300) so that one application's first sync of up to ~500 objects is not held
+ * back: the agent is the only writer in its cluster, keeps at most `maxSockets` requests in flight,
+ * and the apiserver's priority and fairness answers overload with 429s, which it honours.
+ */
+export const DEFAULT_QPS = 50;
+export const DEFAULT_BURST = 500;
 /** As client-go's pager. */
 const DEFAULT_PAGE_SIZE = 500;
 /** client-go's cached file token source re-reads once a minute. */

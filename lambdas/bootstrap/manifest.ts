@@ -7,6 +7,11 @@ export interface BootstrapSettings {
   /** The deploy repo the agent pulls; null until the hub is configured with one. */
   repoUrl: string | null;
   image: string;
+  /**
+   * A read-only credential for the fleet repo (RADIAL_AGENT_GIT_USERNAME/PASSWORD), null for a
+   * public repo. Never the hub's own, which can write every cluster's deploy branch.
+   */
+  gitAuth: { username: string; password: string } | null;
 }
 
 export const AGENT_NAMESPACE = "radial-system";
@@ -14,6 +19,7 @@ const NAME = "radial-agent";
 const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "radial" };
 /** Where the agent reads its token (RADIAL_TOKEN_FILE). */
 const TOKEN_DIR = "/var/run/secrets/radial";
+const SECRET = `${NAME}-token`;
 
 function document(comment: string | null, object: object): string {
   const header = comment ? comment.split("\n").map((line) => `# ${line}`).join("\n") + "\n" : "";
@@ -22,9 +28,11 @@ function document(comment: string | null, object: object): string {
 
 /**
  * The manifest that installs the agent with one `kubectl apply -f`: Namespace, ServiceAccount,
- * RBAC, the token Secret and the agent Deployment.
+ * RBAC, the token Secret (with the fleet repo's read-only credential, if any) and the agent Deployment.
  */
 export function bootstrapManifest(settings: BootstrapSettings): string {
+  const { gitAuth } = settings;
+  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: SECRET, key } } });
   const metadata = (extra: object = {}) => ({ name: NAME, namespace: AGENT_NAMESPACE, labels, ...extra });
   const documents = [
     document(`Radial agent for cluster ${settings.cluster}. Apply with: kubectl apply --server-side -f <this file>`, {
@@ -55,13 +63,17 @@ export function bootstrapManifest(settings: BootstrapSettings): string {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: NAME },
       subjects: [{ kind: "ServiceAccount", name: NAME, namespace: AGENT_NAMESPACE }],
     }),
-    document("The agent's token: it authenticates this cluster, and only this cluster, to the hub.", {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: `${NAME}-token`, namespace: AGENT_NAMESPACE, labels },
-      type: "Opaque",
-      stringData: { token: settings.token },
-    }),
+    document(
+      "The agent's token: it authenticates this cluster, and only this cluster, to the hub." +
+        (gitAuth ? "\nWith it, the read-only credential the agent pulls its deploy branch with." : ""),
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: SECRET, namespace: AGENT_NAMESPACE, labels },
+        type: "Opaque",
+        stringData: { token: settings.token, ...(gitAuth ? { "git-username": gitAuth.username, "git-password": gitAuth.password } : {}) },
+      },
+    ),
     document(null, {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -89,6 +101,8 @@ export function bootstrapManifest(settings: BootstrapSettings): string {
                   // A mounted file, not an env var: a rotated Secret reaches the running agent without a restart.
                   { name: "RADIAL_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
                   { name: "RADIAL_DATA_DIR", value: "/var/lib/radial" },
+                  // The agent reads these once at start: a rotated credential takes a restart.
+                  ...(gitAuth ? [fromSecret("RADIAL_GIT_USERNAME", "git-username"), fromSecret("RADIAL_GIT_PASSWORD", "git-password")] : []),
                 ],
                 ports: [{ name: "metrics", containerPort: 8080 }],
                 livenessProbe: { httpGet: { path: "/healthz", port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
@@ -105,7 +119,8 @@ export function bootstrapManifest(settings: BootstrapSettings): string {
             volumes: [
               { name: "data", emptyDir: {} },
               { name: "tmp", emptyDir: {} },
-              { name: "token", secret: { secretName: `${NAME}-token`, defaultMode: 0o440 } },
+              // Only the token file: the agent takes the Git credential from its variables, never from here.
+              { name: "token", secret: { secretName: SECRET, defaultMode: 0o440, items: [{ key: "token", path: "token" }] } },
             ],
           },
         },

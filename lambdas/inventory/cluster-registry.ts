@@ -12,6 +12,8 @@ export interface RegistrySettings {
   hubUrl: string;
   repoUrl: string | null;
   agentImage: string;
+  /** The fleet repo's read-only credential handed to agents; absent for a public repo. */
+  agentGitAuth?: { username: string; password: string } | null;
   /** How long a rotated-out token keeps working, so running agents can be given the new one. */
   tokenGraceSeconds: number;
 }
@@ -30,8 +32,8 @@ export class ClusterRegistry {
   constructor(private readonly deps: RegistryDependencies) {}
 
   private bootstrap(cluster: string, token: string): string {
-    const { hubUrl, repoUrl, agentImage } = this.deps.settings;
-    return bootstrapManifest({ cluster, token, hubUrl, repoUrl, image: agentImage });
+    const { hubUrl, repoUrl, agentImage, agentGitAuth } = this.deps.settings;
+    return bootstrapManifest({ cluster, token, hubUrl, repoUrl, image: agentImage, gitAuth: agentGitAuth ?? null });
   }
 
   private async record(name: string): Promise<ClusterRecord> {

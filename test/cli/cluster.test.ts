@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,28 +8,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { Cluster } from "../../contract/index.js";
 import { HubClient } from "../../cli/hub-client.js";
 import { startTestHub, type TestHub } from "../hub/harness.js";
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI asynchronously: the hub lives in this process and must keep answering meanwhile. */
-function radial(args: string[], env: Record<string, string | undefined>, cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), "bin/radial.js"), ...args], {
-      cwd,
-      env: { ...process.env, RADIAL_HUB: undefined, RADIAL_TOKEN: undefined, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { adminOf, radial, type Run } from "./radial-cli.js";
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -54,7 +32,7 @@ describe("radial cluster against a real hub", () => {
   before(async () => {
     hub = await startTestHub();
     dir = await mkdtemp(join(tmpdir(), "radial-cli-"));
-    cli = (...args) => radial(args, { RADIAL_HUB: hub.url, RADIAL_TOKEN: hub.adminToken }, dir);
+    cli = (...args) => radial(args, { env: adminOf(hub), cwd: dir });
   });
   after(async () => {
     await hub.stop();
@@ -146,8 +124,8 @@ describe("radial cluster against a real hub", () => {
     const [missing, badLabel, unreachable, noToken] = await Promise.all([
       cli("cluster", "get", "nope"),
       cli("cluster", "register", "staging-1", "--label", "env"),
-      radial(["cluster", "list"], { RADIAL_HUB: `http://127.0.0.1:${await closedPort()}`, RADIAL_TOKEN: hub.adminToken }, dir),
-      radial(["cluster", "list"], { RADIAL_HUB: hub.url }, dir),
+      radial(["cluster", "list"], { env: { ...adminOf(hub), RADIAL_HUB: `http://127.0.0.1:${await closedPort()}` }, cwd: dir }),
+      radial(["cluster", "list"], { env: { RADIAL_HUB: hub.url }, cwd: dir }),
     ]);
     assert.equal(missing.status, 4);
     assert.match(missing.stderr, /^error: .*nope.*\(not_found, HTTP 404\)$/m);

@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import { kubectl, startCluster, type Cluster } from "../engines/kubernetes.js";
-
-function radial(args: string[], input: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["bin/radial.js", ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { radial } from "./radial-cli.js";
 
 let cluster: Cluster;
 before(async () => {
@@ -58,7 +46,7 @@ after(() => cluster?.stop());
 
 test("kubectl get deploy -o yaml | radial health -f - tells a rolled-out Deployment is Healthy", async () => {
   const live = await kubectl(cluster, ["get", "deployment", "web", "-o", "yaml"]);
-  const result = await radial(["health", "-f", "-"], live);
+  const result = await radial(["health", "-f", "-"], { input: live });
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(result.stdout.trimEnd().split("\n").map((line) => line.split(/\s{2,}/)), [
     ["KIND", "NAMESPACE", "NAME", "STATUS", "MESSAGE"],
@@ -68,7 +56,7 @@ test("kubectl get deploy -o yaml | radial health -f - tells a rolled-out Deploym
 
 test("a kubectl List prints one row per object; kinds with no health check have a null status in JSON", async () => {
   const list = await kubectl(cluster, ["get", "deployments,services,configmaps", "-n", "default", "-o", "json"]);
-  const result = await radial(["--output", "json", "health", "-f", "-"], list);
+  const result = await radial(["--output", "json", "health", "-f", "-"], { input: list });
   assert.equal(result.status, 0, result.stderr);
   const rows = JSON.parse(result.stdout) as { kind: string; name: string; status: string | null; message: string | null }[];
   const byName = Object.fromEntries(rows.map((row) => [`${row.kind}/${row.name}`, row]));
@@ -82,7 +70,7 @@ test("a kubectl List prints one row per object; kinds with no health check have 
 test("several YAML documents on stdin, one of which is being rolled out", async () => {
   const result = await radial(
     ["health", "-f", "-"],
-    `apiVersion: apps/v1
+    { input: `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: api, namespace: shop, generation: 3 }
 spec: { replicas: 3 }
@@ -92,7 +80,7 @@ apiVersion: batch/v1
 kind: Job
 metadata: { name: migrate, namespace: shop }
 status: { conditions: [{ type: Failed, status: "True", message: Job has reached the specified backoff limit }] }
-`,
+` },
   );
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^Deployment +shop +api +Progressing +Waiting for rollout to finish: 1 of 3 updated replicas are available\.\.\.$/m);
@@ -100,14 +88,14 @@ status: { conditions: [{ type: Failed, status: "True", message: Job has reached 
 });
 
 test("input that is not Kubernetes objects exits 2 naming the document", async () => {
-  const missing = await radial(["health", "-f", "-"], "apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n---\nkind: Deployment\nmetadata: { name: b }\n");
+  const missing = await radial(["health", "-f", "-"], { input: "apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n---\nkind: Deployment\nmetadata: { name: b }\n" });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /stdin: Deployment b has no apiVersion/);
   assert.equal(missing.stdout, "");
-  const broken = await radial(["health", "-f", "-"], "apiVersion: v1\nkind: Pod\nmetadata: { name: a\n");
+  const broken = await radial(["health", "-f", "-"], { input: "apiVersion: v1\nkind: Pod\nmetadata: { name: a\n" });
   assert.equal(broken.status, 2);
   assert.match(broken.stderr, /stdin:\d+: invalid YAML/);
-  const absent = await radial(["health", "-f", "/nonexistent/objects.yaml"], "");
+  const absent = await radial(["health", "-f", "/nonexistent/objects.yaml"]);
   assert.equal(absent.status, 2);
   assert.match(absent.stderr, /\/nonexistent\/objects\.yaml/);
 });

@@ -1,27 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { Application } from "../../contract/index.js";
+import { radial } from "./radial-cli.js";
 
 let dir: string;
 
 async function write(path: string, content: string): Promise<void> {
   await mkdir(dirname(join(dir, path)), { recursive: true });
   await writeFile(join(dir, path), content);
-}
-
-function radial(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["bin/radial.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 before(async () => {
@@ -53,7 +42,7 @@ spec:
 after(() => rm(dir, { recursive: true, force: true }));
 
 test("radial render prints the Applications sorted by name, as one JSON array", async () => {
-  const result = await radial("render", "--clusters", join(dir, "clusters.yaml"), "--generators", join(dir, "generators"), "--repo", join(dir, "repo"), "-o", "json");
+  const result = await radial(["render", "--clusters", join(dir, "clusters.yaml"), "--generators", join(dir, "generators"), "--repo", join(dir, "repo"), "-o", "json"]);
   assert.equal(result.status, 0, result.stderr);
   const applications = (JSON.parse(result.stdout) as unknown[]).map((a) => Application.parse(a));
   assert.deepEqual(applications.map((a) => a.metadata.name), ["api-prod-1", "web-prod-1"]);
@@ -63,7 +52,7 @@ test("radial render prints the Applications sorted by name, as one JSON array", 
 
 test("a broken file makes render exit 1 naming file and field, and the valid Applications are still printed", async () => {
   await write("generators/zz-broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: broken }\nspec:\n  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: {}\n  strategy: { type: RollingSync }\n");
-  const result = await radial("render", "--clusters", join(dir, "clusters.yaml"), "--generators", join(dir, "generators"), "--repo", join(dir, "repo"), "-o", "json");
+  const result = await radial(["render", "--clusters", join(dir, "clusters.yaml"), "--generators", join(dir, "generators"), "--repo", join(dir, "repo"), "-o", "json"]);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /zz-broken\.yaml: spec\.strategy: progressive syncs/);
   assert.equal((JSON.parse(result.stdout) as unknown[]).length, 2);

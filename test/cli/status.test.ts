@@ -1,31 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { ClusterStatus, RegisterClusterResponse } from "../../contract/index.js";
 import { startTestHub, type TestHub } from "../hub/harness.js";
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI asynchronously: the hub lives in this process and must keep answering meanwhile. */
-function radial(hub: TestHub, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(process.cwd(), "bin/radial.js"), ...args], {
-      env: { ...process.env, RADIAL_HUB: hub.url, RADIAL_TOKEN: hub.adminToken },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { adminOf, radial } from "./radial-cli.js";
 
 const REVISION = "0123456789abcdef0123456789abcdef01234567";
 
@@ -59,7 +37,7 @@ describe("radial status against a real hub", () => {
   after(() => hub.stop());
 
   test("without a cluster: one line per cluster with sync, health, last report and staleness", async () => {
-    const run = await radial(hub, ["status"]);
+    const run = await radial(["status"], { env: adminOf(hub) });
     assert.equal(run.status, 0, run.stderr);
     const [header, ...rows] = run.stdout.trimEnd().split("\n").map((line) => line.split(/\s{2,}/));
     assert.deepEqual(header, ["CLUSTER", "SYNC", "HEALTH", "APPS", "REVISION", "LAST REPORT", "STALE"]);
@@ -71,29 +49,29 @@ describe("radial status against a real hub", () => {
   });
 
   test("with a cluster: its applications and drift events; -o json and yaml give the API's object", async () => {
-    const run = await radial(hub, ["status", "prod-1"]);
+    const run = await radial(["status", "prod-1"], { env: adminOf(hub) });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Cluster prod-1: OutOfSync, Degraded, revision 01234567, last report \d+s ago \(agent 0\.1\.0\)\n/);
     assert.match(run.stdout, /\napi\s+01234567\s+OutOfSync\s+Degraded\s+Deployment api: 0\/2 ready\n/);
     assert.match(run.stdout, /\nweb\s+01234567\s+Synced\s+Healthy\n/);
     assert.match(run.stdout, /Drift events, newest first:\nTIME\s+APPLICATION\s+RESOURCE\s+ACTION\s+FIELDS\s+MANAGER\n\S+\s+web\s+Deployment\/web\/web\s+Healed\s+spec\.replicas\s+kubectl-edit\n/);
 
-    const json = await radial(hub, ["status", "prod-1", "-o", "json"]);
+    const json = await radial(["status", "prod-1", "-o", "json"], { env: adminOf(hub) });
     assert.equal(json.status, 0, json.stderr);
     const status = ClusterStatus.parse(JSON.parse(json.stdout));
     assert.deepEqual(status.applications.map((a) => a.name), ["api", "web"]);
-    const yaml = await radial(hub, ["status", "-o", "yaml"]);
+    const yaml = await radial(["status", "-o", "yaml"], { env: adminOf(hub) });
     assert.deepEqual((parse(yaml.stdout) as ClusterStatus[]).map((s) => [s.cluster, s.reported]), [["prod-1", true], ["quiet-1", false]]);
   });
 
   test("a cluster that never reported says so; an unknown cluster exits 4, a bad name 2", async () => {
-    const quiet = await radial(hub, ["status", "quiet-1"]);
+    const quiet = await radial(["status", "quiet-1"], { env: adminOf(hub) });
     assert.equal(quiet.status, 0);
     assert.match(quiet.stdout, /quiet-1: no report yet/);
-    const unknown = await radial(hub, ["status", "nope"]);
+    const unknown = await radial(["status", "nope"], { env: adminOf(hub) });
     assert.equal(unknown.status, 4);
     assert.match(unknown.stderr, /cluster nope is not registered/);
-    const bad = await radial(hub, ["status", "Not_A_Name"]);
+    const bad = await radial(["status", "Not_A_Name"], { env: adminOf(hub) });
     assert.equal(bad.status, 2);
   });
 });
