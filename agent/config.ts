@@ -19,6 +19,8 @@ export interface AgentFlags {
   kubeconfig?: string;
   dataDir?: string;
   metricsPort?: string;
+  kubeApiQps?: string;
+  kubeApiBurst?: string;
 }
 
 /** Where each setting comes from, for error messages a person can act on. */
@@ -35,6 +37,8 @@ const SOURCES: Record<keyof AgentConfig, string> = {
   kubeconfig: "--kubeconfig or KUBECONFIG",
   dataDir: "--data-dir or RADIAL_DATA_DIR",
   metricsPort: "--metrics-port or RADIAL_METRICS_PORT",
+  kubeApiQps: "--kube-api-qps or RADIAL_KUBE_API_QPS",
+  kubeApiBurst: "--kube-api-burst or RADIAL_KUBE_API_BURST",
 };
 
 export class AgentConfigError extends Error {
@@ -102,6 +106,8 @@ export function loadAgentConfig(flags: AgentFlags, env: NodeJS.ProcessEnv = proc
     kubeconfig: kubeconfigPath(flags.kubeconfig, env),
     dataDir: nonEmpty(flags.dataDir, env.RADIAL_DATA_DIR),
     metricsPort: integer(nonEmpty(flags.metricsPort, env.RADIAL_METRICS_PORT)),
+    kubeApiQps: integer(nonEmpty(flags.kubeApiQps, env.RADIAL_KUBE_API_QPS)),
+    kubeApiBurst: integer(nonEmpty(flags.kubeApiBurst, env.RADIAL_KUBE_API_BURST)),
   };
   for (const key of Object.keys(input) as (keyof AgentConfigInput)[]) if (input[key] === undefined) delete input[key];
   const parsed = AgentConfig.safeParse(input);

@@ -41,6 +41,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     process.exit(EXIT.usage);
   }
   const kube = new KubeClient(connection, {
+    qps: config.kubeApiQps,
+    burst: config.kubeApiBurst,
     onRequest: (event) => metrics.kubeRequests.inc({ method: event.method, code: String(event.code) }),
   });
   const engine = createSyncEngine({
@@ -91,5 +93,7 @@ export function registerAgentCommand(program: Command): void {
     .option("--heartbeat-interval <seconds>", "how often to report when nothing changes (env RADIAL_HEARTBEAT_INTERVAL; default 30s)")
     .option("--data-dir <dir>", "where the Git object store is kept between fetches (env RADIAL_DATA_DIR; default /var/lib/radial)")
     .option("--metrics-port <port>", "port of /metrics, /healthz and /readyz (env RADIAL_METRICS_PORT; default 8080)")
+    .option("--kube-api-qps <n>", "requests per second to the cluster's apiserver, sustained (env RADIAL_KUBE_API_QPS; default 50)")
+    .option("--kube-api-burst <n>", "requests allowed at once above that rate (env RADIAL_KUBE_API_BURST; default 500)")
     .action(runAgent);
 }

@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { ClusterName } from "./names.js";
 
+/**
+ * The agent's client-side limit towards its apiserver. Sustained: the rate Argo CD's controller and
+ * Flux's controllers default to (argo-cd cluster_constants.go K8sClientConfigQPS, Flux
+ * --kube-api-qps). The burst is larger than theirs
+ * (Argo CD 100, Flux 300) so that one application's first sync of up to ~500 objects is not held
+ * back: the agent is the only writer in its cluster, keeps at most `maxSockets` requests in flight,
+ * and the apiserver's priority and fairness answers overload with 429s, which it honours.
+ */
+export const KUBE_API_LIMITS = { qps: 50, burst: 500 } as const;
+
 const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 
 /** The agent's settings, from flags and environment; defaults are what the bootstrap manifest uses. */
@@ -20,6 +30,9 @@ export const AgentConfig = z.strictObject({
   /** Where the Git object store is kept between fetches. */
   dataDir: z.string().min(1).default("/var/lib/radial"),
   metricsPort: z.number().int().min(1).max(65535).default(8080),
+  /** The client-side rate limit towards the cluster's apiserver (requests per second, sustained and at once). */
+  kubeApiQps: z.number().int().min(1).max(10_000).default(KUBE_API_LIMITS.qps),
+  kubeApiBurst: z.number().int().min(1).max(100_000).default(KUBE_API_LIMITS.burst),
 });
 
 export type AgentConfig = z.infer<typeof AgentConfig>;

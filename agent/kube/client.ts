@@ -10,6 +10,7 @@ import type { KubeConnection } from "./kubeconfig.js";
 import { refOf, withType, type KubeObject, type ObjectRef } from "./object.js";
 import { TokenBucket } from "./rate-limiter.js";
 import { startWatch, type Watch, type WatchHandler, type WatchOptions } from "./watch.js";
+import { KUBE_API_LIMITS } from "../../contract/agent-config.js";
 
 export type { ResourceInfo, ServerResources } from "./discovery.js";
 export type { Watch, WatchEvent, WatchHandler, WatchOptions } from "./watch.js";
@@ -81,15 +82,7 @@ export interface DeleteOptions {
 }
 
 export const DEFAULT_FIELD_MANAGER = "radial";
-/**
- * Sustained, the rate Argo CD's controller and Flux's controllers default to (argo-cd
- * cluster_constants.go K8sClientConfigQPS, Flux --kube-api-qps). The burst is larger than theirs
- * (Argo CD 100, Flux 300) so that one application's first sync of up to ~500 objects is not held
- * back: the agent is the only writer in its cluster, keeps at most `maxSockets` requests in flight,
- * and the apiserver's priority and fairness answers overload with 429s, which it honours.
- */
-export const DEFAULT_QPS = 50;
-export const DEFAULT_BURST = 500;
+const { qps: DEFAULT_QPS, burst: DEFAULT_BURST } = KUBE_API_LIMITS;
 /** As client-go's pager. */
 const DEFAULT_PAGE_SIZE = 500;
 /** client-go's cached file token source re-reads once a minute. */

@@ -4,14 +4,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleAgent } from "../../agent/bundle.js";
+import { AGENT_ENV, AGENT_NODE_FLAGS, bundleAgent } from "../../agent/bundle.js";
 import { freePort } from "../../test/engines/process.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** How the agent is started: the program and arguments before `agent`, and what to call it in the output. */
+/** How the agent is started: the program and arguments before `agent`, its environment, and what to call it in the output. */
 export interface AgentCommand {
   argv: string[];
+  env: Record<string, string>;
   description: string;
 }
 
@@ -20,10 +21,10 @@ export async function agentCommand(dir: string): Promise<AgentCommand> {
   const bundle = join(dir, "radial-agent.mjs");
   try {
     await bundleAgent(bundle);
-    return { argv: [process.execPath, bundle], description: "esbuild bundle (agent/bundle.ts) under plain node, as the container runs it" };
+    return { argv: [process.execPath, ...AGENT_NODE_FLAGS, bundle], env: AGENT_ENV, description: "esbuild bundle (agent/bundle.ts) under plain node with the image's node flags, as the container runs it" };
   } catch (error) {
     process.stderr.write(`bench: cannot bundle the agent (${(error as Error).message}); running bin/radial.js instead\n`);
-    return { argv: [process.execPath, join(ROOT, "bin/radial.js")], description: "node bin/radial.js agent (tsx at run time; the bundle could not be built)" };
+    return { argv: [process.execPath, join(ROOT, "bin/radial.js")], env: {}, description: "node bin/radial.js agent (tsx at run time; the bundle could not be built)" };
   }
 }
 
@@ -61,7 +62,7 @@ export async function startAgentProcess(command: AgentCommand, settings: AgentSe
   // A clean environment, as in a pod: nothing from the developer's shell changes what runs.
   const child: ChildProcess = spawn(command.argv[0]!, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: settings.dataDir, RADIAL_TOKEN: settings.token },
+    env: { PATH: process.env.PATH, HOME: settings.dataDir, RADIAL_TOKEN: settings.token, ...command.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

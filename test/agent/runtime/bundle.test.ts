@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { bundleAgent } from "../../../agent/bundle.js";
+import { AGENT_ENV, AGENT_NODE_FLAGS, bundleAgent } from "../../../agent/bundle.js";
 
 // What the container image runs: the esbuild bundle of agent/main.ts under plain node, no tsx.
 let dir: string;
@@ -29,6 +29,13 @@ test("the bundle is one self-contained file that runs `radial agent --help` unde
   for (const flag of ["--kubeconfig", "--cluster", "--hub", "--repo", "--token-file", "--poll-interval", "--data-dir", "--metrics-port"]) {
     assert.match(result.stdout, new RegExp(flag));
   }
+});
+
+test("the image runs the bundle with the node flags and environment bench/agent measured", async () => {
+  const dockerfile = await readFile(new URL("../../../agent/Dockerfile", import.meta.url), "utf8");
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(JSON.parse(entrypoint ?? "null"), ["/nodejs/bin/node", ...AGENT_NODE_FLAGS, "/app/radial.mjs"]);
+  for (const [name, value] of Object.entries(AGENT_ENV)) assert.match(dockerfile, new RegExp(`^ENV .*\\b${name}=${value}\\b`, "m"));
 });
 
 test("the bundled agent refuses a missing configuration with exit 2, naming every flag and variable to set", () => {

@@ -19,6 +19,8 @@ test("environment alone configures the agent as the bootstrap manifest runs it, 
     heartbeatSeconds: 30,
     dataDir: "/var/lib/radial",
     metricsPort: 8080,
+    kubeApiQps: 50,
+    kubeApiBurst: 500,
   });
 });
 
@@ -27,8 +29,8 @@ test("flags win over the environment; durations take s and m; the token file win
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, "token"), `${"f".repeat(40)}\n`);
   const config = loadAgentConfig(
-    { cluster: "edge-2", pollInterval: "2m", heartbeatInterval: "45s", tokenFile: join(dir, "token"), kubeconfig: "/k/config", metricsPort: "9090", dataDir: dir },
-    { ...base, RADIAL_GIT_USERNAME: "bot", RADIAL_GIT_PASSWORD: "secret", KUBECONFIG: "/other" },
+    { cluster: "edge-2", pollInterval: "2m", heartbeatInterval: "45s", tokenFile: join(dir, "token"), kubeconfig: "/k/config", metricsPort: "9090", dataDir: dir, kubeApiQps: "20" },
+    { ...base, RADIAL_GIT_USERNAME: "bot", RADIAL_GIT_PASSWORD: "secret", KUBECONFIG: "/other", RADIAL_KUBE_API_QPS: "10", RADIAL_KUBE_API_BURST: "40" },
   );
   assert.equal(config.cluster, "edge-2");
   assert.equal(config.pollIntervalSeconds, 120);
@@ -36,6 +38,7 @@ test("flags win over the environment; durations take s and m; the token file win
   assert.equal(config.token, "f".repeat(40));
   assert.equal(config.kubeconfig, "/k/config");
   assert.equal(config.metricsPort, 9090);
+  assert.deepEqual([config.kubeApiQps, config.kubeApiBurst], [20, 40]);
   assert.deepEqual([config.repoUsername, config.repoPassword], ["bot", "secret"]);
 });
 
