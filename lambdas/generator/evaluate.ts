@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Application, fieldPath } from "../../contract/index.js";
 import type { ApplicationSet } from "./application-set.js";
 import { generateParams } from "./generators/index.js";
@@ -76,6 +77,52 @@ function renderApplication(set: ApplicationSet, params: Params): unknown {
   return { apiVersion: "argoproj.io/v1alpha1", kind: "Application", ...patched };
 }
 
+type Rendered = { ok: true; application: Application } | { ok: false; field: string; message: string; application?: string | undefined };
+
+/**
+ * Rendered Applications by (template, parameters), across runs: relabeling one cluster changes one
+ * parameter set, so a run renders only that cluster's Applications again. Rendering is a pure
+ * function (the template functions read no clock, randomness or environment). Entries are frozen,
+ * as they are shared by every run that renders them; the oldest go first past the bound.
+ */
+const renderCache = new Map<string, Rendered>();
+const RENDER_CACHE_ENTRIES = 200_000;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function templateKeyOf(set: ApplicationSet): string {
+  const { template, templatePatch, goTemplate, goTemplateOptions } = set.spec;
+  return JSON.stringify([template, templatePatch, goTemplate, goTemplateOptions]);
+}
+
+function renderAndValidate(set: ApplicationSet, templateKey: string, params: Params): Rendered {
+  const key = createHash("sha256").update(templateKey).update("\0").update(JSON.stringify(params)).digest("base64");
+  const cached = renderCache.get(key);
+  if (cached) return cached;
+  let outcome: Rendered;
+  try {
+    const candidate = renderApplication(set, params);
+    const name = (candidate as { metadata?: { name?: unknown } }).metadata?.name;
+    const parsed = Application.safeParse(candidate);
+    if (parsed.success) outcome = { ok: true, application: parsed.data };
+    else {
+      const issue = parsed.error.issues[0]!;
+      outcome = { ok: false, application: typeof name === "string" ? name : undefined, field: fieldPath(issue.path), message: `${fieldPath(issue.path)}: ${issue.message}` };
+    }
+  } catch (error) {
+    outcome = { ok: false, field: "spec.template", message: (error as Error).message };
+  }
+  if (renderCache.size >= RENDER_CACHE_ENTRIES) renderCache.delete(renderCache.keys().next().value as string);
+  renderCache.set(key, deepFreeze(outcome));
+  return outcome;
+}
+
 /**
  * Evaluates one ApplicationSet against the inventory: every generator's parameter sets, each
  * rendered into an Application aimed at a registered cluster. An Application that fails (bad
@@ -86,6 +133,7 @@ export async function evaluateApplicationSet(set: ApplicationSet, context: Evalu
   const setName = set.metadata.name;
   const applications: GeneratedApplication[] = [];
   const problems: EvaluationProblem[] = [];
+  const templateKey = templateKeyOf(set);
   for (const [index, generator] of set.spec.generators.entries()) {
     const field = `spec.generators[${index}]`;
     let paramSets: Params[];
@@ -101,27 +149,18 @@ export async function evaluateApplicationSet(set: ApplicationSet, context: Evalu
       return { applications: [], problems: [{ applicationSet: setName, generator: field, field: at, message: (error as Error).message }], complete: false };
     }
     for (const params of paramSets) {
-      let candidate: unknown;
-      try {
-        candidate = renderApplication(set, params);
-      } catch (error) {
-        problems.push({ applicationSet: setName, generator: field, field: "spec.template", message: (error as Error).message });
+      const rendered = renderAndValidate(set, templateKey, params);
+      if (!rendered.ok) {
+        const { field: at, message } = rendered;
+        problems.push({ applicationSet: setName, generator: field, ...("application" in rendered ? { application: rendered.application } : {}), field: at, message });
         continue;
       }
-      const name = (candidate as { metadata?: { name?: unknown } }).metadata?.name;
-      const application = typeof name === "string" ? name : undefined;
-      const parsed = Application.safeParse(candidate);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        problems.push({ applicationSet: setName, generator: field, application, field: fieldPath(issue.path), message: `${fieldPath(issue.path)}: ${issue.message}` });
-        continue;
-      }
-      const cluster = destinationCluster(parsed.data, context.clusters);
+      const cluster = destinationCluster(rendered.application, context.clusters);
       if (typeof cluster === "string") {
-        problems.push({ applicationSet: setName, generator: field, application, field: "spec.destination", message: cluster });
+        problems.push({ applicationSet: setName, generator: field, application: rendered.application.metadata.name, field: "spec.destination", message: cluster });
         continue;
       }
-      applications.push({ application: parsed.data, cluster: cluster.name, generator: field });
+      applications.push({ application: rendered.application, cluster: cluster.name, generator: field });
     }
   }
   const seen = new Map<string, string>();
