@@ -41,11 +41,31 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const admin = await loadAdminToken(options.dataDir, options.env.RADIAL_ADMIN_TOKEN);
   const external = options.env.RADIAL_DYNAMODB_ENDPOINT;
   const dynamo = external ? { endpoint: external, close: async () => {} } : await startEmbeddedDynamoDB(options.dataDir);
+  // A setting refused below must not leave the store or the port held open.
+  const cleanups: (() => unknown)[] = [() => dynamo.close()];
+  try {
+    return await serve(options, interval, admin, dynamo.endpoint, cleanups);
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    throw error;
+  }
+}
+
+async function serve(
+  options: HubOptions,
+  interval: number,
+  admin: Awaited<ReturnType<typeof loadAdminToken>>,
+  endpoint: string,
+  /** What to undo, in reverse, if starting fails; the first entry closes the store. */
+  cleanups: (() => unknown)[],
+): Promise<RunningHub> {
+  const closeStore = cleanups[0]!;
   const dynamodb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
+    endpoint,
     region: options.env.AWS_REGION ?? "local",
     credentials: { accessKeyId: options.env.AWS_ACCESS_KEY_ID ?? "local", secretAccessKey: options.env.AWS_SECRET_ACCESS_KEY ?? "local" },
   });
+  cleanups.push(() => dynamodb.destroy());
   await ensureTable(dynamodb, TABLE_NAME);
   // The handler needs the hub's own URL (for bootstrap manifests), known only once listening.
   let handler: ApiHandler | undefined;
@@ -57,6 +77,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  const closeServer = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  cleanups.push(closeServer);
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
   const context = createHubContext({
@@ -74,13 +99,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     url,
     admin,
     async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      // Background runs use the inventory; let them finish before it goes away.
       schedule.stop();
+      await closeServer();
+      // Background runs use the inventory; let them finish before it goes away.
       await context.generation?.idle();
       dynamodb.destroy();
-      await dynamo.close();
+      await closeStore();
     },
   };
 }

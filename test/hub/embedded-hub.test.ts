@@ -5,7 +5,10 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { ApiError } from "../../contract/index.js";
+import { startHub } from "../../lambdas/local/hub.js";
+import { freePort } from "../engines/process.js";
 
 /** Starts the embedded hub with the command `npm start` runs and returns the URL it prints. */
 async function startNpmStart(dataDir: string): Promise<{ url: string; child: ChildProcess; output: () => string }> {
@@ -141,4 +144,24 @@ describe("embedded hub (npm start)", () => {
     assert.equal(kept.status, 200);
     assert.deepEqual(((await kept.json()) as { labels: unknown }).labels, { env: "prod" });
   });
+});
+
+test("a hub refused at start releases its port and data dir: with the setting fixed it starts there again", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "radial-hub-refused-"));
+  const port = await freePort();
+  const logger = new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" });
+  try {
+    const settings = { port, host: "127.0.0.1", dataDir, logger };
+    await assert.rejects(startHub({ ...settings, env: { RADIAL_AGENT_GIT_USERNAME: "reader" } }), /RADIAL_AGENT_GIT_PASSWORD must be set together/);
+    // The embedded store locks its folder and the server holds the port: either left open fails this start.
+    const hub = await startHub({ ...settings, env: {} });
+    try {
+      assert.equal(new URL(hub.url).port, String(port));
+      assert.equal((await fetch(`${hub.url}/healthz`)).status, 200);
+    } finally {
+      await hub.stop();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });
