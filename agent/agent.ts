@@ -21,6 +21,9 @@ import type { Probe } from "./server.js";
 import { DriftWatcher, type TrackedApplication } from "./drift/watcher.js";
 import { assessHealth, worstHealth } from "./health/index.js";
 import { deleteApplication } from "./sync/delete.js";
+import { appliedBy } from "./diff/extract.js";
+import { FIELD_MANAGER } from "./sync/apply.js";
+import { listInventories, listOwned } from "./sync/inventory.js";
 import { applicationOptions } from "./sync/options.js";
 import { refFor, syncApplication, type ResourceResult, type SyncResult } from "./sync/sync.js";
 import { DeployBranch } from "./source/branch.js";
@@ -31,6 +34,13 @@ import type { ApplicationReadFailure } from "./source/read.js";
 export interface SyncEngine {
   /** Applies (or, for a tombstone, deletes) one application and watches what it wrote; never throws. */
   sync(app: DesiredApplication): Promise<SyncOutcome>;
+  /** The applications with an inventory in the cluster (all that may own objects); throws when it cannot list them. */
+  inventoried(): Promise<string[]>;
+  /**
+   * An application the branch names but cannot be read, or no longer names without a tombstone:
+   * nothing is pruned, its objects stay watched, and `message` says why; never throws.
+   */
+  keep(name: string, message: string): Promise<{ state: ApplicationState; failed: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -267,11 +277,25 @@ export class Agent {
       if (outcome.state) this.apps.set(app.name, outcome.state);
       else this.apps.delete(app.name);
     }
-    for (const failure of readFailures) this.markUnread(failure.name, `${failure.message}; what was applied before is kept`);
-    // A folder gone without a tombstone is not a deletion: keep what is applied and say so.
+    const kept = new Map(readFailures.map((failure) => [failure.name, `${failure.message}; what was applied before is kept`]));
+    // A folder gone without a tombstone is not a deletion: keep what is applied and say so. The
+    // inventories still name such an application after a restart, when the agent has forgotten it.
     const named = new Set([...desired, ...readFailures].map((app) => app.name));
-    for (const name of this.apps.keys()) {
-      if (!named.has(name)) this.markUnread(name, `its folder left ${branch} without a tombstone (deleted.yaml): its resources are kept until the folder returns or the hub deletes the application`);
+    let inventoried: string[] = [];
+    try {
+      inventoried = await engine.inventoried();
+    } catch (error) {
+      failed = true;
+      logger.warn("cannot list the application inventories", { error: error as Error });
+    }
+    for (const name of new Set([...this.apps.keys(), ...inventoried])) {
+      if (!named.has(name)) kept.set(name, `its folder is missing from ${branch}, without a tombstone (deleted.yaml): nothing is pruned, its resources are kept until the folder returns or the hub deletes the application`);
+    }
+    for (const [name, message] of kept) {
+      if (this.stopping) return false;
+      const outcome = await engine.keep(name, message);
+      failed ||= outcome.failed;
+      this.apps.set(name, outcome.state);
     }
 
     // A broken folder changes only with a new commit: syncing the others again would not help it.
@@ -280,19 +304,6 @@ export class Agent {
     this.setReady();
     this.summarize();
     return !failed;
-  }
-
-  private markUnread(name: string, message: string): void {
-    const previous = this.apps.get(name);
-    this.apps.set(name, {
-      name,
-      revision: previous?.revision ?? null,
-      sync: "Unknown",
-      health: previous?.health ?? "Unknown",
-      message,
-      resources: previous?.resources ?? [],
-      ...(previous?.lastSyncedAt ? { lastSyncedAt: previous.lastSyncedAt } : {}),
-    });
   }
 
   private sourceFailed(reason: string, message: string): false {
@@ -361,6 +372,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const context = { cluster, inventoryNamespace: AGENT_NAMESPACE };
   const states = new Map<string, ApplicationState>();
   const tracked = new Map<string, TrackedApplication>();
+  /** Applications watched as found live after a restart, with no desired state to heal them back to. */
+  const adopted = new Set<string>();
   const watcher = new DriftWatcher(kube, {
     cluster,
     onDrift: options.onDrift,
@@ -385,10 +398,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
   });
   let namespaceReady: Promise<unknown> | undefined;
-  const failed = (app: DesiredApplication, message: string) => {
-    const previous = states.get(app.name);
-    const state: ApplicationState = { ...(previous ?? { name: app.name, revision: null, health: "Unknown", resources: [] }), sync: "Unknown", message };
-    states.set(app.name, state);
+  const failed = (name: string, message: string) => {
+    const previous = states.get(name);
+    const state: ApplicationState = { ...(previous ?? { name, revision: null, health: "Unknown", resources: [] }), sync: "Unknown", message };
+    states.set(name, state);
     return { state, applied: 0, pruned: 0, failed: true };
   };
   return {
@@ -404,10 +417,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         if (app.state === "deleted") {
           const result = await deleteApplication(kube, app, context);
           const pruned = result.resources.filter((r) => r.action === "pruned").length;
-          if (result.phase === "Failed") return { ...failed(app, `deleting the application: ${result.message}`), pruned };
+          if (result.phase === "Failed") return { ...failed(app.name, `deleting the application: ${result.message}`), pruned };
           logger.info("application deleted", { application: app.name, detail: result.message });
           watcher.untrack(app.name);
           tracked.delete(app.name);
+          adopted.delete(app.name);
           states.delete(app.name);
           return { state: null, applied: 0, pruned, failed: false };
         }
@@ -421,18 +435,41 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
             ignoreDifferences: app.application.spec.ignoreDifferences ?? [],
             selfHeal: applicationOptions(app.application).selfHeal,
           });
+          adopted.delete(app.name);
         }
         const count = (action: string) => result.resources.filter((r) => r.action === action).length;
         if (result.phase === "Failed") logger.warn("sync failed", { application: app.name, revision: app.revision, detail: result.message });
         return { state, applied: count("applied"), pruned: count("pruned"), failed: result.phase === "Failed" };
       } catch (error) {
         logger.warn("sync failed", { application: app.name, revision: app.revision, error: error as Error });
-        return failed(app, `sync failed: ${(error as Error).message}`);
+        return failed(app.name, `sync failed: ${(error as Error).message}`);
       } finally {
         // Watch what the last good sync wrote; a failed one leaves the previous objects watched.
         const last = tracked.get(app.name);
         if (last) watcher.track(last);
       }
+    },
+    inventoried: () => listInventories(kube, AGENT_NAMESPACE),
+    async keep(name, message) {
+      // Known from a sync of this process: its state stands and its watch (and heals) go on.
+      if (!tracked.has(name)) {
+        try {
+          const owned = await listOwned(kube, context, name);
+          // Found live: its objects through its inventory, each measured against what the agent last applied to it.
+          const resources = owned.map((live): ResourceStatus => ({ ...refFor(live), sync: "Unknown", health: assessHealth(live)?.status ?? "Healthy" }));
+          states.set(name, { name, revision: null, sync: "Unknown", health: worstHealth(resources.map((r) => r.health)), resources });
+          tracked.set(name, { name, objects: owned.map((live) => ({ object: appliedBy(live, FIELD_MANAGER), replace: false })), ignoreDifferences: [], selfHeal: false });
+          adopted.add(name);
+          watcher.track(tracked.get(name)!);
+        } catch (error) {
+          logger.warn("cannot list an application's objects", { application: name, error: error as Error });
+          return failed(name, `${message}; its objects cannot be listed: ${(error as Error).message}`);
+        }
+      }
+      const note = adopted.has(name) ? "; the agent restarted since it last applied this application, so drift is reported, not healed" : "";
+      const state: ApplicationState = { ...states.get(name)!, sync: "Unknown", message: `${message}${note}` };
+      states.set(name, state);
+      return { state, failed: false };
     },
     stop: () => watcher.stop(),
   };

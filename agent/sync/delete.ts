@@ -3,14 +3,12 @@
 import { assessHealth } from "../health/index.js";
 import { sleep } from "../kube/backoff.js";
 import type { KubeClient } from "../kube/client.js";
-import { NoKindMatchError } from "../kube/errors.js";
 import { refOf, type KubeObject } from "../kube/object.js";
 import type { DesiredApplication } from "../source/desired.js";
-import { deleteInventory, parseKindKey, readInventory } from "./inventory.js";
+import { deleteInventory, listOwned } from "./inventory.js";
 import { objectOptions } from "./options.js";
 import { pool } from "../../lambdas/generator/run/pool.js";
 import { refFor, type ResourceResult, type SyncContext } from "./sync.js";
-import { APPLICATION_LABEL, applicationLabelValue, isOwnedBy } from "./tracking.js";
 
 export type DeletedApplication = Extract<DesiredApplication, { state: "deleted" }>;
 
@@ -45,17 +43,7 @@ export async function deleteApplication(client: KubeClient, tombstone: DeletedAp
   const resources: ResourceResult[] = [];
   const result = (phase: DeleteResult["phase"], message: string): DeleteResult => ({ application: tombstone.name, phase, message, resources });
   try {
-    const owned: KubeObject[] = [];
-    const selector = `${APPLICATION_LABEL}=${applicationLabelValue(tombstone.name)}`;
-    await pool([...(await readInventory(client, context.inventoryNamespace, tombstone.name))], concurrency, async (key) => {
-      const { apiVersion, kind } = parseKindKey(key);
-      try {
-        const items = (await client.list(apiVersion, kind, { labelSelector: selector })).items;
-        owned.push(...items.filter((live) => isOwnedBy(live, context.cluster, tombstone.name)));
-      } catch (error) {
-        if (!(error instanceof NoKindMatchError)) throw error;
-      }
-    });
+    const owned = await listOwned(client, context, tombstone.name, concurrency);
 
     const keep = (live: KubeObject, message: string) => {
       const health = assessHealth(live);

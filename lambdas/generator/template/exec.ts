@@ -74,7 +74,6 @@ class State {
   vars: Var[] = [];
   write: (s: string) => void = () => {};
   private node: { pos: number; text: string } = { pos: 0, text: "" };
-  private depth = 0;
   constructor(
     private readonly src: string,
     private readonly missingKey: MissingKey,

@@ -1,7 +1,6 @@
 // End to end: the real hub generates a cluster's deploy branch on a real git http-backend, and
 // `radial agent` runs as its own process against a real kube-apiserver, as an operator runs it.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +9,8 @@ import { RegisterClusterResponse, RotateTokenResponse, type ClusterStatus } from
 import { GitRepository } from "../../../lambdas/git/index.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
-import { freePort, waitFor } from "../../engines/process.js";
+import { waitFor } from "../../engines/process.js";
+import { rewriteBranch as rewrite, spawnAgent, type AgentProcess } from "./agent-process.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
 
 const CLUSTER = "e2e-1";
@@ -24,7 +24,7 @@ let scratch: string;
 let fleet: GitRepository;
 /** The agent reaches the repo through its own alias, so the test can cut the agent off from Git alone. */
 let agentRepoUrl: string;
-let agent: { child: ChildProcess; output: () => string; metrics: string };
+let agent: AgentProcess;
 let tokenFile: string;
 
 function fleetFiles(url: string, configMaps: Record<string, string>): Record<string, string> {
@@ -64,16 +64,7 @@ async function publish(configMaps: Record<string, string>): Promise<string> {
   return head;
 }
 
-/** Writes the deploy branch as the hub would, from its current files changed by `change`. */
-async function rewriteBranch(change: (files: Record<string, string>) => void): Promise<string> {
-  const branch = `radial/clusters/${CLUSTER}`;
-  const head = await fleet.fetch(branch);
-  const files: Record<string, string> = {};
-  for (const path of await fleet.listFiles(fleet.url, head)) files[path] = new TextDecoder().decode(await fleet.readFile(fleet.url, head, path));
-  change(files);
-  const [result] = await fleet.writeBranches([{ branch, files, message: "written by the test" }], { author, now: new Date() });
-  return result!.commit!;
-}
+const rewriteBranch = (change: (files: Record<string, string>) => void) => rewrite(fleet, `radial/clusters/${CLUSTER}`, change);
 
 const status = (): Promise<ClusterStatus> => hub.api("GET", `/v1/clusters/${CLUSTER}/status`);
 
@@ -83,27 +74,7 @@ async function color(name: string): Promise<string | null> {
 }
 
 async function startAgent(): Promise<void> {
-  const metricsPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      "bin/radial.js", "agent",
-      "--kubeconfig", kube.kubeconfig,
-      "--cluster", CLUSTER,
-      "--hub", hub.url,
-      "--repo", agentRepoUrl,
-      "--token-file", tokenFile,
-      "--poll-interval", "5s",
-      "--heartbeat-interval", "5",
-      "--data-dir", join(scratch, "agent-data"),
-      "--metrics-port", String(metricsPort),
-    ],
-    { cwd: join(import.meta.dirname, "../../.."), env: { PATH: process.env.PATH, HOME: scratch }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  agent = { child, output: () => output, metrics: `http://127.0.0.1:${metricsPort}` };
+  agent = await spawnAgent({ kube, cluster: CLUSTER, hubUrl: hub.url, repoUrl: agentRepoUrl, tokenFile, scratch });
 }
 
 before(async () => {
