@@ -1,19 +1,22 @@
 // Generation benchmark: a fleet of clusters, ApplicationSets with cluster generators and label
 // selectors, small plain-YAML apps; evaluates, hydrates and writes one deploy branch per cluster to
 // a real git server (git http-backend over smart HTTP), then measures a run after relabeling one
-// cluster, and what an agent fetches for its own branch. Peers run side by side: native `git` for
-// the push and the agent's fetch, isomorphic-git's one-ref-per-request push for the old write path.
+// cluster, what a fresh hub process (a cold Lambda container: empty store, empty caches) pays for
+// its first run over the unchanged fleet, and what an agent fetches for its own branch. Peers run
+// side by side: native `git` for the push, the fresh process's fetch of every deploy head and the
+// agent's fetch, isomorphic-git's one-ref-per-request push for the old write path.
 //
 //   npx tsx bench/generate.ts [--clusters 10000] [--sets 20] [--sample 30] [--output table|json]
 //
 // What is measured: runGeneration end to end (source fetch, deploy heads, evaluation, hydration,
 // trees, pushes) with the inventory given as an in-memory list; the inventory's own speed is
 // bench/inventory's. Evaluation alone is timed separately with the same functions the run calls.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { parseArgs, promisify } from "node:util";
 import git from "isomorphic-git";
@@ -190,6 +193,35 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`benchmark run is wrong: ${message}`);
 }
 
+/** The hub's dependencies, fleet and deploy branches in the same repository. */
+function hubDeps(hub: GitRepository, kustomize: string): GenerationDeps {
+  return {
+    fleet: hub,
+    deploy: hub,
+    sourceBranch: "main",
+    kustomize: KustomizeBinary(kustomize),
+    clock: () => new Date(),
+    author: { name: "Radial Bench", email: "bench@radial.invalid" },
+  };
+}
+
+/** Adds up the time spent inside one of `hub`'s methods (`timer.ms`, reset by the caller). */
+function timeMethod(hub: GitRepository, method: "writeBranches" | "ensureCommits"): { ms: number } {
+  const timer = { ms: 0 };
+  const original = (hub[method] as (...args: unknown[]) => Promise<unknown>).bind(hub);
+  Object.assign(hub, {
+    [method]: async (...args: unknown[]) => {
+      const started = performance.now();
+      try {
+        return await original(...args);
+      } finally {
+        timer.ms += performance.now() - started;
+      }
+    },
+  });
+  return timer;
+}
+
 async function timedRun(clusters: InventoryCluster[], deps: GenerationDeps, writeTimer: { ms: number }): Promise<{ result: GenerationResult; figures: RunFigures }> {
   writeTimer.ms = 0;
   const meter = startMeter();
@@ -269,6 +301,66 @@ async function agentFetch(server: GitServer, branch: string, scratch: string): P
   }
 }
 
+interface FreshRun {
+  ms: number;
+  /** Time spent inside GitRepository.ensureCommits (fetching every deploy head the store lacks). */
+  fetchMs: number;
+  requests: number;
+  bytes: number;
+  commits: number;
+}
+
+/**
+ * The first run of a fresh hub process over the unchanged fleet: this file again in a child process
+ * (`--fresh-run`, input on stdin), so no cache of this one (deploy heads, hydrations, evaluations)
+ * helps it, with a new store and the same remote.
+ */
+async function freshProcessRun(input: FreshRunInput): Promise<FreshRun> {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--fresh-run"], { stdio: ["pipe", "pipe", "inherit"] });
+  const output: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+  child.stdin.end(JSON.stringify(input));
+  const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
+  if (code !== 0) throw new Error(`the fresh-process run exited with ${code}`);
+  return JSON.parse(Buffer.concat(output).toString("utf8")) as FreshRun;
+}
+
+interface FreshRunInput {
+  url: string;
+  store: string;
+  kustomize: string;
+  clusters: InventoryCluster[];
+}
+
+/** The child's side of `freshProcessRun`. */
+async function freshRun(): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as FreshRunInput;
+  const hub = new GitRepository({ url: input.url, dir: input.store });
+  const fetchTimer = timeMethod(hub, "ensureCommits");
+  const { figures } = await timedRun(input.clusters, hubDeps(hub, input.kustomize), { ms: 0 });
+  const result: FreshRun = { ms: figures.usage.wallMs, fetchMs: fetchTimer.ms, requests: hub.stats.requests, bytes: hub.stats.bytesReceived, commits: figures.commits };
+  process.stdout.write(JSON.stringify(result));
+}
+
+/** Native git fetching every deploy head at depth 1 into an empty repo: one `git fetch`, all refspecs. */
+async function nativeFetchAll(server: GitServer, branches: string[], scratch: string): Promise<FetchFigures> {
+  const proxy = await startByteProxy(server.url);
+  try {
+    const bare = join(scratch, "native-fresh");
+    await execFileAsync("git", ["init", "--quiet", "--bare", bare], { env: GIT_ENV });
+    const refspecs = branches.map((branch) => `refs/heads/${branch}:refs/remotes/origin/${branch}`).join("\n");
+    const started = performance.now();
+    const child = execFile("git", ["--git-dir", bare, "fetch", "--quiet", "--no-tags", "--depth", "1", "--stdin", `${proxy.url}/fleet.git`], { env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+    child.stdin!.end(`${refspecs}\n`);
+    await new Promise<void>((resolve, reject) => child.on("error", reject).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`native git fetch exited with ${code}`)))));
+    return { ...pick(proxy.counts()), ms: performance.now() - started };
+  } finally {
+    await proxy.stop();
+  }
+}
+
 function pick(counts: { requests: number; received: number }): { bytes: number; requests: number } {
   return { bytes: counts.received, requests: counts.requests };
 }
@@ -289,6 +381,7 @@ interface Report {
   first: RunFigures;
   relabel: RunFigures;
   fetch: { radial: FetchFigures; native: FetchFigures };
+  fresh: { radial: FreshRun; native: FetchFigures };
   peakRssMiB: number;
 }
 
@@ -324,24 +417,9 @@ async function main(): Promise<void> {
     await server.createRepo("fleet", { seed: files });
     const clusters: InventoryCluster[] = makeFleet(options.clusters).map(({ name, server: api, labels, annotations }) => ({ name, server: api, labels, annotations }));
     const hub = new GitRepository({ url, dir: join(scratch, "hub") });
-    const writeTimer = { ms: 0 };
-    const writeBranches = hub.writeBranches.bind(hub);
-    hub.writeBranches = async (...args) => {
-      const started = performance.now();
-      try {
-        return await writeBranches(...args);
-      } finally {
-        writeTimer.ms += performance.now() - started;
-      }
-    };
-    const deps: GenerationDeps = {
-      fleet: hub,
-      deploy: hub,
-      sourceBranch: "main",
-      kustomize: KustomizeBinary(await installKustomize()),
-      clock: () => new Date(),
-      author: { name: "Radial Bench", email: "bench@radial.invalid" },
-    };
+    const writeTimer = timeMethod(hub, "writeBranches");
+    const kustomize = await installKustomize();
+    const deps = hubDeps(hub, kustomize);
 
     progress("evaluating the fleet");
     const evaluation = await timeEvaluation(files, clusters, hub);
@@ -362,10 +440,16 @@ async function main(): Promise<void> {
     const changed = relabel.result.clusters.filter((c) => c.commit !== null).map((c) => c.name);
     check(changed.length === 1 && changed[0] === target.name, `the relabel run committed ${JSON.stringify(changed.slice(0, 5))}`);
 
+    progress("fresh process, unchanged fleet: first run");
+    const freshRadial = await freshProcessRun({ url, store: join(scratch, "fresh"), kustomize, clusters: relabeled });
+    check(freshRadial.commits === 0, `a fresh process's run over the unchanged fleet committed ${freshRadial.commits} branches`);
+    const heads = await hub.remoteBranches(DEPLOY_BRANCH_PREFIX);
+    progress(`native git fetch --depth 1 of ${heads.size} deploy heads`);
+    const fresh = { radial: freshRadial, native: await nativeFetchAll(server, [...heads.keys()], scratch) };
+
     progress("agent fetch of one branch: radial, then native git");
     const fetch = await agentFetch(server, `${DEPLOY_BRANCH_PREFIX}${target.name}`, scratch);
 
-    const heads = await hub.remoteBranches(DEPLOY_BRANCH_PREFIX);
     progress(`native git push of ${heads.size} deploy heads into an empty repo`);
     const nativeMs = await nativePush(server, hub.dir, heads);
     progress(`isomorphic-git push, one ref per request, ${options.sample} branches`);
@@ -382,12 +466,17 @@ async function main(): Promise<void> {
       { figure: "unchanged run, end to end (ms)", radial: noop.figures.usage.wallMs, peer: null, peerName: "" },
       { figure: "one-relabel run, end to end (ms)", radial: relabel.figures.usage.wallMs, peer: null, peerName: "goal < 2,000" },
       { figure: "  branches written", radial: relabel.figures.commits, peer: null, peerName: "" },
+      { figure: "fresh process, unchanged fleet: first run (ms)", radial: fresh.radial.ms, peer: fresh.native.ms, peerName: "native git fetch --depth 1 of every deploy head" },
+      { figure: "  of which fetching deploy heads (ms)", radial: fresh.radial.fetchMs, peer: fresh.native.ms, peerName: "native git, one fetch, all refspecs" },
+      { figure: "  HTTP requests", radial: fresh.radial.requests, peer: fresh.native.requests, peerName: "native git, one fetch, all refspecs" },
+      { figure: "  bytes received", radial: fresh.radial.bytes, peer: fresh.native.bytes, peerName: "native git" },
+      { figure: "  branches written", radial: fresh.radial.commits, peer: null, peerName: "" },
       { figure: "agent fetch of its branch, depth 1 (bytes)", radial: fetch.radial.bytes, peer: fetch.native.bytes, peerName: "native git fetch --depth 1 (protocol v2)" },
       { figure: "  HTTP requests", radial: fetch.radial.requests, peer: fetch.native.requests, peerName: "native git" },
       { figure: "  wall (ms)", radial: fetch.radial.ms, peer: fetch.native.ms, peerName: "native git" },
       { figure: "peak RSS of the hub process (MiB)", radial: peakRssMiB, peer: null, peerName: "" },
     ];
-    const report: Report = { options, applications: evaluation.applications, rows, first: first.figures, relabel: relabel.figures, fetch, peakRssMiB };
+    const report: Report = { options, applications: evaluation.applications, rows, first: first.figures, relabel: relabel.figures, fetch, fresh, peakRssMiB };
     process.stdout.write(`${options.output === "json" ? JSON.stringify(report, null, 2) : renderTable(report)}\n`);
   } finally {
     await server.stop();
@@ -395,4 +484,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[2] === "--fresh-run") await freshRun();
+else await main();

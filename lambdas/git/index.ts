@@ -2,21 +2,21 @@
  * The hub's Git client over smart HTTP, objects kept in a local bare store (no working tree). It
  * reads the fleet repo at a commit (a `RepoReader`) and writes one deploy branch per cluster,
  * committing only when a branch's tree changes. isomorphic-git reads and writes the store and lists
- * refs (protocol v2); fetching one branch (upload-pack.ts) and pushing many (receive-pack.ts) are
- * our own requests, because isomorphic-git's list every ref of the remote on each call and push one
- * ref at a time, which at thousands of deploy branches is most of the cost.
+ * refs (protocol v2); fetching (upload-pack.ts: one branch, or many heads at once) and pushing many
+ * branches (receive-pack.ts) are our own requests, because isomorphic-git's list every ref of the
+ * remote on each call and fetch or push one ref at a time, which at thousands of deploy branches is
+ * most of the cost.
  */
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient, type TreeEntry } from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import type { RepoReader } from "../generator/params.js";
-import { buildPack, commitObject, type GitObject, type Pack } from "./pack.js";
+import { buildPack, commitObject, readPack, type GitObject, type Pack } from "./pack.js";
 import { checkBranchName, checkFilePath } from "./paths.js";
 import { receivePack, type RefCommand } from "./receive-pack.js";
 import { fetchPack } from "./upload-pack.js";
-import { buildTree, treeObjects, type BlobNode, type TreeNode } from "./tree.js";
+import { buildTree, parseTree, treeObjects, type BlobNode, type TreeNode } from "./tree.js";
 
 export { InvalidBranchError, UnsafePathError, checkBranchName, checkFilePath } from "./paths.js";
 export { blob, buildTree, type BlobNode } from "./tree.js";
@@ -33,10 +33,14 @@ const REMOTE = "origin";
 const LISTING_CACHE_SIZE = 32;
 /** Commit → tree ids kept in memory: enough for every deploy branch of a large fleet, twice over. */
 const COMMIT_TREE_CACHE_SIZE = 100_000;
+/** Tree listings kept in memory by id: every deploy branch's few folders of a large fleet. */
+const TREE_CACHE_SIZE = 200_000;
 /** Blob contents kept in memory (by id, so never stale); a blob over 1/64 of this is not kept. */
 const BLOB_CACHE_BYTES = 32 * 1024 * 1024;
 /** Refs per push request: one request's report and pack stay a manageable size. */
 const PUSH_BATCH = 1000;
+/** Heads per fetch request in `ensureCommits`: a few MB of pack, read and kept in one go. */
+const FETCH_BATCH = 1000;
 
 export interface GitRepositoryOptions {
   /** The remote's smart-HTTP URL, e.g. `https://github.com/acme/fleet.git`. */
@@ -88,6 +92,17 @@ export class RefMovedError extends Error {
   }
 }
 
+/** The remote holds no such branch (never had it, or it was deleted). */
+export class BranchNotFoundError extends Error {
+  constructor(
+    readonly branch: string,
+    url: string,
+  ) {
+    super(`${fullBranchRef(branch)} not found on ${url}`);
+    this.name = "BranchNotFoundError";
+  }
+}
+
 /** Bytes and requests over HTTP, for measuring what a fetch costs. */
 export interface TransferStats {
   requests: number;
@@ -125,6 +140,7 @@ export class GitRepository implements RepoReader {
   private readonly http: HttpClient;
   private readonly listings = new Map<string, Map<string, string>>();
   private readonly commitTrees = new Map<string, string>();
+  private readonly trees = new Map<string, TreeEntry[]>();
   private readonly blobs = new Map<string, Uint8Array>();
   private readonly fetching = new Map<string, Promise<void>>();
   private blobBytes = 0;
@@ -152,17 +168,6 @@ export class GitRepository implements RepoReader {
     };
   }
 
-  private get common() {
-    const auth = this.auth;
-    return {
-      fs,
-      http: this.http,
-      gitdir: this.dir,
-      cache: this.cache,
-      ...(auth ? { onAuth: () => ({ username: auth.username, password: auth.password }) } : {}),
-    };
-  }
-
   private init(): Promise<void> {
     this.initialized ??= (async () => {
       await fs.promises.mkdir(this.dir, { recursive: true });
@@ -185,7 +190,7 @@ export class GitRepository implements RepoReader {
     const full = fullBranchRef(branch);
     const listed = await git.listServerRefs({ http: this.http, url: this.url, prefix: full, protocolVersion: 2, ...(this.auth ? { onAuth: () => this.auth } : {}) });
     const head = listed.find((r) => r.ref === full)?.oid;
-    if (head === undefined) throw new Error(`${full} not found on ${this.url}`);
+    if (head === undefined) throw new BranchNotFoundError(branch, this.url);
     const tracking = `refs/remotes/${REMOTE}/${branch}`;
     if (!(await this.hasObject(head))) {
       // Two refs at the same commit (HEAD and main) fetched at once share one fetch.
@@ -194,7 +199,7 @@ export class GitRepository implements RepoReader {
         fetching = (async () => {
           const previous = await git.resolveRef({ fs, gitdir: this.dir, ref: tracking }).catch(() => undefined);
           const have = previous !== undefined && (await this.hasObject(previous)) ? previous : undefined;
-          await this.storeFetchedPack(await fetchPack(this.http.request, this.url, this.authHeaders(), head, have));
+          await this.storeFetchedPack(await fetchPack(this.http.request, this.url, this.authHeaders(), [head], have));
         })().finally(() => this.fetching.delete(head));
         this.fetching.set(head, fetching);
       }
@@ -297,10 +302,18 @@ export class GitRepository implements RepoReader {
     return parsed.tree;
   }
 
-  /** The entries of a tree in the store. */
+  /** The entries of a tree in the store; kept in memory (by id, so never stale). */
   async readTreeEntries(tree: string): Promise<TreeEntry[]> {
+    const cached = this.trees.get(tree);
+    if (cached) return cached;
     const { tree: entries } = await git.readTree({ fs, gitdir: this.dir, oid: tree, cache: this.cache });
+    this.rememberTreeEntries(tree, entries);
     return entries;
+  }
+
+  private rememberTreeEntries(tree: string, entries: TreeEntry[]): void {
+    if (this.trees.size >= TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value as string);
+    this.trees.set(tree, entries);
   }
 
   /** A blob's content; small ones are kept in memory, since every run reads the same generator and app files. */
@@ -308,7 +321,12 @@ export class GitRepository implements RepoReader {
     const cached = this.blobs.get(oid);
     if (cached) return cached;
     const { blob } = await git.readBlob({ fs, gitdir: this.dir, oid, cache: this.cache });
-    if (blob.length <= BLOB_CACHE_BYTES / 64) {
+    this.rememberBlob(oid, blob);
+    return blob;
+  }
+
+  private rememberBlob(oid: string, blob: Uint8Array): void {
+    if (blob.length <= BLOB_CACHE_BYTES / 64 && !this.blobs.has(oid)) {
       this.blobs.set(oid, blob);
       this.blobBytes += blob.length;
       for (const [old, content] of this.blobs) {
@@ -317,7 +335,6 @@ export class GitRepository implements RepoReader {
         this.blobBytes -= content.length;
       }
     }
-    return blob;
   }
 
   /**
@@ -327,6 +344,36 @@ export class GitRepository implements RepoReader {
   async ensureCommit(branch: string, commit: string): Promise<string> {
     await this.init();
     return (await this.hasCommit(commit)) ? commit : this.fetch(branch);
+  }
+
+  /**
+   * `ensureCommit` for many branches (short name → head as listed) in a few requests: every head
+   * the store lacks is fetched at depth 1, `FETCH_BATCH` per request, each batch stored as one
+   * pack. Returns each branch's head now in the store, or null for a branch deleted meanwhile. A
+   * batch the remote refuses (a head deleted and pruned there meanwhile) falls back to fetching its
+   * branches one by one, so that only such a branch is affected.
+   */
+  async ensureCommits(heads: Map<string, string>): Promise<Map<string, string | null>> {
+    await this.init();
+    const missing: string[] = [];
+    for (const commit of new Set(heads.values())) if (!(await this.hasCommit(commit))) missing.push(commit);
+    for (let i = 0; i < missing.length; i += FETCH_BATCH) {
+      try {
+        await this.storeFetchedPack(await fetchPack(this.http.request, this.url, this.authHeaders(), missing.slice(i, i + FETCH_BATCH)));
+      } catch {
+        // Fetched below, branch by branch.
+      }
+    }
+    const present = new Map<string, string | null>();
+    for (const [branch, commit] of heads) {
+      try {
+        present.set(branch, await this.ensureCommit(branch, commit));
+      } catch (error) {
+        if (!(error instanceof BranchNotFoundError)) throw error;
+        present.set(branch, null);
+      }
+    }
+    return present;
   }
 
   private rememberTree(commit: string, tree: string): void {
@@ -456,23 +503,20 @@ export class GitRepository implements RepoReader {
   }
 
   /**
-   * Indexes a fetched pack (with isomorphic-git, which resolves its deltas) outside the pack folder,
-   * then moves pack and index in, index last, so no reader ever sees one without the other.
+   * Keeps a fetched pack as a pack of whole objects (see `readPack`); a thin pack's bases come from
+   * the store. Its commits, trees and small blobs are also kept in memory: they were fetched to be
+   * read next (a fresh process reads every deploy head's folders once).
    */
   private async storeFetchedPack(pack: Buffer): Promise<void> {
-    if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw new Error("the fetched pack is not a git pack");
-    const temp = `radial-incoming/${randomUUID()}`;
-    const final = `${this.dir}/objects/pack/pack-${pack.subarray(pack.length - 20).toString("hex")}`;
-    await fs.promises.mkdir(`${this.dir}/radial-incoming`, { recursive: true });
-    await fs.promises.mkdir(`${this.dir}/objects/pack`, { recursive: true });
-    try {
-      await fs.promises.writeFile(`${this.dir}/${temp}.pack`, pack);
-      await git.indexPack({ fs, dir: this.dir, gitdir: this.dir, filepath: `${temp}.pack`, cache: this.cache });
-      await fs.promises.rename(`${this.dir}/${temp}.pack`, `${final}.pack`);
-      await fs.promises.rename(`${this.dir}/${temp}.idx`, `${final}.idx`);
-    } finally {
-      await fs.promises.rm(`${this.dir}/${temp}.pack`, { force: true });
-      await fs.promises.rm(`${this.dir}/${temp}.idx`, { force: true });
+    const objects = await readPack(pack, async (oid) => {
+      const found = await git.readObject({ fs, gitdir: this.dir, oid, format: "content", cache: this.cache }).catch(() => undefined);
+      return found && (found.type === "commit" || found.type === "tree" || found.type === "blob") ? { type: found.type, oid, body: found.object as Uint8Array } : undefined;
+    });
+    await this.storePack(buildPack(objects));
+    for (const { type, oid, body } of objects) {
+      if (type === "commit") this.rememberTree(oid, Buffer.from(body).toString("latin1", 5, 45));
+      else if (type === "tree") this.rememberTreeEntries(oid, parseTree(body));
+      else this.rememberBlob(oid, body);
     }
   }
 

@@ -1,8 +1,10 @@
 /**
  * Builds a git tree from `path → content` in memory, with the same object ids git computes, so the
  * hub can tell "nothing changed" without writing a single object. A folder the remote already holds
- * can be given by its tree id alone (`kept`): it is referenced, never rebuilt or sent again.
+ * can be given by its tree id alone (`kept`): it is referenced, never rebuilt or sent again. Tree
+ * objects fetched from the remote are parsed here too.
  */
+import type { TreeEntry } from "isomorphic-git";
 import { checkFilePath, UnsafePathError } from "./paths.js";
 import { hashObject, type GitObject } from "./pack.js";
 
@@ -106,4 +108,21 @@ export function* treeObjects(tree: TreeNode): Generator<GitObject> {
     if (node.kind === "blob") yield { type: "blob", oid: node.oid, body: node.content };
     else if (node.kind === "tree") yield* treeObjects(node);
   }
+}
+
+/** A tree object's entries as isomorphic-git's `readTree` gives them (modes six digits long). */
+export function parseTree(body: Uint8Array): TreeEntry[] {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const entries: TreeEntry[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const space = bytes.indexOf(0x20, at);
+    const nul = bytes.indexOf(0, space);
+    if (space === -1 || nul === -1 || nul + 21 > bytes.length) throw new Error("malformed tree object");
+    const mode = bytes.toString("latin1", at, space).padStart(6, "0");
+    const type = mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
+    entries.push({ mode, path: bytes.toString("utf8", space + 1, nul), oid: bytes.toString("hex", nul + 1, nul + 21), type });
+    at = nul + 21;
+  }
+  return entries;
 }

@@ -445,3 +445,40 @@ test("one source at one commit is hydrated once for every cluster and every late
   assert.equal(changed.clusters.filter((c) => c.commit).length, 4);
   assert.equal(builds, 2);
 });
+
+/** A generation run in a new hub process (new store, no in-memory state), as a cold Lambda container runs it. */
+async function runInFreshProcess(input: { url: string; store: string; clusters: InventoryCluster[] }): Promise<{ commits: number; errors: unknown[]; requests: number }> {
+  const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  const code = `
+    const { GitRepository } = await import(${module("../../lambdas/git/index.ts")});
+    const { KustomizeBinary } = await import(${module("../../lambdas/generator/hydrate/index.ts")});
+    const { runGeneration } = await import(${module("../../lambdas/generator/run.ts")});
+    const input = JSON.parse(process.env.RADIAL_FRESH_RUN);
+    const hub = new GitRepository({ url: input.url, dir: input.store });
+    const deps = { fleet: hub, deploy: hub, sourceBranch: "main", kustomize: KustomizeBinary(input.kustomize), clock: () => new Date(input.now), author: input.author };
+    const result = await runGeneration({ clusters: input.clusters, dryRun: false, force: false }, deps);
+    process.stdout.write(JSON.stringify({ commits: result.clusters.filter((c) => c.commit).length, errors: result.errors, requests: hub.stats.requests }));
+  `;
+  const env = { ...process.env, RADIAL_FRESH_RUN: JSON.stringify({ ...input, kustomize: await installKustomize(), now: clock().toISOString(), author }) };
+  // Imported here so that this test is appended whole to the file.
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { env });
+  return JSON.parse(stdout) as { commits: number; errors: unknown[]; requests: number };
+}
+
+test("a fresh process over an unchanged fleet reads every deploy head in a few requests and commits nothing", async (t) => {
+  const f = await setup(t, baseSeed);
+  const clusters = Array.from({ length: 12 }, (_, i) => cluster(`c${i}`, "prod"));
+  const first = await f.run({ clusters });
+  assert.equal(first.clusters.filter((c) => c.commit).length, 12);
+  const heads = await f.heads();
+
+  const fresh = await runInFreshProcess({ url: f.url, store: join(await scratch(t), "fresh"), clusters });
+  assert.deepEqual(fresh.errors, []);
+  assert.equal(fresh.commits, 0);
+  assert.deepEqual(await f.heads(), heads, "no branch moved");
+  // The source branch, the deploy heads' listing, and all twelve heads fetched in one request.
+  assert.ok(fresh.requests < clusters.length, `${fresh.requests} requests`);
+  t.diagnostic(`fresh process: ${fresh.requests} requests for ${clusters.length} deploy heads`);
+});

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -380,4 +380,88 @@ test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch 
   const requests = agent.stats.requests;
   assert.equal(await agent.fetch(mine.branch), moved);
   assert.ok(agent.stats.requests - requests <= 2);
+});
+
+// ---- many deploy heads into a fresh store (a cold hub process) ----
+
+const PREFIX = "radial/clusters/";
+
+/** Native git's tree for each branch, in one call. */
+async function nativeTrees(server: GitServer, branches: string[]): Promise<string[]> {
+  return (await bareGit(server, "rev-parse", ...branches.map((b) => `refs/heads/${b}^{tree}`))).split("\n");
+}
+
+const name = (i: number) => `c-${String(i).padStart(3, "0")}`;
+
+/** Deploy branches as the hub writes them: one folder per cluster, a shared manifest, its own Application. */
+async function writeFleet(url: string, dir: string, count: number, replicas = 2): Promise<string[]> {
+  const writer = new GitRepository({ url, dir });
+  const branches = Array.from({ length: count }, (_, i) => `${PREFIX}${name(i)}`);
+  const results = await writer.writeBranches(
+    branches.map((branch, i) => ({
+      branch,
+      files: {
+        [`clusters/${name(i)}/web/application.yaml`]: `kind: Application\nmetadata:\n  name: web-${name(i)}\n`,
+        [`clusters/${name(i)}/web/manifests.yaml`]: `kind: Deployment\nspec:\n  replicas: ${replicas}\n`,
+      },
+      message: "generate",
+    })),
+    { author, now },
+  );
+  assert.deepEqual(results.filter((r) => r.error), []);
+  return branches;
+}
+
+/** A served repo with `count` deploy branches, and a store that has fetched nothing yet. */
+async function freshStoreOverFleet(t: TestContext, count: number) {
+  const server = await startGitServer();
+  t.after(() => server.stop());
+  const url = await server.createRepo("fleet", { seed: { "README.md": "fleet\n" } });
+  const dir = await scratch(t);
+  const branches = await writeFleet(url, join(dir, "writer"), count);
+  return { server, url, dir, branches, fresh: new GitRepository({ url, dir: join(dir, "fresh") }) };
+}
+
+test("a fresh store fetches 300 deploy heads in a few requests and reads the same trees as native git", async (t) => {
+  const { server, branches, fresh } = await freshStoreOverFleet(t, 300);
+  const heads = await fresh.remoteBranches(PREFIX);
+  assert.equal(heads.size, 300);
+  const present = await fresh.ensureCommits(heads);
+  // ls-refs is two requests (discovery, then the command); all 300 heads come in one fetch.
+  assert.ok(fresh.stats.requests <= 4, `${fresh.stats.requests} requests`);
+  assert.deepEqual(present, heads, "every head as listed is now in the store");
+
+  const trees = await Promise.all(branches.map(async (b) => fresh.commitTree(present.get(b)!)));
+  assert.deepEqual(trees, await nativeTrees(server, branches));
+  const folder = async (tree: string, path: string) => (await fresh.readTreeEntries(tree)).find((e) => e.path === path)!.oid;
+  const web = await folder(await folder(await folder(trees[7]!, "clusters"), name(7)), "web");
+  const application = (await fresh.readTreeEntries(web)).find((e) => e.path === "application.yaml")!;
+  assert.equal(new TextDecoder().decode(await fresh.readBlob(application.oid)), `kind: Application\nmetadata:\n  name: web-${name(7)}\n`);
+
+  // Everything is in the store now: asking again costs no request.
+  const before = fresh.stats.requests;
+  assert.deepEqual(await fresh.ensureCommits(heads), heads);
+  assert.equal(fresh.stats.requests, before);
+});
+
+test("a head that moved after listing is fetched as listed; a head the remote lacks is fetched afresh and a deleted branch left out, the others unaffected", async (t) => {
+  const { server, url, dir, branches, fresh } = await freshStoreOverFleet(t, 6);
+  const listed = await fresh.remoteBranches(PREFIX);
+
+  // c-000 moves on after the listing: the listed commit is still served, as listed.
+  await writeFleet(url, join(dir, "writer"), 1, 5);
+  const moved = await fresh.ensureCommits(new Map([[branches[0]!, listed.get(branches[0]!)!], [branches[1]!, listed.get(branches[1]!)!]]));
+  assert.equal(moved.get(branches[0]!), listed.get(branches[0]!));
+  assert.notEqual(moved.get(branches[0]!), await bareGit(server, "rev-parse", `refs/heads/${branches[0]}`));
+
+  // c-002's listed head is one the remote never had (say, pruned since), and c-003 is deleted:
+  // the batch is refused, each branch is then fetched alone.
+  await bareGit(server, "update-ref", "-d", `refs/heads/${branches[3]}`);
+  const missing = "0123456789abcdef0123456789abcdef01234567";
+  const asked = new Map([...listed].filter(([b]) => b !== branches[0] && b !== branches[1]).map(([b, c]) => [b, b === branches[2] || b === branches[3] ? missing : c]));
+  const present = await fresh.ensureCommits(asked);
+  assert.equal(present.get(branches[2]!), await bareGit(server, "rev-parse", `refs/heads/${branches[2]}`), "fetched at its current head");
+  assert.equal(present.get(branches[3]!), null, "a deleted branch is reported absent");
+  const kept = [branches[2]!, branches[4]!, branches[5]!];
+  assert.deepEqual(await Promise.all(kept.map((b) => fresh.commitTree(present.get(b)!))), await nativeTrees(server, kept));
 });

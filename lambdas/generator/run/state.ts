@@ -3,13 +3,13 @@
  * its finalizers, and the tombstones. It is read once per commit and kept in memory (a commit never
  * changes), and the commits this process writes are recorded as they are pushed, so a run over an
  * unchanged fleet reads no tree at all; only heads moved by someone else (or a fresh process) are
- * fetched and read.
+ * fetched, all in a few requests (`GitRepository.ensureCommits`), and read.
  *
  * Alongside each head, the digest of the run inputs that produced exactly its tree: a cluster whose
  * inputs digest the same on the same head needs no serializing, hashing or comparing.
  */
 import { parse as parseYaml } from "yaml";
-import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
+import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
 import { ClusterName } from "../../../contract/names.js";
 import type { GitRepository } from "../../git/index.js";
 import { pool } from "./pool.js";
@@ -66,10 +66,10 @@ function applicationFacts(text: string): { from: string | undefined; finalizers:
   }
 }
 
-async function readState(deploy: GitRepository, cluster: string, branch: string, listed: string): Promise<BranchState> {
-  const cached = states.get(listed);
+/** The state of `commit`, a head in the store. */
+async function readState(deploy: GitRepository, cluster: string, commit: string): Promise<BranchState> {
+  const cached = states.get(commit);
   if (cached) return cached;
-  const commit = await deploy.ensureCommit(branch, listed);
   const tree = await deploy.commitTree(commit);
   const state: BranchState = { commit, tree, apps: new Map(), tombstones: new Map() };
   let folder = tree;
@@ -95,9 +95,18 @@ async function readState(deploy: GitRepository, cluster: string, branch: string,
   return state;
 }
 
-/** Every deploy branch named for a valid cluster (cluster name → state). Fails if any cannot be read. */
+/**
+ * Every deploy branch named for a valid cluster (cluster name → state); a branch deleted since it
+ * was listed is left out. Fails if any cannot be read.
+ */
 export async function readDeployStates(deploy: GitRepository, prefix: string): Promise<Map<string, BranchState>> {
-  const heads = [...(await deploy.remoteBranches(prefix))].filter(([branch]) => ClusterName.safeParse(branch.slice(prefix.length)).success);
-  const read = await pool(heads, READ_CONCURRENCY, ([branch, commit]) => readState(deploy, branch.slice(prefix.length), branch, commit));
-  return new Map(heads.map(([branch], i) => [branch.slice(prefix.length), read[i]!]));
+  const heads = new Map([...(await deploy.remoteBranches(prefix))].filter(([branch]) => ClusterName.safeParse(branch.slice(prefix.length)).success));
+  const unknown = new Map([...heads].filter(([, commit]) => !states.has(commit)));
+  for (const [branch, commit] of await deploy.ensureCommits(unknown)) {
+    if (commit === null) heads.delete(branch);
+    else heads.set(branch, commit);
+  }
+  const entries = [...heads];
+  const read = await pool(entries, READ_CONCURRENCY, ([branch, commit]) => readState(deploy, branch.slice(prefix.length), commit));
+  return new Map(entries.map(([branch], i) => [branch.slice(prefix.length), read[i]!]));
 }
