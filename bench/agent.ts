@@ -10,7 +10,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { RegisterClusterResponse } from "../contract/clusters.js";
 import { AGENT_NAMESPACE } from "../lambdas/bootstrap/manifest.js";
 import { GitRepository } from "../lambdas/git/index.js";
@@ -27,6 +26,7 @@ import { agentCommand, rssBytes, startAgentProcess, type AgentCommand, type Agen
 import { applicationOf, deployBranchFiles, KINDS, mixedObjects, namespacesOf, RUN_LABEL, toYaml } from "./agent/manifests.js";
 import { keyOf, ObjectWatch } from "./agent/observe.js";
 import { summarize, type Summary } from "./lib/stats.js";
+import { parseBenchOptions, type OutputFormat } from "./lib/options.js";
 import { formatNumber, formatRatio, formatTable } from "./lib/table.js";
 
 interface Options {
@@ -34,33 +34,16 @@ interface Options {
   rounds: number;
   edits: number;
   managed: number;
-  output: "table" | "json";
+  output: OutputFormat;
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      objects: { type: "string", default: "500" },
-      rounds: { type: "string", default: "3" },
-      edits: { type: "string", default: "50" },
-      managed: { type: "string", default: "1000" },
-      output: { type: "string", default: "table" },
-    },
+  const options = parseBenchOptions(argv, {
+    objects: { default: 500, multipleOf: 100 },
+    rounds: { default: 3 },
+    edits: { default: 50, multipleOf: 2 },
+    managed: { default: 1000, multipleOf: 100 },
   });
-  const positive = (name: string, text: string, multipleOf = 1) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value % multipleOf !== 0) throw new Error(`--${name} must be a positive integer${multipleOf > 1 ? ` and a multiple of ${multipleOf}` : ""}, got "${text}"`);
-    return value;
-  };
-  if (values.output !== "table" && values.output !== "json") throw new Error(`--output must be table or json, got "${values.output}"`);
-  const options: Options = {
-    objects: positive("objects", values.objects, 100),
-    rounds: positive("rounds", values.rounds),
-    edits: positive("edits", values.edits, 2),
-    managed: positive("managed", values.managed, 100),
-    output: values.output as Options["output"],
-  };
   // Each edit touches its own object (half Deployments, half ConfigMaps), so no heal is slowed by
   // the watcher's fight back-off; a namespace of the managed set holds 8 Deployments.
   if (options.edits / 2 > (options.managed / 100) * 8) throw new Error(`--edits ${options.edits} needs more Deployments than --managed ${options.managed} holds (8 per 100 objects)`);

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
 import git from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import { parseApplicationSetFile } from "../lambdas/generator/application-set.js";
@@ -33,6 +33,7 @@ import { installKustomize } from "../test/engines/kustomize.js";
 import { startByteProxy } from "./lib/byte-proxy.js";
 import { makeFleet } from "./lib/fleet.js";
 import { startMeter, type Usage } from "./lib/meter.js";
+import { parseBenchOptions, type OutputFormat } from "./lib/options.js";
 import { formatNumber, formatRatio, formatTable } from "./lib/table.js";
 
 const execFileAsync = promisify(execFile);
@@ -42,31 +43,11 @@ interface Options {
   sets: number;
   /** Branches pushed with isomorphic-git one ref at a time, to extrapolate the old write path. */
   sample: number;
-  output: "table" | "json";
+  output: OutputFormat;
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      clusters: { type: "string", default: "10000" },
-      sets: { type: "string", default: "20" },
-      sample: { type: "string", default: "30" },
-      output: { type: "string", default: "table" },
-    },
-  });
-  const positive = (name: string, text: string, max = Number.MAX_SAFE_INTEGER) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${text}"`);
-    return value;
-  };
-  if (values.output !== "table" && values.output !== "json") throw new Error(`--output must be table or json, got "${values.output}"`);
-  return {
-    clusters: positive("clusters", values.clusters),
-    sets: positive("sets", values.sets, SELECTORS.length),
-    sample: positive("sample", values.sample),
-    output: values.output,
-  };
+  return parseBenchOptions(argv, { clusters: { default: 10_000 }, sets: { default: 20, max: SELECTORS.length }, sample: { default: 30 } });
 }
 
 // ---- the fleet repo -------------------------------------------------------------------------

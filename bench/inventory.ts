@@ -7,7 +7,6 @@
 // The stores run one after the other, never together, so they do not compete for the CPU.
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { parseArgs } from "node:util";
 import { performance } from "node:perf_hooks";
 import { SHARDS } from "../lambdas/inventory/table.js";
 import { matches, parseSelector } from "../lambdas/labels/selector.js";
@@ -18,13 +17,14 @@ import { makeFleet, type FleetCluster } from "./lib/fleet.js";
 import { countHttpRequests, startMeter, type Usage } from "./lib/meter.js";
 import { forEachBounded } from "./lib/pool.js";
 import { summarize, type Summary } from "./lib/stats.js";
+import { parseBenchOptions, type OutputFormat } from "./lib/options.js";
 import { formatNumber, formatRatio, formatTable } from "./lib/table.js";
 
 interface Options {
   clusters: number;
   lists: number;
   concurrency: number;
-  output: "table" | "json";
+  output: OutputFormat;
 }
 
 /** The largest page the API serves; fewer round trips per full list. */
@@ -32,27 +32,7 @@ const PAGE_SIZE = 500;
 const PROGRESS_EVERY = 1000;
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      clusters: { type: "string", default: "10000" },
-      lists: { type: "string", default: "100" },
-      concurrency: { type: "string", default: "16" },
-      output: { type: "string", default: "table" },
-    },
-  });
-  const positive = (name: string, text: string) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-    return value;
-  };
-  if (values.output !== "table" && values.output !== "json") throw new Error(`--output must be table or json, got "${values.output}"`);
-  return {
-    clusters: positive("clusters", values.clusters),
-    lists: positive("lists", values.lists),
-    concurrency: positive("concurrency", values.concurrency),
-    output: values.output,
-  };
+  return parseBenchOptions(argv, { clusters: { default: 10_000 }, lists: { default: 100 }, concurrency: { default: 16 } });
 }
 
 // ---- the fleet ------------------------------------------------------------------------------
