@@ -510,7 +510,7 @@ export class GitRepository implements RepoReader {
   private async storeFetchedPack(pack: Buffer): Promise<void> {
     const objects = await readPack(pack, async (oid) => {
       const found = await git.readObject({ fs, gitdir: this.dir, oid, format: "content", cache: this.cache }).catch(() => undefined);
-      return found && (found.type === "commit" || found.type === "tree" || found.type === "blob") ? { type: found.type, oid, body: found.object as Uint8Array } : undefined;
+      return found && (found.type === "commit" || found.type === "tree" || found.type === "blob" || found.type === "tag") ? { type: found.type, oid, body: found.object as Uint8Array } : undefined;
     });
     await this.storePack(buildPack(objects));
     for (const { type, oid, body } of objects) {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { crc32, deflateSync, inflateSync } from "node:zlib";
 
-export type ObjectType = "commit" | "tree" | "blob";
+export type ObjectType = "commit" | "tree" | "blob" | "tag";
 
 export interface GitObject {
   type: ObjectType;
@@ -15,7 +15,7 @@ export interface GitObject {
   body: Uint8Array;
 }
 
-const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
+const TYPE_CODES: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 /** Offsets at or above this go to the index's 64-bit table. */
 const LARGE_OFFSET = 0x80000000;
 
@@ -131,7 +131,7 @@ function buildIndex(entries: { oid: string; offset: number; crc: number }[], pac
 
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
-const TYPES_BY_CODE: Record<number, ObjectType> = { 1: "commit", 2: "tree", 3: "blob" };
+const TYPES_BY_CODE: Record<number, ObjectType> = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
 
 /** A variable-length size in a delta's header: 7 bits a byte, least significant first. */
 function deltaSize(delta: Buffer, at: { pos: number }): number {
