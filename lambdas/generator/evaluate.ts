@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { Application, fieldPath } from "../../contract/index.js";
 import type { ApplicationSet } from "./application-set.js";
 import { generateParams } from "./generators/index.js";
@@ -83,10 +82,11 @@ type Rendered = { ok: true; application: Application } | { ok: false; field: str
  * Rendered Applications by (template, parameters), across runs: relabeling one cluster changes one
  * parameter set, so a run renders only that cluster's Applications again. Rendering is a pure
  * function (the template functions read no clock, randomness or environment). Entries are frozen,
- * as they are shared by every run that renders them; the oldest go first past the bound.
+ * as they are shared by every run that renders them.
  */
-const renderCache = new Map<string, Rendered>();
+const renderCache = new Map<string, Map<string, Rendered>>();
 const RENDER_CACHE_ENTRIES = 200_000;
+let renderCacheEntries = 0;
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
@@ -102,8 +102,13 @@ function templateKeyOf(set: ApplicationSet): string {
 }
 
 function renderAndValidate(set: ApplicationSet, templateKey: string, params: Params): Rendered {
-  const key = createHash("sha256").update(templateKey).update("\0").update(JSON.stringify(params)).digest("base64");
-  const cached = renderCache.get(key);
+  let byParams = renderCache.get(templateKey);
+  if (!byParams) {
+    byParams = new Map();
+    renderCache.set(templateKey, byParams);
+  }
+  const key = JSON.stringify(params);
+  const cached = byParams.get(key);
   if (cached) return cached;
   let outcome: Rendered;
   try {
@@ -118,8 +123,13 @@ function renderAndValidate(set: ApplicationSet, templateKey: string, params: Par
   } catch (error) {
     outcome = { ok: false, field: "spec.template", message: (error as Error).message };
   }
-  if (renderCache.size >= RENDER_CACHE_ENTRIES) renderCache.delete(renderCache.keys().next().value as string);
-  renderCache.set(key, deepFreeze(outcome));
+  // Past the bound, start over rather than track age: a fleet that large renders once per run anyway.
+  if (renderCacheEntries >= RENDER_CACHE_ENTRIES) {
+    for (const entries of renderCache.values()) entries.clear();
+    renderCacheEntries = 0;
+  }
+  byParams.set(key, deepFreeze(outcome));
+  renderCacheEntries += 1;
   return outcome;
 }
 

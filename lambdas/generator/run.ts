@@ -433,12 +433,24 @@ const EMPTY_TREE = buildTree({}).oid;
  * What decides a cluster's tree besides its current head: each wanted folder, rendered (the
  * Application, its origin, its manifests' blob id) or kept (its tree id).
  */
+/** Applications come frozen from the render cache and are the same object run after run: serialize each once. */
+const applicationJson = new WeakMap<Application, string>();
+
+function jsonOf(application: Application): string {
+  let json = applicationJson.get(application);
+  if (json === undefined) {
+    json = JSON.stringify(application);
+    applicationJson.set(application, json);
+  }
+  return json;
+}
+
 function inputDigest(apps: Map<string, Wanted>): string {
   const hash = createHash("sha1");
   for (const app of [...apps.keys()].sort()) {
     const wanted = apps.get(app)!;
     if ("kept" in wanted) hash.update(`K\0${app}\0${wanted.kept.tree}\0`);
-    else hash.update(`F\0${app}\0${wanted.from}\0${JSON.stringify(wanted.fresh.application)}\0${manifestBlob(wanted.fresh.hydrated).oid}\0`);
+    else hash.update(`F\0${app}\0${wanted.from}\0${jsonOf(wanted.fresh.application)}\0${manifestBlob(wanted.fresh.hydrated).oid}\0`);
   }
   return hash.digest("hex");
 }

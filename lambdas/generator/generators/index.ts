@@ -271,6 +271,27 @@ function listParams(list: Record<string, unknown>, context: GeneratorContext, fi
  *   a server field is also ""); such a cluster can only be targeted by `destination.name`;
  * - clusters come in name order (Argo iterates a Go map, so its order is random).
  */
+interface ClusterView {
+  cluster: InventoryCluster;
+  /** Its labels as Argo CD's cluster Secret carries them. */
+  labels: Record<string, string>;
+  nameNormalized: string;
+}
+
+/** The inventory sorted by name, with each cluster's labels, once per inventory list: every cluster generator of a run shares it. */
+const clusterViews = new WeakMap<InventoryCluster[], ClusterView[]>();
+
+function clusterViewsOf(clusters: InventoryCluster[]): ClusterView[] {
+  let views = clusterViews.get(clusters);
+  if (!views) {
+    views = [...clusters]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((cluster) => ({ cluster, labels: { ...cluster.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" }, nameNormalized: sanitizeName(cluster.name) }));
+    clusterViews.set(clusters, views);
+  }
+  return views;
+}
+
 function clusterParams(spec: Record<string, unknown>, context: GeneratorContext, field: string): Params[] {
   rejectUnknownFields(spec, ["selector", "values", "flatList", "template"], field, "clusters");
   const rawSelector = spec["selector"] ?? {};
@@ -287,16 +308,14 @@ function clusterParams(spec: Record<string, unknown>, context: GeneratorContext,
   const flatList = spec["flatList"] ?? false;
   if (typeof flatList !== "boolean") throw new ApplicationSetError(`${field}.flatList`, "must be a boolean");
 
-  const clusters = [...context.clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: Params[] = [];
-  for (const cluster of clusters) {
-    const labels = { ...cluster.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" };
+  for (const { cluster, labels, nameNormalized } of clusterViewsOf(context.clusters)) {
     if (!matches(selector, labels)) continue;
-    const params: Params = { name: cluster.name, nameNormalized: sanitizeName(cluster.name), server: cluster.server ?? "", project: "" };
+    const params: Params = { name: cluster.name, nameNormalized, server: cluster.server ?? "", project: "" };
     if (context.goTemplate) {
       const metadata: Record<string, unknown> = {};
       if (Object.keys(cluster.annotations).length > 0) metadata["annotations"] = { ...cluster.annotations };
-      metadata["labels"] = labels;
+      metadata["labels"] = { ...labels };
       params["metadata"] = metadata;
     } else {
       for (const [k, v] of Object.entries(cluster.annotations)) params[`metadata.annotations.${k}`] = v;
