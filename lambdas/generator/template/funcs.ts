@@ -316,6 +316,19 @@ function htmlEscape(s: string): string {
   return s.replace(/[<>&'"\0]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c] as string);
 }
 
+/** sprig's merge (keeps what dst has) and mergeOverwrite (sources win), both into dst. */
+function mergeFunc(overwrite: boolean): FuncSpec {
+  return {
+    params: ["map"],
+    variadic: "map",
+    fn: (dst: Record<string, unknown> | null, ...srcs: Array<Record<string, unknown> | null>) => {
+      const d = dst ?? {};
+      for (const src of srcs) if (src) mergeInto(d, src, overwrite);
+      return d;
+    },
+  };
+}
+
 function jsEscape(s: string): string {
   let out = "";
   for (const ch of s) {
@@ -692,24 +705,8 @@ export const FUNCS: Record<string, FuncSpec> = {
     variadic: "map",
     fn: (k: string, ...ds: Array<Record<string, unknown> | null>) => ds.filter((d) => d && Object.prototype.hasOwnProperty.call(d, k)).map((d) => (d as Record<string, unknown>)[k]),
   },
-  merge: {
-    params: ["map"],
-    variadic: "map",
-    fn: (dst: Record<string, unknown> | null, ...srcs: Array<Record<string, unknown> | null>) => {
-      const d = dst ?? {};
-      for (const src of srcs) if (src) mergeInto(d, src, false);
-      return d;
-    },
-  },
-  mergeOverwrite: {
-    params: ["map"],
-    variadic: "map",
-    fn: (dst: Record<string, unknown> | null, ...srcs: Array<Record<string, unknown> | null>) => {
-      const d = dst ?? {};
-      for (const src of srcs) if (src) mergeInto(d, src, true);
-      return d;
-    },
-  },
+  merge: mergeFunc(false),
+  mergeOverwrite: mergeFunc(true),
   dig: {
     params: ["any"],
     variadic: "any",

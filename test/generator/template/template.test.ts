@@ -267,6 +267,7 @@ describe("sprig and Argo functions", () => {
     ['{{ sha1sum "hello" }}', "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"],
     ['{{ list 1 "a" }} {{ $d := dict "k" "v" "n" 1 }}{{ get $d "k" }} {{ get $d "zz" }}|{{ hasKey $d "n" }}', "[1 a] v |true"],
     ['{{ $d := dict "a" 1 }}{{ $_ := set $d "b" 2 }}{{ keys $d | sortAlpha }} {{ toJson (merge $d (dict "a" 9 "c" 3)) }}', '[a b] {"a":1,"b":2,"c":3}'],
+    ['{{ $d := dict "a" 1 "b" 2 }}{{ toJson (mergeOverwrite $d (dict "a" 9 "c" 3)) }}', '{"a":9,"b":2,"c":3}'],
     ['{{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }} {{ first .l }} {{ last .l }}', "[1 3] x y"],
     ['{{ join "-" .l }} {{ split "," .s }} {{ splitList "," .s }}', "x-y map[_0:a _1:b _2:c] [a b c]"],
     ['{{ regexMatch "^[a-z]+$" "abc" }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexFind "[0-9]+" "ab12cd34" }}', "true -W-xxW- 12"],
