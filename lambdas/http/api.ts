@@ -24,8 +24,12 @@ export interface Route {
   /** OpenAPI-style template: `/v1/clusters/{name}`. */
   path: string;
   summary: string;
-  /** Whether the route needs no credentials (health, the API description). */
-  public?: boolean;
+  /**
+   * Who may call it. `admin` (the default): the router checks the operator's token. The others are
+   * not checked by the router: `agent` routes check an agent's token themselves, `signature` routes
+   * an HMAC of the body, and `none` needs no credentials (health, the API description).
+   */
+  auth?: "admin" | "agent" | "signature" | "none";
   /** Larger bodies are refused with 413 before they are parsed; the hub-wide limit when absent. */
   maxBodyBytes?: number;
   requestBody?: z.ZodType;

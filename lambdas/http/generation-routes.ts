@@ -75,7 +75,7 @@ export function generationRoutes(context: HubContext): Route[] {
       summary:
         "Git push webhook (GitHub-style X-Hub-Signature-256 HMAC of the body with RADIAL_WEBHOOK_SECRET). A push to the source branch, or to a repository and ref an Application source reads, starts a run in the background",
       // Authenticated by the signature, not the admin token.
-      public: true,
+      auth: "signature",
       maxBodyBytes: MAX_WEBHOOK_BYTES,
       responses: {
         202: { description: "A generation run starts in the background; see GET /v1/generations", schema: WebhookAnswer },

@@ -57,7 +57,7 @@ export function createRouter(routes: Route[], hooks: RouterHooks) {
       }
       const { route } = match.c;
       matched(route.path);
-      if (!route.public) await hooks.authenticate(request);
+      if ((route.auth ?? "admin") === "admin") await hooks.authenticate(request);
       if (route.maxBodyBytes !== undefined && Buffer.byteLength(request.body) > route.maxBodyBytes) {
         throw new HttpError("payload_too_large", `request body is over the limit of ${route.maxBodyBytes} bytes for ${route.method} ${route.path}`);
       }

@@ -38,7 +38,7 @@ function systemRoutes(context: HubContext): Route[] {
       method: "GET",
       path: "/healthz",
       summary: "Liveness and inventory reachability",
-      public: true,
+      auth: "none",
       responses: { 200: { description: "The hub and its inventory answer", schema: Health } },
       async handle() {
         try {
@@ -53,7 +53,7 @@ function systemRoutes(context: HubContext): Route[] {
       method: "GET",
       path: "/metrics",
       summary: "Prometheus metrics of this hub process",
-      public: true,
+      auth: "none",
       responses: { 200: { description: "Prometheus text exposition format" } },
       async handle() {
         return { status: 200, headers: { "content-type": context.metrics.registry.contentType }, body: await context.metrics.registry.metrics() };
@@ -76,7 +76,7 @@ export function hubRoutes(context: HubContext): Route[] {
     method: "GET",
     path: "/v1/openapi.json",
     summary: "This API's OpenAPI 3.1 description",
-    public: true,
+    auth: "none",
     responses: { 200: { description: "OpenAPI document" } },
     async handle() {
       return { status: 200, body: document };

@@ -73,7 +73,7 @@ export function statusRoutes(deps: StatusRouteDependencies): Route[] {
       path: "/v1/agent/status",
       summary: "An agent reports its cluster's status (with its agent token, not the admin token); the reply says which revision to run and when to report again",
       // Authenticated by the agent token of the cluster the report names, not the admin token.
-      public: true,
+      auth: "agent",
       requestBody: StatusReport,
       responses: { 200: { description: "Stored; the newest revision of the cluster's deploy branch (null if none) and the poll interval", schema: HubReply } },
       async handle(request) {

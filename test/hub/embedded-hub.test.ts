@@ -83,6 +83,14 @@ describe("embedded hub (npm start)", () => {
     const schema = register.requestBody.content["application/json"].schema;
     assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
     assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");
+
+    // Each operation says which credential it takes: the admin token by default, or its own.
+    const security = (path: string, method: string) => (document.paths[path]![method] as { security?: unknown }).security;
+    assert.deepEqual((document as unknown as { security: unknown }).security, [{ adminToken: [] }]);
+    assert.equal(security("/v1/clusters", "post"), undefined, "admin routes inherit the document's adminToken");
+    assert.deepEqual(security("/v1/agent/status", "post"), [{ agentToken: [] }]);
+    assert.deepEqual(security("/v1/webhooks/git", "post"), [{ webhookSignature: [] }]);
+    assert.deepEqual(security("/healthz", "get"), []);
   });
 
   test("/metrics counts requests by route template and status", async () => {
