@@ -316,6 +316,26 @@ function htmlEscape(s: string): string {
   return s.replace(/[<>&'"\0]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c] as string);
 }
 
+/**
+ * Go's `and` (stops at the first false argument) and `or` (at the first true one): arguments are
+ * evaluated lazily, and the last one evaluated is the result.
+ */
+function shortCircuit(stopWhen: boolean): FuncSpec {
+  return {
+    params: ["value"],
+    variadic: "value",
+    fn: () => undefined,
+    lazy: (args) => {
+      let v: unknown;
+      for (const a of args) {
+        v = a();
+        if (truthOf(v) === stopWhen) return v;
+      }
+      return v;
+    },
+  };
+}
+
 /** sprig's merge (keeps what dst has) and mergeOverwrite (sources win), both into dst. */
 function mergeFunc(overwrite: boolean): FuncSpec {
   return {
@@ -455,32 +475,8 @@ const s = (fn: (...a: string[]) => unknown, n: number): FuncSpec => ({ params: A
 
 export const FUNCS: Record<string, FuncSpec> = {
   // --- Go text/template builtins ---
-  and: {
-    params: ["value"],
-    variadic: "value",
-    fn: () => undefined,
-    lazy: (args) => {
-      let v: unknown;
-      for (const a of args) {
-        v = a();
-        if (!truthOf(v)) return v;
-      }
-      return v;
-    },
-  },
-  or: {
-    params: ["value"],
-    variadic: "value",
-    fn: () => undefined,
-    lazy: (args) => {
-      let v: unknown;
-      for (const a of args) {
-        v = a();
-        if (truthOf(v)) return v;
-      }
-      return v;
-    },
-  },
+  and: shortCircuit(false),
+  or: shortCircuit(true),
   not: { params: ["value"], fn: (v: unknown) => !truthOf(v) },
   len: { params: ["value"], fn: goLen },
   index: { params: ["value"], variadic: "value", fn: goIndex },
