@@ -7,11 +7,10 @@
  * or pruned from a source the agent could not read whole.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { AgentConfig } from "../contract/agent-config.js";
+import { AGENT_NAMESPACE, type AgentConfig } from "../contract/agent-config.js";
 import type { HubReply } from "../contract/hub-reply.js";
 import type { DriftEvent, ResourceRef, ResourceStatus } from "../contract/status-report.js";
-import { VERSION } from "../lambdas/version.js";
-import { AGENT_NAMESPACE } from "../lambdas/bootstrap/manifest.js";
+import { VERSION } from "../core/version.js";
 import { backoff } from "./kube/backoff.js";
 import type { KubeClient } from "./kube/client.js";
 import type { AgentMetrics } from "./metrics.js";

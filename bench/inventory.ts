@@ -8,8 +8,8 @@
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { performance } from "node:perf_hooks";
-import { SHARDS } from "../lambdas/inventory/table.js";
-import { matches, parseSelector } from "../lambdas/labels/selector.js";
+import { SHARDS } from "../lambdas/adapters/dynamodb/table.js";
+import { matches, parseSelector } from "../core/labels/selector.js";
 import { startDynamoDBLocal } from "../test/engines/dynamodb-local.js";
 import { startTestHub, type TestHub } from "../test/hub/harness.js";
 import { dynamoItemBytes } from "./lib/dynamodb-size.js";

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { open, rm } from "node:fs/promises";
 import type { z } from "zod";
 import { CLUSTER_LIMITS, ClusterName, parseWith, PatchClusterRequest, RegisterClusterRequest, type Cluster } from "../contract/index.js";
-import { parseSelector, SelectorError } from "../lambdas/labels/selector.js";
+import { parseSelector, SelectorError } from "../core/labels/selector.js";
 import type { HubClient } from "./hub-client.js";
 import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
 import { CliError, clusterTable, runAction as run, formatLabels, printCluster, printClusters, serialize, usageError, type OutputFormat } from "./output.js";

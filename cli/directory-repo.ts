@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import type { RepoReader } from "../lambdas/generator/params.js";
+import type { RepoReader } from "../core/git/reader.js";
 
 /**
  * A repository checked out on disk, for `radial render --repo DIR`: every repoURL maps to DIR and

@@ -1,13 +1,14 @@
 import { Command, Option } from "commander";
-import { registerAgentCommand } from "./agent.js";
+import { registerAgentCommand } from "../agent/command.js";
 import { registerClusterCommands } from "./cluster.js";
 import { registerGenerateCommand } from "./generate.js";
 import { registerHealthCommand } from "./health.js";
 import { registerHubCommands } from "./hub.js";
 import { registerRenderCommand } from "./render.js";
 import { registerStatusCommand } from "./status.js";
-import { EXIT_CODES_HELP, exitForCommanderError } from "./output.js";
-import { VERSION } from "../lambdas/version.js";
+import { exitForCommanderError } from "../core/exit.js";
+import { EXIT_CODES_HELP } from "./output.js";
+import { VERSION } from "../core/version.js";
 
 const program = new Command("radial")
   .description("Radial: a serverless GitOps hub for fleets of Kubernetes clusters")

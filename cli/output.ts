@@ -1,22 +1,12 @@
 // How the CLI reports: results on stdout as a table, JSON or YAML; failures on stderr, with an exit
 // code scripts can rely on.
-import type { CommanderError } from "commander";
 import { stringify } from "yaml";
 import type { Cluster } from "../contract/index.js";
+import { EXIT } from "../core/exit.js";
 import { HubError, HubUnreachableError } from "./hub-client.js";
 
 export type OutputFormat = "table" | "json" | "yaml";
 
-export const EXIT = {
-  ok: 0,
-  /** The hub refused the request or failed, or a check against what it holds did (label without --overwrite). */
-  refused: 1,
-  /** Bad arguments or options, or no admin token: nothing was sent. */
-  usage: 2,
-  unreachable: 3,
-  /** The hub has no such cluster (404), so `radial cluster get x || ...` can tell absence from failure. */
-  notFound: 4,
-} as const;
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -37,14 +27,6 @@ export class CliError extends Error {
 }
 
 export const usageError = (message: string) => new CliError(message, EXIT.usage);
-
-/**
- * For `program.exitOverride`: commander exits 1 on a usage error, which scripts could not tell from
- * a refusal by the hub, so its failures become 2; help and --version keep their 0.
- */
-export function exitForCommanderError(error: CommanderError): never {
-  process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
-}
 
 /** Prints why a command failed and returns its exit code. */
 export function reportFailure(error: unknown): number {

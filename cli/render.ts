@@ -5,9 +5,9 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { ClusterName, parseWith, type Application } from "../contract/index.js";
 import { labelProblems } from "../contract/labels.js";
-import { parseApplicationSetFile } from "../lambdas/generator/application-set.js";
-import { evaluateApplicationSet, type EvaluationProblem } from "../lambdas/generator/evaluate.js";
-import type { InventoryCluster } from "../lambdas/generator/params.js";
+import { parseApplicationSetFile } from "../lambdas/generate/application-set.js";
+import { evaluateApplicationSet, type EvaluationProblem } from "../lambdas/generate/evaluate.js";
+import type { InventoryCluster } from "../lambdas/generate/params.js";
 import { DirectoryRepo } from "./directory-repo.js";
 import { CliError, runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 

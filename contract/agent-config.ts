@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { ClusterName } from "./names.js";
 
+/** The namespace the bootstrap manifest installs the agent in, where it also keeps its inventories. */
+export const AGENT_NAMESPACE = "radial-system";
+
 /**
  * The agent's client-side limit towards its apiserver. Sustained: the rate Argo CD's controller and
  * Flux's controllers default to (argo-cd cluster_constants.go K8sClientConfigQPS, Flux

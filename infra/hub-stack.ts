@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
-import { tableDefinition, TTL_ATTRIBUTE } from "../lambdas/inventory/table.js";
+import { tableDefinition, TTL_ATTRIBUTE } from "../lambdas/adapters/dynamodb/table.js";
 
 /** The hub in AWS. The inventory table comes from the same definition the embedded hub creates. */
 export class HubStack extends Stack {

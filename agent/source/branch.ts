@@ -6,7 +6,7 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { deployBranchOf } from "../../contract/deploy-branch.js";
-import { GitRepository } from "../../lambdas/git/index.js";
+import { GitRepository } from "../../core/git/index.js";
 import { readClusterFolder, type ClusterFolder } from "./read.js";
 
 export interface DeployBranchOptions {

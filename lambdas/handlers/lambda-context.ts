@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createHubContext } from "../hub-context.js";
+import { createHubContext } from "../composition.js";
 import type { HubContext } from "../http/routes.js";
 
 /** The hub context every Lambda builds from its environment; the CDK stack sets TABLE_NAME, RADIAL_HUB_URL and ADMIN_TOKEN_HASH. */

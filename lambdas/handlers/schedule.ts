@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { workerHandler } from "../generation/worker.js";
+import { workerHandler } from "../generate/worker.js";
 import { lambdaHubContext } from "./lambda-context.js";
 
 const logger = new Logger({ serviceName: "radial-generation" });

@@ -1,4 +1,4 @@
-import { bearerToken, tokenMatches } from "../tokens/token.js";
+import { bearerToken, tokenMatches } from "../inventory/token.js";
 import type { ApiRequest } from "./api.js";
 import { HttpError } from "./http-error.js";
 

@@ -12,7 +12,7 @@ import {
 } from "../../contract/index.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import { RegistryError, type RegistryFailure } from "../inventory/errors.js";
-import { parseSelector, SelectorError } from "../labels/selector.js";
+import { parseSelector, SelectorError } from "../../core/labels/selector.js";
 import type { ApiRequest, Route } from "./api.js";
 import { HttpError } from "./http-error.js";
 import { parseBody } from "./request-body.js";

@@ -1,7 +1,7 @@
 import { GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } from "../../contract/index.js";
-import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generation/generation-service.js";
-import { EVENT_HEADER, PushPayload } from "../generation/webhook-push.js";
-import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generation/webhook-signature.js";
+import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generate/service.js";
+import { EVENT_HEADER, PushPayload } from "../generate/webhook-push.js";
+import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generate/webhook-signature.js";
 import { InvalidCursorError } from "../inventory/store.js";
 import type { ApiRequest, Route } from "./api.js";
 import { HttpError } from "./http-error.js";

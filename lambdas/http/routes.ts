@@ -1,6 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
-import type { GenerationService } from "../generation/generation-service.js";
+import type { GenerationService } from "../generate/service.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import type { StatusService } from "../status/status-service.js";
 import type { Route } from "./api.js";

@@ -2,7 +2,7 @@ import { ClusterName, ClusterStatus, HubReply, parseStatusReport, parseWith, Sta
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import { RegistryError } from "../inventory/errors.js";
 import { StatusError, type StatusService } from "../status/status-service.js";
-import { bearerToken } from "../tokens/token.js";
+import { bearerToken } from "../inventory/token.js";
 import type { ApiRequest, Route } from "./api.js";
 import { HttpError } from "./http-error.js";
 import type { HubMetrics, StatusReportOutcome } from "./metrics.js";

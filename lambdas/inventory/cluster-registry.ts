@@ -1,8 +1,8 @@
 import { CLUSTER_LIMITS, type Cluster, type PatchClusterRequest, type RegisterClusterRequest } from "../../contract/index.js";
-import { bootstrapManifest } from "../bootstrap/manifest.js";
-import { EksClusterNotFoundError, EksUnavailableError, type EksLookup } from "../eks/eks-lookup.js";
-import { matches, type Selector } from "../labels/selector.js";
-import { hashToken, newToken, tokenMatches } from "../tokens/token.js";
+import { bootstrapManifest } from "./bootstrap.js";
+import { EksClusterNotFoundError, EksUnavailableError, type EksLookup } from "../adapters/eks/eks-lookup.js";
+import { matches, type Selector } from "../../core/labels/selector.js";
+import { hashToken, newToken, tokenMatches } from "./token.js";
 import { toCluster, type ClusterRecord } from "./cluster-record.js";
 import { RegistryError } from "./errors.js";
 import { ClusterExistsError, InvalidCursorError, VersionConflictError, type InventoryStore } from "./store.js";

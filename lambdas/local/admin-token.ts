@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { newToken } from "../tokens/token.js";
+import { newToken } from "../inventory/token.js";
 
 /**
  * The embedded hub's admin token: RADIAL_ADMIN_TOKEN when set, else the one kept in

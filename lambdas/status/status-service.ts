@@ -1,7 +1,7 @@
 import type { ClusterStatus, HubReply, StatusReport, StoredDriftEvent, SyncStatus } from "../../contract/index.js";
 import { worstHealth } from "../../contract/status-report.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
-import { statusDigest, type DynamoDBStatusStore, type StatusSummary, type StoredStatus } from "./status-store.js";
+import { statusDigest, type DynamoDBStatusStore, type StatusSummary, type StoredStatus } from "../adapters/dynamodb/status-store.js";
 
 /** Why a report was refused; the HTTP layer maps each reason to a status. */
 export class StatusError extends Error {

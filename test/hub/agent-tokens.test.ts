@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { AwsEksLookup } from "../../lambdas/eks/eks-lookup.js";
+import { AwsEksLookup } from "../../lambdas/adapters/eks/eks-lookup.js";
 import { ClusterRegistry } from "../../lambdas/inventory/cluster-registry.js";
-import { DynamoDBInventoryStore } from "../../lambdas/inventory/dynamodb-store.js";
-import { ensureTable } from "../../lambdas/inventory/table.js";
+import { DynamoDBInventoryStore } from "../../lambdas/adapters/dynamodb/inventory-store.js";
+import { ensureTable } from "../../lambdas/adapters/dynamodb/table.js";
 import { startEmbeddedDynamoDB, type EmbeddedDynamoDB } from "../../lambdas/local/embedded-dynamodb.js";
 
 let dataDir: string;

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parseAllDocuments } from "yaml";
 import { RegisterClusterResponse, RotateTokenResponse } from "../../contract/index.js";
-import { createHubContext } from "../../lambdas/hub-context.js";
+import { createHubContext } from "../../lambdas/composition.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../engines/kubernetes.js";
 import { startTestHub, type TestHub } from "./harness.js";
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { HubStack } from "../../infra/hub-stack.js";
-import { tableDefinition } from "../../lambdas/inventory/table.js";
+import { tableDefinition } from "../../lambdas/adapters/dynamodb/table.js";
 
 test("the CDK stack's inventory table has the keys the hub creates locally, with TTL and PITR", () => {
   const template = Template.fromStack(new HubStack(new App(), "Test"));

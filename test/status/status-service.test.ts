@@ -3,8 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { StatusReport, type ApplicationStatus, type DriftEvent } from "../../contract/index.js";
 import { NO_DEPLOY_REVISIONS } from "../../lambdas/status/deploy-revisions.js";
 import { StatusError, StatusService } from "../../lambdas/status/status-service.js";
-import { DynamoDBStatusStore } from "../../lambdas/status/status-store.js";
-import { engines, type Engine } from "../generation/engines.js";
+import { DynamoDBStatusStore } from "../../lambdas/adapters/dynamodb/status-store.js";
+import { engines, type Engine } from "../generate/engines.js";
 
 const T0 = Date.parse("2026-11-23T12:00:00Z");
 const REGISTERED = "2026-11-23T00:00:00.000Z";

@@ -1,0 +1,22 @@
+// Exit codes shared by the `radial` command and the agent's entry point, so scripts can tell
+// failure from success and a usage error from a refusal.
+import type { CommanderError } from "commander";
+
+export const EXIT = {
+  ok: 0,
+  /** The hub refused the request or failed, or a check against what it holds did (label without --overwrite). */
+  refused: 1,
+  /** Bad arguments or options, or no admin token: nothing was sent. */
+  usage: 2,
+  unreachable: 3,
+  /** The hub has no such cluster (404), so `radial cluster get x || ...` can tell absence from failure. */
+  notFound: 4,
+} as const;
+
+/**
+ * For `program.exitOverride`: commander exits 1 on a usage error, which scripts could not tell from
+ * a refusal by the hub, so its failures become 2; help and --version keep their 0.
+ */
+export function exitForCommanderError(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+}

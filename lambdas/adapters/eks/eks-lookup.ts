@@ -1,0 +1,75 @@
+import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
+import type { EksClusterInfo } from "../../../contract/index.js";
+
+export class EksClusterNotFoundError extends Error {}
+export class EksUnavailableError extends Error {}
+
+/** Looks an EKS cluster up by ARN; the registry takes this, not the AWS SDK. */
+export interface EksLookup {
+  describe(arn: string): Promise<EksClusterInfo>;
+}
+
+export function parseEksArn(arn: string): { partition: string; region: string; account: string; name: string } {
+  const match = /^arn:(aws(?:-cn|-us-gov)?):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
+  if (!match) throw new Error(`not an EKS cluster ARN: ${arn}`);
+  return { partition: match[1]!, region: match[2]!, account: match[3]!, name: match[4]! };
+}
+
+/**
+ * DescribeCluster through the AWS SDK, in the ARN's region. `endpoint` points it elsewhere
+ * (moto in tests); credentials come from the SDK's default chain.
+ */
+export class AwsEksLookup implements EksLookup {
+  private readonly clients = new Map<string, EKSClient>();
+
+  constructor(
+    private readonly options: { endpoint?: string; clock: () => Date; maxAttempts?: number },
+  ) {}
+
+  private client(region: string): EKSClient {
+    let client = this.clients.get(region);
+    if (!client) {
+      client = new EKSClient({ region, maxAttempts: this.options.maxAttempts ?? 2, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) });
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+
+  async describe(arn: string): Promise<EksClusterInfo> {
+    const { region, name } = parseEksArn(arn);
+    let cluster;
+    try {
+      ({ cluster } = await this.client(region).send(new DescribeClusterCommand({ name })));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) throw new EksClusterNotFoundError(`EKS cluster ${name} does not exist in ${region} (${arn})`);
+      throw new EksUnavailableError(`could not reach the EKS API in ${region}: ${(error as Error).message}`);
+    }
+    if (!cluster) throw new EksClusterNotFoundError(`EKS cluster ${name} does not exist in ${region} (${arn})`);
+    if (cluster.arn && cluster.arn !== arn) throw new EksClusterNotFoundError(`EKS cluster ${name} in ${region} has ARN ${cluster.arn}, not ${arn}`);
+    const vpc = cluster.resourcesVpcConfig;
+    return {
+      arn,
+      name,
+      region,
+      version: cluster.version ?? null,
+      endpoint: cluster.endpoint ?? null,
+      status: cluster.status ?? null,
+      platformVersion: cluster.platformVersion ?? null,
+      tags: cluster.tags ?? {},
+      roleArn: cluster.roleArn ?? null,
+      vpcConfig: {
+        subnetIds: vpc?.subnetIds ?? [],
+        securityGroupIds: vpc?.securityGroupIds ?? [],
+        endpointPublicAccess: vpc?.endpointPublicAccess ?? null,
+        endpointPrivateAccess: vpc?.endpointPrivateAccess ?? null,
+        publicAccessCidrs: vpc?.publicAccessCidrs ?? [],
+      },
+      kubernetesNetworkConfig: {
+        serviceIpv4Cidr: cluster.kubernetesNetworkConfig?.serviceIpv4Cidr ?? null,
+        ipFamily: cluster.kubernetesNetworkConfig?.ipFamily ?? null,
+      },
+      logging: (cluster.logging?.clusterLogging ?? []).map((l) => ({ types: l.types ?? [], enabled: l.enabled ?? false })),
+      describedAt: this.options.clock().toISOString(),
+    };
+  }
+}

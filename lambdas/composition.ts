@@ -1,0 +1,143 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { join } from "node:path";
+import { GenerationService } from "./generate/service.js";
+import { DynamoDBGenerationHistory } from "./generate/history.js";
+import { DynamoDBGenerationLease } from "./generate/lease.js";
+import { KustomizeBinary } from "./generate/hydrate/index.js";
+import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
+import { GitRepository } from "../core/git/index.js";
+import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
+import { HubMetrics } from "./http/metrics.js";
+import type { HubContext } from "./http/routes.js";
+import { ClusterRegistry } from "./inventory/cluster-registry.js";
+import { DynamoDBInventoryStore } from "./adapters/dynamodb/inventory-store.js";
+import { CachedDeployRevisions, NO_DEPLOY_REVISIONS } from "./status/deploy-revisions.js";
+import { StatusService } from "./status/status-service.js";
+import { DynamoDBStatusStore } from "./adapters/dynamodb/status-store.js";
+import { VERSION } from "../core/version.js";
+
+export interface HubConfig {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  /** Where agents reach this hub. */
+  hubUrl: string;
+  adminTokenHash: string;
+  env: NodeJS.ProcessEnv;
+  /**
+   * Local scratch space: the fleet repo's object store lives in `<workDir>/git`, other source
+   * repositories' in `<workDir>/git-sources`. Default /tmp/radial (Lambda's writable disk).
+   */
+  workDir?: string;
+  /** Where failures of background generation runs are reported. */
+  onBackgroundError?: (error: unknown, what: string) => void;
+}
+
+/** The default grace period of a rotated-out agent token: long enough to roll the new Secret out. */
+export const DEFAULT_TOKEN_GRACE_SECONDS = 3600;
+
+/** How often agents are told to report (and fetch) when RADIAL_POLL_INTERVAL_SECONDS is unset: the agent's own default. */
+export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
+
+/**
+ * Wires the domain to its adapters, from configuration the Lambda environment or the local
+ * server supplies: RADIAL_REPO_URL, RADIAL_AGENT_IMAGE, RADIAL_TOKEN_GRACE_SECONDS and
+ * RADIAL_EKS_ENDPOINT (another EKS API, such as moto in tests). Generation is configured only when
+ * RADIAL_REPO_URL is set (the fleet repo, which also holds the deploy branches), with
+ * RADIAL_SOURCE_BRANCH (default main), RADIAL_GIT_USERNAME / RADIAL_GIT_PASSWORD (for the fleet repo
+ * and other repositories on the same scheme, host and port), RADIAL_GIT_CREDENTIALS (JSON, URL
+ * prefix → {username, password}, for source repositories elsewhere; the longest prefix wins),
+ * RADIAL_KUSTOMIZE (default `kustomize` on PATH), RADIAL_WEBHOOK_SECRET, and
+ * RADIAL_GENERATE_ON_CHANGE (default true: a run after every inventory change).
+ * RADIAL_AGENT_GIT_USERNAME / RADIAL_AGENT_GIT_PASSWORD (both or neither) is the read-only
+ * credential bootstrap manifests give agents for a private fleet repo: never the hub's own.
+ * RADIAL_POLL_INTERVAL_SECONDS (5-3600, default 30) is how often agents are told to report; a
+ * cluster silent for three intervals is stale.
+ */
+export function createHubContext(config: HubConfig): HubContext {
+  const clock = () => new Date();
+  const grace = Number(config.env.RADIAL_TOKEN_GRACE_SECONDS ?? DEFAULT_TOKEN_GRACE_SECONDS);
+  if (!Number.isInteger(grace) || grace < 0) throw new Error(`RADIAL_TOKEN_GRACE_SECONDS must be a whole number of seconds, got ${config.env.RADIAL_TOKEN_GRACE_SECONDS}`);
+  const registry = new ClusterRegistry({
+    store: new DynamoDBInventoryStore(config.dynamodb, config.tableName),
+    eks: new AwsEksLookup({ clock, ...(config.env.RADIAL_EKS_ENDPOINT ? { endpoint: config.env.RADIAL_EKS_ENDPOINT } : {}) }),
+    clock,
+    settings: {
+      hubUrl: config.hubUrl,
+      repoUrl: config.env.RADIAL_REPO_URL ?? null,
+      agentImage: config.env.RADIAL_AGENT_IMAGE ?? `radial/agent:${VERSION}`,
+      agentGitAuth: agentGitAuth(config.env),
+      tokenGraceSeconds: grace,
+    },
+  });
+  const repo = fleetRepository(config);
+  return {
+    dynamodb: config.dynamodb,
+    tableName: config.tableName,
+    version: VERSION,
+    registry,
+    adminTokenHash: config.adminTokenHash,
+    metrics: new HubMetrics(),
+    generation: repo ? createGenerationService(config, repo, registry, clock) : null,
+    status: createStatusService(config, repo, clock),
+    webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
+    generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
+  };
+}
+
+/** The read-only fleet repo credential for agents; the hub's own can write every deploy branch. */
+function agentGitAuth(env: NodeJS.ProcessEnv): { username: string; password: string } | null {
+  const { RADIAL_AGENT_GIT_USERNAME: username, RADIAL_AGENT_GIT_PASSWORD: password } = env;
+  if (!username && !password) return null;
+  if (!username || !password) throw new Error("RADIAL_AGENT_GIT_USERNAME and RADIAL_AGENT_GIT_PASSWORD must be set together (a read-only credential for the fleet repo)");
+  if (password === env.RADIAL_GIT_PASSWORD) throw new Error("RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD, which can write every deploy branch: give agents a read-only credential");
+  return { username, password };
+}
+
+/** The fleet repo, which also holds the deploy branches; null without RADIAL_REPO_URL. */
+function fleetRepository(config: HubConfig): GitRepository | null {
+  const env = config.env;
+  const url = env.RADIAL_REPO_URL;
+  if (!url) return null;
+  const auth = gitCredentials(env)(url);
+  return new GitRepository({ url, dir: join(config.workDir ?? "/tmp/radial", "git"), ...(auth ? { auth } : {}) });
+}
+
+/** Credentials per repository URL. The fleet repo's never leave its origin; RADIAL_GIT_CREDENTIALS names every other. */
+function gitCredentials(env: NodeJS.ProcessEnv): (url: string) => GitAuth | undefined {
+  const table = parseGitCredentials(env.RADIAL_GIT_CREDENTIALS);
+  const username = env.RADIAL_GIT_USERNAME;
+  const fleetAuth = username ? { username, password: env.RADIAL_GIT_PASSWORD ?? "" } : undefined;
+  const origin = (url: string) => (URL.canParse(url) ? new URL(url).origin : undefined);
+  const fleetOrigin = origin(env.RADIAL_REPO_URL ?? "");
+  return (url) => credentialsFor(url, table) ?? (fleetOrigin !== undefined && origin(url) === fleetOrigin ? fleetAuth : undefined);
+}
+
+function createStatusService(config: HubConfig, repo: GitRepository | null, clock: () => Date): StatusService {
+  const text = config.env.RADIAL_POLL_INTERVAL_SECONDS;
+  const pollIntervalSeconds = Number(text ?? DEFAULT_POLL_INTERVAL_SECONDS);
+  if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 5 || pollIntervalSeconds > 3600) {
+    throw new Error(`RADIAL_POLL_INTERVAL_SECONDS must be a whole number of seconds from 5 to 3600, got ${text}`);
+  }
+  const revisions = repo ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") }) : NO_DEPLOY_REVISIONS;
+  return new StatusService({ store: new DynamoDBStatusStore(config.dynamodb, config.tableName), revisions, clock, settings: { pollIntervalSeconds } });
+}
+
+function createGenerationService(config: HubConfig, repo: GitRepository, registry: ClusterRegistry, clock: () => Date): GenerationService {
+  const env = config.env;
+  return new GenerationService({
+    lease: new DynamoDBGenerationLease(config.dynamodb, config.tableName),
+    history: new DynamoDBGenerationHistory(config.dynamodb, config.tableName, clock),
+    registry,
+    clock,
+    sources: new GitSourceRepositories({ dir: join(config.workDir ?? "/tmp/radial", "git-sources"), credentials: gitCredentials(env) }),
+    run: {
+      fleet: repo,
+      deploy: repo,
+      sourceBranch: env.RADIAL_SOURCE_BRANCH || "main",
+      kustomize: KustomizeBinary(env.RADIAL_KUSTOMIZE || "kustomize"),
+      clock,
+      author: { name: "Radial Hub", email: "hub@radial.invalid" },
+    },
+    onBackgroundError: (error, trigger) => config.onBackgroundError?.(error, `generation run (trigger ${trigger})`),
+  });
+}

@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import { CLUSTER_LIMITS, type GenerationTrigger } from "../../contract/index.js";
+import type { InventoryCluster } from "./params.js";
+import type { SourceRepositories } from "../adapters/git/source-repositories.js";
+import { runGeneration, type GenerationDeps, type GenerationResult } from "./pipeline/run.js";
+import type { ClusterRegistry } from "../inventory/cluster-registry.js";
+import { InProcessDispatch, type GenerationDispatch } from "./dispatch.js";
+import { recordOf, type GenerationHistory, type GenerationPage } from "./history.js";
+import type { GenerationLease } from "./lease.js";
+import { decidePush, repositoryKey, type PushDecision, type PushPayload } from "./webhook-push.js";
+
+/**
+ * Generation runs as the hub starts them: take the fleet-wide lease, keep it renewed, read the whole
+ * inventory, run, record the run in the history (dry runs too, with `dryRun: true`), release.
+ *
+ * Guarantees:
+ * - At most one run at a time across hub processes (the DynamoDB lease). An explicit run (`run`)
+ *   that finds it held fails with `GenerationBusyError` and changes nothing.
+ * - The lease is renewed every third of its TTL while a run is under way. When a renewal finds the
+ *   lease taken, or no renewal has succeeded for a whole TTL, the run stops before its next push
+ *   with `GenerationLeaseLostError` and records nothing; branches pushed before stay pushed (each
+ *   push is a compare-and-swap, so nothing written is corrupt).
+ * - No background trigger is lost (`drain`): one that finds the lease held marks it pending on the
+ *   lease item, and the holder runs once more after its run; see `DynamoDBGenerationLease`. Any
+ *   number of pending marks cost one follow-up run.
+ * - The lease is released whether the run succeeds or fails; a crashed process's lease expires
+ *   after `leaseTtlSeconds`, and its pending mark is covered by the next run (at the latest the
+ *   scheduled one).
+ * - A run that throws (fleet repo unreachable, deploy branches unreadable) records nothing.
+ */
+export class GenerationBusyError extends Error {
+  constructor() {
+    super("a generation run is in progress; try again");
+  }
+}
+
+export class GenerationLeaseLostError extends Error {}
+
+export interface GenerationServiceDeps {
+  lease: GenerationLease;
+  history: GenerationHistory;
+  registry: Pick<ClusterRegistry, "list">;
+  /** Everything runGeneration needs besides the inventory and the sources in other repositories. */
+  run: GenerationDeps;
+  /** Sources in other repositories (or at other revisions); each run reads them through its own session. */
+  sources?: { session(): SourceRepositories; references(): ReadonlyMap<string, ReadonlySet<string>> | undefined };
+  clock: () => Date;
+  /** Default 300 s. */
+  leaseTtlSeconds?: number;
+  /** How `trigger` reaches a worker; default in this process (`InProcessDispatch`). */
+  dispatch?: GenerationDispatch;
+  /** Where failures of background runs go. */
+  onBackgroundError?: (error: unknown, trigger: GenerationTrigger) => void;
+}
+
+export interface GenerationRunRequest {
+  trigger: GenerationTrigger;
+  dryRun: boolean;
+  force: boolean;
+}
+
+const DEFAULT_LEASE_TTL_SECONDS = 300;
+/** A trigger whose pending mark keeps missing (the lease freed each time) retries this often, then gives up. */
+const MAX_HANDOFF_ATTEMPTS = 5;
+
+export class GenerationService {
+  private readonly dispatcher: GenerationDispatch;
+  private readonly ttl: number;
+
+  constructor(private readonly deps: GenerationServiceDeps) {
+    this.ttl = deps.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
+    this.dispatcher = deps.dispatch ?? new InProcessDispatch((trigger) => this.drain(trigger), (error, trigger) => deps.onBackgroundError?.(error, trigger));
+  }
+
+  /** Every registered cluster, as the generators see it. */
+  private async inventory(): Promise<InventoryCluster[]> {
+    const clusters: InventoryCluster[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.deps.registry.list([], CLUSTER_LIMITS.maxPageSize, pageToken);
+      for (const cluster of page.items) clusters.push({ name: cluster.name, server: cluster.server, labels: cluster.labels, annotations: cluster.annotations });
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    return clusters;
+  }
+
+  /** Runs now, in the caller's time; a trigger that arrived meanwhile is dispatched after it. */
+  async run(request: GenerationRunRequest): Promise<GenerationResult & { id: string }> {
+    const holder = randomUUID();
+    const startedAt = this.deps.clock();
+    if (!(await this.deps.lease.acquire(holder, this.ttl, startedAt))) throw new GenerationBusyError();
+    const { result, pending } = await this.execute(request, holder, startedAt);
+    if (pending) this.trigger(pending);
+    return { id: holder, ...result };
+  }
+
+  /**
+   * The worker's entry for background triggers (in-process, the schedule, an asynchronous
+   * invocation): runs, then runs again while triggers were marked pending meanwhile; when another
+   * process holds the lease, leaves the trigger pending with it and returns.
+   */
+  async drain(trigger: GenerationTrigger): Promise<void> {
+    let next: GenerationTrigger | undefined = trigger;
+    let attempts = 0;
+    while (next !== undefined) {
+      const holder = randomUUID();
+      const startedAt = this.deps.clock();
+      if (!(await this.deps.lease.acquire(holder, this.ttl, startedAt))) {
+        if (await this.deps.lease.markPending(next, this.deps.clock())) return;
+        // The lease was freed between the two writes: try to take it again.
+        if (++attempts >= MAX_HANDOFF_ATTEMPTS) throw new GenerationBusyError();
+        continue;
+      }
+      attempts = 0;
+      next = (await this.execute({ trigger: next, dryRun: false, force: false }, holder, startedAt)).pending;
+    }
+  }
+
+  /** One run under a lease already acquired; releases it and returns what was marked pending meanwhile. */
+  private async execute(request: GenerationRunRequest, holder: string, startedAt: Date): Promise<{ result: GenerationResult; pending: GenerationTrigger | undefined }> {
+    const heartbeat = this.heartbeat(holder, startedAt);
+    let released = false;
+    try {
+      const clusters = await this.inventory();
+      const deps = this.deps.sources ? { ...this.deps.run, sources: this.deps.sources.session() } : this.deps.run;
+      const result = await runGeneration({ clusters, dryRun: request.dryRun, force: request.force, signal: heartbeat.signal }, deps);
+      await this.deps.history.record(recordOf(result, { id: holder, startedAt, trigger: request.trigger }));
+      released = true;
+      return { result, pending: await this.release(holder, heartbeat) };
+    } finally {
+      if (!released) {
+        // Failed: still hand what was pending to a worker, so it is not lost with this run.
+        const pending = await this.release(holder, heartbeat).catch(() => undefined);
+        if (pending) this.trigger(pending);
+      }
+    }
+  }
+
+  private async release(holder: string, heartbeat: { stop(): void }): Promise<GenerationTrigger | undefined> {
+    heartbeat.stop();
+    const release = await this.deps.lease.release(holder);
+    return release.released ? release.pending : undefined;
+  }
+
+  /**
+   * Renews the lease every third of its TTL until stopped. Aborts the signal when a renewal finds
+   * the lease taken, or when renewals have failed (DynamoDB unreachable) until the last confirmed
+   * expiry, after which another process may take it.
+   */
+  private heartbeat(holder: string, acquiredAt: Date): { signal: AbortSignal; stop(): void } {
+    const controller = new AbortController();
+    const ttlMs = this.ttl * 1000;
+    // expiresAt = floor(now) + ttl seconds: at least ttl - 1 s from `now`.
+    let confirmedUntil = acquiredAt.getTime() + ttlMs - 1000;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const beat = async () => {
+      const now = this.deps.clock();
+      try {
+        if (await this.deps.lease.renew(holder, this.ttl, now)) confirmedUntil = now.getTime() + ttlMs - 1000;
+        else return controller.abort(new GenerationLeaseLostError("the generation lease was taken by another process during the run; the run stopped before writing more"));
+      } catch (error) {
+        if (this.deps.clock().getTime() >= confirmedUntil) {
+          return controller.abort(new GenerationLeaseLostError(`the generation lease could not be renewed before it expired (${(error as Error).message}); the run stopped before writing more`));
+        }
+      }
+      if (!stopped) timer = setTimeout(beat, ttlMs / 3);
+    };
+    timer = setTimeout(beat, ttlMs / 3);
+    return {
+      signal: controller.signal,
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  /** Whether a pushed ref is one this hub generates from (see `decidePush`). */
+  decidePush(push: PushPayload): PushDecision {
+    const references = this.deps.sources?.references();
+    return decidePush(push, {
+      fleetURL: this.deps.run.fleet.url,
+      sourceBranch: this.deps.run.sourceBranch,
+      references: references && new Map([...references].map(([url, targets]) => [repositoryKey(url), targets])),
+    });
+  }
+
+  history(limit: number, cursor?: string): Promise<GenerationPage> {
+    return this.deps.history.list(limit, cursor);
+  }
+
+  /** Hands a background trigger to the dispatch (returns at once). */
+  trigger(trigger: GenerationTrigger): void {
+    this.dispatcher.dispatch(trigger);
+  }
+
+  /** Resolves once no background run this process dispatched is under way (shutdown, tests). */
+  idle(): Promise<void> {
+    return this.dispatcher.idle();
+  }
+}
