@@ -4,7 +4,7 @@ import { text } from "node:stream/consumers";
 import { assessHealth } from "../agent/health/index.js";
 import type { KubeObject } from "../agent/kube/object.js";
 import type { HealthStatus } from "../contract/status-report.js";
-import { expandAndCheck, ManifestError, parseJsonManifests, parseYamlManifests } from "../lambdas/generate/hydrate/objects.js";
+import { expandAndCheck, ManifestError, parseJsonManifests, parseYamlManifests } from "../core/manifests/objects.js";
 import { runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
 /** One object's health; status null when Argo CD has no health check for its kind. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { ClusterName, parseWith, type ClusterStatus } from "../contract/index.js";
-import { pool } from "../lambdas/generate/pipeline/pool.js";
+import { pool } from "../core/pool.js";
 import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
 import { age, runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 

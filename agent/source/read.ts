@@ -9,7 +9,7 @@ import { Application } from "../../contract/application.js";
 import { APPLICATION_FILE, ApplicationDeletion, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../contract/deploy-branch.js";
 import { ApplicationName } from "../../contract/names.js";
 import { parseWith } from "../../contract/validation.js";
-import { expandAndCheck, parseYamlManifests } from "../../lambdas/generate/hydrate/objects.js";
+import { expandAndCheck, parseYamlManifests } from "../../core/manifests/objects.js";
 import type { KubeObject } from "../kube/object.js";
 import type { DesiredApplication } from "./desired.js";
 

@@ -7,7 +7,7 @@ import { refOf, type KubeObject } from "../kube/object.js";
 import type { DesiredApplication } from "../source/desired.js";
 import { deleteInventory, listOwned } from "./inventory.js";
 import { objectOptions } from "./options.js";
-import { pool } from "../../lambdas/generate/pipeline/pool.js";
+import { pool } from "../../core/pool.js";
 import { refFor, type ResourceResult, type SyncContext } from "./sync.js";
 
 export type DeletedApplication = Extract<DesiredApplication, { state: "deleted" }>;

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type { KubeClient } from "../kube/client.js";
 import { NoKindMatchError } from "../kube/errors.js";
 import type { KubeObject } from "../kube/object.js";
-import { pool } from "../../lambdas/generate/pipeline/pool.js";
+import { pool } from "../../core/pool.js";
 import type { SyncContext } from "./sync.js";
 import { APPLICATION_LABEL, applicationLabelValue, isOwnedBy } from "./tracking.js";
 

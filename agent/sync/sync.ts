@@ -15,7 +15,7 @@ import { keepIgnoredLiveValues } from "./ignored-fields.js";
 import { kindKey, parseKindKey, readInventory, writeInventory, type KindKey } from "./inventory.js";
 import { applicationOptions, type ApplicationOptions, type SyncPhase } from "./options.js";
 import { planSync, type Step, type Task } from "./plan.js";
-import { pool } from "../../lambdas/generate/pipeline/pool.js";
+import { pool } from "../../core/pool.js";
 import { APPLICATION_LABEL, applicationLabelValue, isOwnedBy, resourceKey, stamp, TRACKING_ANNOTATION } from "./tracking.js";
 
 export type PresentApplication = Extract<DesiredApplication, { state: "present" }>;

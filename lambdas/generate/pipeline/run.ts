@@ -48,11 +48,11 @@ import { parseApplicationSetFile, type ApplicationSet } from "../application-set
 import { evaluateApplicationSet, type GeneratedApplication } from "../evaluate.js";
 import { HydrationCache } from "../hydrate/cache.js";
 import type { Hydrated, KustomizeRunner } from "../hydrate/index.js";
-import { serialize } from "../hydrate/objects.js";
+import { serialize } from "../../../core/manifests/objects.js";
 import type { InventoryCluster } from "../params.js";
 import type { SourceCheckout, SourceRepositories } from "../../adapters/git/source-repositories.js";
 import { branchDiffs } from "./diff.js";
-import { pool } from "./pool.js";
+import { pool } from "../../../core/pool.js";
 import { APPLICATION_FILE, DEPLOY_BRANCH_PREFIX, deployBranchOf, GENERATED_FROM_ANNOTATION, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
 import { inputDigestOf, readDeployStates, rememberState, type AppOnBranch, type BranchState } from "./state.js";
 import { tombstoneYaml } from "./tombstone.js";

@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
 import { ClusterName } from "../../../contract/names.js";
 import type { GitRepository } from "../../../core/git/index.js";
-import { pool } from "./pool.js";
+import { pool } from "../../../core/pool.js";
 
 export interface AppOnBranch {
   /** The app folder's tree id. */

@@ -5,7 +5,7 @@
  * here. Tombstones stay on the branch
  * (they are a few hundred bytes) until the application comes back and its folder replaces it.
  */
-import { serialize } from "../hydrate/objects.js";
+import { serialize } from "../../../core/manifests/objects.js";
 import { GENERATED_FROM_ANNOTATION, SOURCE_REVISION_ANNOTATION, type ApplicationDeletion } from "../../../contract/deploy-branch.js";
 
 export function tombstoneYaml(app: string, removed: { from: string | undefined; finalizers: string[] }, sourceRevision: string): string {
