@@ -133,6 +133,110 @@ function pad(s: string, width: number | undefined, minus: boolean, zero: boolean
   return " ".repeat(width - s.length) + s;
 }
 
+/** One `%…` directive: its flags, width, precision and verb; `next` is the index after it. */
+interface Directive {
+  minus: boolean;
+  plus: boolean;
+  zero: boolean;
+  space: boolean;
+  sharp: boolean;
+  width: number | undefined;
+  prec: number | undefined;
+  verb: string | undefined;
+  next: number;
+}
+
+/** Reads the directive whose `%` is just before `i`, as fmt does: flags, width, `.precision`, verb. */
+function readDirective(format: string, i: number): Directive {
+  const d: Directive = { minus: false, plus: false, zero: false, space: false, sharp: false, width: undefined, prec: undefined, verb: undefined, next: i };
+  for (; i < format.length; i++) {
+    const f = format[i];
+    if (f === "-") d.minus = true;
+    else if (f === "+") d.plus = true;
+    else if (f === "0") d.zero = true;
+    else if (f === " ") d.space = true;
+    else if (f === "#") d.sharp = true;
+    else break;
+  }
+  const wm = /^\d+/.exec(format.slice(i));
+  if (wm) {
+    d.width = Number(wm[0]);
+    i += wm[0].length;
+  }
+  if (format[i] === ".") {
+    i++;
+    const pm = /^\d+/.exec(format.slice(i));
+    d.prec = pm ? Number(pm[0]) : 0;
+    if (pm) i += pm[0].length;
+  }
+  d.verb = format[i];
+  d.next = i + 1;
+  return d;
+}
+
+/** fmt's output for an argument a verb cannot format, e.g. %!d(string=foo). */
+function badVerb(verb: string, a: unknown): string {
+  return `%!${verb}(${fmtTypeName(a)}=${formatV(a)})`;
+}
+
+/** %v %s %q %t %c %T: values as text. */
+function formatText(d: Directive, verb: string, a: unknown): string {
+  switch (verb) {
+    case "v": {
+      const s = typeof a === "number" && d.prec !== undefined ? a.toPrecision(Math.max(d.prec, 1)) : d.sharp && typeof a === "string" ? goQuote(a) : formatV(a);
+      return d.plus && (typeof a === "number" || typeof a === "bigint") && !s.startsWith("-") ? `+${s}` : s;
+    }
+    case "s":
+      if (typeof a === "string") return d.prec !== undefined ? a.slice(0, d.prec) : a;
+      return typeof a === "number" || typeof a === "bigint" || typeof a === "boolean" ? badVerb(verb, a) : formatV(a);
+    case "q":
+      if (typeof a === "string") return d.sharp && !a.includes("`") ? `\`${a}\`` : goQuote(a);
+      return typeof a === "bigint" ? `'${String.fromCodePoint(Number(a))}'` : badVerb(verb, a);
+    case "t":
+      return typeof a === "boolean" ? String(a) : badVerb(verb, a);
+    case "c":
+      return typeof a === "bigint" ? String.fromCodePoint(Number(a)) : badVerb(verb, a);
+    default:
+      return fmtTypeName(a);
+  }
+}
+
+/** %d %x %X %o %b: integers (and %x of a string, as hex bytes). */
+function formatInteger(d: Directive, verb: string, a: unknown): string {
+  if (verb === "d") {
+    if (typeof a !== "bigint") return badVerb(verb, a);
+    if (d.plus && a >= 0n) return `+${a}`;
+    return d.space && a >= 0n ? ` ${a}` : a.toString();
+  }
+  const radix = verb === "o" ? 8 : verb === "b" ? 2 : 16;
+  let s: string;
+  if (typeof a === "bigint") s = a.toString(radix);
+  else if (typeof a === "string" && radix === 16) s = Buffer.from(a, "utf8").toString("hex");
+  else s = badVerb(verb, a);
+  if (verb === "X") s = s.toUpperCase();
+  if (d.sharp && radix === 16 && typeof a === "bigint") s = (verb === "X" ? "0X" : "0x") + s;
+  return s;
+}
+
+/** %f %F %e %g: floats. */
+function formatFloat(d: Directive, verb: string, a: unknown): string {
+  if (typeof a !== "number") return badVerb(verb, a);
+  const { prec } = d;
+  let s: string;
+  if (verb === "f" || verb === "F") s = a.toFixed(prec ?? 6);
+  else if (verb === "e") s = a.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
+  else s = prec === undefined ? formatFloatG(a, 6) : formatFloatG(Number(a.toPrecision(prec || 1)), prec || 1);
+  return d.plus && a >= 0 ? `+${s}` : s;
+}
+
+/** One argument through its verb, before padding. */
+function formatArgument(d: Directive, verb: string, a: unknown): string {
+  if ("vsqtcT".includes(verb)) return formatText(d, verb, a);
+  if ("dxXob".includes(verb)) return formatInteger(d, verb, a);
+  if ("fFeg".includes(verb)) return formatFloat(d, verb, a);
+  return badVerb(verb, a);
+}
+
 /** fmt.Sprintf for the verbs templates use: %v %s %d %q %f %g %e %t %x %X %o %b %c %T %%. */
 export function goSprintf(format: string, args: unknown[]): string {
   let out = "";
@@ -145,36 +249,9 @@ export function goSprintf(format: string, args: unknown[]): string {
       i++;
       continue;
     }
-    i++;
-    let minus = false;
-    let plus = false;
-    let zero = false;
-    let space = false;
-    let sharp = false;
-    for (; i < format.length; i++) {
-      const f = format[i];
-      if (f === "-") minus = true;
-      else if (f === "+") plus = true;
-      else if (f === "0") zero = true;
-      else if (f === " ") space = true;
-      else if (f === "#") sharp = true;
-      else break;
-    }
-    let width: number | undefined;
-    let prec: number | undefined;
-    const wm = /^\d+/.exec(format.slice(i));
-    if (wm) {
-      width = Number(wm[0]);
-      i += wm[0].length;
-    }
-    if (format[i] === ".") {
-      i++;
-      const pm = /^\d+/.exec(format.slice(i));
-      prec = pm ? Number(pm[0]) : 0;
-      if (pm) i += pm[0].length;
-    }
-    const verb = format[i];
-    i++;
+    const d = readDirective(format, i + 1);
+    const verb = d.verb;
+    i = d.next;
     if (verb === undefined) {
       out += "%!(NOVERB)";
       break;
@@ -187,72 +264,8 @@ export function goSprintf(format: string, args: unknown[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    const a = args[argi++];
-    const bad = () => `%!${verb}(${fmtTypeName(a)}=${formatV(a)})`;
-    let s: string;
-    switch (verb) {
-      case "v":
-        if (typeof a === "number" && prec !== undefined) s = a.toPrecision(Math.max(prec, 1));
-        else s = sharp && typeof a === "string" ? goQuote(a) : formatV(a);
-        if (plus && (typeof a === "number" || typeof a === "bigint") && !s.startsWith("-")) s = `+${s}`;
-        break;
-      case "s":
-        if (typeof a === "string") s = prec !== undefined ? a.slice(0, prec) : a;
-        else if (typeof a === "number" || typeof a === "bigint" || typeof a === "boolean") s = bad();
-        else s = formatV(a);
-        break;
-      case "q":
-        if (typeof a === "string") s = sharp && !a.includes("`") ? `\`${a}\`` : goQuote(a);
-        else if (typeof a === "bigint") s = `'${String.fromCodePoint(Number(a))}'`;
-        else s = bad();
-        break;
-      case "d":
-        if (typeof a === "bigint") {
-          s = a.toString();
-          if (plus && a >= 0n) s = `+${s}`;
-          else if (space && a >= 0n) s = ` ${s}`;
-        } else s = bad();
-        break;
-      case "t":
-        s = typeof a === "boolean" ? String(a) : bad();
-        break;
-      case "c":
-        s = typeof a === "bigint" ? String.fromCodePoint(Number(a)) : bad();
-        break;
-      case "x":
-      case "X":
-      case "o":
-      case "b": {
-        const radix = verb === "o" ? 8 : verb === "b" ? 2 : 16;
-        if (typeof a === "bigint") s = a.toString(radix);
-        else if (typeof a === "string" && radix === 16) s = Buffer.from(a, "utf8").toString("hex");
-        else s = bad();
-        if (verb === "X") s = s.toUpperCase();
-        if (sharp && radix === 16 && typeof a === "bigint") s = (verb === "X" ? "0X" : "0x") + s;
-        break;
-      }
-      case "f":
-      case "F":
-      case "e":
-      case "g": {
-        const n = typeof a === "number" ? a : undefined;
-        if (n === undefined) {
-          s = bad();
-          break;
-        }
-        if (verb === "f" || verb === "F") s = n.toFixed(prec ?? 6);
-        else if (verb === "e") s = n.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
-        else s = prec === undefined ? formatFloatG(n, 6) : formatFloatG(Number(n.toPrecision(prec || 1)), prec || 1);
-        if (plus && n >= 0) s = `+${s}`;
-        break;
-      }
-      case "T":
-        s = fmtTypeName(a);
-        break;
-      default:
-        s = `%!${verb}(${fmtTypeName(a)}=${formatV(a)})`;
-    }
-    out += pad(s, width, minus, zero && !minus && verb !== "s" && verb !== "v" && verb !== "q");
+    const s = formatArgument(d, verb, args[argi++]);
+    out += pad(s, d.width, d.minus, d.zero && !d.minus && verb !== "s" && verb !== "v" && verb !== "q");
   }
   if (argi < args.length) {
     out += `%!(EXTRA ${args
