@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { RegisterClusterResponse } from "../contract/clusters.js";
 import { AGENT_NAMESPACE } from "../contract/agent-config.js";
-import { GitRepository } from "../core/git/index.js";
+import { GitRepository } from "../lambdas/adapters/git/repository.js";
 import { KubeClient } from "../agent/kube/client.js";
 import { loadKubeConfig } from "../agent/kube/kubeconfig.js";
 import type { KubeObject } from "../agent/kube/object.js";

@@ -27,7 +27,7 @@ import { KustomizeBinary } from "../lambdas/generate/hydrate/index.js";
 import type { InventoryCluster } from "../lambdas/generate/params.js";
 import { DEPLOY_BRANCH_PREFIX } from "../contract/deploy-branch.js";
 import { runGeneration, type GenerationDeps, type GenerationResult } from "../lambdas/generate/pipeline/run.js";
-import { GitRepository } from "../core/git/index.js";
+import { GitRepository } from "../lambdas/adapters/git/repository.js";
 import { startGitServer, type GitServer } from "../test/engines/git-server.js";
 import { installKustomize } from "../test/engines/kustomize.js";
 import { startByteProxy } from "./lib/byte-proxy.js";

@@ -5,7 +5,7 @@ import { DynamoDBGenerationHistory } from "./generate/history.js";
 import { DynamoDBGenerationLease } from "./generate/lease.js";
 import { KustomizeBinary } from "./generate/hydrate/index.js";
 import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
-import { GitRepository } from "../core/git/index.js";
+import { GitRepository } from "./adapters/git/repository.js";
 import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
 import { HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./http/routes.js";

@@ -1,12 +1,13 @@
 /**
  * The cluster's deploy branch as the agent sees it: a cheap ref lookup (one ls-refs call), a
  * depth-1 fetch of that one branch into an object store kept between fetches, and a read of the
- * cluster's folder at a commit. Uses the hub's Git client, so both sides speak Git the same way.
+ * cluster's folder at a commit. Uses the core Git reader the hub reads with, so both sides speak Git
+ * the same way.
  */
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { deployBranchOf } from "../../contract/deploy-branch.js";
-import { GitRepository } from "../../core/git/index.js";
+import { GitReader } from "../../core/git/index.js";
 import { readClusterFolder, type ClusterFolder } from "./read.js";
 
 export interface DeployBranchOptions {
@@ -30,7 +31,7 @@ export class DeployBranch {
   readonly cluster: string;
   private readonly options: DeployBranchOptions;
   private readonly dir: string;
-  private repo: GitRepository;
+  private repo: GitReader;
   /** Bytes received by stores dropped since start, so `bytesReceived` only grows. */
   private droppedBytes = 0;
 
@@ -42,8 +43,8 @@ export class DeployBranch {
     this.repo = this.newRepo();
   }
 
-  private newRepo(): GitRepository {
-    return new GitRepository({ url: this.options.repoUrl, dir: this.dir, ...(this.options.auth ? { auth: this.options.auth } : {}) });
+  private newRepo(): GitReader {
+    return new GitReader({ url: this.options.repoUrl, dir: this.dir, ...(this.options.auth ? { auth: this.options.auth } : {}) });
   }
 
   /** Everything received from the Git server since the agent started. */

@@ -1,8 +1,8 @@
 /**
  * Git objects in memory, and a packfile (version 2, no deltas) with its index (version 2) built
- * from them, so the hub sends many branches' new objects in one push and keeps the same pack in
- * its local store without writing one loose file per object. A fetched pack is read back into
- * whole objects (`readPack`) and kept the same way.
+ * from them. A fetched pack is read back into whole objects (`readPack`) and kept in the local
+ * store as such a pack, without one loose file per object; the hub also sends its new objects in
+ * one push as such a pack.
  */
 import { createHash } from "node:crypto";
 import { crc32, deflateSync, inflateSync } from "node:zlib";
@@ -25,21 +25,6 @@ export function hashObject(type: ObjectType, body: Uint8Array): string {
 
 export function makeObject(type: ObjectType, body: Uint8Array): GitObject {
   return { type, oid: hashObject(type, body), body };
-}
-
-export interface Signature {
-  name: string;
-  email: string;
-  /** Seconds since the epoch. */
-  timestamp: number;
-}
-
-/** A commit as git writes it (UTC, no signature); the message gets a trailing newline if it has none. */
-export function commitObject(commit: { tree: string; parents: string[]; author: Signature; committer: Signature; message: string }): GitObject {
-  const person = (s: Signature) => `${s.name} <${s.email}> ${s.timestamp} +0000`;
-  const lines = [`tree ${commit.tree}`, ...commit.parents.map((p) => `parent ${p}`), `author ${person(commit.author)}`, `committer ${person(commit.committer)}`];
-  const message = commit.message.endsWith("\n") ? commit.message : `${commit.message}\n`;
-  return makeObject("commit", Buffer.from(`${lines.join("\n")}\n\n${message}`, "utf8"));
 }
 
 /** The pack's object header: type and inflated size as git's variable-length integer. */

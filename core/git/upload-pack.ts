@@ -7,7 +7,7 @@
  * its own few KB — and fetches one ref per request.
  */
 import { DELIM, FLUSH, pktLine, readPktLines } from "./pkt-line.js";
-import { endpoint, readBody, type Request } from "./receive-pack.js";
+import { endpoint, readBody, type Request } from "./smart-http.js";
 
 /**
  * A depth-1 pack of a cluster's folder is a few KB, of a thousand heads a few MB; the bound stops a

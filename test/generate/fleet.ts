@@ -11,7 +11,7 @@ import { GenerationService } from "../../lambdas/generate/service.js";
 import { DynamoDBGenerationHistory } from "../../lambdas/generate/history.js";
 import { DynamoDBGenerationLease } from "../../lambdas/generate/lease.js";
 import { KustomizeBinary } from "../../lambdas/generate/hydrate/index.js";
-import { GitRepository } from "../../core/git/index.js";
+import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { ClusterRegistry } from "../../lambdas/inventory/cluster-registry.js";
 import { DynamoDBInventoryStore } from "../../lambdas/adapters/dynamodb/inventory-store.js";
 import { startGitServer } from "../engines/git-server.js";

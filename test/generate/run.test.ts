@@ -6,7 +6,7 @@ import { join } from "node:path";
 import fs from "node:fs";
 import git from "isomorphic-git";
 import { parse } from "yaml";
-import { GitRepository } from "../../core/git/index.js";
+import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { KustomizeBinary, type KustomizeRunner } from "../../lambdas/generate/hydrate/index.js";
 import type { InventoryCluster } from "../../lambdas/generate/params.js";
 import { appFolder, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generate/pipeline/run.js";
@@ -450,7 +450,7 @@ test("one source at one commit is hydrated once for every cluster and every late
 async function runInFreshProcess(input: { url: string; store: string; clusters: InventoryCluster[] }): Promise<{ commits: number; errors: unknown[]; requests: number }> {
   const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
   const code = `
-    const { GitRepository } = await import(${module("../../core/git/index.ts")});
+    const { GitRepository } = await import(${module("../../lambdas/adapters/git/repository.ts")});
     const { KustomizeBinary } = await import(${module("../../lambdas/generate/hydrate/index.ts")});
     const { runGeneration } = await import(${module("../../lambdas/generate/pipeline/run.ts")});
     const input = JSON.parse(process.env.RADIAL_FRESH_RUN);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signWebhookBody } from "../../lambdas/generate/webhook-signature.js";
-import { GitRepository } from "../../core/git/index.js";
+import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
 import { startTestHub, type TestHub } from "./harness.js";

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { GitRepository } from "../../core/git/index.js";
+import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { CachedDeployRevisions, type BranchLister } from "../../lambdas/status/deploy-revisions.js";
 import { startGitServer, type GitServer } from "../engines/git-server.js";
 

@@ -1,6 +1,6 @@
 /**
  * Application sources outside the fleet repo's source branch: another repository, or the fleet
- * repo at another revision. Each repository URL gets its own bare object store (a GitRepository
+ * repo at another revision. Each repository URL gets its own bare object store (a GitReader
  * under `dir`, named by a hash of the URL), kept between runs so a fetch only brings what is new.
  *
  * `targetRevision` resolves as Argo CD resolves it: "" or HEAD is the remote's default branch, then
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import git from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import { z } from "zod";
-import { GitRepository } from "../../../core/git/index.js";
+import { GitReader } from "../../../core/git/index.js";
 import type { RepoReader } from "../../../core/git/reader.js";
 
 export interface SourceCheckout {
@@ -74,7 +74,7 @@ const OID = /^[0-9a-f]{40}$/;
 const normalizeURL = (url: string) => url.replace(/\/+$/, "").replace(/\.git$/, "");
 
 export class GitSourceRepositories {
-  private readonly stores = new Map<string, GitRepository>();
+  private readonly stores = new Map<string, GitReader>();
   private referenced: Map<string, Set<string>> | undefined;
 
   constructor(
@@ -112,12 +112,12 @@ export class GitSourceRepositories {
     return this.referenced;
   }
 
-  private store(repoURL: string): GitRepository {
+  private store(repoURL: string): GitReader {
     let repo = this.stores.get(repoURL);
     if (!repo) {
       const id = createHash("sha256").update(normalizeURL(repoURL)).digest("hex").slice(0, 24);
       const auth = this.options.credentials(repoURL);
-      repo = new GitRepository({ url: repoURL, dir: join(this.options.dir, id), ...(auth ? { auth } : {}) });
+      repo = new GitReader({ url: repoURL, dir: join(this.options.dir, id), ...(auth ? { auth } : {}) });
       this.stores.set(repoURL, repo);
     }
     return repo;
@@ -157,7 +157,7 @@ export class GitSourceRepositories {
     throw new Error(`${repoURL} has no branch or tag ${JSON.stringify(targetRevision)}`);
   }
 
-  private async has(repo: GitRepository, oid: string): Promise<boolean> {
+  private async has(repo: GitReader, oid: string): Promise<boolean> {
     try {
       await repo.resolve(oid);
       return true;

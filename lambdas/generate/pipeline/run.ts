@@ -43,7 +43,9 @@
 import { createHash } from "node:crypto";
 import type { Application } from "../../../contract/application.js";
 import { ApplicationName, ClusterName } from "../../../contract/names.js";
-import { blob, buildTree, type BlobNode, type BranchUpdate, type GitRepository } from "../../../core/git/index.js";
+import { blob, buildTree } from "../../adapters/git/objects.js";
+import type { GitRepository } from "../../adapters/git/repository.js";
+import type { BlobNode, BranchUpdate } from "../../ports.js";
 import { parseApplicationSetFile, type ApplicationSet } from "../application-set.js";
 import { evaluateApplicationSet, type GeneratedApplication } from "../evaluate.js";
 import { HydrationCache } from "../hydrate/cache.js";

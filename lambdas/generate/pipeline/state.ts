@@ -11,7 +11,7 @@
 import { parse as parseYaml } from "yaml";
 import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
 import { ClusterName } from "../../../contract/names.js";
-import type { GitRepository } from "../../../core/git/index.js";
+import type { GitRepository } from "../../adapters/git/repository.js";
 import { pool } from "../../../core/pool.js";
 
 export interface AppOnBranch {

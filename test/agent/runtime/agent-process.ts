@@ -2,7 +2,7 @@
 // and deploy-branch edits made the way the hub writes branches.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import type { GitRepository } from "../../../core/git/index.js";
+import type { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import type { Cluster } from "../../engines/kubernetes.js";
 import { freePort } from "../../engines/process.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { RegisterClusterResponse, type ClusterStatus } from "../../../contract/index.js";
 import { AGENT_NAMESPACE } from "../../../contract/agent-config.js";
-import { GitRepository } from "../../../core/git/index.js";
+import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
 import { waitFor } from "../../engines/process.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { DeployBranch } from "../../../agent/source/branch.js";
 import { FolderReadError } from "../../../agent/source/read.js";
-import { GitRepository } from "../../../core/git/index.js";
+import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 
 const author = { name: "Radial Hub", email: "hub@radial.invalid" };

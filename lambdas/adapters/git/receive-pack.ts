@@ -5,10 +5,10 @@
  * isomorphic-git's own push sends one ref per request after listing every ref, which at thousands
  * of branches is most of a run.
  */
-import type { GitHttpRequest, GitHttpResponse } from "isomorphic-git";
-import { FLUSH, pktLine, readTextLines } from "./pkt-line.js";
+import { FLUSH, pktLine, readTextLines } from "../../../core/git/pkt-line.js";
+import { endpoint, readBody, type Request } from "../../../core/git/smart-http.js";
 
-export const ZERO_OID = "0000000000000000000000000000000000000000";
+const ZERO_OID = "0000000000000000000000000000000000000000";
 /** The report of a push is a few lines per ref; a bound stops a broken server filling memory. */
 const MAX_REPORT_BYTES = 16 * 1024 * 1024;
 
@@ -22,23 +22,6 @@ export interface RefCommand {
 
 /** Per ref: null when updated, else the server's reason. */
 export type RefReport = Map<string, string | null>;
-
-export type Request = (request: GitHttpRequest) => Promise<GitHttpResponse>;
-
-export async function readBody(response: GitHttpResponse, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.length;
-    if (size > limit) throw new Error(`response over ${limit} bytes`);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
-}
-
-export function endpoint(url: string): string {
-  return url.replace(/\/+$/, "");
-}
 
 /**
  * Sends the commands and the pack in one request and returns the server's verdict per ref. Throws

@@ -8,8 +8,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
-import { GitRepository, InvalidBranchError, RefMovedError, UnsafePathError } from "../../../core/git/index.js";
-import { startGitServer, type GitServer } from "../../engines/git-server.js";
+import { GitReader, UnsafePathError } from "../../core/git/index.js";
+import { InvalidBranchError } from "../../lambdas/adapters/git/branch-name.js";
+import { GitRepository } from "../../lambdas/adapters/git/repository.js";
+import { RefMovedError } from "../../lambdas/ports.js";
+import { startGitServer, type GitServer } from "../engines/git-server.js";
 
 const execFileAsync = promisify(execFile);
 const author = { name: "Radial Hub", email: "hub@radial.invalid" };
@@ -49,32 +52,6 @@ const seed = {
   "apps/web/deployment.yaml": "kind: Deployment\n",
   "apps/web/nested/deep/config.yaml": "a: 1\n",
 };
-
-test("fetches one branch into a bare store and reads it as a RepoReader", async (t) => {
-  const server = await startGitServer();
-  t.after(() => server.stop());
-  const url = await server.createRepo("fleet", { seed });
-  const repo = new GitRepository({ url, dir: join(await scratch(t), "store") });
-
-  const commit = await repo.fetch("main");
-  assert.equal(commit, await bareGit(server, "rev-parse", "main"));
-  assert.equal(await repo.resolve("main"), commit);
-  assert.equal(fs.existsSync(join(repo.dir, "HEAD")), true, "the store is a bare repo");
-  assert.equal(fs.existsSync(join(repo.dir, ".git")), false);
-
-  const expected = Object.keys(seed).sort();
-  assert.deepEqual(await repo.listFiles(url, commit), expected);
-  assert.deepEqual(await repo.listFiles(`${url}/`, "main"), expected, "a branch name resolves to the fetched head");
-  assert.equal(new TextDecoder().decode(await repo.readFile(url, commit, "apps/web/nested/deep/config.yaml")), "a: 1\n");
-  await assert.rejects(repo.readFile(url, commit, "apps/missing.yaml"), /not found/);
-  await assert.rejects(repo.readFile(url, commit, "../etc/passwd"), UnsafePathError);
-  await assert.rejects(repo.listFiles("http://elsewhere.invalid/other.git", commit), /serves/);
-
-  // A reader that never fetched fetches a branch on first use.
-  const cold = new GitRepository({ url, dir: join(await scratch(t), "store") });
-  assert.deepEqual(await cold.listFiles(url, "main"), expected);
-  assert.ok(cold.stats.bytesReceived > 0);
-});
 
 test("writes one branch per cluster, commits only changed trees", async (t) => {
   const server = await startGitServer();
@@ -246,7 +223,7 @@ test("works with HTTP basic auth", async (t) => {
   const [result] = await hub.writeBranches([{ branch: "radial/clusters/a", files: clusterFiles("a", { web: "1" }), message: "m" }], { author, now });
   assert.equal(await remoteHead(server, "radial/clusters/a"), result?.commit);
   assert.deepEqual([...(await hub.remoteBranches("radial/"))], [["radial/clusters/a", result?.commit]]);
-  const anonymous = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const anonymous = new GitReader({ url, dir: join(await scratch(t), "store") });
   await assert.rejects(anonymous.fetch("main"));
 });
 
@@ -269,7 +246,7 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   assert.equal(results.filter((r) => r.commit).length, clusters.length);
   assert.equal((await hub.remoteBranches("radial/clusters/")).size, clusters.length);
 
-  const agent = new GitRepository({ url, dir: join(await scratch(t), "agent") });
+  const agent = new GitReader({ url, dir: join(await scratch(t), "agent") });
   await agent.fetch("radial/clusters/c-007");
   assert.equal((await agent.listFiles(url, "radial/clusters/c-007")).length, 20);
   const oneBranch = agent.stats.bytesReceived;
@@ -353,7 +330,7 @@ test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch 
   const mine = { branch: "radial/clusters/mine", files: clusterFiles("mine", apps), message: "generate" };
   await hub.writeBranches([mine], { author, now });
   const fetchBytes = async (): Promise<number> => {
-    const agent = new GitRepository({ url, dir: join(await scratch(t), "agent") });
+    const agent = new GitReader({ url, dir: join(await scratch(t), "agent") });
     assert.equal(await agent.fetch(mine.branch), await remoteHead(server, mine.branch));
     assert.equal((await agent.listFiles(url, mine.branch)).length, 20);
     return agent.stats.bytesReceived;
@@ -367,7 +344,7 @@ test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch 
   assert.ok(amongMany - alone < 1000, `alone ${alone} bytes, among 300 other branches ${amongMany} bytes`);
 
   // The branch moves by one file: the agent's next fetch brings far less than the first.
-  const agent = new GitRepository({ url, dir: join(await scratch(t), "agent") });
+  const agent = new GitReader({ url, dir: join(await scratch(t), "agent") });
   await agent.fetch(mine.branch);
   const first = agent.stats.bytesReceived;
   await hub.writeBranches([{ ...mine, files: clusterFiles("mine", { ...apps, "app-3": "33" }) }], { author, now });

@@ -1,0 +1,226 @@
+/**
+ * The ports of the hub: every interface its domain (inventory/, generate/, status/) reaches the
+ * world through, with the errors and data shapes that are part of each contract. Adapters
+ * (adapters/) implement them; composition.ts plugs one adapter into each.
+ */
+import type { ClusterStatus, EksClusterInfo, GenerationRecord, GenerationTrigger, StoredApplicationStatus, StoredDriftEvent } from "../contract/index.js";
+import type { RepoReader } from "../core/git/reader.js";
+import type { ClusterRecord } from "./inventory/cluster-record.js";
+
+/** The hub's time; tests and benches pass their own. */
+export type Clock = () => Date;
+
+// ---- inventory ----
+
+export class ClusterExistsError extends Error {}
+export class VersionConflictError extends Error {}
+export class InvalidCursorError extends Error {}
+
+export interface ClusterPage {
+  records: ClusterRecord[];
+  /** Opaque; absent on the last page. */
+  cursor?: string;
+  /** Items read from the store for this page, for benchmarks and capacity planning. */
+  scanned: number;
+}
+
+/** The inventory as the domain sees it; DynamoDB is one implementation, and the only one needed. */
+export interface InventoryStore {
+  /** Throws ClusterExistsError when the name is taken. */
+  createCluster(record: ClusterRecord): Promise<void>;
+  getCluster(name: string): Promise<ClusterRecord | undefined>;
+  /** Writes `record` if the stored version is still `expectedVersion`; else VersionConflictError. */
+  replaceCluster(record: ClusterRecord, expectedVersion: number): Promise<void>;
+  /** Removes the cluster and everything stored under it; false if it did not exist. */
+  deleteCluster(name: string): Promise<boolean>;
+  /** One page of clusters in a stable order. Throws InvalidCursorError on a cursor it did not issue. */
+  listClusters(limit: number, cursor?: string): Promise<ClusterPage>;
+  /** A cursor that resumes the listing just after `record`, for a caller that stops mid-page. */
+  cursorAfter(record: ClusterRecord): string;
+}
+
+/** Whether the inventory answers, for `/healthz`; throws a message naming what is unreachable. */
+export interface InventoryHealth {
+  check(): Promise<void>;
+}
+
+export class EksClusterNotFoundError extends Error {}
+export class EksUnavailableError extends Error {}
+
+/** Looks an EKS cluster up by ARN; the registry takes this, not the AWS SDK. */
+export interface EksLookup {
+  describe(arn: string): Promise<EksClusterInfo>;
+}
+
+// ---- status ----
+
+/** What the cluster's last report says as a whole, without its applications and events. */
+export type StatusSummary = Pick<ClusterStatus, "agentVersion" | "heartbeatAt" | "revision" | "conditions" | "sync" | "health" | "syncCounts" | "healthCounts"> & {
+  receivedAt: string;
+};
+
+/** The cluster's status item. */
+export interface StoredStatus {
+  summary: StatusSummary;
+  /**
+   * Digest of each reported application's status, by name: the applications that exist (an
+   * application item not named here is a leftover and is ignored), and which of them a new report
+   * changes, so a heartbeat that changes nothing writes one item.
+   */
+  digests: Record<string, string>;
+  /** Drift events written since the last trim: an upper bound of how many are stored. */
+  driftStored: number;
+  /** Incremented on every write; the guard of the read-modify-write of `digests`. */
+  seq: number;
+}
+
+/** Agents' reports as stored per cluster: one status item, one item per application, drift events. */
+export interface StatusStore {
+  getStatus(cluster: string): Promise<StoredStatus | undefined>;
+  /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
+  putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean>;
+  putApplications(cluster: string, applications: StoredApplicationStatus[]): Promise<void>;
+  deleteApplications(cluster: string, names: string[]): Promise<void>;
+  /** Every application item of the cluster, by name. */
+  listApplications(cluster: string): Promise<StoredApplicationStatus[]>;
+  /** Writes each event under its own key (a re-sent event overwrites itself), expiring at `expiresAt` (epoch seconds). */
+  putDriftEvents(cluster: string, events: StoredDriftEvent[], expiresAt: number): Promise<void>;
+  /** The newest `limit` drift events not yet expired at `nowSeconds`, newest first. */
+  listDriftEvents(cluster: string, limit: number, nowSeconds: number): Promise<StoredDriftEvent[]>;
+  /** Deletes all but the newest `keep` drift events; returns how many are left. */
+  trimDriftEvents(cluster: string, keep: number): Promise<number>;
+}
+
+// ---- git: the fleet repo's source branch, and the deploy branches ----
+
+/** An entry of a git tree (modes six digits long). */
+export interface TreeEntry {
+  mode: string;
+  path: string;
+  oid: string;
+  type: "blob" | "tree" | "commit";
+}
+
+/** A file's content with its blob id, hashed once however many trees it goes into. */
+export interface BlobNode {
+  kind: "blob";
+  oid: string;
+  content: Uint8Array;
+}
+
+export interface BranchUpdate {
+  /** Short branch name, e.g. `radial/clusters/prod-1`. */
+  branch: string;
+  /** The branch's whole tree: path (e.g. `clusters/prod-1/web/manifests.yaml`) → content. */
+  files: Record<string, string | Uint8Array | BlobNode>;
+  /** Folders kept as the remote already holds them: path → tree id (never rebuilt or sent). */
+  kept?: Record<string, string>;
+  message: string;
+}
+
+export interface WriteOptions {
+  author: { name: string; email: string };
+  now: Date;
+  /** How many times a branch is rebuilt on the fresh remote head after `RefMovedError` (default 2). */
+  retries?: number;
+}
+
+export interface BranchResult {
+  branch: string;
+  /** The new commit, or null when the tree equals the branch's current tree (nothing committed or pushed). */
+  commit: string | null;
+  /** The tree the branch now holds. */
+  tree: string;
+  /** The remote head before this write (null: the branch did not exist). */
+  previous: string | null;
+  /** Why this branch was not written (`RefMovedError` when it kept moving); the others are unaffected. */
+  error?: Error;
+}
+
+/** The remote branch moved between reading it and pushing (someone else pushed): retry from fresh state. */
+export class RefMovedError extends Error {
+  constructor(
+    readonly branch: string,
+    readonly expected: string | null,
+    readonly actual: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(`branch ${branch} moved on the remote: expected ${expected ?? "(absent)"}, found ${actual ?? "(absent or unknown)"}`, options);
+    this.name = "RefMovedError";
+  }
+}
+
+/** The fleet repo as generation reads it: generator files and app sources at the source branch's head. */
+export interface SourceRepository extends RepoReader {
+  readonly url: string;
+  /** Fetches a branch's newest commit (depth 1) and returns its id. */
+  fetch(ref: string): Promise<string>;
+}
+
+/** Where the deploy branches live: their heads, their trees by id, and the multi-branch write. */
+export interface DeployRepository extends RepoReader {
+  readonly url: string;
+  /** The remote's branches under `refs/heads/<prefix>` (short name → commit id), in one ls-refs call. */
+  remoteBranches(prefix: string): Promise<Map<string, string>>;
+  /** Makes sure `commit`, the listed head of `branch`, is at hand; returns the head now at hand (another if the branch moved). */
+  ensureCommit(branch: string, commit: string): Promise<string>;
+  /** `ensureCommit` for many branches in a few requests; null for a branch deleted meanwhile. */
+  ensureCommits(heads: Map<string, string>): Promise<Map<string, string | null>>;
+  commitTree(commit: string): Promise<string>;
+  readTreeEntries(tree: string): Promise<TreeEntry[]>;
+  readBlob(oid: string): Promise<Uint8Array>;
+  /** Writes each branch's whole tree, committing only a changed one; a failure is reported on that branch's result. */
+  writeBranches(updates: BranchUpdate[], options: WriteOptions): Promise<BranchResult[]>;
+}
+
+/** Runs `kustomize build` on a directory and returns its YAML output. */
+export interface KustomizeRunner {
+  build(dir: string): Promise<string>;
+}
+
+// ---- generation runs ----
+
+export interface LeaseState {
+  holder: string;
+  /** Epoch seconds; the lease is free once now >= expiresAt. */
+  expiresAt: number;
+}
+
+/** `pending`: the first trigger recorded by `markPending` while the lease was held. */
+export type LeaseRelease = { released: false } | { released: true; pending: GenerationTrigger | undefined };
+
+/** The fleet-wide lease that serializes generation runs across hub processes. */
+export interface GenerationLease {
+  acquire(holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
+  renew(holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
+  release(holder: string): Promise<LeaseRelease>;
+  /** Records that a run is wanted after the current one; false (nothing written) when the lease is free at `now`. */
+  markPending(trigger: GenerationTrigger, now: Date): Promise<boolean>;
+  /** The current holder, or undefined when the lease is free at `now`. */
+  current(now: Date): Promise<LeaseState | undefined>;
+}
+
+export interface GenerationPage {
+  records: GenerationRecord[];
+  /** Present when older records may follow; the last page may come back empty. */
+  cursor?: string;
+}
+
+/** The bounded record of past runs, newest first. */
+export interface GenerationHistory {
+  record(record: GenerationRecord): Promise<void>;
+  list(limit: number, cursor?: string): Promise<GenerationPage>;
+}
+
+/**
+ * How a background trigger (inventory change, webhook) reaches a worker that runs generation.
+ * `dispatch` returns at once; the run happens elsewhere and its failures are reported there.
+ * Embedded, the run happens in this process after the response (adapters/dispatch/). On AWS a
+ * Lambda may be frozen as soon as it answers, so there a dispatch invokes the worker function
+ * asynchronously (`handlers/schedule.ts`, the same entry the schedule calls).
+ */
+export interface GenerationDispatch {
+  dispatch(trigger: GenerationTrigger): void;
+  /** Resolves once nothing this dispatch started is still running (shutdown, tests). */
+  idle(): Promise<void>;
+}
