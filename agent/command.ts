@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Command } from "commander";
-import { Agent, createSyncEngine } from "./agent.js";
+import { KubeSyncEngine } from "./engine/engine.js";
+import { Agent } from "./reconcile/agent.js";
 import { AgentConfigError, loadAgentConfig, readToken, tokenFileOf, type AgentFlags } from "./config.js";
 import { AgentMetrics } from "./metrics.js";
 import { startAgentServer } from "./server.js";
@@ -45,7 +46,7 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     burst: config.kubeApiBurst,
     onRequest: (event) => metrics.kubeRequests.inc({ method: event.method, code: String(event.code) }),
   });
-  const engine = createSyncEngine({
+  const engine = new KubeSyncEngine({
     kube,
     cluster: config.cluster,
     logger,

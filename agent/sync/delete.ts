@@ -29,6 +29,10 @@ export interface DeleteSettings {
   /** How long to wait for one wave's objects to be gone. */
   waveTimeoutMs?: number;
   pollIntervalMs?: number;
+  /** Ends the deletion at its next wait (the agent stopping): Failed, retried later. */
+  signal?: AbortSignal;
+  /** Called each time a wave's objects are read again: the deletion's liveness. */
+  onProgress?: () => void;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface DeleteSettings {
  * inventory goes once nothing is left to delete.
  */
 export async function deleteApplication(client: KubeClient, tombstone: DeletedApplication, context: SyncContext, settings: DeleteSettings = {}): Promise<DeleteResult> {
-  const { concurrency = 16, waveTimeoutMs = 5 * 60_000, pollIntervalMs = 500 } = settings;
+  const { concurrency = 16, waveTimeoutMs = 5 * 60_000, pollIntervalMs = 500, signal, onProgress } = settings;
   const finalizer = tombstone.finalizers.find((f) => f === RESOURCES_FINALIZER || f.startsWith(`${RESOURCES_FINALIZER}/`));
   const propagationPolicy = finalizer?.endsWith("/background") ? "Background" : "Foreground";
   const resources: ResourceResult[] = [];
@@ -76,12 +80,14 @@ export async function deleteApplication(client: KubeClient, tombstone: DeletedAp
           return now !== undefined && now.metadata.uid === live.metadata.uid;
         });
         left = left.filter((_, i) => present[i]);
+        onProgress?.();
         if (left.length === 0) break;
+        if (signal?.aborted) return result("Failed", `terminated: ${String(signal.reason)}`);
         if (Date.now() > deadline) {
           for (const live of batch) resources.push({ ref: refFor(live), action: left.includes(live) ? "failed" : "pruned", sync: left.includes(live) ? "OutOfSync" : "Synced" });
           return result("Failed", `timed out after ${waveTimeoutMs} ms waiting for deletion of ${left.length} objects of wave ${wave}`);
         }
-        await sleep(pollIntervalMs);
+        await sleep(pollIntervalMs, signal);
       }
       for (const live of batch) resources.push({ ref: refFor(live), action: "pruned", sync: "Synced", message: "deleted with its application" });
     }

@@ -37,6 +37,13 @@ export interface SyncSettings {
   waveTimeoutMs?: number;
   /** How often waiting re-reads the objects of a wave. */
   pollIntervalMs?: number;
+  /**
+   * Ends the sync at its next step or wait (the agent stopping, a newer revision of the
+   * application): Failed, with the reason, and without SyncFail hooks, as Argo CD's terminate.
+   */
+  signal?: AbortSignal;
+  /** Called at each step the sync takes (a kind written, a wave's objects read again): its liveness. */
+  onProgress?: () => void;
   now?: () => Date;
 }
 
@@ -115,7 +122,9 @@ interface TaskState {
 }
 
 class SyncRun {
-  readonly settings: Required<Omit<SyncSettings, "now">>;
+  readonly settings: Required<Omit<SyncSettings, "now" | "signal" | "onProgress">>;
+  readonly signal: AbortSignal | undefined;
+  readonly progress: () => void;
   readonly options: ApplicationOptions;
   readonly ignore: IgnoreDifference[];
   readonly startedAt: Date;
@@ -142,6 +151,8 @@ class SyncRun {
       waveTimeoutMs: settings.waveTimeoutMs ?? 5 * 60_000,
       pollIntervalMs: settings.pollIntervalMs ?? 500,
     };
+    this.signal = settings.signal;
+    this.progress = settings.onProgress ?? (() => {});
     this.options = applicationOptions(desired.application);
     this.ignore = desired.application.spec.ignoreDifferences ?? [];
     this.startedAt = (settings.now ?? (() => new Date()))();
@@ -150,6 +161,11 @@ class SyncRun {
 
   get name(): string {
     return this.desired.name;
+  }
+
+  /** Why the sync was told to stop, once it was. */
+  get terminated(): string | undefined {
+    return this.signal?.aborted ? `terminated: ${String(this.signal.reason)}` : undefined;
   }
 
   finish(phase: SyncResult["phase"], message: string): SyncResult {
@@ -282,7 +298,8 @@ class SyncRun {
       const conditions = ((live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
       if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
       if (Date.now() > deadline) throw new Error(`CustomResourceDefinition ${crd.metadata.name} not Established after ${this.settings.waveTimeoutMs} ms`);
-      await sleep(100);
+      if (this.terminated) throw new Error(this.terminated);
+      await sleep(100, this.signal);
     }
     this.client.refreshDiscovery();
   }
@@ -359,6 +376,7 @@ class SyncRun {
       let end = start;
       while (end < writes.length && writes[end]!.object.kind === writes[start]!.object.kind) end++;
       states.push(...(await pool(writes.slice(start, end), this.settings.concurrency, (t) => this.write(t))));
+      this.progress();
       if (states.some((s) => s.failed)) return { states, ok: false };
       start = end;
     }
@@ -367,12 +385,17 @@ class SyncRun {
 
   /**
    * Polls until every state is done: resources Healthy (or without a health check), hooks complete,
-   * pruned objects gone. Degraded (and, for hooks, Unknown) fails at once; so does the timeout.
+   * pruned objects gone. Degraded (and, for hooks, Unknown) fails at once; so do the timeout and
+   * the signal.
    */
   async wait(states: TaskState[]): Promise<boolean> {
     const deadline = Date.now() + this.settings.waveTimeoutMs;
     let pending = states.filter((s) => !s.done);
     while (pending.length > 0) {
+      if (this.terminated) {
+        for (const state of pending) state.failed = true;
+        return false;
+      }
       await pool(pending, this.settings.concurrency, async (state) => {
         const live = await this.client.get(refOf(state.object));
         const gone = !live || (state.object.metadata.uid !== undefined && live.metadata.uid !== state.object.metadata.uid);
@@ -394,6 +417,7 @@ class SyncRun {
         if (status === "Healthy") state.done = true;
         else if (status === "Degraded" || (state.until === "completion of hook" && status === "Unknown")) state.done = state.failed = true;
       });
+      this.progress();
       if (states.some((s) => s.failed)) return false;
       pending = pending.filter((s) => !s.done);
       if (pending.length === 0) return true;
@@ -406,7 +430,7 @@ class SyncRun {
         this.notes.push(`timed out waiting for ${first.until} ${describe(first.object)}${pending.length > 1 ? ` and ${pending.length - 1} more` : ""}`);
         return false;
       }
-      await sleep(this.settings.pollIntervalMs);
+      await sleep(this.settings.pollIntervalMs, this.signal);
     }
     return true;
   }
@@ -512,9 +536,14 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
 
   const multiStep = new Set(tasks.map((t) => `${t.phase}/${t.wave}`)).size > 1;
   for (const [index, step] of plan.steps.entries()) {
+    if (run.terminated) {
+      markSkipped(run, plan.steps.slice(index), "not applied: the sync was terminated before its wave");
+      return run.finish("Failed", run.terminated);
+    }
     const { states, ok } = await run.runTasks(step.tasks);
     if (!ok) {
       markSkipped(run, plan.steps.slice(index + 1), "not applied: the sync stopped before its wave");
+      if (run.terminated) return run.finish("Failed", run.terminated);
       return run.fail(plan.syncFail, states.filter((s) => s.failed), "one or more objects failed to apply");
     }
     // As gitops-engine: a multi-step sync waits for each step's resources to be healthy; every
@@ -523,6 +552,7 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
     const waited = states.filter((s) => s.task.type !== "apply" || (multiStep && !last));
     if (!(await run.wait(waited))) {
       markSkipped(run, plan.steps.slice(index + 1), "not applied: the sync stopped before its wave");
+      if (run.terminated) return run.finish("Failed", run.terminated);
       return run.fail(plan.syncFail, waited.filter((s) => s.failed), "one or more synchronization tasks completed unsuccessfully");
     }
   }

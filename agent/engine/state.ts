@@ -1,0 +1,57 @@
+// An application's state as the agent reports it: from a sync's result, refreshed by what the
+// drift watcher sees live between syncs, or marked failed.
+import type { ResourceRef, ResourceStatus } from "../../contract/status-report.js";
+import { assessHealth, worstHealth } from "../health/index.js";
+import type { KubeObject } from "../kube/object.js";
+import type { ApplicationState } from "../report/build.js";
+import { refFor, type ResourceResult, type SyncResult } from "../sync/sync.js";
+
+const toStatus = ({ ref, sync, health, message }: ResourceResult): ResourceStatus => ({ ...ref, sync, health: health?.status ?? "Healthy", ...(message ? { message } : {}) });
+
+const sameResource = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+
+/** The application's state as reported, from one sync's result. */
+export function stateOf(result: SyncResult, previous: ApplicationState | undefined): ApplicationState {
+  const notes = result.notes.length > 0 ? `; ${result.notes.slice(0, 5).join("; ")}` : "";
+  const lastSyncedAt = result.phase === "Succeeded" ? result.finishedAt.toISOString() : previous?.lastSyncedAt;
+  return {
+    name: result.application,
+    revision: result.revision,
+    sync: result.sync,
+    health: result.health,
+    message: `${result.message}${notes}`,
+    // Kinds without a health check do not count toward health; they are listed only when out of sync.
+    resources: result.resources.map(toStatus),
+    ...(lastSyncedAt ? { lastSyncedAt } : {}),
+  };
+}
+
+/** An application the agent could not sync or read: what it knew of it stays, its sync is Unknown. */
+export function failedState(name: string, previous: ApplicationState | undefined, message: string): ApplicationState {
+  return { ...(previous ?? { name, revision: null, health: "Unknown", resources: [] }), sync: "Unknown", message };
+}
+
+/** An application found live after a restart, from the objects its inventory names. */
+export function liveState(name: string, owned: KubeObject[]): ApplicationState {
+  const resources = owned.map((live): ResourceStatus => ({ ...refFor(live), sync: "Unknown", health: assessHealth(live)?.status ?? "Healthy" }));
+  return { name, revision: null, sync: "Unknown", health: worstHealth(resources.map((r) => r.health)), resources };
+}
+
+/**
+ * The state after a watch saw one managed object change (`live`) or go (undefined): the object's
+ * health is read again, and a deletion makes it and the application OutOfSync.
+ */
+export function withLiveObject(state: ApplicationState, desired: KubeObject, live: KubeObject | undefined): ApplicationState {
+  const ref = refFor(desired);
+  const health = live ? (assessHealth(live)?.status ?? "Healthy") : "Missing";
+  const resources = state.resources.filter((r) => !sameResource(r, ref));
+  const previous = state.resources.find((r) => sameResource(r, ref));
+  const sync = live ? (previous?.health === "Missing" ? "Synced" : (previous?.sync ?? "Synced")) : "OutOfSync";
+  resources.push({ ...ref, sync, health, ...(live && previous?.message ? { message: previous.message } : {}) });
+  return {
+    ...state,
+    resources,
+    health: worstHealth(resources.map((r) => r.health)),
+    sync: resources.some((r) => r.sync === "OutOfSync") ? "OutOfSync" : state.sync === "OutOfSync" ? "Synced" : state.sync,
+  };
+}
