@@ -1,8 +1,10 @@
-// Runs the whole suite with node's test runner: every *.test.ts under test/, or the files and
-// folders given as arguments (`npm test -- test/contract`).
+// Runs the suite with node's test runner: every *.test.ts under test/, or the files and folders
+// given as arguments (`npm test -- test/contract`). With --unit (`npm run test:unit`), only the
+// files that need no engine from the cache: the fast lane.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { needsEngine } from "./engine-imports.js";
 
 function testFiles(path: string): string[] {
   if (statSync(path).isFile()) return path.endsWith(".test.ts") ? [path] : [];
@@ -12,10 +14,14 @@ function testFiles(path: string): string[] {
     .sort();
 }
 
-const roots = process.argv.slice(2);
-const files = (roots.length > 0 ? roots : ["test"]).flatMap(testFiles);
+const args = process.argv.slice(2);
+const unitOnly = args.includes("--unit");
+const roots = args.filter((arg) => arg !== "--unit");
+const found = (roots.length > 0 ? roots : ["test"]).flatMap(testFiles);
+const files = unitOnly ? found.filter((file) => !needsEngine(file)) : found;
+if (unitOnly) console.error(`unit lane: ${files.length} of ${found.length} test files (the others start an engine)`);
 if (files.length === 0) {
-  console.error(`no *.test.ts files under ${roots.join(", ") || "test"}`);
+  console.error(`no ${unitOnly ? "engine-free " : ""}*.test.ts files under ${roots.join(", ") || "test"}`);
   process.exit(1);
 }
 const result = spawnSync(
