@@ -23,7 +23,7 @@ import git from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import { parseApplicationSetFile } from "../lambdas/generate/application-set.js";
 import { evaluateApplicationSet } from "../lambdas/generate/evaluate.js";
-import { KustomizeBinary } from "../lambdas/generate/hydrate/index.js";
+import { KustomizeBinary } from "../lambdas/adapters/kustomize/binary.js";
 import type { InventoryCluster } from "../lambdas/generate/params.js";
 import { DEPLOY_BRANCH_PREFIX } from "../contract/deploy-branch.js";
 import { runGeneration, type GenerationDeps, type GenerationResult } from "../lambdas/generate/pipeline/run.js";

@@ -1,24 +1,31 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { join } from "node:path";
-import { GenerationService } from "./generate/service.js";
-import { DynamoDBGenerationHistory } from "./generate/history.js";
-import { DynamoDBGenerationLease } from "./generate/lease.js";
-import { KustomizeBinary } from "./generate/hydrate/index.js";
-import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
-import { GitRepository } from "./adapters/git/repository.js";
-import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
-import { HubMetrics } from "./http/metrics.js";
-import type { HubContext } from "./http/routes.js";
-import { ClusterRegistry } from "./inventory/cluster-registry.js";
+import { VERSION } from "../core/version.js";
+import { InProcessDispatch } from "./adapters/dispatch/in-process.js";
+import { DynamoDBGenerationHistory } from "./adapters/dynamodb/generation-history.js";
+import { DynamoDBGenerationLease } from "./adapters/dynamodb/generation-lease.js";
 import { DynamoDBInventoryStore } from "./adapters/dynamodb/inventory-store.js";
+import { DynamoDBStatusStore } from "./adapters/dynamodb/status-store.js";
+import { ensureTable } from "./adapters/dynamodb/table.js";
+import { DynamoDBTableHealth } from "./adapters/dynamodb/table-health.js";
+import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
+import { GitRepository } from "./adapters/git/repository.js";
+import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
+import { KustomizeBinary } from "./adapters/kustomize/binary.js";
+import { GenerationService } from "./generate/service.js";
+import { HubMetrics } from "./http/metrics.js";
+import type { HubContext } from "./hub-context.js";
+import { ClusterRegistry } from "./inventory/cluster-registry.js";
+import type { Clock } from "./ports.js";
 import { CachedDeployRevisions, NO_DEPLOY_REVISIONS } from "./status/deploy-revisions.js";
 import { StatusService } from "./status/status-service.js";
-import { DynamoDBStatusStore } from "./adapters/dynamodb/status-store.js";
-import { VERSION } from "../core/version.js";
 
 export interface HubConfig {
-  dynamodb: DynamoDBClient;
-  tableName: string;
+  /**
+   * The inventory table, and the DynamoDB client's settings: none on Lambda (the SDK's defaults),
+   * an endpoint with local credentials for dynalite or DynamoDB Local.
+   */
+  inventory: { tableName: string; client?: DynamoDBClientConfig };
   /** Where agents reach this hub. */
   hubUrl: string;
   adminTokenHash: string;
@@ -32,6 +39,15 @@ export interface HubConfig {
   onBackgroundError?: (error: unknown, what: string) => void;
 }
 
+/** The hub as its entry points hold it: the context its routes and workers use, and what it holds open. */
+export interface Hub {
+  context: HubContext;
+  /** Creates the inventory table when it does not exist (the embedded hub; on AWS the stack creates it). */
+  ensureInventory(): Promise<void>;
+  /** Closes the inventory client; background runs should be idle first (`context.generation.idle()`). */
+  close(): void;
+}
+
 /** The default grace period of a rotated-out agent token: long enough to roll the new Secret out. */
 export const DEFAULT_TOKEN_GRACE_SECONDS = 3600;
 
@@ -39,8 +55,8 @@ export const DEFAULT_TOKEN_GRACE_SECONDS = 3600;
 export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
 
 /**
- * Wires the domain to its adapters, from configuration the Lambda environment or the local
- * server supplies: RADIAL_REPO_URL, RADIAL_AGENT_IMAGE, RADIAL_TOKEN_GRACE_SECONDS and
+ * The one place the domain meets its adapters, from configuration the Lambda environment or the
+ * local server supplies: RADIAL_REPO_URL, RADIAL_AGENT_IMAGE, RADIAL_TOKEN_GRACE_SECONDS and
  * RADIAL_EKS_ENDPOINT (another EKS API, such as moto in tests). Generation is configured only when
  * RADIAL_REPO_URL is set (the fleet repo, which also holds the deploy branches), with
  * RADIAL_SOURCE_BRANCH (default main), RADIAL_GIT_USERNAME / RADIAL_GIT_PASSWORD (for the fleet repo
@@ -53,12 +69,36 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
  * RADIAL_POLL_INTERVAL_SECONDS (5-3600, default 30) is how often agents are told to report; a
  * cluster silent for three intervals is stale.
  */
-export function createHubContext(config: HubConfig): HubContext {
-  const clock = () => new Date();
+export function createHub(config: HubConfig): Hub {
+  const clock: Clock = () => new Date();
+  const { tableName } = config.inventory;
+  const dynamodb = new DynamoDBClient(config.inventory.client ?? {});
+  try {
+    const registry = createRegistry(config, dynamodb, clock);
+    const repo = fleetRepository(config);
+    const context: HubContext = {
+      version: VERSION,
+      registry,
+      inventory: new DynamoDBTableHealth(dynamodb, tableName),
+      adminTokenHash: config.adminTokenHash,
+      metrics: new HubMetrics(),
+      generation: repo ? createGenerationService(config, dynamodb, repo, registry, clock) : null,
+      status: createStatusService(config, dynamodb, repo, clock),
+      webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
+      generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
+    };
+    return { context, ensureInventory: () => ensureTable(dynamodb, tableName), close: () => dynamodb.destroy() };
+  } catch (error) {
+    dynamodb.destroy();
+    throw error;
+  }
+}
+
+function createRegistry(config: HubConfig, dynamodb: DynamoDBClient, clock: Clock): ClusterRegistry {
   const grace = Number(config.env.RADIAL_TOKEN_GRACE_SECONDS ?? DEFAULT_TOKEN_GRACE_SECONDS);
   if (!Number.isInteger(grace) || grace < 0) throw new Error(`RADIAL_TOKEN_GRACE_SECONDS must be a whole number of seconds, got ${config.env.RADIAL_TOKEN_GRACE_SECONDS}`);
-  const registry = new ClusterRegistry({
-    store: new DynamoDBInventoryStore(config.dynamodb, config.tableName),
+  return new ClusterRegistry({
+    store: new DynamoDBInventoryStore(dynamodb, config.inventory.tableName),
     eks: new AwsEksLookup({ clock, ...(config.env.RADIAL_EKS_ENDPOINT ? { endpoint: config.env.RADIAL_EKS_ENDPOINT } : {}) }),
     clock,
     settings: {
@@ -69,19 +109,6 @@ export function createHubContext(config: HubConfig): HubContext {
       tokenGraceSeconds: grace,
     },
   });
-  const repo = fleetRepository(config);
-  return {
-    dynamodb: config.dynamodb,
-    tableName: config.tableName,
-    version: VERSION,
-    registry,
-    adminTokenHash: config.adminTokenHash,
-    metrics: new HubMetrics(),
-    generation: repo ? createGenerationService(config, repo, registry, clock) : null,
-    status: createStatusService(config, repo, clock),
-    webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
-    generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
-  };
 }
 
 /** The read-only fleet repo credential for agents; the hub's own can write every deploy branch. */
@@ -112,21 +139,22 @@ function gitCredentials(env: NodeJS.ProcessEnv): (url: string) => GitAuth | unde
   return (url) => credentialsFor(url, table) ?? (fleetOrigin !== undefined && origin(url) === fleetOrigin ? fleetAuth : undefined);
 }
 
-function createStatusService(config: HubConfig, repo: GitRepository | null, clock: () => Date): StatusService {
+function createStatusService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository | null, clock: Clock): StatusService {
   const text = config.env.RADIAL_POLL_INTERVAL_SECONDS;
   const pollIntervalSeconds = Number(text ?? DEFAULT_POLL_INTERVAL_SECONDS);
   if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 5 || pollIntervalSeconds > 3600) {
     throw new Error(`RADIAL_POLL_INTERVAL_SECONDS must be a whole number of seconds from 5 to 3600, got ${text}`);
   }
   const revisions = repo ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") }) : NO_DEPLOY_REVISIONS;
-  return new StatusService({ store: new DynamoDBStatusStore(config.dynamodb, config.tableName), revisions, clock, settings: { pollIntervalSeconds } });
+  return new StatusService({ store: new DynamoDBStatusStore(dynamodb, config.inventory.tableName), revisions, clock, settings: { pollIntervalSeconds } });
 }
 
-function createGenerationService(config: HubConfig, repo: GitRepository, registry: ClusterRegistry, clock: () => Date): GenerationService {
+function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository, registry: ClusterRegistry, clock: Clock): GenerationService {
   const env = config.env;
+  const { tableName } = config.inventory;
   return new GenerationService({
-    lease: new DynamoDBGenerationLease(config.dynamodb, config.tableName),
-    history: new DynamoDBGenerationHistory(config.dynamodb, config.tableName, clock),
+    lease: new DynamoDBGenerationLease(dynamodb, tableName),
+    history: new DynamoDBGenerationHistory(dynamodb, tableName, clock),
     registry,
     clock,
     sources: new GitSourceRepositories({ dir: join(config.workDir ?? "/tmp/radial", "git-sources"), credentials: gitCredentials(env) }),
@@ -138,6 +166,6 @@ function createGenerationService(config: HubConfig, repo: GitRepository, registr
       clock,
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
     },
-    onBackgroundError: (error, trigger) => config.onBackgroundError?.(error, `generation run (trigger ${trigger})`),
+    dispatch: (drain) => new InProcessDispatch(drain, (error, trigger) => config.onBackgroundError?.(error, `generation run (trigger ${trigger})`)),
   });
 }

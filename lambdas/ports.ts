@@ -173,6 +173,19 @@ export interface DeployRepository extends RepoReader {
   writeBranches(updates: BranchUpdate[], options: WriteOptions): Promise<BranchResult[]>;
 }
 
+export interface SourceCheckout {
+  reader: RepoReader;
+  /** The commit id to read at. */
+  revision: string;
+  /** The ref it was resolved from (`refs/heads/main`, `refs/tags/v1`); none for a commit id. */
+  ref?: string;
+}
+
+/** What a generation run reads sources outside the fleet repo's source branch through. */
+export interface SourceRepositories {
+  checkout(repoURL: string, targetRevision: string): Promise<SourceCheckout>;
+}
+
 /** Runs `kustomize build` on a directory and returns its YAML output. */
 export interface KustomizeRunner {
   build(dir: string): Promise<string>;

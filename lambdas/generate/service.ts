@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { CLUSTER_LIMITS, type GenerationTrigger } from "../../contract/index.js";
 import type { InventoryCluster } from "./params.js";
-import type { SourceRepositories } from "../adapters/git/source-repositories.js";
+import { GenerationCaches } from "./caches.js";
 import { runGeneration, type GenerationDeps, type GenerationResult } from "./pipeline/run.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
-import { InProcessDispatch, type GenerationDispatch } from "./dispatch.js";
-import { recordOf, type GenerationHistory, type GenerationPage } from "./history.js";
-import type { GenerationLease } from "./lease.js";
+import type { Clock, GenerationDispatch, GenerationHistory, GenerationLease, GenerationPage, SourceRepositories } from "../ports.js";
+import { recordOf } from "./history.js";
 import { decidePush, repositoryKey, type PushDecision, type PushPayload } from "./webhook-push.js";
 
 /**
@@ -14,14 +13,14 @@ import { decidePush, repositoryKey, type PushDecision, type PushPayload } from "
  * inventory, run, record the run in the history (dry runs too, with `dryRun: true`), release.
  *
  * Guarantees:
- * - At most one run at a time across hub processes (the DynamoDB lease). An explicit run (`run`)
+ * - At most one run at a time across hub processes (the lease, `GenerationLease`). An explicit run (`run`)
  *   that finds it held fails with `GenerationBusyError` and changes nothing.
  * - The lease is renewed every third of its TTL while a run is under way. When a renewal finds the
  *   lease taken, or no renewal has succeeded for a whole TTL, the run stops before its next push
  *   with `GenerationLeaseLostError` and records nothing; branches pushed before stay pushed (each
  *   push is a compare-and-swap, so nothing written is corrupt).
  * - No background trigger is lost (`drain`): one that finds the lease held marks it pending on the
- *   lease item, and the holder runs once more after its run; see `DynamoDBGenerationLease`. Any
+ *   lease item, and the holder runs once more after its run; see adapters/dynamodb/generation-lease.ts. Any
  *   number of pending marks cost one follow-up run.
  * - The lease is released whether the run succeeds or fails; a crashed process's lease expires
  *   after `leaseTtlSeconds`, and its pending mark is covered by the next run (at the latest the
@@ -40,17 +39,15 @@ export interface GenerationServiceDeps {
   lease: GenerationLease;
   history: GenerationHistory;
   registry: Pick<ClusterRegistry, "list">;
-  /** Everything runGeneration needs besides the inventory and the sources in other repositories. */
-  run: GenerationDeps;
+  /** Everything runGeneration needs besides the inventory, the sources in other repositories and the caches (the service owns those). */
+  run: Omit<GenerationDeps, "caches">;
   /** Sources in other repositories (or at other revisions); each run reads them through its own session. */
   sources?: { session(): SourceRepositories; references(): ReadonlyMap<string, ReadonlySet<string>> | undefined };
-  clock: () => Date;
+  clock: Clock;
   /** Default 300 s. */
   leaseTtlSeconds?: number;
-  /** How `trigger` reaches a worker; default in this process (`InProcessDispatch`). */
-  dispatch?: GenerationDispatch;
-  /** Where failures of background runs go. */
-  onBackgroundError?: (error: unknown, trigger: GenerationTrigger) => void;
+  /** How `trigger` reaches a worker, given the worker's entry (`drain`); failures of background runs are the dispatch's to report. */
+  dispatch: (drain: (trigger: GenerationTrigger) => Promise<void>) => GenerationDispatch;
 }
 
 export interface GenerationRunRequest {
@@ -66,10 +63,12 @@ const MAX_HANDOFF_ATTEMPTS = 5;
 export class GenerationService {
   private readonly dispatcher: GenerationDispatch;
   private readonly ttl: number;
+  /** What runs remember from one to the next, each part bounded: this process's, for its whole life. */
+  private readonly caches = new GenerationCaches();
 
   constructor(private readonly deps: GenerationServiceDeps) {
     this.ttl = deps.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
-    this.dispatcher = deps.dispatch ?? new InProcessDispatch((trigger) => this.drain(trigger), (error, trigger) => deps.onBackgroundError?.(error, trigger));
+    this.dispatcher = deps.dispatch((trigger) => this.drain(trigger));
   }
 
   /** Every registered cluster, as the generators see it. */
@@ -122,7 +121,7 @@ export class GenerationService {
     let released = false;
     try {
       const clusters = await this.inventory();
-      const deps = this.deps.sources ? { ...this.deps.run, sources: this.deps.sources.session() } : this.deps.run;
+      const deps: GenerationDeps = { ...this.deps.run, caches: this.caches, ...(this.deps.sources ? { sources: this.deps.sources.session() } : {}) };
       const result = await runGeneration({ clusters, dryRun: request.dryRun, force: request.force, signal: heartbeat.signal }, deps);
       await this.deps.history.record(recordOf(result, { id: holder, startedAt, trigger: request.trigger }));
       released = true;

@@ -4,7 +4,8 @@ import { adminAuthenticator } from "./admin-auth.js";
 import { fromApiGateway, toApiGateway } from "./apigateway.js";
 import { HttpError } from "./http-error.js";
 import { createRouter } from "./router.js";
-import { hubRoutes, type HubContext } from "./routes.js";
+import type { HubContext } from "../hub-context.js";
+import { hubRoutes } from "./routes.js";
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

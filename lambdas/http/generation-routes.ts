@@ -2,10 +2,10 @@ import { GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } 
 import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generate/service.js";
 import { EVENT_HEADER, PushPayload } from "../generate/webhook-push.js";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generate/webhook-signature.js";
-import { InvalidCursorError } from "../inventory/store.js";
+import { InvalidCursorError } from "../ports.js";
 import type { ApiRequest, Route } from "./api.js";
 import { HttpError } from "./http-error.js";
-import type { HubContext } from "./routes.js";
+import type { HubContext } from "../hub-context.js";
 
 const MAX_HISTORY_PAGE = 100;
 /** GitHub's push payloads list commits and can be large; GitHub caps them at 25 MB, we at 1 MiB (enough for the ref). */

@@ -1,34 +1,11 @@
-import { DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
-import type { GenerationService } from "../generate/service.js";
-import type { ClusterRegistry } from "../inventory/cluster-registry.js";
-import type { StatusService } from "../status/status-service.js";
+import type { HubContext } from "../hub-context.js";
 import type { Route } from "./api.js";
 import { clusterRoutes } from "./cluster-routes.js";
 import { generationRoutes } from "./generation-routes.js";
 import { HttpError } from "./http-error.js";
-import type { HubMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { statusRoutes } from "./status-routes.js";
-
-/** What the hub's routes need from the world; Lambda and the local server each build one. */
-export interface HubContext {
-  dynamodb: DynamoDBClient;
-  tableName: string;
-  version: string;
-  registry: ClusterRegistry;
-  /** Agents' status reports and what operators read of them. */
-  status: StatusService;
-  /** SHA-256 of the operators' admin token. */
-  adminTokenHash: string;
-  metrics: HubMetrics;
-  /** Null when the hub has no fleet repo (RADIAL_REPO_URL unset). */
-  generation: GenerationService | null;
-  /** The shared secret of `POST /v1/webhooks/git`; unset refuses every webhook. */
-  webhookSecret?: string | undefined;
-  /** Whether a successful inventory change starts a background run. */
-  generateOnChange: boolean;
-}
 
 const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
 
@@ -42,9 +19,9 @@ function systemRoutes(context: HubContext): Route[] {
       responses: { 200: { description: "The hub and its inventory answer", schema: Health } },
       async handle() {
         try {
-          await context.dynamodb.send(new DescribeTableCommand({ TableName: context.tableName }));
+          await context.inventory.check();
         } catch (error) {
-          throw new HttpError("unavailable", `inventory table ${context.tableName} is not reachable: ${(error as Error).message}`);
+          throw new HttpError("unavailable", (error as Error).message);
         }
         return { status: 200, body: { status: "ok", version: context.version } };
       },

@@ -1,11 +1,10 @@
 import { CLUSTER_LIMITS, type Cluster, type PatchClusterRequest, type RegisterClusterRequest } from "../../contract/index.js";
 import { bootstrapManifest } from "./bootstrap.js";
-import { EksClusterNotFoundError, EksUnavailableError, type EksLookup } from "../adapters/eks/eks-lookup.js";
 import { matches, type Selector } from "../../core/labels/selector.js";
 import { hashToken, newToken, tokenMatches } from "./token.js";
 import { toCluster, type ClusterRecord } from "./cluster-record.js";
 import { RegistryError } from "./errors.js";
-import { ClusterExistsError, InvalidCursorError, VersionConflictError, type InventoryStore } from "./store.js";
+import { ClusterExistsError, EksClusterNotFoundError, EksUnavailableError, InvalidCursorError, VersionConflictError, type Clock, type EksLookup, type InventoryStore } from "../ports.js";
 
 export interface RegistrySettings {
   /** Where agents reach the hub; goes into bootstrap manifests. */
@@ -21,7 +20,7 @@ export interface RegistrySettings {
 export interface RegistryDependencies {
   store: InventoryStore;
   eks: EksLookup;
-  clock: () => Date;
+  clock: Clock;
   settings: RegistrySettings;
 }
 

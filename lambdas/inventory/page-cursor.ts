@@ -1,4 +1,4 @@
-import { InvalidCursorError } from "./store.js";
+import { InvalidCursorError } from "../ports.js";
 
 /** An opaque page token: the position a listing stopped at, as base64url JSON. */
 export function encodePageCursor(position: object): string {

@@ -1,12 +1,11 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { generateIntervalSeconds, startSchedule } from "../generate/schedule.js";
-import { createHubContext } from "../composition.js";
+import { createHub } from "../composition.js";
 import { createApiHandler, type ApiHandler } from "../http/api-handler.js";
-import { ensureTable } from "../adapters/dynamodb/table.js";
+import { HttpError } from "../http/http-error.js";
 import { hashToken } from "../inventory/token.js";
 import { loadAdminToken } from "./admin-token.js";
 import { startEmbeddedDynamoDB } from "./embedded-dynamodb.js";
@@ -21,7 +20,7 @@ export interface HubOptions {
   /**
    * RADIAL_ADMIN_TOKEN, RADIAL_DYNAMODB_ENDPOINT (another DynamoDB, e.g. DynamoDB Local, instead
    * of the embedded one), RADIAL_GENERATE_INTERVAL (seconds between scheduled generation runs,
-   * default 300, 0 for none) and the settings `createHubContext` reads.
+   * default 300, 0 for none) and the settings `createHub` reads.
    */
   env: NodeJS.ProcessEnv;
 }
@@ -60,17 +59,10 @@ async function serve(
   cleanups: (() => unknown)[],
 ): Promise<RunningHub> {
   const closeStore = cleanups[0]!;
-  const dynamodb = new DynamoDBClient({
-    endpoint,
-    region: options.env.AWS_REGION ?? "local",
-    credentials: { accessKeyId: options.env.AWS_ACCESS_KEY_ID ?? "local", secretAccessKey: options.env.AWS_SECRET_ACCESS_KEY ?? "local" },
-  });
-  cleanups.push(() => dynamodb.destroy());
-  await ensureTable(dynamodb, TABLE_NAME);
-  // The handler needs the hub's own URL (for bootstrap manifests), known only once listening.
+  // The hub needs its own URL (for bootstrap manifests), known only once listening.
   let handler: ApiHandler | undefined;
   const server = createLocalServer(
-    (event: APIGatewayProxyEventV2) => handler!(event),
+    (event: APIGatewayProxyEventV2) => (handler ? handler(event) : Promise.reject(new HttpError("unavailable", "the hub is starting; try again"))),
     (error) => options.logger.error("request failed", { error: error as Error }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -84,15 +76,25 @@ async function serve(
   cleanups.push(closeServer);
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
-  const context = createHubContext({
-    dynamodb,
-    tableName: TABLE_NAME,
-    hubUrl: options.env.RADIAL_HUB_URL ?? url,
+  const env = options.env;
+  const hub = createHub({
+    inventory: {
+      tableName: TABLE_NAME,
+      client: {
+        endpoint,
+        region: env.AWS_REGION ?? "local",
+        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "local", secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "local" },
+      },
+    },
+    hubUrl: env.RADIAL_HUB_URL ?? url,
     adminTokenHash: hashToken(admin.token),
-    env: options.env,
+    env,
     workDir: options.dataDir,
     onBackgroundError: (error, what) => options.logger.error(`${what} failed`, { error: error as Error }),
   });
+  cleanups.push(() => hub.close());
+  await hub.ensureInventory();
+  const { context } = hub;
   handler = createApiHandler(context, options.logger);
   const schedule = startSchedule(() => context.generation?.trigger("schedule"), context.generation ? interval : 0);
   return {
@@ -103,7 +105,7 @@ async function serve(
       await closeServer();
       // Background runs use the inventory; let them finish before it goes away.
       await context.generation?.idle();
-      dynamodb.destroy();
+      hub.close();
       await closeStore();
     },
   };

@@ -1,4 +1,5 @@
 import { DEPLOY_BRANCH_PREFIX } from "../../contract/deploy-branch.js";
+import type { Clock, DeployRepository } from "../ports.js";
 
 /** Where the hub learns the head of each cluster's deploy branch, for its reply to a status report. */
 export interface DeployRevisions {
@@ -9,15 +10,13 @@ export interface DeployRevisions {
 /** A hub with no fleet repo has no deploy branches. */
 export const NO_DEPLOY_REVISIONS: DeployRevisions = { revisionOf: async () => null };
 
-/** The one git call needed: the heads of every branch under a prefix (`GitRepository.remoteBranches`). */
-export interface BranchLister {
-  remoteBranches(prefix: string): Promise<Map<string, string>>;
-}
+/** The one git call needed: the heads of every branch under a prefix. */
+export type BranchLister = Pick<DeployRepository, "remoteBranches">;
 
 export interface CachedDeployRevisionsOptions {
   /** How long one listing answers every agent; default 10 s. */
   ttlMs?: number;
-  clock?: () => Date;
+  clock?: Clock;
   /** Called when a listing fails; the last listing (or null revisions) answers meanwhile. */
   onError?: (error: unknown) => void;
 }
@@ -35,7 +34,7 @@ export class CachedDeployRevisions implements DeployRevisions {
   private heads: { branches: Map<string, string>; fetchedAt: number } | undefined;
   private listing: Promise<Map<string, string>> | undefined;
   private readonly ttlMs: number;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
 
   constructor(
     private readonly git: BranchLister,

@@ -1,7 +1,8 @@
 import type { ClusterStatus, HubReply, StatusReport, StoredDriftEvent, SyncStatus } from "../../contract/index.js";
 import { worstHealth } from "../../contract/status-report.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
-import { statusDigest, type DynamoDBStatusStore, type StatusSummary, type StoredStatus } from "../adapters/dynamodb/status-store.js";
+import type { Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
+import { statusDigest } from "./digest.js";
 
 /** Why a report was refused; the HTTP layer maps each reason to a status. */
 export class StatusError extends Error {
@@ -24,9 +25,9 @@ export interface StatusSettings {
 }
 
 export interface StatusDependencies {
-  store: DynamoDBStatusStore;
+  store: StatusStore;
   revisions: DeployRevisions;
-  clock: () => Date;
+  clock: Clock;
   settings: StatusSettings;
 }
 

@@ -8,9 +8,10 @@ import type { TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AwsEksLookup } from "../../lambdas/adapters/eks/eks-lookup.js";
 import { GenerationService } from "../../lambdas/generate/service.js";
-import { DynamoDBGenerationHistory } from "../../lambdas/generate/history.js";
-import { DynamoDBGenerationLease } from "../../lambdas/generate/lease.js";
-import { KustomizeBinary } from "../../lambdas/generate/hydrate/index.js";
+import { InProcessDispatch } from "../../lambdas/adapters/dispatch/in-process.js";
+import { DynamoDBGenerationHistory } from "../../lambdas/adapters/dynamodb/generation-history.js";
+import { DynamoDBGenerationLease } from "../../lambdas/adapters/dynamodb/generation-lease.js";
+import { KustomizeBinary } from "../../lambdas/adapters/kustomize/binary.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { ClusterRegistry } from "../../lambdas/inventory/cluster-registry.js";
 import { DynamoDBInventoryStore } from "../../lambdas/adapters/dynamodb/inventory-store.js";
@@ -101,7 +102,7 @@ export async function startFleet(t: TestContext, db: Engine): Promise<Fleet> {
         clock,
         ...(leaseTtlSeconds ? { leaseTtlSeconds } : {}),
         run: { fleet: repo, deploy: repo, sourceBranch: "main", kustomize: KustomizeBinary(wrapper), clock, author: { name: "t", email: "t@radial.invalid" } },
-        onBackgroundError: (error) => errors?.push(error),
+        dispatch: (drain) => new InProcessDispatch(drain, (error) => errors?.push(error)),
       });
     },
     async register(name) {

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { GenerationResult } from "../../lambdas/generate/pipeline/run.js";
 import { GENERATION_LIMITS, GenerationRecord } from "../../contract/generation.js";
-import { DynamoDBGenerationHistory, recordOf, truncateUtf8 } from "../../lambdas/generate/history.js";
-import { InvalidCursorError } from "../../lambdas/inventory/store.js";
+import { DynamoDBGenerationHistory } from "../../lambdas/adapters/dynamodb/generation-history.js";
+import { recordOf, truncateUtf8 } from "../../lambdas/generate/history.js";
+import { InvalidCursorError } from "../../lambdas/ports.js";
 import { engines, type Engine } from "./engines.js";
 
 const { maxErrors: MAX_ERRORS, maxMessageBytes: MAX_MESSAGE_BYTES } = GENERATION_LIMITS;

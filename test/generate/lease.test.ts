@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DynamoDBGenerationLease } from "../../lambdas/generate/lease.js";
+import { DynamoDBGenerationLease } from "../../lambdas/adapters/dynamodb/generation-lease.js";
 import { engines, type Engine } from "./engines.js";
 
 const t0 = new Date("2026-11-23T12:00:00.000Z");

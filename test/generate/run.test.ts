@@ -7,7 +7,8 @@ import fs from "node:fs";
 import git from "isomorphic-git";
 import { parse } from "yaml";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
-import { KustomizeBinary, type KustomizeRunner } from "../../lambdas/generate/hydrate/index.js";
+import { KustomizeBinary } from "../../lambdas/adapters/kustomize/binary.js";
+import type { KustomizeRunner } from "../../lambdas/ports.js";
 import type { InventoryCluster } from "../../lambdas/generate/params.js";
 import { appFolder, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generate/pipeline/run.js";
 import { lineDiff } from "../../lambdas/generate/pipeline/diff.js";
@@ -451,7 +452,7 @@ async function runInFreshProcess(input: { url: string; store: string; clusters: 
   const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
   const code = `
     const { GitRepository } = await import(${module("../../lambdas/adapters/git/repository.ts")});
-    const { KustomizeBinary } = await import(${module("../../lambdas/generate/hydrate/index.ts")});
+    const { KustomizeBinary } = await import(${module("../../lambdas/adapters/kustomize/binary.ts")});
     const { runGeneration } = await import(${module("../../lambdas/generate/pipeline/run.ts")});
     const input = JSON.parse(process.env.RADIAL_FRESH_RUN);
     const hub = new GitRepository({ url: input.url, dir: input.store });

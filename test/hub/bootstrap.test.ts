@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parseAllDocuments } from "yaml";
 import { RegisterClusterResponse, RotateTokenResponse } from "../../contract/index.js";
-import { createHubContext } from "../../lambdas/composition.js";
+import { createHub } from "../../lambdas/composition.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../engines/kubernetes.js";
 import { startTestHub, type TestHub } from "./harness.js";
 
@@ -108,7 +107,7 @@ test("with RADIAL_AGENT_GIT_*, the agent gets the read-only credential from its 
 
 test("the hub refuses its own write credential, or half a credential, for agents", () => {
   const context = (env: NodeJS.ProcessEnv) => () =>
-    createHubContext({ dynamodb: new DynamoDBClient({ region: "local" }), tableName: "radial", hubUrl: "http://hub.test", adminTokenHash: "unused", env: { ...HUB_ENV, ...env } });
+    createHub({ inventory: { tableName: "radial", client: { region: "local" } }, hubUrl: "http://hub.test", adminTokenHash: "unused", env: { ...HUB_ENV, ...env } });
   assert.throws(context({ RADIAL_AGENT_GIT_USERNAME: "fleet-reader", RADIAL_AGENT_GIT_PASSWORD: HUB_GIT.RADIAL_GIT_PASSWORD }), /RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD/);
   assert.throws(context({ RADIAL_AGENT_GIT_USERNAME: "fleet-reader" }), /must be set together/);
 });

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { batchWrite } from "./batch-write.js";
 import type { ClusterRecord } from "../../inventory/cluster-record.js";
 import { decodePageCursor, encodePageCursor } from "../../inventory/page-cursor.js";
-import { ClusterExistsError, VersionConflictError, type ClusterPage, type InventoryStore } from "../../inventory/store.js";
+import { ClusterExistsError, VersionConflictError, type ClusterPage, type InventoryStore } from "../../ports.js";
 import { SHARD_INDEX, SHARDS } from "./table.js";
 
 const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: "META" });

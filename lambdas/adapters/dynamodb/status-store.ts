@@ -1,32 +1,13 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import { createHash } from "node:crypto";
-import type { ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
+import type { StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
+import type { StatusStore, StoredStatus } from "../../ports.js";
+import { statusDigest } from "../../status/digest.js";
 import { TTL_ATTRIBUTE } from "./table.js";
 import { batchWrite } from "./batch-write.js";
 
-/** What the cluster's last report says as a whole, without its applications and events. */
-export type StatusSummary = Pick<ClusterStatus, "agentVersion" | "heartbeatAt" | "revision" | "conditions" | "sync" | "health" | "syncCounts" | "healthCounts"> & {
-  receivedAt: string;
-};
-
-/** The cluster's status item. */
-export interface StoredStatus {
-  summary: StatusSummary;
-  /**
-   * Digest of each reported application's status, by name: the applications that exist (an
-   * application item not named here is a leftover and is ignored), and which of them a new report
-   * changes, so a heartbeat that changes nothing writes one item.
-   */
-  digests: Record<string, string>;
-  /** Drift events written since the last trim: an upper bound of how many are stored. */
-  driftStored: number;
-  /** Incremented on every write; the guard of the read-modify-write of `digests`. */
-  seq: number;
-}
-
 /**
- * A cluster's status under its partition (see ../inventory/table.ts), so deleting the cluster
+ * A cluster's status under its partition (see table.ts), so deleting the cluster
  * deletes it too:
  *   sk = STATUS                        the summary of the last report (one item)
  *   sk = APP#<app>                     the latest status of one application (one item each)
@@ -38,17 +19,12 @@ const STATUS = "STATUS";
 const APP = "APP#";
 const DRIFT = "DRIFT#";
 
-/** 128 bits of SHA-256 over the JSON of a reported value: tells a changed value from a repeated one. */
-export function statusDigest(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
-}
-
 export function driftKey(event: StoredDriftEvent): string {
   const { receivedAt: _receivedAt, ...reported } = event;
   return `${DRIFT}${new Date(event.at).toISOString()}#${statusDigest(reported)}`;
 }
 
-export class DynamoDBStatusStore {
+export class DynamoDBStatusStore implements StatusStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(

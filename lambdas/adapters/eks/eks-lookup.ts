@@ -1,13 +1,6 @@
 import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
-
-export class EksClusterNotFoundError extends Error {}
-export class EksUnavailableError extends Error {}
-
-/** Looks an EKS cluster up by ARN; the registry takes this, not the AWS SDK. */
-export interface EksLookup {
-  describe(arn: string): Promise<EksClusterInfo>;
-}
+import { EksClusterNotFoundError, EksUnavailableError, type Clock, type EksLookup } from "../../ports.js";
 
 export function parseEksArn(arn: string): { partition: string; region: string; account: string; name: string } {
   const match = /^arn:(aws(?:-cn|-us-gov)?):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
@@ -23,7 +16,7 @@ export class AwsEksLookup implements EksLookup {
   private readonly clients = new Map<string, EKSClient>();
 
   constructor(
-    private readonly options: { endpoint?: string; clock: () => Date; maxAttempts?: number },
+    private readonly options: { endpoint?: string; clock: Clock; maxAttempts?: number },
   ) {}
 
   private client(region: string): EKSClient {

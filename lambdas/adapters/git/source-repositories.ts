@@ -18,20 +18,7 @@ import git from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
 import { z } from "zod";
 import { GitReader } from "../../../core/git/index.js";
-import type { RepoReader } from "../../../core/git/reader.js";
-
-export interface SourceCheckout {
-  reader: RepoReader;
-  /** The commit id to read at. */
-  revision: string;
-  /** The ref it was resolved from (`refs/heads/main`, `refs/tags/v1`); none for a commit id. */
-  ref?: string;
-}
-
-/** What a generation run reads sources outside the fleet repo's source branch through. */
-export interface SourceRepositories {
-  checkout(repoURL: string, targetRevision: string): Promise<SourceCheckout>;
-}
+import type { SourceCheckout, SourceRepositories } from "../../ports.js";
 
 export interface GitAuth {
   username: string;

@@ -16,11 +16,11 @@ import type { Application } from "../../../contract/application.js";
 import type { RepoReader } from "../../../core/git/reader.js";
 import { buildEnv } from "./envsubst.js";
 import { globMatch } from "./glob.js";
-import { applyKustomizeOptions, findKustomization, withRepoTree, type KustomizeRunner } from "./kustomize.js";
+import type { KustomizeRunner } from "../../ports.js";
+import { applyKustomizeOptions, findKustomization, withRepoTree } from "./kustomize.js";
 import { expandAndCheck, parseJsonManifests, parseYamlManifests, render, ManifestError, type K8sObject } from "../../../core/manifests/objects.js";
 import { HydrationError, plan, type DirectoryOptions } from "./source.js";
 
-export { KustomizeBinary, type KustomizeRunner, type KustomizeBinaryOptions } from "./kustomize.js";
 export { HydrationError } from "./source.js";
 export { ManifestError } from "../../../core/manifests/objects.js";
 

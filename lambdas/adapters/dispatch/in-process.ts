@@ -1,20 +1,5 @@
-import type { GenerationTrigger } from "../../contract/generation.js";
-
-/**
- * How a background trigger (inventory change, webhook) reaches a worker that runs generation.
- * `dispatch` returns at once; the run happens elsewhere and its failures are reported there.
- *
- * - Embedded hub: `InProcessDispatch`, in this process after the response.
- * - AWS: a Lambda may be frozen as soon as it answers, so work started after the response is not
- *   guaranteed to run. There the infra wires a dispatch that invokes the worker function
- *   asynchronously (`lambdas/handlers/schedule.ts`, the same entry the schedule calls), which
- *   awaits `GenerationService.drain`.
- */
-export interface GenerationDispatch {
-  dispatch(trigger: GenerationTrigger): void;
-  /** Resolves once nothing this dispatch started is still running (shutdown, tests). */
-  idle(): Promise<void>;
-}
+import type { GenerationTrigger } from "../../../contract/generation.js";
+import type { GenerationDispatch } from "../../ports.js";
 
 /**
  * Runs `drain` in this process, one at a time: triggers arriving while one is under way become a

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { GenerationTrigger } from "../../contract/generation.js";
+import { GenerationTrigger } from "../../../contract/generation.js";
+import type { GenerationLease, LeaseRelease, LeaseState } from "../../ports.js";
 
 /**
  * The fleet-wide generation lease: one item `pk=LEASE#generation, sk=LEASE` holding `holder` and
@@ -24,25 +25,6 @@ import { GenerationTrigger } from "../../contract/generation.js";
  * caller passes `now`; hosts' clocks must agree to well within the TTL.
  */
 export const LEASE_KEY = { pk: "LEASE#generation", sk: "LEASE" } as const;
-
-export interface LeaseState {
-  holder: string;
-  /** Epoch seconds; the lease is free once now >= expiresAt. */
-  expiresAt: number;
-}
-
-/** `pending`: the first trigger recorded by `markPending` while the lease was held. */
-export type LeaseRelease = { released: false } | { released: true; pending: GenerationTrigger | undefined };
-
-export interface GenerationLease {
-  acquire(holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
-  renew(holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
-  release(holder: string): Promise<LeaseRelease>;
-  /** Records that a run is wanted after the current one; false (nothing written) when the lease is free at `now`. */
-  markPending(trigger: GenerationTrigger, now: Date): Promise<boolean>;
-  /** The current holder, or undefined when the lease is free at `now`. */
-  current(now: Date): Promise<LeaseState | undefined>;
-}
 
 const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 

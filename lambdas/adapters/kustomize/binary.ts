@@ -1,0 +1,29 @@
+import { execFile } from "node:child_process";
+import type { KustomizeRunner } from "../../ports.js";
+
+export interface KustomizeBinaryOptions {
+  /** Kill kustomize after this long; default 60 s. */
+  timeoutMs?: number;
+  /** Largest output accepted; default 256 MiB. */
+  maxOutputBytes?: number;
+}
+
+/** The real runner: `<path> build <dir>` as a child process, with a timeout. */
+export function KustomizeBinary(path: string, options: KustomizeBinaryOptions = {}): KustomizeRunner {
+  const timeout = options.timeoutMs ?? 60_000;
+  const maxBuffer = options.maxOutputBytes ?? 256 * 1024 * 1024;
+  return {
+    build(dir) {
+      return new Promise((resolve, reject) => {
+        execFile(path, ["build", dir], { timeout, maxBuffer, encoding: "utf8", killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+          if (!error) return resolve(stdout);
+          const detail = stderr.trim() || error.message;
+          const e = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+          if (e.killed && e.signal === "SIGKILL") reject(new Error(`kustomize build timed out after ${timeout} ms: ${detail}`));
+          else if (e.code === "ENOENT") reject(new Error(`kustomize binary not found at ${path}`));
+          else reject(new Error(`kustomize build failed: ${detail}`));
+        });
+      });
+    },
+  };
+}

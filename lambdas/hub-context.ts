@@ -1,0 +1,24 @@
+import type { GenerationService } from "./generate/service.js";
+import type { HubMetrics } from "./http/metrics.js";
+import type { ClusterRegistry } from "./inventory/cluster-registry.js";
+import type { InventoryHealth } from "./ports.js";
+import type { StatusService } from "./status/status-service.js";
+
+/** The hub's services as its routes and workers use them; composition.ts builds it from configuration. */
+export interface HubContext {
+  version: string;
+  registry: ClusterRegistry;
+  /** Whether the inventory answers (`/healthz`). */
+  inventory: InventoryHealth;
+  /** Agents' status reports and what operators read of them. */
+  status: StatusService;
+  /** SHA-256 of the operators' admin token. */
+  adminTokenHash: string;
+  metrics: HubMetrics;
+  /** Null when the hub has no fleet repo (RADIAL_REPO_URL unset). */
+  generation: GenerationService | null;
+  /** The shared secret of `POST /v1/webhooks/git`; unset refuses every webhook. */
+  webhookSecret?: string | undefined;
+  /** Whether a successful inventory change starts a background run. */
+  generateOnChange: boolean;
+}
