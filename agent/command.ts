@@ -1,11 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Command } from "commander";
-import { KubeSyncEngine } from "./engine/engine.js";
-import { Agent } from "./reconcile/agent.js";
+import { composeAgent } from "./compose.js";
 import { AgentConfigError, loadAgentConfig, readToken, tokenFileOf, type AgentFlags } from "./config.js";
-import { AgentMetrics } from "./metrics.js";
-import { startAgentServer } from "./server.js";
-import { KubeClient } from "./kube/client.js";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig.js";
 import { EXIT } from "../core/exit.js";
 
@@ -31,8 +27,6 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     return token;
   };
 
-  let agent: Agent | undefined;
-  const metrics = new AgentMetrics(() => agent?.branch.bytesReceived ?? 0);
   let connection;
   try {
     connection = await loadKubeConfig(config.kubeconfig === undefined ? {} : { kubeconfig: config.kubeconfig });
@@ -41,43 +35,22 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     console.error(`radial agent: ${error.message}`);
     process.exit(EXIT.usage);
   }
-  const kube = new KubeClient(connection, {
-    qps: config.kubeApiQps,
-    burst: config.kubeApiBurst,
-    onRequest: (event) => metrics.kubeRequests.inc({ method: event.method, code: String(event.code) }),
-  });
-  const engine = new KubeSyncEngine({
-    kube,
-    cluster: config.cluster,
-    logger,
-    onDrift: (event) => agent?.recordDrift(event),
-    onApplication: (state) => agent?.updateApplication(state),
-  });
-  agent = new Agent({ config, logger, engine, metrics, token: currentToken });
-  const current = agent;
-  const server = await startAgentServer({
-    port: config.metricsPort,
-    registry: metrics.registry,
-    probes: { healthy: () => current.healthy(), ready: () => current.readiness() },
-  });
-  logger.info("agent started", { hub: config.hubUrl, repo: config.repoUrl, branch: current.branch.branch, metrics: server.url, pollIntervalSeconds: config.pollIntervalSeconds });
+  const running = await composeAgent({ config, logger, connection, token: currentToken });
+  logger.info("agent started", { hub: config.hubUrl, repo: config.repoUrl, branch: running.agent.branch.branch, metrics: running.url, pollIntervalSeconds: config.pollIntervalSeconds });
 
   const shutdown = (signal: string) => {
     logger.info("stopping", { signal });
-    void current
-      .stop()
-      .then(() => server.stop())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error("stopping failed", { error: error as Error });
-          process.exit(1);
-        },
-      );
+    void running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error("stopping failed", { error: error as Error });
+        process.exit(1);
+      },
+    );
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
-  await current.start();
+  await running.agent.start();
 }
 
 export function registerAgentCommand(program: Command): void {

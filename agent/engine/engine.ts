@@ -18,7 +18,7 @@ import { FIELD_MANAGER } from "../sync/apply.js";
 import { deleteApplication, type DeletedApplication } from "../sync/delete.js";
 import { listInventories, listOwned } from "../sync/inventory.js";
 import { applicationOptions } from "../sync/options.js";
-import { syncApplication, type PresentApplication, type SyncSettings } from "../sync/sync.js";
+import { syncApplication, type PresentApplication, type SyncResult, type SyncSettings } from "../sync/sync.js";
 import { failedState, liveState, stateOf, withLiveObject } from "./state.js";
 
 export interface KubeSyncEngineOptions {
@@ -106,7 +106,9 @@ export class KubeSyncEngine implements SyncEngine {
   }
 
   private async apply(app: PresentApplication, control: SyncControl): Promise<SyncOutcome> {
-    const result = await syncApplication(this.options.kube, app, this.context, { ...this.options.waves, ...control });
+    const { signal, onProgress, onState } = control;
+    const onRunning = (running: SyncResult) => onState(stateOf(running, this.states.get(app.name)));
+    const result = await syncApplication(this.options.kube, app, this.context, { ...this.options.waves, signal, onProgress, onRunning });
     const state = stateOf(result, this.states.get(app.name));
     this.states.set(app.name, state);
     if (result.managed) {
@@ -120,7 +122,8 @@ export class KubeSyncEngine implements SyncEngine {
   }
 
   private async delete(app: DeletedApplication, control: SyncControl): Promise<SyncOutcome> {
-    const result = await deleteApplication(this.options.kube, app, this.context, { ...this.options.waves, ...control });
+    const { signal, onProgress } = control;
+    const result = await deleteApplication(this.options.kube, app, this.context, { ...this.options.waves, signal, onProgress });
     const pruned = result.resources.filter((r) => r.action === "pruned").length;
     if (result.phase === "Failed") return { ...this.failed(app.name, `deleting the application: ${result.message}`), pruned };
     this.options.logger.info("application deleted", { application: app.name, detail: result.message });

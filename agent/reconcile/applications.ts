@@ -114,7 +114,7 @@ export class Applications {
         this.states.set(name, kept.state);
         return !kept.failed;
       }
-      const outcome = await engine.sync(work.sync, { signal, onProgress: () => liveness.moved(what) });
+      const outcome = await engine.sync(work.sync, { signal, onProgress: () => liveness.moved(what), onState: (state) => this.update(state) });
       metrics.applies.inc(outcome.applied);
       metrics.prunes.inc(outcome.pruned);
       if (outcome.state) this.states.set(name, outcome.state);

@@ -9,6 +9,8 @@ export interface SyncControl {
   signal: AbortSignal;
   /** Called at each step the sync takes: the agent's liveness. */
   onProgress: () => void;
+  /** The application's state while its sync runs (what it waits for), for the report. */
+  onState: (state: ApplicationState) => void;
 }
 
 export interface SyncOutcome {

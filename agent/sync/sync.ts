@@ -44,6 +44,8 @@ export interface SyncSettings {
   signal?: AbortSignal;
   /** Called at each step the sync takes (a kind written, a wave's objects read again): its liveness. */
   onProgress?: () => void;
+  /** Called as each wait begins, with the sync so far (phase Running): what it waits for, for the report. */
+  onRunning?: (result: SyncResult) => void;
   now?: () => Date;
 }
 
@@ -77,8 +79,8 @@ export interface ManagedObject {
 export interface SyncResult {
   application: string;
   revision: string;
-  /** Argo CD's operation phase: Succeeded, or Failed with the reason in `message`. */
-  phase: "Succeeded" | "Failed";
+  /** Argo CD's operation phase: Running (waiting, see `onRunning`), Succeeded, or Failed with the reason in `message`. */
+  phase: "Running" | "Succeeded" | "Failed";
   message: string;
   sync: SyncStatus;
   health: HealthStatus;
@@ -105,6 +107,8 @@ export function refFor(object: KubeObject): ResourceRef {
 
 const describe = (object: KubeObject) => `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`;
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** "healthy state of Service web/api and 2 more". */
+const waitingFor = (pending: TaskState[]) => `${pending[0]!.until} ${describe(pending[0]!.object)}${pending.length > 1 ? ` and ${pending.length - 1} more` : ""}`;
 const isCrd = (object: KubeObject) => object.kind === "CustomResourceDefinition" && groupOf(object.apiVersion) === "apiextensions.k8s.io";
 
 /** What the sync learnt of one task while running it. */
@@ -122,9 +126,10 @@ interface TaskState {
 }
 
 class SyncRun {
-  readonly settings: Required<Omit<SyncSettings, "now" | "signal" | "onProgress">>;
+  readonly settings: Required<Omit<SyncSettings, "now" | "signal" | "onProgress" | "onRunning">>;
   readonly signal: AbortSignal | undefined;
   readonly progress: () => void;
+  readonly running: (result: SyncResult) => void;
   readonly options: ApplicationOptions;
   readonly ignore: IgnoreDifference[];
   readonly startedAt: Date;
@@ -153,6 +158,7 @@ class SyncRun {
     };
     this.signal = settings.signal;
     this.progress = settings.onProgress ?? (() => {});
+    this.running = settings.onRunning ?? (() => {});
     this.options = applicationOptions(desired.application);
     this.ignore = desired.application.spec.ignoreDifferences ?? [];
     this.startedAt = (settings.now ?? (() => new Date()))();
@@ -391,6 +397,8 @@ class SyncRun {
   async wait(states: TaskState[]): Promise<boolean> {
     const deadline = Date.now() + this.settings.waveTimeoutMs;
     let pending = states.filter((s) => !s.done);
+    // Until every wave is applied the application is OutOfSync, whatever the waves so far say.
+    if (pending.length > 0) this.running({ ...this.finish("Running", `syncing: waiting for ${waitingFor(pending)}`), sync: "OutOfSync" });
     while (pending.length > 0) {
       if (this.terminated) {
         for (const state of pending) state.failed = true;
@@ -422,12 +430,11 @@ class SyncRun {
       pending = pending.filter((s) => !s.done);
       if (pending.length === 0) return true;
       if (Date.now() > deadline) {
-        const first = pending[0]!;
         for (const state of pending) {
           state.failed = true;
           state.result.message = `timed out after ${this.settings.waveTimeoutMs} ms waiting for ${state.until} ${describe(state.object)}${state.result.health ? ` (${state.result.health.status})` : ""}`;
         }
-        this.notes.push(`timed out waiting for ${first.until} ${describe(first.object)}${pending.length > 1 ? ` and ${pending.length - 1} more` : ""}`);
+        this.notes.push(`timed out waiting for ${waitingFor(pending)}`);
         return false;
       }
       await sleep(this.settings.pollIntervalMs, this.signal);

@@ -263,4 +263,39 @@ describe("sync", () => {
     assert.ok(await get("Job", "batch/v1", ns, "on-fail"), "the SyncFail hook ran");
     assert.equal(action(result, "never"), "skipped");
   });
+
+  test("a sync waiting on health says what it waits for, and a signal ends it at once: Failed, later waves not applied, no SyncFail hooks", async () => {
+    const ns = await namespace("terminated");
+    // With no cloud to give it an address, a LoadBalancer Service stays Progressing: wave 0 never turns healthy.
+    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "lb" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } };
+    const abort = new AbortController();
+    const running: SyncResult[] = [];
+    let progress = 0;
+    const started = Date.now();
+    const result = await syncApplication(
+      client,
+      present(application("terminated", ns), [service, hookJob("on-fail", "SyncFail"), configMap("later", undefined, wave(1))]),
+      context,
+      {
+        ...settings,
+        onProgress: () => {
+          // Ended from inside the wait, after a few polls: the interleaving is forced, not timed.
+          if (++progress === 3) abort.abort("the test ends it");
+        },
+        onRunning: (result) => running.push(result),
+        signal: abort.signal,
+      },
+    );
+    assert.ok(Date.now() - started < 30_000, "ended long before the wave timeout");
+    assert.equal(result.phase, "Failed");
+    assert.equal(result.message, "terminated: the test ends it");
+    assert.equal(action(result, "later"), "skipped");
+    assert.equal(await cm(ns, "later"), undefined);
+    assert.equal(await get("Job", "batch/v1", ns, "on-fail"), undefined, "no SyncFail hook on termination");
+    assert.equal(running.length, 1);
+    assert.equal(running[0]!.phase, "Running");
+    assert.equal(running[0]!.sync, "OutOfSync");
+    assert.equal(running[0]!.health, "Progressing");
+    assert.equal(running[0]!.message, `syncing: waiting for healthy state of Service ${ns}/lb`);
+  });
 });
