@@ -6,7 +6,8 @@ import { z } from "zod";
 import { ClusterName, parseWith, type Application } from "../contract/index.js";
 import { labelProblems } from "../contract/labels.js";
 import { parseApplicationSetFile } from "../lambdas/generate/application-set.js";
-import { evaluateApplicationSet, type EvaluationProblem } from "../lambdas/generate/evaluate.js";
+import { evaluateApplicationSet, evaluationCaches, type EvaluationProblem } from "../lambdas/generate/evaluate.js";
+import { inventoryView } from "../lambdas/generate/inventory-view.js";
 import type { InventoryCluster } from "../lambdas/generate/params.js";
 import { DirectoryRepo } from "./directory-repo.js";
 import { CliError, runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
@@ -63,7 +64,8 @@ function applicationTable(rows: { application: Application; cluster: string }[])
 
 async function render(options: { clusters: string; generators: string; repo?: string }, command: Command): Promise<void> {
   const format = command.optsWithGlobals<{ output: OutputFormat }>().output;
-  const clusters = await readClusters(options.clusters);
+  const inventory = inventoryView(await readClusters(options.clusters));
+  const caches = evaluationCaches();
   const repo = new DirectoryRepo(options.repo ?? ".");
   const rendered: { application: Application; cluster: string }[] = [];
   const problems: string[] = [];
@@ -76,7 +78,7 @@ async function render(options: { clusters: string; generators: string; repo?: st
       continue;
     }
     for (const set of sets) {
-      const evaluation = await evaluateApplicationSet(set, { clusters, repo, revision: (_url, targetRevision) => targetRevision });
+      const evaluation = await evaluateApplicationSet(set, { inventory, repo, caches, revision: (_url, targetRevision) => targetRevision });
       rendered.push(...evaluation.applications);
       problems.push(...evaluation.problems.map((p) => describeProblem(file, p)));
     }

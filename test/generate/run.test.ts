@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { KustomizeBinary } from "../../lambdas/adapters/kustomize/binary.js";
 import type { KustomizeRunner } from "../../lambdas/ports.js";
+import { GenerationCaches } from "../../lambdas/generate/caches.js";
 import type { InventoryCluster } from "../../lambdas/generate/params.js";
 import { appFolder, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generate/pipeline/run.js";
 import { lineDiff } from "../../lambdas/generate/pipeline/diff.js";
@@ -118,6 +119,8 @@ async function setup(t: TestContext, seed: (url: string) => Record<string, strin
   const fleet = new GitRepository({ url, dir: join(dir, "hub") });
   const reader = new GitRepository({ url, dir: join(dir, "reader") });
   const runner = await kustomize();
+  // One hub process: its caches last across its runs.
+  const caches = new GenerationCaches();
   return {
     url,
     fleet,
@@ -125,7 +128,7 @@ async function setup(t: TestContext, seed: (url: string) => Record<string, strin
       await fleet.writeBranches([{ branch: "main", files, message: "update fleet" }], { author, now: clock() });
     },
     run(input) {
-      return runGeneration({ dryRun: false, force: false, ...input }, { fleet, sourceBranch: "main", deploy: fleet, kustomize: runner, clock, author });
+      return runGeneration({ dryRun: false, force: false, ...input }, { fleet, sourceBranch: "main", deploy: fleet, kustomize: runner, clock, author, caches });
     },
     heads: () => reader.remoteBranches("radial/clusters/"),
     async files(name) {
@@ -419,8 +422,9 @@ test("one source at one commit is hydrated once for every cluster and every late
   const real = await kustomize();
   let builds = 0;
   const counting: KustomizeRunner = { build: (dir) => (builds++, real.build(dir)) };
+  const caches = new GenerationCaches();
   const run = (clusters: InventoryCluster[]) =>
-    runGeneration({ clusters, dryRun: false, force: false }, { fleet: f.fleet, sourceBranch: "main", deploy: f.fleet, kustomize: counting, clock, author });
+    runGeneration({ clusters, dryRun: false, force: false }, { fleet: f.fleet, sourceBranch: "main", deploy: f.fleet, kustomize: counting, clock, author, caches });
   const clusters = ["a", "b", "c", "d"].map((name) => cluster(name, "prod"));
 
   const first = await run(clusters);
@@ -454,9 +458,10 @@ async function runInFreshProcess(input: { url: string; store: string; clusters: 
     const { GitRepository } = await import(${module("../../lambdas/adapters/git/repository.ts")});
     const { KustomizeBinary } = await import(${module("../../lambdas/adapters/kustomize/binary.ts")});
     const { runGeneration } = await import(${module("../../lambdas/generate/pipeline/run.ts")});
+    const { GenerationCaches } = await import(${module("../../lambdas/generate/caches.ts")});
     const input = JSON.parse(process.env.RADIAL_FRESH_RUN);
     const hub = new GitRepository({ url: input.url, dir: input.store });
-    const deps = { fleet: hub, deploy: hub, sourceBranch: "main", kustomize: KustomizeBinary(input.kustomize), clock: () => new Date(input.now), author: input.author };
+    const deps = { fleet: hub, deploy: hub, sourceBranch: "main", kustomize: KustomizeBinary(input.kustomize), clock: () => new Date(input.now), author: input.author, caches: new GenerationCaches() };
     const result = await runGeneration({ clusters: input.clusters, dryRun: false, force: false }, deps);
     process.stdout.write(JSON.stringify({ commits: result.clusters.filter((c) => c.commit).length, errors: result.errors, requests: hub.stats.requests }));
   `;

@@ -3,49 +3,69 @@
  * path, directory and kustomize options) and, only when those options use `$VARS`, the build
  * environment (which names the Application). Across a fleet the same app source is rendered for
  * every cluster, so 10,000 clusters × 20 apps hydrate 20 times, not 200,000. Entries never go stale
- * (a commit id is content); the oldest are dropped past a size bound. A failure is shared by the
- * calls already waiting on it and then forgotten, so the next run tries again.
+ * (a commit id is content); the least recently used are dropped past the bounds. A failure is
+ * shared by the calls already waiting on it and then forgotten, so the next run tries again.
  */
 import type { Application } from "../../../contract/application.js";
+import { LruMap } from "../lru.js";
 import { buildEnv } from "./envsubst.js";
 import { hydrate, type Hydrated, type HydrateDeps } from "./index.js";
 
-export interface HydrationCacheOptions {
+export interface HydrationCacheBounds {
   /** Largest total size of cached manifests, in UTF-16 code units; default 128 Mi. */
-  maxChars?: number;
+  maxChars: number;
+  /** Most hydrations kept; default 20,000. */
+  maxEntries: number;
+}
+
+interface Entry {
+  pending: Promise<Hydrated>;
+  /** Set once it succeeded. */
+  settled?: Hydrated;
 }
 
 export class HydrationCache {
-  private readonly entries = new Map<string, { value: Promise<Hydrated>; chars: number }>();
-  private chars = 0;
-  private readonly maxChars: number;
+  private readonly entries: LruMap<string, Entry>;
+  /** Each Application's key, computed once: Applications come frozen and shared from the evaluation caches. */
+  private readonly keys = new WeakMap<Application, { revision: string; key: string }>();
 
-  constructor(options: HydrationCacheOptions = {}) {
-    this.maxChars = options.maxChars ?? 128 * 1024 * 1024;
+  constructor(bounds: Partial<HydrationCacheBounds> = {}) {
+    this.entries = new LruMap(bounds.maxEntries ?? 20_000, { sizeOf: (entry) => entry.settled?.manifests.length ?? 0, maxSize: bounds.maxChars ?? 128 * 1024 * 1024 });
+  }
+
+  /** Entries held and their manifests' total size, for tests and metrics. */
+  get usage(): { entries: number; chars: number } {
+    return { entries: this.entries.size, chars: this.entries.totalSize };
+  }
+
+  /** The hydration already done for this Application at this revision, without waiting. */
+  settled(application: Application, revision: string): Hydrated | undefined {
+    return this.entries.get(this.keyOf(application, revision))?.settled;
   }
 
   hydrate(application: Application, deps: HydrateDeps): Promise<Hydrated> {
-    const key = cacheKey(application, deps.revision);
+    const key = this.keyOf(application, deps.revision);
     const cached = this.entries.get(key);
-    if (cached) return cached.value;
-    const entry = { value: hydrate(application, deps), chars: 0 };
+    if (cached) return cached.pending;
+    const entry: Entry = { pending: hydrate(application, deps) };
     this.entries.set(key, entry);
-    entry.value.then(
+    entry.pending.then(
       (hydrated) => {
-        if (this.entries.get(key) !== entry) return;
-        entry.chars = hydrated.manifests.length;
-        this.chars += entry.chars;
-        for (const [oldest, old] of this.entries) {
-          if (this.chars <= this.maxChars || oldest === key) break;
-          this.entries.delete(oldest);
-          this.chars -= old.chars;
-        }
+        if (!this.entries.has(key)) return;
+        entry.settled = hydrated;
+        this.entries.resize(key);
       },
-      () => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
-      },
+      () => this.entries.delete(key),
     );
-    return entry.value;
+    return entry.pending;
+  }
+
+  private keyOf(application: Application, revision: string): string {
+    const known = this.keys.get(application);
+    if (known?.revision === revision) return known.key;
+    const key = cacheKey(application, revision);
+    this.keys.set(application, { revision, key });
+    return key;
   }
 }
 

@@ -5,8 +5,7 @@
  * else shown as all-removed then all-added.
  */
 
-import type { GitRepository } from "../../adapters/git/repository.js";
-import type { BlobNode } from "../../ports.js";
+import type { BlobNode, DeployRepository } from "../../ports.js";
 
 /** Largest (old lines × new lines) of the middle part compared line by line. */
 const MAX_LCS_CELLS = 4_000_000;
@@ -67,7 +66,7 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * The diffs of one branch's new tree against its head (`before`, undefined when the branch is new):
  * `files` are the paths written afresh, `kept` the folders left as the head holds them.
  */
-export async function branchDiffs(deploy: GitRepository, branch: string, before: string | undefined, files: Record<string, string | BlobNode>, kept: Record<string, string>): Promise<{ path: string; diff: string }[]> {
+export async function branchDiffs(deploy: DeployRepository, branch: string, before: string | undefined, files: Record<string, string | BlobNode>, kept: Record<string, string>): Promise<{ path: string; diff: string }[]> {
   const oldFiles = new Map<string, string>();
   if (before !== undefined) {
     if ((await deploy.ensureCommit(branch, before)) !== before) throw new Error(`${branch} moved on the remote during the dry run; run it again`);

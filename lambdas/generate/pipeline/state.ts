@@ -11,7 +11,8 @@
 import { parse as parseYaml } from "yaml";
 import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
 import { ClusterName } from "../../../contract/names.js";
-import type { GitRepository } from "../../adapters/git/repository.js";
+import type { DeployRepository } from "../../ports.js";
+import { LruMap } from "../lru.js";
 import { pool } from "../../../core/pool.js";
 
 export interface AppOnBranch {
@@ -31,26 +32,41 @@ export interface BranchState {
   tombstones: Map<string, string>;
 }
 
-/** Heads kept: every branch of a large fleet, with room for the commits of the next run. */
-const MAX_STATES = 50_000;
 const READ_CONCURRENCY = 8;
 
-const states = new Map<string, BranchState>();
-const inputDigests = new Map<string, string>();
-
-export function rememberState(state: BranchState, inputDigest?: string): void {
-  if (states.size >= MAX_STATES) {
-    const oldest = states.keys().next().value as string;
-    states.delete(oldest);
-    inputDigests.delete(oldest);
-  }
-  states.set(state.commit, state);
-  if (inputDigest !== undefined) inputDigests.set(state.commit, inputDigest);
+export interface BranchStatesBounds {
+  /** Heads kept; default 50,000: every branch of a large fleet, with room for the commits of the next run. */
+  maxStates: number;
 }
 
-/** The digest of the inputs that produced `commit`'s tree, if this process knows it. */
-export function inputDigestOf(commit: string): string | undefined {
-  return inputDigests.get(commit);
+/** Deploy-branch heads this process knows (commit → state), and the run inputs that produced each. */
+export class BranchStates {
+  private readonly states: LruMap<string, { state: BranchState; inputDigest: string | undefined }>;
+
+  constructor(bounds: Partial<BranchStatesBounds> = {}) {
+    this.states = new LruMap(bounds.maxStates ?? 50_000);
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  get(commit: string): BranchState | undefined {
+    return this.states.get(commit)?.state;
+  }
+
+  has(commit: string): boolean {
+    return this.states.has(commit);
+  }
+
+  remember(state: BranchState, inputDigest?: string): void {
+    this.states.set(state.commit, { state, inputDigest });
+  }
+
+  /** The digest of the inputs that produced `commit`'s tree, if this process knows it. */
+  inputDigestOf(commit: string): string | undefined {
+    return this.states.get(commit)?.inputDigest;
+  }
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -67,16 +83,14 @@ function applicationFacts(text: string): { from: string | undefined; finalizers:
 }
 
 /** The state of `commit`, a head in the store. */
-async function readState(deploy: GitRepository, cluster: string, commit: string): Promise<BranchState> {
-  const cached = states.get(commit);
-  if (cached) return cached;
+async function readState(deploy: DeployRepository, states: BranchStates, cluster: string, commit: string): Promise<BranchState> {
   const tree = await deploy.commitTree(commit);
   const state: BranchState = { commit, tree, apps: new Map(), tombstones: new Map() };
   let folder = tree;
   for (const name of ["clusters", cluster]) {
     const entry = (await deploy.readTreeEntries(folder)).find((e) => e.path === name && e.type === "tree");
     if (!entry) {
-      rememberState(state);
+      states.remember(state);
       return state;
     }
     folder = entry.oid;
@@ -91,7 +105,7 @@ async function readState(deploy: GitRepository, cluster: string, commit: string)
       state.tombstones.set(app.path, app.oid);
     }
   }
-  rememberState(state);
+  states.remember(state);
   return state;
 }
 
@@ -99,14 +113,22 @@ async function readState(deploy: GitRepository, cluster: string, commit: string)
  * Every deploy branch named for a valid cluster (cluster name → state); a branch deleted since it
  * was listed is left out. Fails if any cannot be read.
  */
-export async function readDeployStates(deploy: GitRepository, prefix: string): Promise<Map<string, BranchState>> {
+export async function readDeployStates(deploy: DeployRepository, prefix: string, states: BranchStates): Promise<Map<string, BranchState>> {
   const heads = new Map([...(await deploy.remoteBranches(prefix))].filter(([branch]) => ClusterName.safeParse(branch.slice(prefix.length)).success));
   const unknown = new Map([...heads].filter(([, commit]) => !states.has(commit)));
   for (const [branch, commit] of await deploy.ensureCommits(unknown)) {
     if (commit === null) heads.delete(branch);
     else heads.set(branch, commit);
   }
-  const entries = [...heads];
-  const read = await pool(entries, READ_CONCURRENCY, ([branch, commit]) => readState(deploy, branch.slice(prefix.length), commit));
-  return new Map(entries.map(([branch], i) => [branch.slice(prefix.length), read[i]!]));
+  const found = new Map<string, BranchState>();
+  const toRead: [string, string][] = [];
+  for (const [branch, commit] of heads) {
+    const known = states.get(commit);
+    if (known) found.set(branch.slice(prefix.length), known);
+    else toRead.push([branch.slice(prefix.length), commit]);
+  }
+  const read = await pool(toRead, READ_CONCURRENCY, ([cluster, commit]) => readState(deploy, states, cluster, commit));
+  toRead.forEach(([cluster], i) => found.set(cluster, read[i]!));
+  // In branch order, as listed.
+  return new Map([...heads.keys()].map((branch) => [branch.slice(prefix.length), found.get(branch.slice(prefix.length))!]));
 }

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { parseApplicationSet } from "../../../lambdas/generate/application-set.js";
-import { evaluateApplicationSet, type EvaluationProblem } from "../../../lambdas/generate/evaluate.js";
+import { evaluateApplicationSet, evaluationCaches, type EvaluationProblem } from "../../../lambdas/generate/evaluate.js";
+import { inventoryView } from "../../../lambdas/generate/inventory-view.js";
 import type { InventoryCluster } from "../../../lambdas/generate/params.js";
 import type { RepoReader } from "../../../core/git/reader.js";
 
@@ -41,7 +42,7 @@ for (const file of readdirSync(casesDir).filter((f) => f.endsWith(".yaml")).sort
   const testCase = parse(readFileSync(join(casesDir, file), "utf8")) as Case;
   test(`${file}: ${testCase.description}`, async () => {
     const clusters: InventoryCluster[] = testCase.clusters.map((c) => ({ name: c.name, server: c.server ?? null, labels: c.labels ?? {}, annotations: c.annotations ?? {} }));
-    const context = { clusters, repo: repoOf(testCase.files ?? {}), revision: (_url: string, revision: string) => revision };
+    const context = { inventory: inventoryView(clusters), repo: repoOf(testCase.files ?? {}), revision: (_url: string, revision: string) => revision, caches: evaluationCaches() };
     let problems: string[];
     let generated: { cluster: string; application: unknown }[] = [];
     try {

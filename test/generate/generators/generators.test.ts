@@ -2,7 +2,9 @@
 // and docs (docs/operator-manual/applicationset/Generators-*.md), adapted to Radial's inventory.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { generateParams, type GeneratorContext } from "../../../lambdas/generate/generators/index.js";
+import type { GeneratorContext } from "../../../lambdas/generate/generators/context.js";
+import { generateParams } from "../../../lambdas/generate/generators/index.js";
+import { inventoryView } from "../../../lambdas/generate/inventory-view.js";
 import { ApplicationSetError, type InventoryCluster, type Params } from "../../../lambdas/generate/params.js";
 import { memoryRepo, REPO, revision } from "./memory-repo.js";
 
@@ -13,7 +15,7 @@ const clusters: InventoryCluster[] = [
 ];
 
 function context(overrides: Partial<GeneratorContext> = {}): GeneratorContext {
-  return { clusters, repo: memoryRepo({}), revision, goTemplate: false, goTemplateOptions: [], field: "spec.generators[0]", ...overrides };
+  return { inventory: inventoryView(clusters), repo: memoryRepo({}), revision, goTemplate: false, goTemplateOptions: [], field: "spec.generators[0]", ...overrides };
 }
 
 function fieldError(field: string, includes?: string) {
@@ -116,7 +118,7 @@ describe("clusters generator", () => {
   });
 
   it("a cluster without a server gets server \"\"", async () => {
-    const params = await generateParams({ clusters: {} }, context({ clusters: [{ name: "edge", server: null, labels: {}, annotations: {} }] }));
+    const params = await generateParams({ clusters: {} }, context({ inventory: inventoryView([{ name: "edge", server: null, labels: {}, annotations: {} }]) }));
     assert.deepEqual(params, [{ name: "edge", nameNormalized: "edge", server: "", project: "", "metadata.labels.argocd.argoproj.io/secret-type": "cluster" }]);
   });
 

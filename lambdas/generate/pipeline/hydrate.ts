@@ -1,0 +1,92 @@
+/**
+ * Stage 2, hydrate: each generated Application's source into plain manifests, memoized (the same
+ * source at the same commit renders once, in this run and later ones). Sources in other
+ * repositories, or at a revision other than the source branch, are read through `sources`.
+ */
+import type { Application } from "../../../contract/application.js";
+import { pool } from "../../../core/pool.js";
+import type { KustomizeRunner, SourceCheckout, SourceRepositories, SourceRepository } from "../../ports.js";
+import type { HydrationCache } from "../hydrate/cache.js";
+import type { Hydrated } from "../hydrate/index.js";
+import type { Generated } from "./evaluate.js";
+import { fileOf } from "./folder.js";
+import type { GenerationError } from "./result.js";
+
+/** Hydrations run at once (kustomize is a child process). */
+const HYDRATE_CONCURRENCY = 4;
+
+export interface HydrateInput {
+  fleet: SourceRepository;
+  sourceBranch: string;
+  sourceRevision: string;
+  sources?: SourceRepositories | undefined;
+  kustomize: KustomizeRunner;
+  hydrations: HydrationCache;
+}
+
+export type HydratedApplication = { cluster: string; app: string; from: string; application: Application; hydrated: Hydrated } | { cluster: string; app: string; error: GenerationError };
+
+export function sameRepo(a: string, b: string): boolean {
+  const norm = (url: string) => url.replace(/\/+$/, "").replace(/\.git$/, "");
+  return a === b || norm(a) === norm(b);
+}
+
+/** Whether every source of the Application is the fleet repo at the source branch. */
+function readsSourceBranch(application: Application, input: HydrateInput): boolean {
+  const sources = application.spec.source ? [application.spec.source] : (application.spec.sources ?? []);
+  return sources.every(({ repoURL, targetRevision = "" }) => sameRepo(repoURL, input.fleet.url) && ["", "HEAD", input.sourceBranch, input.sourceRevision].includes(targetRevision));
+}
+
+/** Where the Application's sources are read: the fleet repo, or the checkout of its last source elsewhere. */
+async function checkoutOf(application: Application, input: HydrateInput, fail: (message: string, field: string) => HydratedApplication): Promise<SourceCheckout | HydratedApplication> {
+  const sources = application.spec.source ? [application.spec.source] : (application.spec.sources ?? []);
+  let checkout: SourceCheckout = { reader: input.fleet, revision: input.sourceRevision };
+  for (const source of sources) {
+    const target = source.targetRevision ?? "";
+    if (sameRepo(source.repoURL, input.fleet.url) && ["", "HEAD", input.sourceBranch, input.sourceRevision].includes(target)) continue;
+    if (!input.sources) return fail(`source ${source.repoURL} at ${JSON.stringify(target)}: only the fleet repo's source branch (${input.sourceBranch}) is read by this hub`, "spec.source.repoURL");
+    try {
+      checkout = await input.sources.checkout(source.repoURL, target);
+    } catch (error) {
+      return fail(`source ${source.repoURL} at ${JSON.stringify(target || "HEAD")}: ${(error as Error).message}`, "spec.source.targetRevision");
+    }
+  }
+  return checkout;
+}
+
+async function hydrateOne({ generated, from }: Generated, input: HydrateInput): Promise<HydratedApplication> {
+  const { application, cluster } = generated;
+  const app = application.metadata.name;
+  const fail = (message: string, field?: string): HydratedApplication => ({
+    cluster,
+    app,
+    error: { file: fileOf(from), applicationSet: from.slice(fileOf(from).length + 1), application: app, cluster, ...(field ? { field } : {}), message },
+  });
+  const checkout = await checkoutOf(application, input, fail);
+  if (!("reader" in checkout)) return checkout;
+  try {
+    const hydrated = await input.hydrations.hydrate(application, { repo: checkout.reader, revision: checkout.revision, kustomize: input.kustomize });
+    return { cluster, app, from, application, hydrated };
+  } catch (error) {
+    return fail(`hydration failed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Every generated Application hydrated, or the error that stopped it, in the order given. One
+ * already hydrated from the source branch is taken from the cache without waiting: at fleet scale
+ * almost all are.
+ */
+export async function hydrateApplications(generated: Generated[], input: HydrateInput): Promise<HydratedApplication[]> {
+  const out: HydratedApplication[] = new Array(generated.length);
+  const pending: number[] = [];
+  generated.forEach((job, i) => {
+    const { application, cluster } = job.generated;
+    const hydrated = readsSourceBranch(application, input) ? input.hydrations.settled(application, input.sourceRevision) : undefined;
+    if (hydrated) out[i] = { cluster, app: application.metadata.name, from: job.from, application, hydrated };
+    else pending.push(i);
+  });
+  const done = await pool(pending, HYDRATE_CONCURRENCY, (i) => hydrateOne(generated[i]!, input));
+  pending.forEach((index, i) => (out[index] = done[i]!));
+  return out;
+}
