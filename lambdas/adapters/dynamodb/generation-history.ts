@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { GenerationRecord } from "../../../contract/generation.js";
 import { decodePageCursor, encodePageCursor } from "../../inventory/page-cursor.js";
+import { parseItem } from "./item.js";
 import type { Clock, GenerationHistory, GenerationPage } from "../../ports.js";
 
 /**
@@ -102,7 +103,7 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
       );
       for (const item of page.Items ?? []) {
         if (typeof item.expiresAt === "number" && item.expiresAt <= nowSeconds) continue;
-        records.push(GenerationRecord.parse(item.record));
+        records.push(parseItem(GenerationRecord, item, item.record, ["record"]));
       }
       if (page.LastEvaluatedKey) cursor = { day: cursor.day, after: String(page.LastEvaluatedKey.sk) };
       else cursor = { day: previousDay(cursor.day) };

@@ -1,10 +1,13 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
+import { z } from "zod";
+import { EksClusterInfo } from "../../../contract/index.js";
 import { batchWrite } from "./batch-write.js";
 import type { ClusterRecord } from "../../inventory/cluster-record.js";
 import { decodePageCursor, encodePageCursor } from "../../inventory/page-cursor.js";
 import { ClusterExistsError, VersionConflictError, type ClusterPage, type InventoryStore } from "../../ports.js";
+import { ItemKey, parseItem } from "./item.js";
 import { SHARD_INDEX, SHARDS } from "./table.js";
 
 const clusterKey = (name: string) => ({ pk: `CLUSTER#${name}`, sk: "META" });
@@ -25,9 +28,22 @@ function toItem(record: ClusterRecord) {
   return { ...clusterKey(record.name), shard: `CLUSTERS#${shardOf(record.name)}`, kind: "cluster", ...record };
 }
 
+/** A cluster item as `toItem` writes it; the key, shard and kind attributes are left out of the record. */
+const ClusterItem = z.object({
+  name: z.string(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  server: z.string().nullable(),
+  eks: EksClusterInfo.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+  tokenHash: z.string(),
+  previousToken: z.object({ hash: z.string(), validUntil: z.string() }).nullable(),
+}) satisfies z.ZodType<ClusterRecord>;
+
 function fromItem(item: Record<string, unknown>): ClusterRecord {
-  const { pk: _pk, sk: _sk, shard: _shard, kind: _kind, ...record } = item;
-  return record as unknown as ClusterRecord;
+  return parseItem(ClusterItem, item);
 }
 
 /** The inventory on DynamoDB: the same code against AWS, DynamoDB Local and dynalite. */
@@ -86,13 +102,13 @@ export class DynamoDBInventoryStore implements InventoryStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      await this.deleteKeys((page.Items ?? []) as { pk: string; sk: string }[]);
+      await this.deleteKeys((page.Items ?? []).map((item) => parseItem(ItemKey, item)));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return Attributes !== undefined;
   }
 
-  private deleteKeys(keys: { pk: string; sk: string }[]): Promise<void> {
+  private deleteKeys(keys: ItemKey[]): Promise<void> {
     return batchWrite(this.documents, this.tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
   }
 

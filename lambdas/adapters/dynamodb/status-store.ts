@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import type { StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
+import { z } from "zod";
+import { ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
 import type { StatusStore, StoredStatus } from "../../ports.js";
 import { statusDigest } from "../../status/digest.js";
+import { ItemKey, parseItem } from "./item.js";
 import { TTL_ATTRIBUTE } from "./table.js";
 import { batchWrite } from "./batch-write.js";
 
@@ -24,6 +26,15 @@ export function driftKey(event: StoredDriftEvent): string {
   return `${DRIFT}${new Date(event.at).toISOString()}#${statusDigest(reported)}`;
 }
 
+const StatusItem = z.object({
+  summary: ClusterStatus.pick({ agentVersion: true, heartbeatAt: true, revision: true, conditions: true, sync: true, health: true, syncCounts: true, healthCounts: true }).extend({
+    receivedAt: z.string(),
+  }),
+  digests: z.record(z.string(), z.string()),
+  driftStored: z.number().int(),
+  seq: z.number().int(),
+}) satisfies z.ZodType<StoredStatus>;
+
 export class DynamoDBStatusStore implements StatusStore {
   private readonly documents: DynamoDBDocumentClient;
 
@@ -36,8 +47,7 @@ export class DynamoDBStatusStore implements StatusStore {
 
   async getStatus(cluster: string): Promise<StoredStatus | undefined> {
     const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: partition(cluster), sk: STATUS }, ConsistentRead: true }));
-    if (!Item) return undefined;
-    return { summary: Item.summary, digests: Item.digests, driftStored: Item.driftStored, seq: Item.seq } as StoredStatus;
+    return Item ? parseItem(StatusItem, Item) : undefined;
   }
 
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
@@ -79,7 +89,7 @@ export class DynamoDBStatusStore implements StatusStore {
   async listApplications(cluster: string): Promise<StoredApplicationStatus[]> {
     const applications: StoredApplicationStatus[] = [];
     for await (const page of this.query(cluster, APP, { ScanIndexForward: true })) {
-      for (const item of page.Items ?? []) applications.push(item.application as StoredApplicationStatus);
+      for (const item of page.Items ?? []) applications.push(parseItem(StoredApplicationStatus, item, item.application, ["application"]));
     }
     return applications;
   }
@@ -102,7 +112,7 @@ export class DynamoDBStatusStore implements StatusStore {
       for (const item of page.Items ?? []) {
         // TTL deletes lazily (within days), so an expired event may still be stored.
         if (typeof item[TTL_ATTRIBUTE] === "number" && item[TTL_ATTRIBUTE] <= nowSeconds) continue;
-        if (events.length < limit) events.push(item.event as StoredDriftEvent);
+        if (events.length < limit) events.push(parseItem(StoredDriftEvent, item, item.event, ["event"]));
       }
       if (events.length >= limit) break;
     }
@@ -111,9 +121,9 @@ export class DynamoDBStatusStore implements StatusStore {
 
   /** Deletes all but the newest `keep` drift events; returns how many are left. */
   async trimDriftEvents(cluster: string, keep: number): Promise<number> {
-    const keys: { pk: string; sk: string }[] = [];
+    const keys: ItemKey[] = [];
     for await (const page of this.query(cluster, DRIFT, { ScanIndexForward: false, ProjectionExpression: "pk, sk" })) {
-      keys.push(...((page.Items ?? []) as { pk: string; sk: string }[]));
+      keys.push(...(page.Items ?? []).map((item) => parseItem(ItemKey, item)));
     }
     await batchWrite(
       this.documents,
