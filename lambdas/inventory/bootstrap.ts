@@ -31,16 +31,18 @@ function document(comment: string | null, object: object): string {
  * RBAC, the token Secret (with the fleet repo's read-only credential, if any) and the agent Deployment.
  */
 export function bootstrapManifest(settings: BootstrapSettings): string {
-  const { gitAuth } = settings;
-  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: SECRET, key } } });
-  const metadata = (extra: object = {}) => ({ name: NAME, namespace: AGENT_NAMESPACE, labels, ...extra });
-  const documents = [
-    document(`Radial agent for cluster ${settings.cluster}. Apply with: kubectl apply --server-side -f <this file>`, {
+  return [...accessDocuments(settings.cluster), secretDocument(settings), document(null, agentDeployment(settings))].join("---\n");
+}
+
+/** The namespace and the identity the agent acts as. */
+function accessDocuments(cluster: string): string[] {
+  return [
+    document(`Radial agent for cluster ${cluster}. Apply with: kubectl apply --server-side -f <this file>`, {
       apiVersion: "v1",
       kind: "Namespace",
       metadata: { name: AGENT_NAMESPACE, labels },
     }),
-    document(null, { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata() }),
+    document(null, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: NAME, namespace: AGENT_NAMESPACE, labels } }),
     document(
       "The agent applies whatever the cluster's folder in Git holds (any kind, any namespace, CRDs\n" +
         "included), prunes what it owns when it leaves Git, and watches it all for drift, so it needs\n" +
@@ -63,69 +65,77 @@ export function bootstrapManifest(settings: BootstrapSettings): string {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: NAME },
       subjects: [{ kind: "ServiceAccount", name: NAME, namespace: AGENT_NAMESPACE }],
     }),
-    document(
-      "The agent's token: it authenticates this cluster, and only this cluster, to the hub." +
-        (gitAuth ? "\nWith it, the read-only credential the agent pulls its deploy branch with." : ""),
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: SECRET, namespace: AGENT_NAMESPACE, labels },
-        type: "Opaque",
-        stringData: { token: settings.token, ...(gitAuth ? { "git-username": gitAuth.username, "git-password": gitAuth.password } : {}) },
-      },
-    ),
-    document(null, {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: metadata(),
-      spec: {
-        replicas: 1,
-        // Two agents must never apply at once: replace, do not surge.
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: NAME,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [
-              {
-                name: "agent",
-                image: settings.image,
-                imagePullPolicy: "IfNotPresent",
-                args: ["agent"],
-                env: [
-                  { name: "RADIAL_HUB_URL", value: settings.hubUrl },
-                  { name: "RADIAL_CLUSTER", value: settings.cluster },
-                  ...(settings.repoUrl ? [{ name: "RADIAL_REPO_URL", value: settings.repoUrl }] : []),
-                  // A mounted file, not an env var: a rotated Secret reaches the running agent without a restart.
-                  { name: "RADIAL_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
-                  { name: "RADIAL_DATA_DIR", value: "/var/lib/radial" },
-                  // The agent reads these once at start: a rotated credential takes a restart.
-                  ...(gitAuth ? [fromSecret("RADIAL_GIT_USERNAME", "git-username"), fromSecret("RADIAL_GIT_PASSWORD", "git-password")] : []),
-                ],
-                ports: [{ name: "metrics", containerPort: 8080 }],
-                livenessProbe: { httpGet: { path: "/healthz", port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
-                readinessProbe: { httpGet: { path: "/readyz", port: "metrics" }, periodSeconds: 10 },
-                resources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "384Mi" } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                volumeMounts: [
-                  { name: "data", mountPath: "/var/lib/radial" },
-                  { name: "tmp", mountPath: "/tmp" },
-                  { name: "token", mountPath: TOKEN_DIR, readOnly: true },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "data", emptyDir: {} },
-              { name: "tmp", emptyDir: {} },
-              // Only the token file: the agent takes the Git credential from its variables, never from here.
-              { name: "token", secret: { secretName: SECRET, defaultMode: 0o440, items: [{ key: "token", path: "token" }] } },
-            ],
-          },
+  ];
+}
+
+function secretDocument({ token, gitAuth }: BootstrapSettings): string {
+  return document(
+    "The agent's token: it authenticates this cluster, and only this cluster, to the hub." +
+      (gitAuth ? "\nWith it, the read-only credential the agent pulls its deploy branch with." : ""),
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: SECRET, namespace: AGENT_NAMESPACE, labels },
+      type: "Opaque",
+      stringData: { token, ...(gitAuth ? { "git-username": gitAuth.username, "git-password": gitAuth.password } : {}) },
+    },
+  );
+}
+
+function agentDeployment(settings: BootstrapSettings): object {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: NAME, namespace: AGENT_NAMESPACE, labels },
+    spec: {
+      replicas: 1,
+      // Two agents must never apply at once: replace, do not surge.
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: { "app.kubernetes.io/name": NAME } },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: NAME,
+          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+          containers: [agentContainer(settings)],
+          volumes: [
+            { name: "data", emptyDir: {} },
+            { name: "tmp", emptyDir: {} },
+            // Only the token file: the agent takes the Git credential from its variables, never from here.
+            { name: "token", secret: { secretName: SECRET, defaultMode: 0o440, items: [{ key: "token", path: "token" }] } },
+          ],
         },
       },
-    }),
-  ];
-  return documents.join("---\n");
+    },
+  };
+}
+
+function agentContainer(settings: BootstrapSettings): object {
+  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: SECRET, key } } });
+  return {
+    name: "agent",
+    image: settings.image,
+    imagePullPolicy: "IfNotPresent",
+    args: ["agent"],
+    env: [
+      { name: "RADIAL_HUB_URL", value: settings.hubUrl },
+      { name: "RADIAL_CLUSTER", value: settings.cluster },
+      ...(settings.repoUrl ? [{ name: "RADIAL_REPO_URL", value: settings.repoUrl }] : []),
+      // A mounted file, not an env var: a rotated Secret reaches the running agent without a restart.
+      { name: "RADIAL_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
+      { name: "RADIAL_DATA_DIR", value: "/var/lib/radial" },
+      // The agent reads these once at start: a rotated credential takes a restart.
+      ...(settings.gitAuth ? [fromSecret("RADIAL_GIT_USERNAME", "git-username"), fromSecret("RADIAL_GIT_PASSWORD", "git-password")] : []),
+    ],
+    ports: [{ name: "metrics", containerPort: 8080 }],
+    livenessProbe: { httpGet: { path: "/healthz", port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: "/readyz", port: "metrics" }, periodSeconds: 10 },
+    resources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "1", memory: "384Mi" } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    volumeMounts: [
+      { name: "data", mountPath: "/var/lib/radial" },
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "token", mountPath: TOKEN_DIR, readOnly: true },
+    ],
+  };
 }
