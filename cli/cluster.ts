@@ -77,8 +77,8 @@ interface SecretFile {
  */
 async function reserveSecretFile(path: string): Promise<SecretFile> {
   try {
-    const created = await open(path, "wx", 0o600).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "EEXIST") return undefined;
+    const created = await open(path, "wx", 0o600).catch((error: unknown) => {
+      if (error instanceof Error && "code" in error && error.code === "EEXIST") return undefined;
       throw error;
     });
     const handle = created ?? (await open(path, "r+"));
@@ -109,8 +109,8 @@ async function fetchSecret<T extends { bootstrap: string }>(path: string | undef
     await file?.abandon();
     throw error;
   }
-  await file?.write(answer.bootstrap).catch((error: Error) => {
-    throw new CliError(`could not write ${path}: ${error.message}; run \`radial cluster rotate-token ${name} --bootstrap-out FILE\` for a new token and manifest`);
+  await file?.write(answer.bootstrap).catch((error: unknown) => {
+    throw new CliError(`could not write ${path}: ${(error as Error).message}; run \`radial cluster rotate-token ${name} --bootstrap-out FILE\` for a new token and manifest`);
   });
   return answer;
 }
@@ -181,7 +181,10 @@ async function label(name: string, changes: Record<string, string | null>, optio
   const target = clusterName(name);
   const patch = validated(PatchClusterRequest, { labels: changes }, "label change");
   const { client, format } = connect(command);
-  if (options.overwrite) return printCluster(await client.patch(target, patch), format);
+  if (options.overwrite) {
+    printCluster(await client.patch(target, patch), format);
+    return;
+  }
   // Checked against the version read, and sent with If-Match, so a concurrent change cannot slip past the check.
   const current = await client.get(target);
   const clashes = Object.entries(changes).filter(([key, value]) => value !== null && key in current.labels && current.labels[key] !== value);

@@ -16,7 +16,7 @@ export const GENERATION_LIMITS = {
 
 const encoder = new TextEncoder();
 const byteLength = (text: string) => encoder.encode(text).length;
-const bounded = (max: number) => z.string().refine((s) => byteLength(s) <= max, { message: `at most ${max} bytes of UTF-8` });
+const bounded = (max: number) => z.string().refine((s) => byteLength(s) <= max, { error: `at most ${max} bytes of UTF-8` });
 const count = z.number().int().nonnegative();
 const names = z.array(z.string());
 

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { Cluster } from "../../contract/index.js";
+import { z } from "zod";
+import { Cluster, ClusterList } from "../../contract/index.js";
 import { HubClient } from "../../cli/hub-client.js";
 import { startTestHub, type TestHub } from "../hub/harness.js";
 import { adminOf, radial, type Run } from "./radial-cli.js";
@@ -20,27 +21,57 @@ async function closedPort(): Promise<number> {
 }
 
 async function names(hub: TestHub): Promise<string[]> {
-  const { body } = await hub.api("GET", "/v1/clusters?limit=500");
-  return (body.items as Cluster[]).map((c) => c.name).sort();
+  const { items } = ClusterList.parse((await hub.api("GET", "/v1/clusters?limit=500")).body);
+  return items.map((c) => c.name).sort();
 }
 
-describe("radial cluster against a real hub", () => {
-  let hub: TestHub;
-  let dir: string;
-  let cli: (...args: string[]) => Promise<Run>;
+async function stored(hub: TestHub, name: string): Promise<Cluster> {
+  return Cluster.parse((await hub.api("GET", `/v1/clusters/${name}`)).body);
+}
 
-  before(async () => {
-    hub = await startTestHub();
-    dir = await mkdtemp(join(tmpdir(), "radial-cli-"));
-    cli = (...args) => radial(args, { env: adminOf(hub), cwd: dir });
-  });
-  after(async () => {
-    await hub.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+const TokenSecret = z.object({ kind: z.literal("Secret"), stringData: z.object({ token: z.string() }) });
 
+/** The agent token in a bootstrap manifest: its Secret's stringData.token. */
+function manifestToken(manifest: string): string | undefined {
+  for (const document of parseAllDocuments(manifest)) {
+    const secret = TokenSecret.safeParse(document.toJS());
+    if (secret.success) return secret.data.stringData.token;
+  }
+  return undefined;
+}
+
+// One hub for the whole file: the tests run in order, each on what the ones before it left.
+let hub: TestHub;
+let dir: string;
+let cli: (...args: string[]) => Promise<Run>;
+
+before(async () => {
+  hub = await startTestHub();
+  dir = await mkdtemp(join(tmpdir(), "radial-cli-"));
+  cli = (...args) => radial(args, { env: adminOf(hub), cwd: dir });
+});
+after(async () => {
+  await hub.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("radial cluster against a real hub: register, list, get", () => {
   test("register with --bootstrap-out writes the manifest with the token to a 0600 file and shows the token once", async () => {
-    const run = await cli("cluster", "register", "prod-eu-1", "--label", "env=prod", "--label", "tier=web", "--annotation", "owner=team-a", "--server", "https://10.0.0.1:6443", "--bootstrap-out", "prod-eu-1.yaml");
+    const run = await cli(
+      "cluster",
+      "register",
+      "prod-eu-1",
+      "--label",
+      "env=prod",
+      "--label",
+      "tier=web",
+      "--annotation",
+      "owner=team-a",
+      "--server",
+      "https://10.0.0.1:6443",
+      "--bootstrap-out",
+      "prod-eu-1.yaml",
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^NAME\s+LABELS\s+SERVER\s+EKS\s+AGE\nprod-eu-1\s+env=prod,tier=web\s+https:\/\/10\.0\.0\.1:6443\s+-\s+\d+s\n/);
     const token = /^\s+(rdl_agent_\S+)$/m.exec(run.stdout)?.[1];
@@ -50,19 +81,18 @@ describe("radial cluster against a real hub", () => {
 
     const file = join(dir, "prod-eu-1.yaml");
     assert.equal((await stat(file)).mode & 0o777, 0o600);
-    const secret = parseAllDocuments(await readFile(file, "utf8")).map((d) => d.toJS()).find((d) => d?.kind === "Secret");
-    assert.equal(secret.stringData.token, token);
-    const stored = Cluster.parse((await hub.api("GET", "/v1/clusters/prod-eu-1")).body);
-    assert.deepEqual([stored.labels, stored.annotations], [{ env: "prod", tier: "web" }, { owner: "team-a" }]);
+    assert.equal(manifestToken(await readFile(file, "utf8")), token);
+    const cluster = await stored(hub, "prod-eu-1");
+    assert.deepEqual([cluster.labels, cluster.annotations], [{ env: "prod", tier: "web" }, { owner: "team-a" }]);
   });
 
   test("register without --bootstrap-out puts the manifest on stdout and the summary on stderr", async () => {
     const run = await cli("cluster", "register", "dev-1", "--label", "env=dev");
     assert.equal(run.status, 0, run.stderr);
-    const documents = parseAllDocuments(run.stdout).map((d) => d.toJS());
+    const documents = parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown);
     assert.equal(documents.length, 6, "stdout is exactly the manifest, ready for kubectl apply -f -");
-    const token = documents.find((d) => d.kind === "Secret").stringData.token;
-    assert.ok(run.stderr.includes(token));
+    const token = manifestToken(run.stdout);
+    assert.ok(token && run.stderr.includes(token));
     assert.match(run.stderr, /follows on stdout/);
     await hub.api("POST", "/v1/clusters", { body: { name: "prod-us-1", labels: { env: "prod" } } });
   });
@@ -71,12 +101,22 @@ describe("radial cluster against a real hub", () => {
     const [table, json] = await Promise.all([cli("cluster", "list", "--selector", "env=prod"), cli("-o", "json", "cluster", "list", "--selector", "env=prod")]);
     assert.equal(table.status, 0, table.stderr);
     assert.deepEqual(
-      table.stdout.trim().split("\n").map((line) => line.split(/\s+/).slice(0, 2)),
-      [["NAME", "LABELS"], ["prod-eu-1", "env=prod,tier=web"], ["prod-us-1", "env=prod"]],
+      table.stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split(/\s+/).slice(0, 2)),
+      [
+        ["NAME", "LABELS"],
+        ["prod-eu-1", "env=prod,tier=web"],
+        ["prod-us-1", "env=prod"],
+      ],
     );
     assert.equal(json.status, 0, json.stderr);
     const listed = (JSON.parse(json.stdout) as unknown[]).map((item) => Cluster.parse(item));
-    assert.deepEqual(listed.map((c) => c.name), ["prod-eu-1", "prod-us-1"]);
+    assert.deepEqual(
+      listed.map((c) => c.name),
+      ["prod-eu-1", "prod-us-1"],
+    );
   });
 
   test("get prints the cluster as the hub holds it", async () => {
@@ -84,7 +124,9 @@ describe("radial cluster against a real hub", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(parse(run.stdout), (await hub.api("GET", "/v1/clusters/prod-eu-1")).body);
   });
+});
 
+describe("radial cluster against a real hub: label, rotate-token, delete, errors, paging", () => {
   test("label adds and removes; changing a value needs --overwrite", async () => {
     const change = await cli("cluster", "label", "prod-eu-1", "team=a", "tier-");
     assert.equal(change.status, 0, change.stderr);
@@ -93,11 +135,11 @@ describe("radial cluster against a real hub", () => {
     const refused = await cli("cluster", "label", "prod-eu-1", "env=dev");
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /'env' already has a value \(prod\), and --overwrite is false/);
-    assert.deepEqual((await hub.api("GET", "/v1/clusters/prod-eu-1")).body.labels, { env: "prod", team: "a" });
+    assert.deepEqual((await stored(hub, "prod-eu-1")).labels, { env: "prod", team: "a" });
 
     const overwritten = await cli("cluster", "label", "prod-eu-1", "env=dev", "--overwrite");
     assert.equal(overwritten.status, 0, overwritten.stderr);
-    assert.deepEqual((await hub.api("GET", "/v1/clusters/prod-eu-1")).body.labels, { env: "dev", team: "a" });
+    assert.deepEqual((await stored(hub, "prod-eu-1")).labels, { env: "dev", team: "a" });
   });
 
   test("rotate-token rewrites the manifest file with a new token and says how long the old one lasts", async () => {

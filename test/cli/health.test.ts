@@ -42,6 +42,7 @@ data: { mode: prod }
   );
   await kubectl(cluster, ["rollout", "status", "deployment/web", "--timeout=60s"]);
 });
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
 after(() => cluster?.stop());
 
 test("kubectl get deploy -o yaml | radial health -f - tells a rolled-out Deployment is Healthy", async () => {

@@ -98,7 +98,7 @@ export async function startDynamoDBLocal(): Promise<DynamoDBLocal> {
   const port = await freePort();
   const daemon = startDaemon("java", serverArgs(dir, port), { label: "dynamodb-local" });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor("DynamoDB Local", () => answers(endpoint), { daemon }).catch(async (error) => {
+  await waitFor("DynamoDB Local", () => answers(endpoint), { daemon }).catch(async (error: unknown) => {
     await daemon.stop();
     throw error;
   });

@@ -145,8 +145,14 @@ function fail(res: ServerResponse, status: number, message: string, headers: Rec
 function serveCgi(req: IncomingMessage, res: ServerResponse, root: string, user: string | undefined): void {
   const url = new URL(req.url ?? "/", "http://localhost");
   const pathInfo = decodePath(url.pathname);
-  if (pathInfo === undefined) return fail(res, 400, "bad path: malformed escape or '..' segment");
-  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return fail(res, 413, "request body too large");
+  if (pathInfo === undefined) {
+    fail(res, 400, "bad path: malformed escape or '..' segment");
+    return;
+  }
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
+    fail(res, 413, "request body too large");
+    return;
+  }
 
   const child = spawn(httpBackend(), [], { env: cgiEnv(req, root, pathInfo, url.search.slice(1), user) });
   const stderr: string[] = [];
@@ -216,10 +222,8 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   const port = await freePort();
   const user = options.auth?.username;
   const server: Server = createServer((req, res) => {
-    if (!authorized(req, options.auth)) {
-      return fail(res, 401, "authentication required", { "WWW-Authenticate": 'Basic realm="radial-git"' });
-    }
-    serveCgi(req, res, root, user);
+    if (authorized(req, options.auth)) serveCgi(req, res, root, user);
+    else fail(res, 401, "authentication required", { "WWW-Authenticate": 'Basic realm="radial-git"' });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -43,6 +43,7 @@ describe("a KWOK cluster", () => {
   before(async () => {
     cluster = await startCluster();
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
   after(() => cluster?.stop());
 
   test("reports the server version we built", async () => {

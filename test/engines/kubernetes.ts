@@ -369,7 +369,10 @@ async function startApiserver(p: { bin: string; dir: string; name: string; etcdU
   );
   try {
     // The key is written after the certificate, so its presence means the certificate is whole.
-    await waitFor(`${p.name}: kube-apiserver certificate`, async () => existsSync(join(pki, "apiserver.key")), { daemon: apiserver, timeoutMs: START_TIMEOUT_MS });
+    await waitFor(`${p.name}: kube-apiserver certificate`, () => Promise.resolve(existsSync(join(pki, "apiserver.key"))), {
+      daemon: apiserver,
+      timeoutMs: START_TIMEOUT_MS,
+    });
     const ca = await readFile(join(pki, "apiserver.crt"), "utf8");
     await waitFor(`${p.name}: kube-apiserver /readyz`, async () => apiExists({ server, ca, token: p.token }, "/readyz"), { daemon: apiserver, timeoutMs: START_TIMEOUT_MS });
     return { apiserver, server, ca };

@@ -32,7 +32,7 @@ test("kustomize build applies namePrefix and commonLabels", { timeout: 15 * 60_0
     await writeFile(join(dir, "kustomization.yaml"), KUSTOMIZATION);
     await writeFile(join(dir, "configmap.yaml"), CONFIGMAP);
     const { stdout } = await promisify(execFile)(kustomize, ["build", dir]);
-    const docs = parseAllDocuments(stdout).map((doc) => doc.toJS());
+    const docs = parseAllDocuments(stdout).map((doc) => doc.toJS() as unknown);
     assert.deepEqual(docs, [
       {
         apiVersion: "v1",

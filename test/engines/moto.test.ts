@@ -39,7 +39,7 @@ test("moto serves the EKS API: CreateCluster, DescribeCluster, unknown cluster",
   assert.equal(cluster.roleArn, ROLE_ARN);
   assert.deepEqual(cluster.tags, { team: "platform", "radial/fleet": "eu" });
   assert.deepEqual(cluster.resourcesVpcConfig?.subnetIds, ["subnet-0a1", "subnet-0b2"]);
-  assert.deepEqual(cluster.resourcesVpcConfig?.securityGroupIds, ["sg-0c3"]);
+  assert.deepEqual(cluster.resourcesVpcConfig.securityGroupIds, ["sg-0c3"]);
   assert.equal(cluster.kubernetesNetworkConfig?.serviceIpv4Cidr, "10.100.0.0/16");
   assert.ok(cluster.certificateAuthority?.data, "no certificate authority data");
 

@@ -44,7 +44,7 @@ export async function startMoto(): Promise<MotoServer> {
     label: "moto",
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor("moto server", async () => (await fetch(`${endpoint}/moto-api/`)).ok, { daemon }).catch(async (error) => {
+  await waitFor("moto server", async () => (await fetch(`${endpoint}/moto-api/`)).ok, { daemon }).catch(async (error: unknown) => {
     await daemon.stop();
     throw error;
   });
