@@ -50,17 +50,17 @@ export type Rendered = { ok: true; application: Application } | { ok: false; fie
 export type ClusterOutcome = { rendered: readonly Rendered[] } | { error: Error };
 
 /**
- * Evaluation results kept between runs, each in groups that a run replaces with the entries it
- * used (so entries of clusters gone or relabeled leave with the next run), least recently used
- * groups dropped past a bound on entries in all. Rendering is a pure function of template and
+ * Evaluation results kept between runs, in groups (one per set or template); entries no run asks
+ * for any more (a cluster relabeled or gone) leave once they are a tenth of their group, and the
+ * least recently used groups go past a bound on entries in all. Rendering is a pure function of template and
  * parameters (the template functions read no clock, randomness or environment), so an entry never
  * goes stale.
  */
 export interface EvaluationCaches {
   /** Set (its whole spec) → cluster (everything a generator reads of it) → outcome: cluster generators. */
-  perCluster: LruMap<string, Map<string, ClusterOutcome>>;
+  perCluster: LruMap<string, CacheGroup<ClusterOutcome>>;
   /** Template (with patch and options) → parameters → Application: every other generator. */
-  renders: LruMap<string, Map<string, Rendered>>;
+  renders: LruMap<string, CacheGroup<Rendered>>;
 }
 
 export interface EvaluationCacheBounds {
@@ -74,7 +74,7 @@ export interface EvaluationCacheBounds {
 const MAX_GROUPS = 10_000;
 
 export function evaluationCaches(bounds: Partial<EvaluationCacheBounds> = {}): EvaluationCaches {
-  const groups = <V>(maxEntries: number) => new LruMap<string, Map<string, V>>(MAX_GROUPS, { sizeOf: (group) => group.size, maxSize: maxEntries });
+  const groups = <V>(maxEntries: number) => new LruMap<string, CacheGroup<V>>(MAX_GROUPS, { sizeOf: (group) => group.entries.size, maxSize: maxEntries });
   return { perCluster: groups(bounds.maxClusterOutcomes ?? 500_000), renders: groups(bounds.maxRenders ?? 200_000) };
 }
 
@@ -110,27 +110,47 @@ function render(set: ApplicationSet, params: Params): Rendered {
   }
 }
 
-/** The same entries `from` had for the keys a run asks for, plus new ones; stored as the group's entries when the run is done. */
+/** One group of an evaluation cache: its entries, each stamped with the last run that used it. */
+export interface CacheGroup<V> {
+  run: number;
+  entries: Map<string, { value: V; run: number }>;
+}
+
+/**
+ * A group's entries as a run uses them: a hit is a lookup, a miss is rendered and added. Entries no
+ * run asks for any more (a cluster relabeled or gone) are dropped once they are a tenth of the
+ * group; the group's size counts against the cache's bound.
+ */
 class GroupOfRun<V> {
-  readonly used = new Map<string, V>();
-  private readonly previous: Map<string, V> | undefined;
+  private readonly group: CacheGroup<V>;
+  private used = 0;
 
   constructor(
-    private readonly cache: LruMap<string, Map<string, V>>,
-    private readonly group: string,
+    private readonly cache: LruMap<string, CacheGroup<V>>,
+    private readonly key: string,
   ) {
-    this.previous = cache.get(group);
+    const group = cache.get(key) ?? { run: 0, entries: new Map() };
+    this.group = { run: group.run + 1, entries: group.entries };
   }
 
   get(key: string, compute: () => V): V {
-    let value = this.used.get(key) ?? this.previous?.get(key);
-    if (value === undefined) value = compute();
-    this.used.set(key, value);
-    return value;
+    const { entries, run } = this.group;
+    let entry = entries.get(key);
+    if (entry === undefined) {
+      entry = { value: compute(), run };
+      entries.set(key, entry);
+      this.used += 1;
+    } else if (entry.run !== run) {
+      entry.run = run;
+      this.used += 1;
+    }
+    return entry.value;
   }
 
   store(): void {
-    this.cache.set(this.group, this.used);
+    const { entries, run } = this.group;
+    if ((entries.size - this.used) * 10 > entries.size) for (const [key, entry] of entries) if (entry.run !== run) entries.delete(key);
+    this.cache.set(this.key, this.group);
   }
 }
 
@@ -153,7 +173,10 @@ function renderPerCluster(set: ApplicationSet, field: string, perCluster: (view:
         return { error: error as Error };
       }
     });
-    if ("error" in outcome) return failure(set, field, outcome.error);
+    if ("error" in outcome) {
+      group.store();
+      return failure(set, field, outcome.error);
+    }
     for (const one of outcome.rendered) rendered.push(one);
   }
   group.store();

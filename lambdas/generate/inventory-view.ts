@@ -1,17 +1,18 @@
 import type { InventoryCluster } from "./params.js";
-import { sanitizeName } from "./template/index.js";
 
 /** The label every Argo CD cluster Secret carries; Argo's cluster generator exposes and matches it. */
 export const CLUSTER_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
 
-/** A registered cluster as the cluster generator sees it, prepared once per run. */
+/** A registered cluster as generators see it. */
 export interface ClusterView {
   cluster: InventoryCluster;
-  /** Its labels as Argo CD's cluster Secret carries them. */
-  labels: Record<string, string>;
-  nameNormalized: string;
   /** Everything about the cluster a generator reads (name, server, labels, annotations), as one string. */
   key: string;
+}
+
+/** A cluster's labels as Argo CD's cluster Secret carries them. */
+export function secretLabels(cluster: InventoryCluster): Record<string, string> {
+  return { ...cluster.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" };
 }
 
 /**
@@ -36,11 +37,6 @@ export function inventoryView(clusters: readonly InventoryCluster[]): InventoryV
   }
   const sorted = [...clusters]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((cluster) => ({
-      cluster,
-      labels: { ...cluster.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" },
-      nameNormalized: sanitizeName(cluster.name),
-      key: JSON.stringify([cluster.name, cluster.server, cluster.labels, cluster.annotations]),
-    }));
+    .map((cluster) => ({ cluster, key: JSON.stringify([cluster.name, cluster.server, cluster.labels, cluster.annotations]) }));
   return { clusters, sorted, byName, byServer };
 }

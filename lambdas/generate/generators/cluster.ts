@@ -1,9 +1,9 @@
 import { matches, selectorFromObject, SelectorError, type LabelSelectorObject, type Selector } from "../../../core/labels/selector.js";
-import type { ClusterView } from "../inventory-view.js";
+import { secretLabels, type ClusterView } from "../inventory-view.js";
 import { ApplicationSetError, type Params } from "../params.js";
 import type { GeneratorContext } from "./context.js";
 import { appendValues, rejectUnknownFields, stringMap } from "./fields.js";
-import { isObject } from "./values.js";
+import { isObject, sanitizeName } from "./values.js";
 
 /**
  * cluster.go: one param set per registered cluster matching `selector`. Radial differences:
@@ -42,9 +42,10 @@ export function parseClusterGenerator(spec: Record<string, unknown>, field: stri
 
 /** One cluster's param set, or undefined when the selector does not pick it: depends on that cluster alone. */
 export function clusterParamsOf(generator: ClusterGenerator, view: ClusterView, context: GeneratorContext, field: string): Params | undefined {
-  const { cluster, labels, nameNormalized } = view;
+  const { cluster } = view;
+  const labels = secretLabels(cluster);
   if (!matches(generator.selector, labels)) return undefined;
-  const params: Params = { name: cluster.name, nameNormalized, server: cluster.server ?? "", project: "" };
+  const params: Params = { name: cluster.name, nameNormalized: sanitizeName(cluster.name), server: cluster.server ?? "", project: "" };
   if (context.goTemplate) {
     const metadata: Record<string, unknown> = {};
     if (Object.keys(cluster.annotations).length > 0) metadata["annotations"] = { ...cluster.annotations };

@@ -61,11 +61,12 @@ export class HydrationCache {
   }
 
   private keyOf(application: Application, revision: string): string {
-    const known = this.keys.get(application);
-    if (known?.revision === revision) return known.key;
-    const key = cacheKey(application, revision);
-    this.keys.set(application, { revision, key });
-    return key;
+    let known = this.keys.get(application);
+    if (known?.revision !== revision) {
+      known = { revision, key: cacheKey(application, revision) };
+      this.keys.set(application, known);
+    }
+    return known.key;
   }
 }
 

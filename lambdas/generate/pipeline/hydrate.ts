@@ -31,10 +31,16 @@ export function sameRepo(a: string, b: string): boolean {
   return a === b || norm(a) === norm(b);
 }
 
+/** Whether a source is the fleet repo at the source branch. */
+function isSourceBranch(source: { repoURL: string; targetRevision?: string | undefined }, input: HydrateInput): boolean {
+  const target = source.targetRevision ?? "";
+  return sameRepo(source.repoURL, input.fleet.url) && (target === "" || target === "HEAD" || target === input.sourceBranch || target === input.sourceRevision);
+}
+
 /** Whether every source of the Application is the fleet repo at the source branch. */
 function readsSourceBranch(application: Application, input: HydrateInput): boolean {
-  const sources = application.spec.source ? [application.spec.source] : (application.spec.sources ?? []);
-  return sources.every(({ repoURL, targetRevision = "" }) => sameRepo(repoURL, input.fleet.url) && ["", "HEAD", input.sourceBranch, input.sourceRevision].includes(targetRevision));
+  const { source, sources } = application.spec;
+  return source ? isSourceBranch(source, input) : (sources ?? []).every((one) => isSourceBranch(one, input));
 }
 
 /** Where the Application's sources are read: the fleet repo, or the checkout of its last source elsewhere. */
@@ -43,7 +49,7 @@ async function checkoutOf(application: Application, input: HydrateInput, fail: (
   let checkout: SourceCheckout = { reader: input.fleet, revision: input.sourceRevision };
   for (const source of sources) {
     const target = source.targetRevision ?? "";
-    if (sameRepo(source.repoURL, input.fleet.url) && ["", "HEAD", input.sourceBranch, input.sourceRevision].includes(target)) continue;
+    if (isSourceBranch(source, input)) continue;
     if (!input.sources) return fail(`source ${source.repoURL} at ${JSON.stringify(target)}: only the fleet repo's source branch (${input.sourceBranch}) is read by this hub`, "spec.source.repoURL");
     try {
       checkout = await input.sources.checkout(source.repoURL, target);
