@@ -35,8 +35,8 @@ export interface ComposedAgent {
 
 export async function composeAgent(options: ComposeOptions): Promise<ComposedAgent> {
   const { config, logger } = options;
-  let agent: Agent | undefined;
-  const metrics = new AgentMetrics(() => agent?.branch.bytesReceived ?? 0);
+  // The engine and the metrics call back into the agent built with them; never before it exists.
+  const metrics = new AgentMetrics(() => agent.branch.bytesReceived);
   const kube = new KubeClient(options.connection, {
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
@@ -46,23 +46,26 @@ export async function composeAgent(options: ComposeOptions): Promise<ComposedAge
     kube,
     cluster: config.cluster,
     logger,
-    onDrift: (event) => agent?.recordDrift(event),
-    onApplication: (state) => agent?.updateApplication(state),
+    onDrift: (event) => {
+      agent.recordDrift(event);
+    },
+    onApplication: (state) => {
+      agent.updateApplication(state);
+    },
     ...(options.waves ? { waves: options.waves } : {}),
   });
-  const created = new Agent({ config, logger, engine, metrics, token: options.token, ...(options.wedgedAfterMs ? { wedgedAfterMs: options.wedgedAfterMs } : {}) });
-  agent = created;
+  const agent: Agent = new Agent({ config, logger, engine, metrics, token: options.token, ...(options.wedgedAfterMs ? { wedgedAfterMs: options.wedgedAfterMs } : {}) });
   const server = await startAgentServer({
     port: config.metricsPort,
     ...(options.host ? { host: options.host } : {}),
     registry: metrics.registry,
-    probes: { healthy: () => created.healthy(), ready: () => created.readiness() },
+    probes: { healthy: () => agent.healthy(), ready: () => agent.readiness() },
   });
   return {
-    agent: created,
+    agent,
     url: server.url,
     async stop() {
-      await created.stop();
+      await agent.stop();
       kube.close();
       await server.stop();
     },

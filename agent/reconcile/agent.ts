@@ -153,21 +153,25 @@ export class Agent {
       const ok = await this.pass();
       this.failures = ok ? 0 : this.failures + 1;
       const pollMs = this.options.config.pollIntervalSeconds * 1000;
-      const delay = ok ? pollMs * (0.9 + 0.2 * Math.random()) : backoff(this.failures - 1, pollMs, RETRY_BASE_MS);
-      if (this.nudged || this.stopping) {
-        this.nudged = false;
-        continue;
-      }
-      this.liveness.begin(NEXT_PASS, 3 * pollMs + this.wedgedAfterMs);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.waitForNextPass(ok ? pollMs * (0.9 + 0.2 * Math.random()) : backoff(this.failures - 1, pollMs, RETRY_BASE_MS));
     }
+  }
+
+  /** Waits `delay`, or not at all when the hub named a newer revision or stop() was called meanwhile. */
+  private async waitForNextPass(delay: number): Promise<void> {
+    if (this.nudged || this.stopping) {
+      this.nudged = false;
+      return;
+    }
+    this.liveness.begin(NEXT_PASS, 3 * this.options.config.pollIntervalSeconds * 1000 + this.wedgedAfterMs);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   /** One pass; true when it reached its source and handed over everything it read. */

@@ -128,8 +128,8 @@ interface TaskState {
 class SyncRun {
   readonly settings: Required<Omit<SyncSettings, "now" | "signal" | "onProgress" | "onRunning">>;
   readonly signal: AbortSignal | undefined;
-  readonly progress: () => void;
-  readonly running: (result: SyncResult) => void;
+  readonly progress: (() => void) | undefined;
+  readonly running: ((result: SyncResult) => void) | undefined;
   readonly options: ApplicationOptions;
   readonly ignore: IgnoreDifference[];
   readonly startedAt: Date;
@@ -157,8 +157,8 @@ class SyncRun {
       pollIntervalMs: settings.pollIntervalMs ?? 500,
     };
     this.signal = settings.signal;
-    this.progress = settings.onProgress ?? (() => {});
-    this.running = settings.onRunning ?? (() => {});
+    this.progress = settings.onProgress;
+    this.running = settings.onRunning;
     this.options = applicationOptions(desired.application);
     this.ignore = desired.application.spec.ignoreDifferences ?? [];
     this.startedAt = (settings.now ?? (() => new Date()))();
@@ -382,7 +382,7 @@ class SyncRun {
       let end = start;
       while (end < writes.length && writes[end]!.object.kind === writes[start]!.object.kind) end++;
       states.push(...(await pool(writes.slice(start, end), this.settings.concurrency, (t) => this.write(t))));
-      this.progress();
+      this.progress?.();
       if (states.some((s) => s.failed)) return { states, ok: false };
       start = end;
     }
@@ -398,7 +398,7 @@ class SyncRun {
     const deadline = Date.now() + this.settings.waveTimeoutMs;
     let pending = states.filter((s) => !s.done);
     // Until every wave is applied the application is OutOfSync, whatever the waves so far say.
-    if (pending.length > 0) this.running({ ...this.finish("Running", `syncing: waiting for ${waitingFor(pending)}`), sync: "OutOfSync" });
+    if (pending.length > 0) this.running?.({ ...this.finish("Running", `syncing: waiting for ${waitingFor(pending)}`), sync: "OutOfSync" });
     while (pending.length > 0) {
       if (this.terminated) {
         for (const state of pending) state.failed = true;
@@ -425,7 +425,7 @@ class SyncRun {
         if (status === "Healthy") state.done = true;
         else if (status === "Degraded" || (state.until === "completion of hook" && status === "Unknown")) state.done = state.failed = true;
       });
-      this.progress();
+      this.progress?.();
       if (states.some((s) => s.failed)) return false;
       pending = pending.filter((s) => !s.done);
       if (pending.length === 0) return true;

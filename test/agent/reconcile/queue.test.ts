@@ -18,7 +18,11 @@ function controlledQueue(options: { workers: number; retryDelay?: (attempt: numb
       new Promise<boolean>((resolve) => {
         assert.ok(!running.has(key), `${key} runs twice at once`);
         started.push(`${key}:${item}`);
-        running.set(key, { release: (ok) => (running.delete(key), resolve(ok)), signal });
+        const release = (ok: boolean) => {
+          running.delete(key);
+          resolve(ok);
+        };
+        running.set(key, { release, signal });
         maxRunning = Math.max(maxRunning, running.size);
       }),
   });

@@ -10,10 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AgentConfig } from "../../../contract/agent-config.js";
-import { RegisterClusterResponse, type ApplicationStatus, type ClusterStatus } from "../../../contract/index.js";
+import { ClusterStatus, RegisterClusterResponse, type ApplicationStatus } from "../../../contract/index.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { composeAgent, type ComposedAgent } from "../../../agent/compose.js";
 import { loadKubeConfig } from "../../../agent/kube/kubeconfig.js";
+import type { KubeObject } from "../../../agent/kube/object.js";
 import { MAX_CONCURRENT_SYNCS } from "../../../agent/reconcile/applications.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
@@ -29,6 +30,7 @@ const WEDGED_AFTER_MS = 3_000;
 const OTHERS = Array.from({ length: MAX_CONCURRENT_SYNCS + 2 }, (_, i) => `web-${String(i + 1).padStart(2, "0")}`);
 /** Sorted before the others, so a one-at-a-time agent would sync it first and wait on it. */
 const SLOW = "canary";
+const WAITING = `waiting for healthy state of Service ${SLOW}/front`;
 
 let kube: Cluster;
 let git: GitServer;
@@ -89,24 +91,26 @@ const slowFiles = (serviceType: "LoadBalancer" | "ClusterIP"): Record<string, st
 /** Commits the fleet's main branch and has the hub generate the deploy branch; returns its head. */
 async function publish(files: Record<string, string>): Promise<string> {
   await fleet.writeBranches([{ branch: "main", files: { "generators/apps.yaml": GENERATOR(fleet.url), ...files }, message: "change the fleet" }], { author, now: new Date() });
-  const run = await hub.api("POST", "/v1/generate");
+  const run = (await hub.api("POST", "/v1/generate")) as { errors?: unknown[] };
   assert.deepEqual(run.errors ?? [], [], JSON.stringify(run));
   const head = (await fleet.remoteBranches(`radial/clusters/${CLUSTER}`)).get(`radial/clusters/${CLUSTER}`);
   assert.ok(head, "the hub wrote the deploy branch");
   return head;
 }
 
-const fleetFiles = (colors: Record<string, string>, slow: "LoadBalancer" | "ClusterIP") => Object.assign({}, slowFiles(slow), ...OTHERS.map((app) => webFiles(app, colors[app] ?? "blue")));
+const fleetFiles = (colors: Record<string, string>, slow: "LoadBalancer" | "ClusterIP") =>
+  OTHERS.reduce<Record<string, string>>((files, app) => ({ ...files, ...webFiles(app, colors[app] ?? "blue") }), slowFiles(slow));
 
-const status = (): Promise<ClusterStatus> => hub.api("GET", `/v1/clusters/${CLUSTER}/status`);
+const status = async (): Promise<ClusterStatus> => ClusterStatus.parse(await hub.api("GET", `/v1/clusters/${CLUSTER}/status`));
 const byName = (s: ClusterStatus) => new Map<string, ApplicationStatus>(s.applications.map((a) => [a.name, a]));
 const converged = (app: ApplicationStatus | undefined, revision: string) => app?.revision === revision && app.sync === "Synced" && app.health === "Healthy";
 
-async function get(args: string[]): Promise<any> {
+/** An object as kubectl reads it, with a ConfigMap's data; null when there is none. */
+async function get(args: string[]): Promise<(KubeObject & { data?: Record<string, string> }) | null> {
   const out = await kubectl(kube, ["get", ...args, "-o", "json", "--ignore-not-found"]);
-  return out.trim() ? JSON.parse(out) : null;
+  return out.trim() ? (JSON.parse(out) as KubeObject & { data?: Record<string, string> }) : null;
 }
-const color = async (app: string): Promise<string | null> => (await get(["-n", app, "configmap", "config"]))?.data.color ?? null;
+const color = async (app: string): Promise<string | null> => (await get(["-n", app, "configmap", "config"]))?.data?.color ?? null;
 const healthz = async () => (await fetch(`${running!.url}/healthz`)).status;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -151,7 +155,7 @@ test("while one application's wave never turns healthy, every other application 
     return OTHERS.every((name) => converged(apps.get(name), first));
   }, WAIT);
   timings.othersConverged = seconds(Date.now() - started);
-  await waitFor("the slow application reported waiting on its wave", async () => /waiting for healthy state of Service canary\/front/.test(byName(await status()).get(SLOW)?.message ?? ""), WAIT);
+  await waitFor("the slow application reported waiting on its wave", async () => (byName(await status()).get(SLOW)?.message ?? "").includes(WAITING), WAIT);
   const slow = byName(await status()).get(SLOW)!;
   assert.equal(slow.sync, "OutOfSync");
   assert.equal(slow.health, "Progressing");
@@ -175,7 +179,7 @@ test("while one application's wave never turns healthy, every other application 
   await waitFor("the drift healed and reported", async () => (await color("web-05")) === "blue" && (await status()).driftEvents.some((e) => e.application === "web-05" && e.action === "Healed"), WAIT);
   timings.driftHealed = seconds(Date.now() - edited);
   assert.equal(await get(["-n", SLOW, "configmap", "after"]), null, "the slow application still waits");
-  assert.match(byName(await status()).get(SLOW)?.message ?? "", /waiting for healthy state of Service canary\/front/);
+  assert.ok(byName(await status()).get(SLOW)?.message?.includes(WAITING), "the slow application still waits");
   timings.slowWaitedAtLeast = seconds(Date.now() - started);
   assert.equal(await healthz(), 200, running.agent.healthy().message);
 
@@ -184,7 +188,7 @@ test("while one application's wave never turns healthy, every other application 
   const third = await publish(fleetFiles({ "web-03": "red" }, "ClusterIP"));
   await waitFor("the slow application converged", async () => converged(byName(await status()).get(SLOW), third), WAIT);
   timings.slowFixedConverged = seconds(Date.now() - fixed);
-  assert.equal((await get(["-n", SLOW, "configmap", "after"]))?.data.step, "two");
+  assert.equal((await get(["-n", SLOW, "configmap", "after"]))?.data?.step, "two");
   assert.equal(await healthz(), 200);
 
   const stopping = Date.now();
