@@ -5,7 +5,14 @@ export class AgentMetrics {
   readonly registry = new Registry();
   readonly reconcileDuration = new Histogram({
     name: "radial_agent_reconcile_duration_seconds",
-    help: "One reconcile: learn the revision, fetch when it moved, read, sync every application",
+    help: "One reconcile pass: learn the revision, fetch when it moved, read, hand each application to its sync",
+    labelNames: ["result"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  readonly syncDuration = new Histogram({
+    name: "radial_agent_sync_duration_seconds",
+    help: "One application's sync (or deletion), waits for its waves' health included, by result",
     labelNames: ["result"] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],

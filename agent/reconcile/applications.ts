@@ -114,7 +114,9 @@ export class Applications {
         this.states.set(name, kept.state);
         return !kept.failed;
       }
+      const stopTimer = metrics.syncDuration.startTimer();
       const outcome = await engine.sync(work.sync, { signal, onProgress: () => liveness.moved(what), onState: (state) => this.update(state) });
+      stopTimer({ result: outcome.failed ? "failure" : "success" });
       metrics.applies.inc(outcome.applied);
       metrics.prunes.inc(outcome.pruned);
       if (outcome.state) this.states.set(name, outcome.state);

@@ -190,6 +190,10 @@ test("while one application's wave never turns healthy, every other application 
   timings.slowFixedConverged = seconds(Date.now() - fixed);
   assert.equal((await get(["-n", SLOW, "configmap", "after"]))?.data?.step, "two");
   assert.equal(await healthz(), 200);
+  // The stuck sync ended early, as a failure; every other sync succeeded.
+  const metrics = await (await fetch(`${running.url}/metrics`)).text();
+  assert.match(metrics, /^radial_agent_sync_duration_seconds_count\{result="failure"\} 1$/m);
+  assert.match(metrics, /^radial_agent_sync_duration_seconds_count\{result="success"\} [1-9]\d+$/m);
 
   const stopping = Date.now();
   await running.stop();
