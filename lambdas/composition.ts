@@ -139,6 +139,12 @@ function gitCredentials(env: NodeJS.ProcessEnv): (url: string) => GitAuth | unde
   return (url) => credentialsFor(url, table) ?? (fleetOrigin !== undefined && origin(url) === fleetOrigin ? fleetAuth : undefined);
 }
 
+/** A setting, or `fallback` when it is unset or empty (as a template that leaves it blank means). */
+function setting(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === "" ? fallback : value;
+}
+
 function createStatusService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository | null, clock: Clock): StatusService {
   const text = config.env.RADIAL_POLL_INTERVAL_SECONDS;
   const pollIntervalSeconds = Number(text ?? DEFAULT_POLL_INTERVAL_SECONDS);
@@ -161,8 +167,8 @@ function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, re
     run: {
       fleet: repo,
       deploy: repo,
-      sourceBranch: env.RADIAL_SOURCE_BRANCH || "main",
-      kustomize: KustomizeBinary(env.RADIAL_KUSTOMIZE || "kustomize"),
+      sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main"),
+      kustomize: KustomizeBinary(setting(env, "RADIAL_KUSTOMIZE", "kustomize")),
       clock,
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
     },

@@ -14,6 +14,12 @@ export async function readBody(response: GitHttpResponse, limit: number): Promis
   return Buffer.concat(chunks);
 }
 
+/** A request body as isomorphic-git's HTTP client takes it: an async iterator, here of one chunk. */
+// eslint-disable-next-line @typescript-eslint/require-await -- the client takes a body only as an async iterator
+export async function* requestBody(data: Buffer): AsyncIterableIterator<Uint8Array> {
+  yield data;
+}
+
 export function endpoint(url: string): string {
   return url.replace(/\/+$/, "");
 }

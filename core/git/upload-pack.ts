@@ -7,7 +7,7 @@
  * its own few KB — and fetches one ref per request.
  */
 import { DELIM, FLUSH, pktLine, readPktLines } from "./pkt-line.js";
-import { endpoint, readBody, type Request } from "./smart-http.js";
+import { endpoint, readBody, requestBody, type Request } from "./smart-http.js";
 
 /**
  * A depth-1 pack of a cluster's folder is a few KB, of a thousand heads a few MB; the bound stops a
@@ -38,9 +38,7 @@ export async function fetchPack(request: Request, url: string, headers: Record<s
       accept: "application/x-git-upload-pack-result",
       "content-length": String(body.length),
     },
-    body: (async function* () {
-      yield body;
-    })(),
+    body: requestBody(body),
   });
   const what = wants.length === 1 ? wants[0] : `${wants.length} commits`;
   const reply = await readBody(response, MAX_PACK_BYTES);

@@ -153,17 +153,25 @@ export class GenerationService {
     let confirmedUntil = acquiredAt.getTime() + ttlMs - 1000;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
-    const beat = async () => {
-      const now = this.deps.clock();
+    /** Renews once; the reason the run must stop, if it must. */
+    const renew = async (now: Date): Promise<GenerationLeaseLostError | undefined> => {
       try {
-        if (await this.deps.lease.renew(holder, this.ttl, now)) confirmedUntil = now.getTime() + ttlMs - 1000;
-        else return controller.abort(new GenerationLeaseLostError("the generation lease was taken by another process during the run; the run stopped before writing more"));
+        if (!(await this.deps.lease.renew(holder, this.ttl, now))) {
+          return new GenerationLeaseLostError("the generation lease was taken by another process during the run; the run stopped before writing more");
+        }
+        confirmedUntil = now.getTime() + ttlMs - 1000;
       } catch (error) {
         if (this.deps.clock().getTime() >= confirmedUntil) {
-          return controller.abort(new GenerationLeaseLostError(`the generation lease could not be renewed before it expired (${(error as Error).message}); the run stopped before writing more`));
+          return new GenerationLeaseLostError(`the generation lease could not be renewed before it expired (${(error as Error).message}); the run stopped before writing more`);
         }
       }
-      if (!stopped) timer = setTimeout(beat, ttlMs / 3);
+      return undefined;
+    };
+    const beat = () => {
+      void renew(this.deps.clock()).then((lost) => {
+        if (lost) controller.abort(lost);
+        else if (!stopped) timer = setTimeout(beat, ttlMs / 3);
+      });
     };
     timer = setTimeout(beat, ttlMs / 3);
     return {

@@ -29,7 +29,10 @@ export interface PushContext {
   references: ReadonlyMap<string, ReadonlySet<string>> | undefined;
 }
 
-export type PushDecision = { started: boolean; reason: string };
+export interface PushDecision {
+  started: boolean;
+  reason: string;
+}
 
 /** `https://Host/org/repo.git/` → `host/org/repo`: what the payload's several URLs and the configured one share. */
 export function repositoryKey(url: string): string {

@@ -4,7 +4,7 @@ import { HttpError } from "./http-error.js";
 
 /** Operators authenticate with the admin bearer token; everything else gets 401 saying what to send. */
 export function adminAuthenticator(adminTokenHash: string) {
-  return async (request: Omit<ApiRequest, "params">): Promise<void> => {
+  return (request: Omit<ApiRequest, "params">): void => {
     const token = bearerToken(request.headers);
     if (token === undefined) {
       throw new HttpError("unauthorized", "missing credentials: send 'Authorization: Bearer <admin token>' (the CLI reads RADIAL_TOKEN)");

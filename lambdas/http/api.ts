@@ -34,5 +34,5 @@ export interface Route {
   maxBodyBytes?: number;
   requestBody?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  handle(request: ApiRequest): Promise<ApiResponse>;
+  handle(request: ApiRequest): ApiResponse | Promise<ApiResponse>;
 }

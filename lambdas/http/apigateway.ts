@@ -10,7 +10,7 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): Omit<ApiRequest, 
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     throw new HttpError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
   }
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? ""]));
+  const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v ?? ""]));
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath,

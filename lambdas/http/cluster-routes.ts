@@ -67,7 +67,7 @@ function listQuery(request: ApiRequest) {
 }
 
 /** `/v1/clusters`: registration and upkeep of the inventory. */
-export function clusterRoutes(registry: ClusterRegistry, changed: () => void = () => {}): Route[] {
+export function clusterRoutes(registry: ClusterRegistry, changed: () => void): Route[] {
   const bodyLimit = CLUSTER_LIMITS.maxBodyBytes;
   return [
     {

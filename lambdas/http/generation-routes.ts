@@ -82,7 +82,7 @@ export function generationRoutes(context: HubContext): Route[] {
         200: { description: "Received and verified, nothing to do (ping, another event, or a ref no Application reads); `reason` says which", schema: WebhookAnswer },
         401: { description: "Missing or bad signature; nothing starts" },
       },
-      async handle(request) {
+      handle(request) {
         const check = verifyWebhookSignature(context.webhookSecret, request.body, request.headers[SIGNATURE_HEADER]);
         if (!check.ok) throw new HttpError("unauthorized", check.message, { reason: check.reason });
         const service = configured(context);

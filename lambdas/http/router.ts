@@ -19,7 +19,8 @@ function compile(route: Route): CompiledRoute {
 }
 
 export interface RouterHooks {
-  authenticate(request: Omit<ApiRequest, "params">): Promise<void>;
+  /** Throws HttpError when the request may not call an admin route. */
+  authenticate(request: Omit<ApiRequest, "params">): void;
   onUnexpected(error: unknown, request: Omit<ApiRequest, "params">): void;
   /** Called once per request with the matched route template ("unmatched" when none). */
   onResponse(request: Omit<ApiRequest, "params">, route: string, status: number, seconds: number): void;
@@ -57,7 +58,7 @@ export function createRouter(routes: Route[], hooks: RouterHooks) {
       }
       const { route } = match.c;
       matched(route.path);
-      if ((route.auth ?? "admin") === "admin") await hooks.authenticate(request);
+      if ((route.auth ?? "admin") === "admin") hooks.authenticate(request);
       if (route.maxBodyBytes !== undefined && Buffer.byteLength(request.body) > route.maxBodyBytes) {
         throw new HttpError("payload_too_large", `request body is over the limit of ${route.maxBodyBytes} bytes for ${route.method} ${route.path}`);
       }

@@ -55,7 +55,7 @@ export function hubRoutes(context: HubContext): Route[] {
     summary: "This API's OpenAPI 3.1 description",
     auth: "none",
     responses: { 200: { description: "OpenAPI document" } },
-    async handle() {
+    handle() {
       return { status: 200, body: document };
     },
   };

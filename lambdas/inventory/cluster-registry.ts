@@ -177,10 +177,10 @@ export class ClusterRegistry {
 }
 
 function merge(current: Record<string, string>, patch: Record<string, string | null> | undefined): Record<string, string> {
-  const out = { ...current };
+  const out = new Map(Object.entries(current));
   for (const [key, value] of Object.entries(patch ?? {})) {
-    if (value === null) delete out[key];
-    else out[key] = value;
+    if (value === null) out.delete(key);
+    else out.set(key, value);
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -39,7 +39,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   await mkdir(options.dataDir, { recursive: true });
   const admin = await loadAdminToken(options.dataDir, options.env.RADIAL_ADMIN_TOKEN);
   const external = options.env.RADIAL_DYNAMODB_ENDPOINT;
-  const dynamo = external ? { endpoint: external, close: async () => {} } : await startEmbeddedDynamoDB(options.dataDir);
+  const dynamo = external ? { endpoint: external, close: () => Promise.resolve() } : await startEmbeddedDynamoDB(options.dataDir);
   // A setting refused below must not leave the store or the port held open.
   const cleanups: (() => unknown)[] = [() => dynamo.close()];
   try {
@@ -60,9 +60,9 @@ async function serve(
 ): Promise<RunningHub> {
   const closeStore = cleanups[0]!;
   // The hub needs its own URL (for bootstrap manifests), known only once listening.
-  let handler: ApiHandler | undefined;
+  const api: { handler?: ApiHandler } = {};
   const server = createLocalServer(
-    (event: APIGatewayProxyEventV2) => (handler ? handler(event) : Promise.reject(new HttpError("unavailable", "the hub is starting; try again"))),
+    (event: APIGatewayProxyEventV2) => (api.handler ? api.handler(event) : Promise.reject(new HttpError("unavailable", "the hub is starting; try again"))),
     (error) => options.logger.error("request failed", { error: error as Error }),
   );
   await new Promise<void>((resolve, reject) => {
@@ -95,7 +95,7 @@ async function serve(
   cleanups.push(() => hub.close());
   await hub.ensureInventory();
   const { context } = hub;
-  handler = createApiHandler(context, options.logger);
+  api.handler = createApiHandler(context, options.logger);
   const schedule = startSchedule(() => context.generation?.trigger("schedule"), context.generation ? interval : 0);
   return {
     url,

@@ -8,7 +8,7 @@ export interface DeployRevisions {
 }
 
 /** A hub with no fleet repo has no deploy branches. */
-export const NO_DEPLOY_REVISIONS: DeployRevisions = { revisionOf: async () => null };
+export const NO_DEPLOY_REVISIONS: DeployRevisions = { revisionOf: () => Promise.resolve(null) };
 
 /** The one git call needed: the heads of every branch under a prefix. */
 export type BranchLister = Pick<DeployRepository, "remoteBranches">;

@@ -76,7 +76,7 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new Error(`generation ${record.id} at ${record.startedAt} is already recorded`);
+      if (error instanceof ConditionalCheckFailedException) throw new Error(`generation ${record.id} at ${record.startedAt} is already recorded`, { cause: error });
       throw error;
     }
   }
@@ -87,9 +87,9 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     // The oldest day that can hold an unexpired record.
     const oldest = dayOf(new Date(now.getTime() - this.retentionDays * DAY_MS));
-    let cursor: Cursor | undefined = cursorText ? decodeCursor(cursorText) : { day: dayOf(now) };
+    let cursor: Cursor = cursorText ? decodeCursor(cursorText) : { day: dayOf(now) };
     const records: GenerationRecord[] = [];
-    while (cursor && cursor.day >= oldest && records.length < limit) {
+    while (cursor.day >= oldest && records.length < limit) {
       const page: QueryCommandOutput = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -108,6 +108,6 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
       if (page.LastEvaluatedKey) cursor = { day: cursor.day, after: String(page.LastEvaluatedKey.sk) };
       else cursor = { day: previousDay(cursor.day) };
     }
-    return { records, ...(cursor && cursor.day >= oldest ? { cursor: encodePageCursor(cursor) } : {}) };
+    return { records, ...(cursor.day >= oldest ? { cursor: encodePageCursor(cursor) } : {}) };
   }
 }

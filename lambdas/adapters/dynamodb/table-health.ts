@@ -12,7 +12,7 @@ export class DynamoDBTableHealth implements InventoryHealth {
     try {
       await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
     } catch (error) {
-      throw new Error(`inventory table ${this.tableName} is not reachable: ${(error as Error).message}`);
+      throw new Error(`inventory table ${this.tableName} is not reachable: ${(error as Error).message}`, { cause: error });
     }
   }
 }

@@ -55,7 +55,7 @@ export function buildTree(files: Record<string, string | Uint8Array | BlobNode>,
   for (const path of [...Object.keys(files), ...Object.keys(kept)]) checkFilePath(path);
   const place = (path: string): { draft: Draft; name: string } => {
     const segments = path.split("/");
-    const name = segments.pop() as string;
+    const name = segments.pop()!;
     let draft = root;
     for (const segment of segments) {
       if (draft.files.has(segment) || draft.kept.has(segment)) throw new UnsafePathError(path, `'${segment}' is both a file and a folder`);

@@ -6,7 +6,7 @@
  * of branches is most of a run.
  */
 import { FLUSH, pktLine, readTextLines } from "../../../core/git/pkt-line.js";
-import { endpoint, readBody, type Request } from "../../../core/git/smart-http.js";
+import { endpoint, readBody, requestBody, type Request } from "../../../core/git/smart-http.js";
 
 const ZERO_OID = "0000000000000000000000000000000000000000";
 /** The report of a push is a few lines per ref; a bound stops a broken server filling memory. */
@@ -46,9 +46,7 @@ export async function receivePack(request: Request, url: string, headers: Record
     url: `${endpoint(url)}/git-receive-pack`,
     method: "POST",
     headers: { ...headers, "content-type": "application/x-git-receive-pack-request", accept: "application/x-git-receive-pack-result", "content-length": String(body.length) },
-    body: (async function* () {
-      yield body;
-    })(),
+    body: requestBody(body),
   });
   const report = await readBody(response, MAX_REPORT_BYTES);
   if (response.statusCode !== 200) throw new Error(`push: HTTP ${response.statusCode} ${report.toString("utf8", 0, 200)}`);

@@ -20,7 +20,7 @@ const FETCH_BATCH = 1000;
 
 function commonPrefix(values: string[]): string {
   if (values.length === 0) return "";
-  let prefix = values[0] as string;
+  let prefix = values[0]!;
   for (const value of values) {
     while (!value.startsWith(prefix)) prefix = prefix.slice(0, -1);
   }

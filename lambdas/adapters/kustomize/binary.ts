@@ -16,7 +16,10 @@ export function KustomizeBinary(path: string, options: KustomizeBinaryOptions = 
     build(dir) {
       return new Promise((resolve, reject) => {
         execFile(path, ["build", dir], { timeout, maxBuffer, encoding: "utf8", killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-          if (!error) return resolve(stdout);
+          if (!error) {
+            resolve(stdout);
+            return;
+          }
           const detail = stderr.trim() || error.message;
           const e = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
           if (e.killed && e.signal === "SIGKILL") reject(new Error(`kustomize build timed out after ${timeout} ms: ${detail}`));
