@@ -1,7 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { startHub } from "../lambdas/local/hub.js";
 
 interface HubUpOptions {
   port: string;
@@ -14,6 +13,8 @@ async function hubUp(options: HubUpOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
   const port = Number(options.port);
   try {
+    // Loaded here, not at the top: every other command would otherwise load the whole hub first.
+    const { startHub } = await import("../lambdas/local/hub.js");
     const hub = await startHub({ port, host: options.host, dataDir, logger, env: process.env });
     logger.info("hub started", { url: hub.url, dataDir });
     console.error(`Radial hub listening on ${hub.url} (data in ${dataDir}); try ${hub.url}/healthz`);
