@@ -129,7 +129,7 @@ class GroupOfRun<V> {
     private readonly cache: LruMap<string, CacheGroup<V>>,
     private readonly key: string,
   ) {
-    const group = cache.get(key) ?? { run: 0, entries: new Map() };
+    const group: CacheGroup<V> = cache.get(key) ?? { run: 0, entries: new Map<string, { value: V; run: number }>() };
     this.group = { run: group.run + 1, entries: group.entries };
   }
 

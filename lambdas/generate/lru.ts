@@ -9,7 +9,7 @@ export class LruMap<K, V> {
 
   constructor(
     readonly maxEntries: number,
-    private readonly sizing: { sizeOf: (value: V) => number; maxSize: number } | undefined = undefined,
+    private readonly sizing?: { sizeOf: (value: V) => number; maxSize: number },
   ) {
     if (!(maxEntries >= 1)) throw new Error(`an LRU map holds at least one entry, not ${maxEntries}`);
   }

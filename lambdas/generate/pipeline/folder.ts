@@ -20,7 +20,7 @@ export function appFolder(cluster: string, app: string): string {
 /** The Application as written to `application.yaml`: stable formatting, with its origin annotated. */
 export function applicationYaml(application: Application, from: string): string {
   const metadata = { ...application.metadata, annotations: { ...application.metadata.annotations, [GENERATED_FROM_ANNOTATION]: from } };
-  return serialize({ ...application, metadata } as Record<string, unknown>);
+  return serialize({ ...application, metadata });
 }
 
 /** A hydration's manifests as a blob, hashed once for every cluster that deploys it. */

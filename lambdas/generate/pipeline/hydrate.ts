@@ -84,7 +84,7 @@ async function hydrateOne({ generated, from }: Generated, input: HydrateInput): 
  * almost all are.
  */
 export async function hydrateApplications(generated: Generated[], input: HydrateInput): Promise<HydratedApplication[]> {
-  const out: HydratedApplication[] = new Array(generated.length);
+  const out = new Array<HydratedApplication>(generated.length);
   const pending: number[] = [];
   generated.forEach((job, i) => {
     const { application, cluster } = job.generated;

@@ -72,7 +72,7 @@ export function wantedFolders(input: Omit<PlanInput, "caches">): { desired: Map<
     for (const [app, folder] of branch.apps) {
       const kind = carryKind(carry, folder.from, app);
       if (kind === "hard") apps.set(app, { from: folder.from, kept: folder });
-      else if (kind === "soft") soft.set(cluster, (soft.get(cluster) ?? new Map()).set(app, folder));
+      else if (kind === "soft") soft.set(cluster, (soft.get(cluster) ?? new Map<string, AppOnBranch>()).set(app, folder));
     }
   }
   // Before fresh output, `desired` holds only the folders kept hard.
@@ -80,7 +80,7 @@ export function wantedFolders(input: Omit<PlanInput, "caches">): { desired: Map<
     if ("error" in item) {
       errors.push(item.error);
       const folder = previous.get(item.cluster)?.apps.get(item.app);
-      if (folder) soft.set(item.cluster, (soft.get(item.cluster) ?? new Map()).set(item.app, folder));
+      if (folder) soft.set(item.cluster, (soft.get(item.cluster) ?? new Map<string, AppOnBranch>()).set(item.app, folder));
       continue;
     }
     const apps = desired.get(item.cluster)!;

@@ -22,7 +22,7 @@ const noKustomize: KustomizeRunner = { build: () => Promise.reject(new Error("no
 const cluster = (name: string, env = "prod"): InventoryCluster => ({ name, server: `https://${name}.example.com`, labels: { env }, annotations: {} });
 
 function fleetRepo(files: Record<string, string>): SourceRepository {
-  return { url: REPO, fetch: async () => REVISION, ...memoryRepo(files) };
+  return { url: REPO, fetch: () => Promise.resolve(REVISION), ...memoryRepo(files) };
 }
 
 const webSet = (name = "web", selector = "env: prod") => `apiVersion: argoproj.io/v1alpha1
@@ -60,7 +60,7 @@ describe("admit", () => {
   it("keeps valid, distinct cluster names, the first of a name, and reports the rest", () => {
     const { clusters, errors } = admitClusters([cluster("a"), cluster("B_x"), cluster("a", "dev"), cluster("b")]);
     assert.deepEqual(
-      clusters.map((c) => [c.name, c.labels["env"]]),
+      clusters.map((c) => [c.name, c.labels.env]),
       [
         ["a", "prod"],
         ["b", "prod"],
@@ -125,11 +125,12 @@ describe("hydrate", () => {
         ["c", "web-c", "ok"],
       ],
     );
-    const [a, , c] = out as Extract<HydratedApplication, { hydrated: unknown }>[];
+    type Hydrated = Extract<HydratedApplication, { hydrated: unknown }>;
+    const [a, , c] = out as Hydrated[];
     assert.equal(a!.hydrated, c!.hydrated, "one source, one hydration");
     assert.equal(caches.hydrations.usage.entries, 1);
     const again = await hydrateApplications([job(application("web-a", "a"), "a")], input(caches));
-    assert.equal((again[0] as typeof a).hydrated, a!.hydrated, "a later run finds it in the cache");
+    assert.equal((again[0] as Hydrated).hydrated, a!.hydrated, "a later run finds it in the cache");
   });
 });
 
@@ -199,7 +200,7 @@ describe("guard", () => {
     assert.equal(guardRemovals({ removed: 1, current: 4, maxRemovalShare: 0.25, force: false }), undefined, "exactly the share is allowed");
     const blocked = guardRemovals({ removed: 2, current: 4, maxRemovalShare: 0.25, force: false });
     assert.equal(blocked?.share, 0.5);
-    assert.match(blocked!.message, /would remove 2 of 4 Applications .*50\.0%.*25\.0%/);
+    assert.match(blocked.message, /would remove 2 of 4 Applications .*50\.0%.*25\.0%/);
     assert.equal(guardRemovals({ removed: 2, current: 4, maxRemovalShare: 0.25, force: true }), undefined);
     assert.equal(guardRemovals({ removed: 0, current: 0, maxRemovalShare: 0, force: false }), undefined);
   });
