@@ -1,4 +1,5 @@
 // Executes a parsed template with Go text/template semantics (see values.ts for the value model).
+import { LruMap } from "../lru.js";
 import { argString, cmdString, parseTemplate, type Arg, type Cmd, type Node, type Pipe } from "./parse.js";
 import { goTypeName, isMap, formatV } from "./values.js";
 import { FUNCS, type FuncSpec, type ParamType } from "./funcs.js";
@@ -45,15 +46,19 @@ interface Var {
 /** A bound on one string's rendered size, so a runaway range cannot exhaust memory. */
 const MAX_OUTPUT = 8 * 1024 * 1024;
 
-const parseCache = new Map<string, Node[]>();
-const PARSE_CACHE_LIMIT = 5000;
+/**
+ * Parsed templates by source text: the language's own memo of a pure function, like a compiled
+ * regular expression, so it stays with the language rather than in GenerationCaches. At most 5,000
+ * templates, least recently used dropped first.
+ */
+const parsed = new LruMap<string, Node[]>(5000);
 
 function parseCached(src: string): Node[] {
-  const hit = parseCache.get(src);
-  if (hit) return hit;
-  const nodes = parseTemplate(src, TEMPLATE_NAME, (name) => Object.prototype.hasOwnProperty.call(FUNCS, name));
-  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
-  parseCache.set(src, nodes);
+  let nodes = parsed.get(src);
+  if (!nodes) {
+    nodes = parseTemplate(src, TEMPLATE_NAME, (name) => Object.prototype.hasOwnProperty.call(FUNCS, name));
+    parsed.set(src, nodes);
+  }
   return nodes;
 }
 
