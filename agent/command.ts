@@ -20,7 +20,9 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   let token = config.token;
   const currentToken = () => {
     try {
-      token = readToken(tokenFile, process.env) || token;
+      // An empty file (a Secret being re-mounted) keeps the last token.
+      const read = readToken(tokenFile, process.env);
+      if (read) token = read;
     } catch (error) {
       logger.warn("cannot re-read the token file; using the last token read", { error: (error as Error).message });
     }

@@ -93,11 +93,12 @@ export function tokenFileOf(flags: AgentFlags, env: NodeJS.ProcessEnv): string |
 
 /** Flags and environment → a validated AgentConfig, or an AgentConfigError listing every problem. */
 export function loadAgentConfig(flags: AgentFlags, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const input: AgentConfigInput = {
-    hubUrl: nonEmpty(flags.hub, env.RADIAL_HUB_URL)?.replace(/\/+$/, "") as string,
-    cluster: nonEmpty(flags.cluster, env.RADIAL_CLUSTER) as string,
-    token: readToken(tokenFileOf(flags, env), env) as string,
-    repoUrl: nonEmpty(flags.repo, env.RADIAL_REPO_URL) as string,
+  // Unset settings are left out, for the schema's defaults and "required" messages.
+  const input: Record<keyof AgentConfigInput, string | number | undefined> = {
+    hubUrl: nonEmpty(flags.hub, env.RADIAL_HUB_URL)?.replace(/\/+$/, ""),
+    cluster: nonEmpty(flags.cluster, env.RADIAL_CLUSTER),
+    token: readToken(tokenFileOf(flags, env), env),
+    repoUrl: nonEmpty(flags.repo, env.RADIAL_REPO_URL),
     repoUsername: nonEmpty(env.RADIAL_GIT_USERNAME),
     repoPassword: nonEmpty(env.RADIAL_GIT_PASSWORD),
     branch: nonEmpty(flags.branch, env.RADIAL_BRANCH),
@@ -109,8 +110,7 @@ export function loadAgentConfig(flags: AgentFlags, env: NodeJS.ProcessEnv = proc
     kubeApiQps: integer(nonEmpty(flags.kubeApiQps, env.RADIAL_KUBE_API_QPS)),
     kubeApiBurst: integer(nonEmpty(flags.kubeApiBurst, env.RADIAL_KUBE_API_BURST)),
   };
-  for (const key of Object.keys(input) as (keyof AgentConfigInput)[]) if (input[key] === undefined) delete input[key];
-  const parsed = AgentConfig.safeParse(input);
+  const parsed = AgentConfig.safeParse(Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)));
   if (parsed.success) {
     if (parsed.data.repoPassword !== undefined && parsed.data.repoUsername === undefined) {
       throw new AgentConfigError("RADIAL_GIT_PASSWORD is set without RADIAL_GIT_USERNAME: set both for HTTP basic auth to the repo");
@@ -121,7 +121,7 @@ export function loadAgentConfig(flags: AgentFlags, env: NodeJS.ProcessEnv = proc
     const field = issue.path[0] as keyof AgentConfig;
     const value = input[field];
     const problem = value === undefined ? "required" : Number.isNaN(value) ? "must be a whole number" : issue.message;
-    return `${SOURCES[field] ?? String(field)}: ${problem}`;
+    return `${SOURCES[field]}: ${problem}`;
   });
   throw new AgentConfigError(`invalid agent configuration:\n  ${problems.join("\n  ")}`);
 }

@@ -27,19 +27,16 @@ export async function startAgentServer(options: { port: number; host?: string; r
       response.writeHead(status, { "content-type": type });
       response.end(body);
     };
-    if (request.method !== "GET" && request.method !== "HEAD") return answer(405, "method not allowed\n");
-    if (path === "/healthz" || path === "/readyz") {
+    if (request.method !== "GET" && request.method !== "HEAD") answer(405, "method not allowed\n");
+    else if (path === "/healthz" || path === "/readyz") {
       const probe = path === "/healthz" ? options.probes.healthy() : options.probes.ready();
-      return answer(probe.ok ? 200 : 503, `${probe.message}\n`);
-    }
-    if (path === "/metrics") {
+      answer(probe.ok ? 200 : 503, `${probe.message}\n`);
+    } else if (path === "/metrics") {
       options.registry.metrics().then(
         (text) => answer(200, text, options.registry.contentType),
         (error: unknown) => answer(500, `metrics failed: ${(error as Error).message}\n`),
       );
-      return;
-    }
-    answer(404, "not found: try /healthz, /readyz or /metrics\n");
+    } else answer(404, "not found: try /healthz, /readyz or /metrics\n");
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

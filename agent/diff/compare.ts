@@ -4,7 +4,7 @@ import { keyOf, listKeys } from "./list-keys.js";
 import type { FieldPath, Scalar } from "./path.js";
 
 export type Json = null | Scalar | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+export type JsonObject = Record<string, Json>;
 
 export const isObject = (value: unknown): value is JsonObject => value !== null && typeof value === "object" && !Array.isArray(value);
 
@@ -53,7 +53,7 @@ function compareList(desired: Json[], live: unknown[], path: FieldPath, field: s
   const items = desired.filter(isObject);
   const keyed = items.length === desired.length && items.length > 0 ? listKeys(field, items) : undefined;
   const keys = keyed && items.map((item) => keyOf(item, keyed));
-  if (keyed && keys && keys.every((key) => key !== undefined)) {
+  if (keyed && keys?.every((key) => key !== undefined)) {
     const liveItems = live.filter(isObject).flatMap((item) => {
       const key = keyOf(item, keyed);
       return key ? [{ item, key }] : [];

@@ -23,8 +23,11 @@ function names(entry: string, item: Json, index: number): boolean {
   const parsed = parseKey(entry);
   if (entry.startsWith("v:")) return JSON.stringify(parsed) === JSON.stringify(item);
   if (!entry.startsWith("k:") || !isObject(parsed) || !isObject(item)) return false;
-  return Object.entries(parsed).every(([key, value]) => String(item[key]) === String(value));
+  return Object.entries(parsed).every(([key, value]) => keyText(item[key]) === keyText(value));
 }
+
+/** A key field's value as text: a number and its string are the same key, as the apiserver matches them. */
+const keyText = (value: Json | undefined): string => (typeof value === "object" && value !== null ? JSON.stringify(value) : String(value));
 
 /** The part of `value` that `set` holds; an empty set is a leaf, owned whole. */
 function pick(value: Json, set: FieldSet): Json {
@@ -42,7 +45,7 @@ function pick(value: Json, set: FieldSet): Json {
   for (const entry of entries) {
     const child = set[entry];
     const field = entry.slice(2);
-    if (entry.startsWith("f:") && isSet(child) && value[field] !== undefined) picked[field] = pick(value[field]!, child);
+    if (entry.startsWith("f:") && isSet(child) && value[field] !== undefined) picked[field] = pick(value[field], child);
   }
   return picked;
 }
@@ -53,5 +56,5 @@ export function appliedBy(live: KubeObject, manager: string): KubeObject {
   const picked = entry?.fieldsV1 ? (pick(live as unknown as Json, entry.fieldsV1) as Record<string, Json>) : {};
   const metadata = isObject(picked.metadata) ? picked.metadata : {};
   const { namespace, name } = live.metadata;
-  return { ...picked, apiVersion: live.apiVersion, kind: live.kind, metadata: { ...metadata, name, ...(namespace ? { namespace } : {}) } } as KubeObject;
+  return { ...picked, apiVersion: live.apiVersion, kind: live.kind, metadata: { ...metadata, name, ...(namespace ? { namespace } : {}) } };
 }

@@ -37,7 +37,7 @@ function removeAt(document: unknown, location: Location): void {
   if (Array.isArray(parent)) {
     const index = Number(last);
     if (Number.isInteger(index) && index >= 0 && index < parent.length) parent.splice(index, 1);
-  } else if (parent !== null && typeof parent === "object") delete (parent as Record<string, unknown>)[String(last)];
+  } else if (parent !== null && typeof parent === "object") Reflect.deleteProperty(parent, String(last));
 }
 
 /** Deepest and highest-indexed first, so removing one item does not move the others. */

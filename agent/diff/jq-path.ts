@@ -122,7 +122,7 @@ function walk(found: Found[], steps: Step[]): Found[] {
     found = found.flatMap(({ location, value }): Found[] => {
       if ("key" in step) return isRecord(value) && Object.hasOwn(value, step.key) ? [{ location: [...location, step.key], value: value[step.key] }] : [];
       if ("index" in step) return Array.isArray(value) && step.index < value.length ? [{ location: [...location, step.index], value: value[step.index] }] : [];
-      if (Array.isArray(value)) return value.map((item, index) => ({ location: [...location, index], value: item }));
+      if (Array.isArray(value)) return (value as unknown[]).map((item, index) => ({ location: [...location, index], value: item }));
       if (isRecord(value)) return Object.entries(value).map(([key, item]) => ({ location: [...location, key], value: item }));
       return [];
     });

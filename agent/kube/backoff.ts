@@ -10,7 +10,10 @@ export function backoff(attempt: number, maxMs = 5_000, baseMs = 100): number {
 /** Waits `ms`; an abort ends the wait early (without throwing). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);

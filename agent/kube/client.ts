@@ -180,7 +180,7 @@ export class KubeClient {
         continue;
       }
       for (const item of page.items ?? []) items.push(withType(item, { apiVersion, kind }));
-      next = page.metadata?.continue || undefined;
+      next = page.metadata?.continue;
       if (!next) return { items, resourceVersion: page.metadata?.resourceVersion ?? "" };
     }
   }

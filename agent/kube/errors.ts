@@ -54,7 +54,7 @@ export class KubeApiError extends Error {
   static fromResponse(httpStatus: number, body: string, context: string): KubeApiError {
     let status: KubeStatus | undefined;
     try {
-      const parsed = JSON.parse(body) as KubeStatus;
+      const parsed = JSON.parse(body) as KubeStatus | null;
       if (parsed?.kind === "Status") status = parsed;
     } catch {
       // not JSON: a proxy or load balancer answered

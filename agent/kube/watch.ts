@@ -2,7 +2,7 @@
 // resourceVersion after a disconnect or the server's timeout, re-listing when that is gone (410).
 import type { KubeClient } from "./client.js";
 import { backoff, sleep } from "./backoff.js";
-import { KubeApiError, type KubeStatus } from "./errors.js";
+import { KubeApiError } from "./errors.js";
 import { withType, type KubeObject } from "./object.js";
 
 export type WatchEvent =
@@ -70,8 +70,8 @@ export function startWatch(client: KubeClient, apiVersion: string, kind: string,
           pending = pending.slice(newline + 1);
           if (!line) continue;
           const event = JSON.parse(line) as { type: string; object: KubeObject };
-          if (event.type === "ERROR") throw KubeApiError.fromStatus(event.object as KubeStatus);
-          version = event.object.metadata?.resourceVersion || version;
+          if (event.type === "ERROR") throw KubeApiError.fromStatus(event.object);
+          version = event.object.metadata.resourceVersion || version;
           failures = 0;
           if (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED") {
             await deliver({ type: event.type, object: withType(event.object, { apiVersion, kind }) });
@@ -85,8 +85,10 @@ export function startWatch(client: KubeClient, apiVersion: string, kind: string,
     }
   };
 
+  // Read through a call, so a check after an await is not taken for the loop's (TypeScript narrows property reads).
+  const stopped = () => signal.aborted;
   const run = async (): Promise<void> => {
-    while (!signal.aborted) {
+    while (!stopped()) {
       try {
         const path = await client.collectionPath(apiVersion, kind, options.namespace);
         if (version === undefined) {
@@ -96,7 +98,7 @@ export function startWatch(client: KubeClient, apiVersion: string, kind: string,
         }
         await consume(path, version);
       } catch (error) {
-        if (signal.aborted) return;
+        if (stopped()) return;
         // Gone: the apiserver no longer has history back to our version; start over from a list.
         if (error instanceof KubeApiError && error.status === 410) {
           version = undefined;

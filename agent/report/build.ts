@@ -90,7 +90,7 @@ export class Conditions {
 
   set(type: string, status: Condition["status"], reason: string, message: string, now: Date = new Date()): void {
     const previous = this.byType.get(type);
-    const lastTransitionTime = previous && previous.status === status ? previous.lastTransitionTime : now.toISOString();
+    const lastTransitionTime = previous?.status === status ? previous.lastTransitionTime : now.toISOString();
     this.byType.set(type, { type, status, reason, message: truncate(message), lastTransitionTime });
   }
 

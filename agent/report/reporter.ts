@@ -110,7 +110,10 @@ export class Reporter {
   private async post(): Promise<void> {
     const token = this.options.token();
     if (this.refusedToken !== undefined) {
-      if (token === this.refusedToken) return this.schedule(this.heartbeatSeconds * 1000);
+      if (token === this.refusedToken) {
+        this.schedule(this.heartbeatSeconds * 1000);
+        return;
+      }
       this.options.logger.info("the agent token changed: reporting to the hub again");
       this.refusedToken = undefined;
     }
@@ -163,7 +166,8 @@ export class Reporter {
         retryInMs: Math.round(delay),
       });
       this.options.onOutcome?.(outcome);
-      return this.schedule(delay);
+      this.schedule(delay);
+      return;
     }
     this.options.onOutcome?.(outcome);
     this.schedule(this.dirty && outcome === "ok" ? this.options.debounceMs : this.heartbeatSeconds * 1000);

@@ -18,7 +18,7 @@ function restore(target: Json, live: Json, ignoring: Json): void {
     if (!(key in ignoring)) target[key] = structuredClone(value);
     else if (isMap(value) && isMap(ignoring[key])) {
       if (!isMap(target[key])) target[key] = {};
-      restore(target[key] as Json, value, ignoring[key] as Json);
+      restore(target[key] as Json, value, ignoring[key]);
     } else if (!same(value, ignoring[key])) target[key] = structuredClone(value);
   }
 }
@@ -27,8 +27,8 @@ function restore(target: Json, live: Json, ignoring: Json): void {
 function dropAbsent(target: Json, desiredIgnoring: Json, live: Json | undefined): void {
   for (const key of Object.keys(target)) {
     if (live && key in live) {
-      if (isMap(target[key]) && isMap(desiredIgnoring[key]) && isMap(live[key])) dropAbsent(target[key] as Json, desiredIgnoring[key] as Json, live[key] as Json);
-    } else if (!(key in desiredIgnoring)) delete target[key];
+      if (isMap(target[key]) && isMap(desiredIgnoring[key]) && isMap(live[key])) dropAbsent(target[key], desiredIgnoring[key], live[key]);
+    } else if (!(key in desiredIgnoring)) Reflect.deleteProperty(target, key);
   }
 }
 
@@ -38,8 +38,8 @@ function yieldOwned(target: Json, live: Json | undefined, fieldsOf: Record<strin
     const at = [...path, { field: key }];
     if (fieldsOf.some((fields) => owns(fields, at) && !isMap(target[key]))) {
       if (live && key in live) target[key] = structuredClone(live[key]);
-      else delete target[key];
-    } else if (isMap(target[key])) yieldOwned(target[key] as Json, isMap(live?.[key]) ? (live[key] as Json) : undefined, fieldsOf, at);
+      else Reflect.deleteProperty(target, key);
+    } else if (isMap(target[key])) yieldOwned(target[key], isMap(live?.[key]) ? live[key] : undefined, fieldsOf, at);
   }
 }
 

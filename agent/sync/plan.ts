@@ -159,7 +159,7 @@ export function planSync(input: PlanInput): Plan {
       continue;
     }
     const last = plan.steps.at(-1);
-    if (last && last.phase === task.phase && last.wave === task.wave) last.tasks.push(task);
+    if (last?.phase === task.phase && last.wave === task.wave) last.tasks.push(task);
     else plan.steps.push({ phase: task.phase, wave: task.wave, tasks: [task] });
   }
   return plan;
