@@ -56,7 +56,12 @@ export type ClusterOutcome = { rendered: readonly Rendered[] } | { error: Error 
  * parameters (the template functions read no clock, randomness or environment), so an entry never
  * goes stale.
  */
+/** A generator file at a revision: its ApplicationSets, or why it could not be parsed. */
+export type GeneratorFile = { file: string; sets: readonly ApplicationSet[] } | { file: string; error: string };
+
 export interface EvaluationCaches {
+  /** Source revision → its generator files, parsed: a run at an unchanged revision reads none. */
+  generatorFiles: LruMap<string, GeneratorFile[]>;
   /** Set (its whole spec) → cluster (everything a generator reads of it) → outcome: cluster generators. */
   perCluster: LruMap<string, CacheGroup<ClusterOutcome>>;
   /** Template (with patch and options) → parameters → Application: every other generator. */
@@ -70,12 +75,14 @@ export interface EvaluationCacheBounds {
   maxRenders: number;
 }
 
+/** Source revisions whose generator files are kept. */
+const MAX_REVISIONS = 8;
 /** Groups are bounded by their entries in all; the number of groups alone by this. */
 const MAX_GROUPS = 10_000;
 
 export function evaluationCaches(bounds: Partial<EvaluationCacheBounds> = {}): EvaluationCaches {
   const groups = <V>(maxEntries: number) => new LruMap<string, CacheGroup<V>>(MAX_GROUPS, { sizeOf: (group) => group.entries.size, maxSize: maxEntries });
-  return { perCluster: groups(bounds.maxClusterOutcomes ?? 500_000), renders: groups(bounds.maxRenders ?? 200_000) };
+  return { generatorFiles: new LruMap(MAX_REVISIONS), perCluster: groups(bounds.maxClusterOutcomes ?? 500_000), renders: groups(bounds.maxRenders ?? 200_000) };
 }
 
 /** Resolves `destination.name` or `destination.server` to a registered cluster, as Argo CD does. */

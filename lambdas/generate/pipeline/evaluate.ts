@@ -5,7 +5,7 @@
  */
 import type { RepoReader } from "../../../core/git/reader.js";
 import { parseApplicationSetFile, type ApplicationSet } from "../application-set.js";
-import { evaluateApplicationSet, type EvaluationCaches, type GeneratedApplication } from "../evaluate.js";
+import { evaluateApplicationSet, type EvaluationCaches, type GeneratedApplication, type GeneratorFile } from "../evaluate.js";
 import type { InventoryView } from "../inventory-view.js";
 import { originOf } from "./folder.js";
 import type { GenerationError } from "./result.js";
@@ -55,7 +55,7 @@ export function noCarryOver(): CarryOver {
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
 /** One file's sets, each evaluated; a set named twice counts once, and the file is then incomplete. */
-async function evaluateFile(file: string, sets: ApplicationSet[], input: EvaluateInput, out: FleetEvaluation): Promise<void> {
+async function evaluateFile(file: string, sets: readonly ApplicationSet[], input: EvaluateInput, out: FleetEvaluation): Promise<void> {
   const completeSets = new Set<string>();
   const setNames = new Set<string>();
   let incomplete = false;
@@ -90,20 +90,33 @@ async function evaluateFile(file: string, sets: ApplicationSet[], input: Evaluat
   if (incomplete) out.carry.hardFiles.set(file, completeSets);
 }
 
-export async function evaluateFleet(input: EvaluateInput): Promise<FleetEvaluation> {
-  const { repo, sourceRevision } = input;
-  const out: FleetEvaluation = { generated: [], errors: [], carry: noCarryOver() };
-  const files = (await repo.listFiles(repo.url, sourceRevision)).filter((path) => GENERATOR_FILE.test(path)).sort();
+/** Each generator file at a revision, parsed (or why not); a revision is content, so the result never changes. */
+async function generatorFiles(repo: EvaluateInput["repo"], revision: string): Promise<GeneratorFile[]> {
+  const files = (await repo.listFiles(repo.url, revision)).filter((path) => GENERATOR_FILE.test(path)).sort();
+  const parsed: GeneratorFile[] = [];
   for (const file of files) {
-    let sets: ApplicationSet[];
     try {
-      sets = parseApplicationSetFile(decoder.decode(await repo.readFile(repo.url, sourceRevision, file)));
+      parsed.push({ file, sets: parseApplicationSetFile(decoder.decode(await repo.readFile(repo.url, revision, file))) });
     } catch (error) {
-      out.errors.push({ file, message: `${(error as Error).message}; everything this file produced before is kept` });
-      out.carry.hardFiles.set(file, new Set());
-      continue;
+      parsed.push({ file, error: (error as Error).message });
     }
-    await evaluateFile(file, sets, input, out);
+  }
+  return parsed;
+}
+
+export async function evaluateFleet(input: EvaluateInput): Promise<FleetEvaluation> {
+  const { repo, sourceRevision, caches } = input;
+  const out: FleetEvaluation = { generated: [], errors: [], carry: noCarryOver() };
+  let files = caches.generatorFiles.get(sourceRevision);
+  if (!files) {
+    files = await generatorFiles(repo, sourceRevision);
+    caches.generatorFiles.set(sourceRevision, files);
+  }
+  for (const parsed of files) {
+    if ("error" in parsed) {
+      out.errors.push({ file: parsed.file, message: `${parsed.error}; everything this file produced before is kept` });
+      out.carry.hardFiles.set(parsed.file, new Set());
+    } else await evaluateFile(parsed.file, parsed.sets, input, out);
   }
   return out;
 }

@@ -106,18 +106,38 @@ function applicationDigest(application: Application, caches: GenerationCaches): 
   return digest;
 }
 
-/**
- * What decides a cluster's tree besides its current head: each wanted folder, rendered (the
- * Application, its origin, its manifests' blob id) or kept (its tree id).
- */
-export function inputDigest(apps: Map<string, Wanted>, caches: GenerationCaches): string {
-  let text = "";
+/** What a cluster's digest is made of: per folder its name, origin, and Application and hydration (or kept tree). */
+function digestParts(apps: Map<string, Wanted>): unknown[] {
+  const parts: unknown[] = [];
   for (const app of [...apps.keys()].sort()) {
     const wanted = apps.get(app)!;
-    if ("kept" in wanted) text += `K\0${app}\0${wanted.kept.tree}\0`;
-    else text += `F\0${app}\0${wanted.from}\0${applicationDigest(wanted.fresh.application, caches)}\0${manifestBlob(wanted.fresh.hydrated, caches).oid}\0`;
+    if ("kept" in wanted) parts.push(app, wanted.from, wanted.kept.tree, undefined);
+    else parts.push(app, wanted.from, wanted.fresh.application, wanted.fresh.hydrated);
   }
-  return createHash("sha1").update(text).digest("hex");
+  return parts;
+}
+
+const sameParts = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((part, i) => part === b[i]);
+
+/**
+ * What decides a cluster's tree besides its current head: each wanted folder, rendered (the
+ * Application, its origin, its manifests' blob id) or kept (its tree id). A cluster whose folders
+ * come from the very objects of the last run (the caches hand out the same frozen Applications and
+ * hydrations) has the digest of the last run, without hashing.
+ */
+export function inputDigest(cluster: string, apps: Map<string, Wanted>, caches: GenerationCaches): string {
+  const parts = digestParts(apps);
+  const last = caches.clusterDigests.get(cluster);
+  if (last && sameParts(last.parts, parts)) return last.digest;
+  let text = "";
+  for (let i = 0; i < parts.length; i += 4) {
+    const [app, from, what, hydrated] = parts.slice(i, i + 4) as [string, string | undefined, unknown, Hydrated | undefined];
+    if (hydrated === undefined) text += `K\0${app}\0${what as string}\0`;
+    else text += `F\0${app}\0${from}\0${applicationDigest(what as Application, caches)}\0${manifestBlob(hydrated, caches).oid}\0`;
+  }
+  const digest = createHash("sha1").update(text).digest("hex");
+  caches.clusterDigests.set(cluster, { parts, digest });
+  return digest;
 }
 
 export function planBranches(input: PlanInput): Plan {
@@ -135,7 +155,7 @@ export function planBranches(input: PlanInput): Plan {
     plan.removed += removed.length;
     const result: ClusterResult = { name: cluster, commit: null, added, changed: [], removed };
     plan.results.push(result);
-    const digest = inputDigest(apps, input.caches);
+    const digest = inputDigest(cluster, apps, input.caches);
     if (before ? input.caches.branches.inputDigestOf(before.commit) === digest : apps.size === 0) continue;
     plan.work.push({ result, apps, before, digest });
   }
