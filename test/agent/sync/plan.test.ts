@@ -73,6 +73,9 @@ describe("sync plan", () => {
     assert.equal(named.metadata.generateName, undefined);
   });
 
+});
+
+describe("sync plan: dependencies and prunes", () => {
   test("Namespace and CRD move before their first user, into its wave", () => {
     const crd = obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com", {
       annotations: wave(5),

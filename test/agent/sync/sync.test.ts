@@ -35,7 +35,7 @@ const get = (kind: string, apiVersion: string, ns: string | undefined, name: str
 const cm = (ns: string, name: string) => get("ConfigMap", "v1", ns, name);
 const action = (result: SyncResult, name: string) => result.resources.find((r) => r.ref.name === name && !r.hookPhase)?.action;
 
-describe("sync", () => {
+describe("sync: order, waves and hooks", () => {
   test("phases, waves and hooks run in Argo CD's order, and a wave waits until its Deployment is Available", async () => {
     const ns = await namespace("order");
     // Record, on the apiserver, the resourceVersion at which each object appeared, and at which the Deployment became Available.
@@ -97,6 +97,9 @@ describe("sync", () => {
     assert.ok(conditions.some((c) => c.type === "Complete" && c.status === "True"), "the sync waited for the hook to complete");
   });
 
+});
+
+describe("sync: prune and ownership", () => {
   test("owned objects that left Git are pruned, including kinds that left Git entirely; Prune=false keeps them, as does a policy without prune", async () => {
     const ns = await namespace("prune");
     const secret: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "creds" }, stringData: { password: "x" } };
@@ -193,6 +196,9 @@ describe("sync", () => {
     assert.deepEqual(deleted.resources.map((r) => `${r.ref.name} ${r.action}`).sort(), ["g1 pruned", "g2 pruned", "g3 pruneSkipped"]);
   });
 
+});
+
+describe("sync: CRDs and sync options", () => {
   test("a CRD and its custom resources in one sync: the CRD is established first, its scope gives the CR its namespace", async () => {
     const ns = await namespace("crd");
     const crd: KubeObject = {
@@ -238,6 +244,9 @@ describe("sync", () => {
     assert.equal(result.resources[0]?.ref.namespace, "made-ns");
   });
 
+});
+
+describe("sync: refusals, failures and termination", () => {
   test("invalid annotations refuse the whole sync before anything is written", async () => {
     const ns = await namespace("invalid");
     const result = await syncApplication(client, present(application("invalid", ns), [configMap("fine"), configMap("bad", undefined, { "argocd.argoproj.io/sync-wave": "soon" })]), context, settings);
