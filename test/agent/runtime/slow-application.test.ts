@@ -114,19 +114,24 @@ const color = async (app: string): Promise<string | null> => (await get(["-n", a
 const healthz = async () => (await fetch(`${running!.url}/healthz`)).status;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** What before() started, stopped in reverse order by after(), however far before() got. */
+const started: (() => Promise<unknown>)[] = [];
+
 before(async () => {
   await installKubernetes();
   scratch = await mkdtemp(join(tmpdir(), "radial-agent-slow-"));
+  started.push(() => rm(scratch, { recursive: true, force: true }));
   [kube, git] = await Promise.all([startCluster(), startGitServer()]);
+  started.push(() => kube.stop(), () => git.stop());
   const url = await git.createRepo("fleet");
   fleet = new GitRepository({ url, dir: join(scratch, "owner") });
   hub = await restartableHub({ RADIAL_REPO_URL: url, RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_GENERATE_ON_CHANGE: "false" });
+  started.push(() => hub.close());
 }, { timeout: 40 * 60_000 });
 
 after(async () => {
   await running?.stop();
-  await Promise.all([hub?.close(), kube?.stop(), git?.stop()]);
-  await rm(scratch, { recursive: true, force: true });
+  for (const stop of started.reverse()) await stop();
   if (Object.keys(timings).length > 0) console.log(`slow application timings: ${JSON.stringify(timings)}`);
 });
 
@@ -146,7 +151,7 @@ test("while one application's wave never turns healthy, every other application 
   const logger = new Logger({ serviceName: "radial-agent-test", logLevel: "SILENT" });
   const connection = await loadKubeConfig({ kubeconfig: kube.kubeconfig });
   running = await composeAgent({ config, logger, connection, token: () => token, host: "127.0.0.1", wedgedAfterMs: WEDGED_AFTER_MS, waves: { pollIntervalMs: 200 } });
-  const started = Date.now();
+  const startedAt = Date.now();
   void running.agent.start();
 
   // 1. The slow application is reported waiting in its first wave; every other one converges meanwhile.
@@ -154,7 +159,7 @@ test("while one application's wave never turns healthy, every other application 
     const apps = byName(await status());
     return OTHERS.every((name) => converged(apps.get(name), first));
   }, WAIT);
-  timings.othersConverged = seconds(Date.now() - started);
+  timings.othersConverged = seconds(Date.now() - startedAt);
   await waitFor("the slow application reported waiting on its wave", async () => (byName(await status()).get(SLOW)?.message ?? "").includes(WAITING), WAIT);
   const slow = byName(await status()).get(SLOW)!;
   assert.equal(slow.sync, "OutOfSync");
@@ -164,7 +169,7 @@ test("while one application's wave never turns healthy, every other application 
   for (const app of OTHERS) assert.equal(await color(app), "blue");
 
   // 2. Live although the slow sync has waited longer than the wedge limit: waiting on health is progress.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + 2 * WEDGED_AFTER_MS - Date.now())));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 2 * WEDGED_AFTER_MS - Date.now())));
   assert.equal(await healthz(), 200, running.agent.healthy().message);
 
   // 3. A new revision for another application is applied while the slow one still waits.
@@ -180,7 +185,7 @@ test("while one application's wave never turns healthy, every other application 
   timings.driftHealed = seconds(Date.now() - edited);
   assert.equal(await get(["-n", SLOW, "configmap", "after"]), null, "the slow application still waits");
   assert.ok(byName(await status()).get(SLOW)?.message?.includes(WAITING), "the slow application still waits");
-  timings.slowWaitedAtLeast = seconds(Date.now() - started);
+  timings.slowWaitedAtLeast = seconds(Date.now() - startedAt);
   assert.equal(await healthz(), 200, running.agent.healthy().message);
 
   // 5. A fix for the slow application ends its wait at once (the wave timeout is minutes away) and it converges.
