@@ -140,18 +140,21 @@ class GroupOfRun<V> {
     this.group = { run: group.run + 1, entries: group.entries };
   }
 
-  get(key: string, compute: () => V): V {
-    const { entries, run } = this.group;
-    let entry = entries.get(key);
-    if (entry === undefined) {
-      entry = { value: compute(), run };
-      entries.set(key, entry);
-      this.used += 1;
-    } else if (entry.run !== run) {
-      entry.run = run;
+  /** The entry for `key`, marked used by this run; undefined on a miss (then `add` it). */
+  get(key: string): V | undefined {
+    const entry = this.group.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.run !== this.group.run) {
+      entry.run = this.group.run;
       this.used += 1;
     }
     return entry.value;
+  }
+
+  add(key: string, value: V): V {
+    this.group.entries.set(key, { value, run: this.group.run });
+    this.used += 1;
+    return value;
   }
 
   store(): void {
@@ -168,18 +171,20 @@ function failure(set: ApplicationSet, field: string, error: unknown): { problem:
   return { problem: { applicationSet: set.metadata.name, generator: field, field: at, message: (error as Error).message } };
 }
 
+function clusterOutcome(set: ApplicationSet, view: ClusterView, perCluster: (view: ClusterView) => Params[]): ClusterOutcome {
+  try {
+    return { rendered: perCluster(view).map((params) => render(set, params)) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
 /** A cluster generator, one cluster at a time: a cluster whose view is unchanged since the last run is a map lookup. */
 function renderPerCluster(set: ApplicationSet, field: string, perCluster: (view: ClusterView) => Params[], context: EvaluationContext): GeneratorOutput {
   const group = new GroupOfRun(context.caches.perCluster, `${field}\u0000${JSON.stringify(set)}`);
   const rendered: Rendered[] = [];
   for (const view of context.inventory.sorted) {
-    const outcome = group.get(view.key, (): ClusterOutcome => {
-      try {
-        return { rendered: perCluster(view).map((params) => render(set, params)) };
-      } catch (error) {
-        return { error: error as Error };
-      }
-    });
+    const outcome = group.get(view.key) ?? group.add(view.key, clusterOutcome(set, view, perCluster));
     if ("error" in outcome) {
       group.store();
       return failure(set, field, outcome.error);
@@ -200,7 +205,10 @@ async function renderParamSets(set: ApplicationSet, generator: unknown, context:
   }
   const { template, templatePatch, goTemplate, goTemplateOptions } = set.spec;
   const group = new GroupOfRun(caches.renders, JSON.stringify([template, templatePatch, goTemplate, goTemplateOptions]));
-  const rendered = paramSets.map((params) => group.get(JSON.stringify(params), () => render(set, params)));
+  const rendered = paramSets.map((params) => {
+    const key = JSON.stringify(params);
+    return group.get(key) ?? group.add(key, render(set, params));
+  });
   group.store();
   return { rendered };
 }
