@@ -11,9 +11,15 @@ const desired = () => fixture("deployment-desired");
 const edited = fixture("deployment-live-edited");
 const scaledByHpa = fixture("deployment-live-hpa");
 
-const withSpec = (object: KubeObject, change: (spec: any) => void): KubeObject => {
+/** The parts of a Deployment's spec the tests change. */
+interface DeploymentSpec {
+  replicas: number;
+  template: { spec: { containers: { image: string }[]; initContainers?: { name: string; image: string }[] } };
+}
+
+const withSpec = (object: KubeObject, change: (spec: DeploymentSpec) => void): KubeObject => {
   const copy = structuredClone(object);
-  change(copy.spec);
+  change(copy.spec as DeploymentSpec);
   return copy;
 };
 
@@ -30,14 +36,14 @@ test("fields changed live by hand are drift, named with the manager that changed
 test("server defaults, added labels and other managers' fields that Git does not set are not drift", () => {
   const matching = withSpec(desired(), (spec) => {
     spec.replicas = 2;
-    spec.template.spec.containers[0].image = "nginx:1.26";
+    spec.template.spec.containers[0]!.image = "nginx:1.26";
   });
   // Live has protocol: TCP, imagePullPolicy, strategy, the team=ops label, status: none set by Git.
   assert.deepEqual(diffObject(matching, edited, []), { drifted: false, fields: [] });
 });
 
 test("replicas scaled by an HPA are ignored with managedFieldsManagers, the rest still counts", () => {
-  assert.deepEqual(diffObject(desired(), scaledByHpa, [])?.fields[0], { path: "spec.replicas", manager: "kube-controller-manager" });
+  assert.deepEqual(diffObject(desired(), scaledByHpa, []).fields[0], { path: "spec.replicas", manager: "kube-controller-manager" });
   const ignore = [{ group: "apps", kind: "Deployment", managedFieldsManagers: ["kube-controller-manager"] }];
   assert.deepEqual(diffObject(desired(), scaledByHpa, ignore).fields, [{ path: "spec.template.spec.containers[name=web].image", manager: "kubectl-patch" }]);
 });
@@ -56,7 +62,7 @@ test("jsonPointers unescape ~1 and ~0, as RFC 6901", () => {
   labelled.metadata.labels = { ...labelled.metadata.labels, "app.kubernetes.io/version": "1" };
   const matching = withSpec(labelled, (spec) => {
     spec.replicas = 2;
-    spec.template.spec.containers[0].image = "nginx:1.26";
+    spec.template.spec.containers[0]!.image = "nginx:1.26";
   });
   assert.deepEqual(diffObject(matching, edited, []).fields, [{ path: 'metadata.labels["app.kubernetes.io/version"]' }]);
   assert.equal(diffObject(matching, edited, [{ group: "apps", kind: "Deployment", jsonPointers: ["/metadata/labels/app.kubernetes.io~1version"] }]).drifted, false);
@@ -68,7 +74,7 @@ test("jqPathExpressions with select remove only the matching list items", () => 
   });
   const wants = withSpec(desired(), (spec) => {
     spec.replicas = 2;
-    spec.template.spec.containers[0].image = "nginx:1.26";
+    spec.template.spec.containers[0]!.image = "nginx:1.26";
     spec.template.spec.initContainers = [{ name: "istio-init", image: "istio/proxy:2" }];
   });
   assert.deepEqual(diffObject(wants, injected, []).fields, [{ path: "spec.template.spec.initContainers[name=istio-init].image" }]);

@@ -10,7 +10,7 @@ let cluster: Cluster;
 before(async () => {
   cluster = await startCluster();
 });
-after(() => cluster?.stop());
+after(() => cluster.stop());
 
 const deployment: KubeObject = {
   apiVersion: "apps/v1",
@@ -38,7 +38,7 @@ const service: KubeObject = {
 };
 
 const apply = (object: KubeObject) => kubectl(cluster, ["apply", "--server-side", "--field-manager=radial", "-f", "-"], stringify(object));
-const live = async (kind: string): Promise<KubeObject> => JSON.parse(await kubectl(cluster, ["get", kind, "api", "-o", "json", "--show-managed-fields"]));
+const live = async (kind: string): Promise<KubeObject> => JSON.parse(await kubectl(cluster, ["get", kind, "api", "-o", "json", "--show-managed-fields"])) as KubeObject;
 
 test("right after a server-side apply nothing has drifted, whatever the apiserver defaulted", async () => {
   await apply(deployment);

@@ -25,9 +25,9 @@ before(async () => {
   watcher = new DriftWatcher(client, { cluster: CLUSTER, onDrift: (event) => events.push(event) });
 });
 after(async () => {
-  await watcher?.stop();
-  client?.close();
-  await cluster?.stop();
+  await watcher.stop();
+  client.close();
+  await cluster.stop();
 });
 
 /** Syncs an application and hands what it manages to the watcher, as the agent does after each sync. */
@@ -66,9 +66,9 @@ describe("drift", () => {
     const healed = await eventually("the heal", () => eventsOf("heal").find((e) => e.action === "Healed"));
     const [detected] = eventsOf("heal");
     assert.equal(detected?.action, "Detected");
-    assert.deepEqual(detected?.fields, ["spec.replicas"]);
-    assert.match(detected?.manager ?? "", /^kubectl/);
-    assert.deepEqual(detected?.resource, { group: "apps", version: "v1", kind: "Deployment", namespace: "default", name: "heal-web" });
+    assert.deepEqual(detected.fields, ["spec.replicas"]);
+    assert.match(detected.manager ?? "", /^kubectl/);
+    assert.deepEqual(detected.resource, { group: "apps", version: "v1", kind: "Deployment", namespace: "default", name: "heal-web" });
     assert.deepEqual(healed.fields, ["spec.replicas"]);
     assert.equal(await replicas("default", "heal-web"), 2);
   });

@@ -64,7 +64,7 @@ for (const [name, status, message] of CASES) {
   test(`gitops-engine fixture ${name} is ${status}`, () => {
     const health = assessHealth(fixture(name));
     assert.equal(health?.status, status);
-    if (message !== undefined) assert.equal(health?.message, message);
+    if (message !== undefined) assert.equal(health.message, message);
   });
 }
 

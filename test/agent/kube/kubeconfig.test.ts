@@ -19,7 +19,7 @@ before(async () => {
   caPem = Buffer.from(cluster.caData, "base64").toString("utf8");
 });
 after(async () => {
-  await cluster?.stop();
+  await cluster.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -115,7 +115,7 @@ describe("in-cluster", () => {
   const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
   after(() => {
     for (const [key, value] of [["KUBERNETES_SERVICE_HOST", saved.host], ["KUBERNETES_SERVICE_PORT", saved.port]] as const) {
-      if (value === undefined) delete process.env[key];
+      if (value === undefined) Reflect.deleteProperty(process.env, key);
       else process.env[key] = value;
     }
   });

@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { RegisterClusterResponse, RotateTokenResponse, type ClusterStatus, type HubReply } from "../../../contract/index.js";
+import { ClusterStatus, RegisterClusterResponse, RotateTokenResponse, type HubReply } from "../../../contract/index.js";
 import { buildReport, Conditions, type ApplicationState } from "../../../agent/report/build.js";
 import { Reporter, type ReportOutcome } from "../../../agent/report/reporter.js";
 import { waitFor } from "../../engines/process.js";
@@ -13,9 +13,9 @@ let hub: RestartableHub;
 before(async () => {
   hub = await restartableHub({ RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_TOKEN_GRACE_SECONDS: "0" });
 });
-after(() => hub?.close());
+after(() => hub.close());
 
-const status = (cluster: string): Promise<ClusterStatus> => hub.api("GET", `/v1/clusters/${cluster}/status`);
+const status = async (cluster: string): Promise<ClusterStatus> => ClusterStatus.parse(await hub.api("GET", `/v1/clusters/${cluster}/status`));
 
 /** A reporter for one registered cluster whose application state the test changes. */
 async function reporterFor(cluster: string) {
@@ -78,10 +78,10 @@ test("hub down: reconciling state keeps changing, only the latest report is sent
   await hub.stop();
   state.health = "Progressing";
   reporter.changed();
-  await waitFor("a failed attempt", async () => outcomes.includes("failed"));
+  await waitFor("a failed attempt", () => Promise.resolve(outcomes.includes("failed")));
   state.health = "Degraded";
   reporter.changed();
-  await waitFor("another failed attempt", async () => outcomes.filter((o) => o === "failed").length >= 2);
+  await waitFor("another failed attempt", () => Promise.resolve(outcomes.filter((o) => o === "failed").length >= 2));
 
   await hub.start();
   await waitFor("reports resume", async () => (await status("rep-2")).health === "Degraded", { timeoutMs: 10_000 });
@@ -97,7 +97,7 @@ test("a revoked token stops reporting (logged, not retried in a loop) and a new 
   const { token } = RotateTokenResponse.parse(await hub.api("POST", "/v1/clusters/rep-3/token"));
   state.health = "Degraded";
   reporter.changed();
-  await waitFor("refused", async () => reporter.unauthorized);
+  await waitFor("refused", () => Promise.resolve(reporter.unauthorized));
   assert.equal(outcomes.at(-1), "unauthorized");
   const refusals = outcomes.length;
   reporter.changed();

@@ -35,8 +35,8 @@ export async function spawnAgent(options: { kube: Cluster; cluster: string; hubU
     { cwd: join(import.meta.dirname, "../../.."), env: { PATH: process.env.PATH, HOME: options.scratch }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output, metrics: `http://127.0.0.1:${metricsPort}` };
 }
 

@@ -18,7 +18,7 @@ export interface RestartableHub {
   /** Stops the hub, keeping its data. */
   stop(): Promise<void>;
   /** Calls the API with the admin token; fails the test on a non-2xx answer. */
-  api(method: string, path: string, body?: unknown): Promise<any>;
+  api(method: string, path: string, body?: unknown): Promise<unknown>;
   /** Stops it for good and removes its data. */
   close(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function restartableHub(env: NodeJS.ProcessEnv): Promise<Restartabl
       });
       const text = await response.text();
       assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
+      return text ? (JSON.parse(text) as unknown) : undefined;
     },
     async close() {
       await self.stop();

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AgentConfig } from "../../../contract/agent-config.js";
-import { ClusterStatus, RegisterClusterResponse, type ApplicationStatus } from "../../../contract/index.js";
+import { ClusterStatus, GenerationRunResult, RegisterClusterResponse, type ApplicationStatus } from "../../../contract/index.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { composeAgent, type ComposedAgent } from "../../../agent/compose.js";
 import { loadKubeConfig } from "../../../agent/kube/kubeconfig.js";
@@ -91,8 +91,8 @@ const slowFiles = (serviceType: "LoadBalancer" | "ClusterIP"): Record<string, st
 /** Commits the fleet's main branch and has the hub generate the deploy branch; returns its head. */
 async function publish(files: Record<string, string>): Promise<string> {
   await fleet.writeBranches([{ branch: "main", files: { "generators/apps.yaml": GENERATOR(fleet.url), ...files }, message: "change the fleet" }], { author, now: new Date() });
-  const run = (await hub.api("POST", "/v1/generate")) as { errors?: unknown[] };
-  assert.deepEqual(run.errors ?? [], [], JSON.stringify(run));
+  const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+  assert.deepEqual(run.errors, [], JSON.stringify(run));
   const head = (await fleet.remoteBranches(`radial/clusters/${CLUSTER}`)).get(`radial/clusters/${CLUSTER}`);
   assert.ok(head, "the hub wrote the deploy branch");
   return head;

@@ -7,8 +7,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { RegisterClusterResponse, type ClusterStatus } from "../../../contract/index.js";
+import { ClusterStatus, GenerationRunResult, RegisterClusterResponse } from "../../../contract/index.js";
 import { AGENT_NAMESPACE } from "../../../contract/agent-config.js";
+import type { KubeObject } from "../../../agent/kube/object.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
@@ -56,14 +57,15 @@ spec:
 
 const rewriteBranch = (change: (files: Record<string, string>) => void) => rewrite(fleet, BRANCH, change);
 
-const status = (): Promise<ClusterStatus> => hub.api("GET", `/v1/clusters/${CLUSTER}/status`);
+const status = async (): Promise<ClusterStatus> => ClusterStatus.parse(await hub.api("GET", `/v1/clusters/${CLUSTER}/status`));
 const web = async () => (await status()).applications.find((a) => a.name === "web");
 
-async function get(args: string[]): Promise<any> {
+/** An object as kubectl reads it, with a ConfigMap's data; null when there is none. */
+async function get(args: string[]): Promise<(KubeObject & { data?: Record<string, string> }) | null> {
   const out = await kubectl(kube, ["get", ...args, "-o", "json", "--ignore-not-found"]);
-  return out.trim() ? JSON.parse(out) : null;
+  return out.trim() ? (JSON.parse(out) as KubeObject & { data?: Record<string, string> }) : null;
 }
-const color = async (): Promise<string | null> => (await get(["-n", "web", "configmap", "web"]))?.data.color ?? null;
+const color = async (): Promise<string | null> => (await get(["-n", "web", "configmap", "web"]))?.data?.color ?? null;
 
 async function startAgent(): Promise<void> {
   agent = await spawnAgent({ kube, cluster: CLUSTER, hubUrl: hub.url, repoUrl: fleet.url, tokenFile, scratch });
@@ -88,13 +90,13 @@ before(async () => {
   await writeFile(tokenFile, `${token}\n`);
   const files = Object.fromEntries(Object.entries(FLEET).map(([path, text]) => [path, text.replace("REPO", url)]));
   await fleet.writeBranches([{ branch: "main", files, message: "the fleet" }], { author, now: new Date() });
-  const run = await hub.api("POST", "/v1/generate");
-  assert.deepEqual(run.errors ?? [], [], JSON.stringify(run));
+  const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+  assert.deepEqual(run.errors, [], JSON.stringify(run));
 }, { timeout: 40 * 60_000 });
 
 after(async () => {
-  if (agent && agent.child.exitCode === null) agent.child.kill("SIGKILL");
-  await Promise.all([hub?.close(), kube?.stop(), git?.stop()]);
+  if (agent?.child.exitCode === null) agent.child.kill("SIGKILL");
+  await Promise.all([hub.close(), kube.stop(), git.stop()]);
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -105,15 +107,15 @@ test("after a restart, an application whose folder vanished without a tombstone 
   assert.equal(synced.health, "Progressing", "the LoadBalancer Service has no address");
 
   const gone = await rewriteBranch((files) => {
-    for (const path of Object.keys(files)) if (path.startsWith(FOLDER)) delete files[path];
+    for (const path of Object.keys(files)) if (path.startsWith(FOLDER)) Reflect.deleteProperty(files, path);
     files[`clusters/${CLUSTER}/README.md`] = "nothing here\n";
   });
-  await waitFor("the vanished folder reported", async () => (await status()).revision === gone && /without a tombstone/.test((await web())?.message ?? ""), WAIT);
+  await waitFor("the vanished folder reported", async () => (await status()).revision === gone && ((await web())?.message ?? "").includes("without a tombstone"), WAIT);
 
   // A new process knows only the branch (no folder) and the cluster (the inventory, the objects).
   await stopAgent();
   await startAgent();
-  await waitFor("reported by the restarted agent", async () => /restarted/.test((await web())?.message ?? ""), WAIT);
+  await waitFor("reported by the restarted agent", async () => ((await web())?.message ?? "").includes("restarted"), WAIT);
   const kept = (await web())!;
   assert.equal(kept.sync, "Unknown");
   assert.equal(kept.health, "Progressing", "health read from the live objects");

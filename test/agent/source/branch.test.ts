@@ -21,7 +21,7 @@ before(async () => {
   hub = new GitRepository({ url, dir: join(scratch, "hub") });
 });
 after(async () => {
-  await server?.stop();
+  await server.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -46,7 +46,7 @@ async function write(cluster: string, files: Record<string, string>): Promise<st
   return result!.commit ?? result!.previous!;
 }
 
-async function agentBranch(cluster: string, dataDir: string): Promise<DeployBranch> {
+function agentBranch(cluster: string, dataDir: string): DeployBranch {
   return new DeployBranch({ repoUrl: url, cluster, dataDir });
 }
 
@@ -60,7 +60,7 @@ test("reads each application folder of its own cluster at the fetched commit, an
   });
   await write("edge-2", { "clusters/edge-2/other/application.yaml": application("other"), "clusters/edge-2/other/manifests.yaml": configMap("x", "big".repeat(50_000)) });
 
-  const branch = await agentBranch("edge-1", join(scratch, "agent-1"));
+  const branch = agentBranch("edge-1", join(scratch, "agent-1"));
   assert.equal(await branch.head(), mine);
   assert.equal(await branch.fetched(), null);
   assert.equal(await branch.fetch(), mine);
@@ -73,11 +73,11 @@ test("reads each application folder of its own cluster at the fetched commit, an
   const web = byName.web!;
   assert.equal(web.state, "present");
   assert.equal(web.revision, mine);
-  assert.deepEqual(web.state === "present" && web.manifests.map((m) => [m.kind, m.metadata.name, (m.data as { value: string }).value]), [
+  assert.deepEqual(web.manifests.map((m) => [m.kind, m.metadata.name, (m.data as { value: string }).value]), [
     ["ConfigMap", "a", "1"],
     ["ConfigMap", "b", "2"],
   ]);
-  assert.equal(web.state === "present" && web.application.spec.syncPolicy?.automated?.prune, true);
+  assert.equal(web.application.spec.syncPolicy?.automated?.prune, true);
   assert.deepEqual(byName.old, { state: "deleted", name: "old", revision: mine, finalizers: ["resources-finalizer.argocd.argoproj.io"] });
   assert.deepEqual(byName.empty?.state === "present" && byName.empty.manifests, []);
 });
@@ -85,7 +85,7 @@ test("reads each application folder of its own cluster at the fetched commit, an
 test("a new commit is seen by the ref lookup and fetched into the kept store; a restart remembers what was fetched", async () => {
   const dataDir = join(scratch, "agent-2");
   const first = await write("edge-3", { "clusters/edge-3/web/application.yaml": application("web"), "clusters/edge-3/web/manifests.yaml": configMap("a", "1") });
-  const branch = await agentBranch("edge-3", dataDir);
+  const branch = agentBranch("edge-3", dataDir);
   await branch.fetch();
 
   const second = await write("edge-3", { "clusters/edge-3/web/application.yaml": application("web"), "clusters/edge-3/web/manifests.yaml": configMap("a", "2") });
@@ -96,13 +96,13 @@ test("a new commit is seen by the ref lookup and fetched into the kept store; a 
   const web = folder.applications[0]!;
   assert.equal(web.state === "present" && (web.manifests[0]!.data as { value: string }).value, "2");
 
-  const restarted = await agentBranch("edge-3", dataDir);
+  const restarted = agentBranch("edge-3", dataDir);
   assert.equal(await restarted.fetched(), second);
   assert.equal((await restarted.read(second)).applications.length, 1);
 });
 
 test("a branch the hub has not written yet has no head", async () => {
-  const branch = await agentBranch("never-written", join(scratch, "agent-3"));
+  const branch = agentBranch("never-written", join(scratch, "agent-3"));
   assert.equal(await branch.head(), null);
   await assert.rejects(branch.fetch());
 });
@@ -124,7 +124,7 @@ test("a malformed application is an error for that application only; the others 
     "clusters/edge-4/both/manifests.yaml": configMap("a", "1"),
     "clusters/edge-4/both/deleted.yaml": "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: both\n",
   });
-  const branch = await agentBranch("edge-4", join(scratch, "agent-4"));
+  const branch = agentBranch("edge-4", join(scratch, "agent-4"));
   const folder = await branch.read(await branch.fetch());
   assert.deepEqual(folder.applications.map((app) => app.name), ["good"]);
   const failures = Object.fromEntries(folder.failures.map((f) => [f.name, f.message]));
@@ -143,7 +143,7 @@ test("a folder that is no application name fails the whole read, so nothing can 
     "clusters/edge-5/good/manifests.yaml": configMap("a", "1"),
     "clusters/edge-5/Not_An_App/application.yaml": application("good"),
   });
-  const branch = await agentBranch("edge-5", join(scratch, "agent-5"));
+  const branch = agentBranch("edge-5", join(scratch, "agent-5"));
   assert.equal(await branch.fetch(), commit);
-  await assert.rejects(branch.read(commit), (error) => error instanceof FolderReadError && /Not_An_App: not an application name/.test(error.message));
+  await assert.rejects(branch.read(commit), (error) => error instanceof FolderReadError && error.message.includes("Not_An_App: not an application name"));
 });

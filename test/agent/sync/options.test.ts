@@ -46,7 +46,7 @@ describe("sync and compare options", () => {
     assert.ok(both.ok && !both.value.skip);
     assert.deepEqual(both.value.hook, { phases: ["PostSync"], deletePolicies: ["HookSucceeded", "HookFailed"] });
     const typo = objectOptions(configMap({ "argocd.argoproj.io/hook": "Presync" }));
-    assert.ok(!typo.ok && /unknown hook type "Presync"/.test(typo.error));
+    assert.ok(!typo.ok && typo.error.includes('unknown hook type "Presync"'));
   });
 
   test("application options: automated prune/selfHeal/allowEmpty (not when disabled), CreateNamespace, propagation", () => {

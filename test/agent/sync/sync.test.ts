@@ -22,8 +22,8 @@ before(async () => {
   await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: INVENTORY_NS } });
 });
 after(async () => {
-  client?.close();
-  await cluster?.stop();
+  client.close();
+  await cluster.stop();
 });
 
 async function namespace(name: string): Promise<string> {
@@ -147,10 +147,10 @@ describe("sync: prune and ownership", () => {
     assert.match(result.message, /refused: 1 object\(s\) exist and are not managed by this application: ConfigMap foreign\/taken/);
     const conflict = result.resources.find((r) => r.ref.name === "taken");
     assert.equal(conflict?.action, "conflict");
-    assert.match(conflict?.message ?? "", /no tracking id/);
+    assert.match(conflict.message ?? "", /no tracking id/);
     const live = await cm(ns, "taken");
     assert.deepEqual(live?.data, { owner: "someone-else" });
-    assert.equal(live?.metadata.labels?.["radial.dev/application"], undefined);
+    assert.equal(live.metadata.labels?.["radial.dev/application"], undefined);
     assert.equal(await cm(ns, "free"), undefined, "nothing is written while a conflict stands");
 
     // Another cluster's copy (same label, other tracking id) is not ours either, and is not pruned.
@@ -217,7 +217,7 @@ describe("sync: CRDs and sync options", () => {
     assert.equal(result.phase, "Succeeded", result.message);
     const live = await get("Widget", "example.com/v1", ns, "w1");
     assert.deepEqual(live?.spec, { size: 3 });
-    assert.equal(live?.metadata.annotations?.["radial.dev/tracking-id"], `${CLUSTER}/crd:example.com/Widget:${ns}/w1`);
+    assert.equal(live.metadata.annotations?.["radial.dev/tracking-id"], `${CLUSTER}/crd:example.com/Widget:${ns}/w1`);
   });
 
   test("Replace=true writes the whole object (create, then replace) instead of applying", async () => {
@@ -231,8 +231,8 @@ describe("sync: CRDs and sync options", () => {
     assert.equal(result.phase, "Succeeded", result.message);
     const live = await cm(ns, "whole");
     assert.deepEqual(live?.data, { a: "3" });
-    assert.ok(live?.metadata.managedFields?.some((f) => f.manager === "radial" && f.operation === "Update"));
-    assert.ok(!live?.metadata.managedFields?.some((f) => f.operation === "Apply"));
+    assert.ok(live.metadata.managedFields?.some((f) => f.manager === "radial" && f.operation === "Update"));
+    assert.ok(!live.metadata.managedFields?.some((f) => f.operation === "Apply"));
   });
 
   test("CreateNamespace=true creates the destination namespace; namespaced objects without one land there", async () => {
