@@ -3,8 +3,12 @@
 // jqPathExpressions are removed from both the Git and the live object before they are compared;
 // its managedFieldsManagers name field managers whose live fields are not drift.
 import { groupOf, type KubeObject } from "../kube/object.js";
-import type { IgnoreDifference } from "./index.js";
+import type { z } from "zod";
+import type { IgnoreDifference as IgnoreDifferenceSchema } from "../../contract/application.js";
 import { locate, parseJqPath, type JqPath } from "./jq-path.js";
+
+/** One `spec.ignoreDifferences` entry of an Application. */
+export type IgnoreDifference = z.infer<typeof IgnoreDifferenceSchema>;
 
 /** An ignoreDifferences rule Radial cannot apply; nothing is compared until it is fixed. */
 export class IgnoreDifferenceError extends Error {}

@@ -1,15 +1,12 @@
 // What differs between Git and the live object, in the fields Git sets (see compare.ts), after the
 // Application's ignoreDifferences, with the field manager that last wrote each differing field.
-import type { z } from "zod";
-import type { IgnoreDifference as IgnoreDifferenceSchema } from "../../contract/application.js";
 import type { KubeObject } from "../kube/object.js";
 import { compareValue, isObject, type JsonObject } from "./compare.js";
-import { compileIgnoreRules } from "./ignore.js";
+import { compileIgnoreRules, type IgnoreDifference } from "./ignore.js";
 import { managerOf, owns } from "./managed-fields.js";
 import { formatPath, type FieldPath } from "./path.js";
 
-export { IgnoreDifferenceError } from "./ignore.js";
-export type IgnoreDifference = z.infer<typeof IgnoreDifferenceSchema>;
+export { IgnoreDifferenceError, type IgnoreDifference } from "./ignore.js";
 
 /** One field Git sets whose live value differs (path as in path.ts), and who last wrote it live. */
 export interface FieldDrift {

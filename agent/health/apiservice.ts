@@ -1,6 +1,6 @@
 import type { KubeObject } from "../kube/object.js";
 import { conditions } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 /** An APIService is Healthy once its Available condition is True, else Progressing. */
 export function apiServiceHealth(apiService: KubeObject): ResourceHealth {

@@ -1,7 +1,7 @@
 // Deployment, StatefulSet, DaemonSet and ReplicaSet, as gitops-engine (after kubectl rollout status).
 import type { KubeObject } from "../kube/object.js";
 import { at, bool, conditions, int, optionalInt, str } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 const quoted = (name: string) => JSON.stringify(name);
 

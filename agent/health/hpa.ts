@@ -3,7 +3,7 @@
 // an annotation; v2 in status.conditions.
 import type { KubeObject } from "../kube/object.js";
 import { HealthCheckError, conditions, type Condition } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 const WAITING: ResourceHealth = { status: "Progressing", message: "Waiting to Autoscale" };
 

@@ -1,5 +1,4 @@
 // Health as Argo CD assesses it: gitops-engine pkg/health, kind by kind, with its statuses and messages.
-import type { HealthStatus } from "../../contract/status-report.js";
 import { groupOf, type KubeObject } from "../kube/object.js";
 export { worstHealth } from "../../contract/status-report.js";
 import { apiServiceHealth } from "./apiservice.js";
@@ -11,12 +10,9 @@ import { podHealth } from "./pod.js";
 import { pvcHealth } from "./pvc.js";
 import { ingressHealth, serviceHealth } from "./service.js";
 import { workflowHealth } from "./workflow.js";
+import type { ResourceHealth } from "./resource-health.js";
 
-/** The health of one object, as gitops-engine's `HealthStatus`; no message when it has none. */
-export interface ResourceHealth {
-  status: HealthStatus;
-  message?: string;
-}
+export type { ResourceHealth } from "./resource-health.js";
 
 type Check = (object: KubeObject) => ResourceHealth;
 

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../kube/object.js";
 import { conditions } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 /** A Job is Progressing until it has a Complete, Failed or Suspended condition (of any status, as gitops-engine reads them). */
 export function jobHealth(job: KubeObject): ResourceHealth {

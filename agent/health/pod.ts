@@ -5,7 +5,7 @@
 // as long-running.
 import type { KubeObject } from "../kube/object.js";
 import { conditions, int, objects, present, str } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 const IGNORE_RESTART_POLICY = "argocd.argoproj.io/ignore-restart-policy";
 const HOOK_TYPES = new Set(["PreSync", "Sync", "PostSync", "SyncFail", "Skip"]);

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../kube/object.js";
 import { str } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 const BY_PHASE = new Map<string, ResourceHealth["status"]>(Object.entries({ Bound: "Healthy", Pending: "Progressing", Lost: "Degraded" }));
 

@@ -1,6 +1,6 @@
 import type { KubeObject } from "../kube/object.js";
 import { objects, str } from "./fields.js";
-import type { ResourceHealth } from "./index.js";
+import type { ResourceHealth } from "./resource-health.js";
 
 const hasLoadBalancer = (object: KubeObject) => objects(object, ["status", "loadBalancer", "ingress"]).length > 0;
 

@@ -1,6 +1,6 @@
 // A watch that lasts: list-then-watch as client-go's reflector, resuming from the last
 // resourceVersion after a disconnect or the server's timeout, re-listing when that is gone (410).
-import type { KubeClient } from "./client.js";
+import type { IncomingMessage } from "node:http";
 import { backoff, sleep } from "./backoff.js";
 import { KubeApiError } from "./errors.js";
 import { withType, type KubeObject } from "./object.js";
@@ -35,7 +35,14 @@ const MAX_BACKOFF_MS = 30_000;
 /** How much past its timeoutSeconds a silent watch may stay open before we drop it ourselves. */
 const TIMEOUT_GRACE_SECONDS = 30;
 
-export function startWatch(client: KubeClient, apiVersion: string, kind: string, options: WatchOptions, onEvent: WatchHandler): Watch {
+/** What a watch needs of the client (KubeClient has it): the kind's collection, a list, a streamed GET. */
+export interface WatchClient {
+  collectionPath(apiVersion: string, kind: string, namespace: string | undefined): Promise<string>;
+  list(apiVersion: string, kind: string, options: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+  stream(req: { path: string; query?: Record<string, string | number | boolean | undefined> }, signal: AbortSignal): Promise<IncomingMessage>;
+}
+
+export function startWatch(client: WatchClient, apiVersion: string, kind: string, options: WatchOptions, onEvent: WatchHandler): Watch {
   const controller = new AbortController();
   const signal = controller.signal;
   const selectors = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector };

@@ -7,7 +7,7 @@ import type { KubeClient } from "../kube/client.js";
 import { NoKindMatchError } from "../kube/errors.js";
 import type { KubeObject } from "../kube/object.js";
 import { pool } from "../../core/pool.js";
-import type { SyncContext } from "./sync.js";
+import type { SyncContext } from "./context.js";
 import { APPLICATION_LABEL, applicationLabelValue, isOwnedBy } from "./tracking.js";
 
 /** `apiVersion` + space + `kind`, one per line in the ConfigMap. */

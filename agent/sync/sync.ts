@@ -12,6 +12,7 @@ import { groupOf, refOf, type KubeObject } from "../kube/object.js";
 import type { DesiredApplication } from "../source/desired.js";
 import { applyObject } from "./apply.js";
 import { keepIgnoredLiveValues } from "./ignored-fields.js";
+import type { SyncContext } from "./context.js";
 import { kindKey, parseKindKey, readInventory, writeInventory, type KindKey } from "./inventory.js";
 import { applicationOptions, type ApplicationOptions, type SyncPhase } from "./options.js";
 import { planSync, type Step, type Task } from "./plan.js";
@@ -20,11 +21,7 @@ import { APPLICATION_LABEL, applicationLabelValue, isOwnedBy, resourceKey, stamp
 
 export type PresentApplication = Extract<DesiredApplication, { state: "present" }>;
 
-export interface SyncContext {
-  cluster: string;
-  /** The agent's namespace, which holds the per-application inventories. */
-  inventoryNamespace: string;
-}
+export type { SyncContext } from "./context.js";
 
 export interface SyncSettings {
   /** Writes in flight at once within one kind of one wave. */
