@@ -171,9 +171,13 @@ function failure(set: ApplicationSet, field: string, error: unknown): { problem:
   return { problem: { applicationSet: set.metadata.name, generator: field, field: at, message: (error as Error).message } };
 }
 
+/** The outcome of a cluster the generator does not pick: shared, as most clusters are not picked by most sets. */
+const NOT_PICKED: ClusterOutcome = Object.freeze({ rendered: Object.freeze([]) });
+
 function clusterOutcome(set: ApplicationSet, view: ClusterView, perCluster: (view: ClusterView) => Params[]): ClusterOutcome {
   try {
-    return { rendered: perCluster(view).map((params) => render(set, params)) };
+    const paramSets = perCluster(view);
+    return paramSets.length === 0 ? NOT_PICKED : { rendered: paramSets.map((params) => render(set, params)) };
   } catch (error) {
     return { error: error as Error };
   }

@@ -3,16 +3,18 @@ import type { InventoryCluster } from "./params.js";
 /** The label every Argo CD cluster Secret carries; Argo's cluster generator exposes and matches it. */
 export const CLUSTER_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
 
-/** A registered cluster as generators see it. */
+/** A registered cluster as generators see it; what a generator derives from it is computed on first use, once per run. */
 export interface ClusterView {
   cluster: InventoryCluster;
   /** Everything about the cluster a generator reads (name, server, labels, annotations), as one string. */
   key: string;
+  labels?: Record<string, string>;
+  nameNormalized?: string;
 }
 
 /** A cluster's labels as Argo CD's cluster Secret carries them. */
-export function secretLabels(cluster: InventoryCluster): Record<string, string> {
-  return { ...cluster.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" };
+export function secretLabels(view: ClusterView): Record<string, string> {
+  return (view.labels ??= { ...view.cluster.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" });
 }
 
 /**

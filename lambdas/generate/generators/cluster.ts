@@ -43,9 +43,9 @@ export function parseClusterGenerator(spec: Record<string, unknown>, field: stri
 /** One cluster's param set, or undefined when the selector does not pick it: depends on that cluster alone. */
 export function clusterParamsOf(generator: ClusterGenerator, view: ClusterView, context: GeneratorContext, field: string): Params | undefined {
   const { cluster } = view;
-  const labels = secretLabels(cluster);
+  const labels = secretLabels(view);
   if (!matches(generator.selector, labels)) return undefined;
-  const params: Params = { name: cluster.name, nameNormalized: sanitizeName(cluster.name), server: cluster.server ?? "", project: "" };
+  const params: Params = { name: cluster.name, nameNormalized: (view.nameNormalized ??= sanitizeName(cluster.name)), server: cluster.server ?? "", project: "" };
   if (context.goTemplate) {
     const metadata: Record<string, unknown> = {};
     if (Object.keys(cluster.annotations).length > 0) metadata["annotations"] = { ...cluster.annotations };
