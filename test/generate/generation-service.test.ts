@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GenerationBusyError, GenerationLeaseLostError } from "../../lambdas/generate/service.js";
 import { workerHandler } from "../../lambdas/generate/worker.js";
@@ -9,11 +9,53 @@ import { startFleet } from "./fleet.js";
 // The embedded store is enough here: the lease's conditional writes are tested on both engines in lease.test.ts.
 const engine = engines[0]!;
 
+/** A run held up by a slow kustomize past a 2 s lease TTL, probed by intruders all along. */
+async function heartbeatKeepsTheLease(t: TestContext, db: Engine): Promise<void> {
+  const fleet = await startFleet(t, db);
+  await fleet.register("edge-1");
+  await fleet.register("edge-2");
+  await fleet.holdKustomize(5);
+  const service = fleet.service({ leaseTtlSeconds: 2 });
+  const running = service.run({ trigger: "api", dryRun: false, force: false });
+  const run = { done: false };
+  void running.finally(() => (run.done = true)).catch(() => undefined);
+  await fleet.kustomizeStarted();
+  const intruder = fleet.service({ leaseTtlSeconds: 2 });
+  // The lease is free only once the run has released it; a probe may land just after that, before
+  // `running` settles, so a probe that wins requires the run to be over at once (and, below, to
+  // have succeeded: a lease taken during the run makes the run fail, its heartbeat finds it taken).
+  const endsAtOnce = () => Promise.race([running.then(() => true, () => true), sleep(1000).then(() => false)]);
+  let attempts = 0;
+  while (!run.done) {
+    const probe = `intruder-${attempts}`;
+    if (await fleet.lease.acquire(probe, 2, new Date())) {
+      await fleet.lease.release(probe);
+      assert.ok(await endsAtOnce(), `attempt ${attempts}: the lease was free during the run`);
+      break;
+    }
+    const intrusion = await intruder.run({ trigger: "api", dryRun: true, force: false }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (intrusion === undefined) assert.ok(await endsAtOnce(), `attempt ${attempts}: another process ran while the run held the lease`);
+    else assert.ok(intrusion instanceof GenerationBusyError, (intrusion as Error).message);
+    attempts++;
+    await sleep(300);
+  }
+  const result = await running;
+  assert.ok(attempts > 0 && result.durationMs > 2000, "precondition: the run outlived the 2 s TTL while others probed");
+  assert.deepEqual(result.errors, []);
+  assert.ok(result.clusters.every((c) => c.commit !== null), "every branch was pushed");
+  assert.deepEqual(await fleet.deployBranches(), ["radial/clusters/edge-1", "radial/clusters/edge-2"]);
+  assert.equal(await fleet.lease.current(new Date()), undefined, "released at the end");
+}
+
 describe(`generation service on the ${engine.name}, a real git server and kustomize`, { timeout: 10 * 60_000 }, () => {
   let db: Engine;
   before(async () => {
     db = await engine.start();
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
   after(() => db?.stop());
 
   test("a run records its result and releases the lease; a held lease refuses an explicit run", async (t) => {
@@ -31,31 +73,7 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
     assert.deepEqual((await fleet.history.list(10)).records.map((r) => r.dryRun), [true], "a refused run records nothing");
   });
 
-  test("a run longer than the lease TTL keeps the lease (heartbeat); no one else can take it meanwhile", async (t) => {
-    const fleet = await startFleet(t, db);
-    await fleet.register("edge-1");
-    await fleet.register("edge-2");
-    await fleet.holdKustomize(5);
-    const service = fleet.service({ leaseTtlSeconds: 2 });
-    const running = service.run({ trigger: "api", dryRun: false, force: false });
-    let done = false;
-    void running.finally(() => (done = true)).catch(() => {});
-    await fleet.kustomizeStarted();
-    const intruder = fleet.service({ leaseTtlSeconds: 2 });
-    let attempts = 0;
-    while (!done) {
-      assert.equal(await fleet.lease.acquire(`intruder-${attempts}`, 2, new Date()), false, `attempt ${attempts}: the lease was free during the run`);
-      await assert.rejects(intruder.run({ trigger: "api", dryRun: true, force: false }), GenerationBusyError);
-      attempts++;
-      await sleep(300);
-    }
-    const result = await running;
-    assert.ok(attempts > 0 && result.durationMs > 2000, "precondition: the run outlived the 2 s TTL while others probed");
-    assert.deepEqual(result.errors, []);
-    assert.ok(result.clusters.every((c) => c.commit !== null), "every branch was pushed");
-    assert.deepEqual(await fleet.deployBranches(), ["radial/clusters/edge-1", "radial/clusters/edge-2"]);
-    assert.equal(await fleet.lease.current(new Date()), undefined, "released at the end");
-  });
+  test("a run longer than the lease TTL keeps the lease (heartbeat); no one else can take it meanwhile", (t) => heartbeatKeepsTheLease(t, db));
 
   test("a run that finds its lease taken stops before pushing and records nothing", async (t) => {
     const fleet = await startFleet(t, db);

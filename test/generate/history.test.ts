@@ -98,6 +98,7 @@ for (const engine of engines) {
     before(async () => {
       db = await engine.start();
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
     after(() => db?.stop());
 
     test("lists newest first across day partitions, page by page, within the retention", async () => {

@@ -19,7 +19,7 @@ test("each failure names its reason", () => {
   const reason = (...args: Parameters<typeof verifyWebhookSignature>) => {
     const check = verifyWebhookSignature(...args);
     assert.equal(check.ok, false);
-    return check.ok ? undefined : check.reason;
+    return check.reason;
   };
   assert.equal(reason(secret, payload, undefined), "missing");
   assert.equal(reason(secret, payload, null), "missing");
@@ -39,5 +39,5 @@ test("each failure names its reason", () => {
 
 test("messages say what is wrong", () => {
   const check = verifyWebhookSignature(secret, payload, undefined);
-  assert.ok(!check.ok && /missing X-Hub-Signature-256/.test(check.message));
+  assert.ok(!check.ok && check.message.includes("missing X-Hub-Signature-256"));
 });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { ClusterStatus, HubReply, REPORT_LIMITS, RegisterClusterResponse, type ApplicationStatus, type StatusReport } from "../../contract/index.js";
+import { ClusterStatus, HubReply, REPORT_LIMITS, RegisterClusterResponse, RotateTokenResponse, type ApplicationStatus, type StatusReport } from "../../contract/index.js";
 import { startDynamoDBLocal } from "../engines/dynamodb-local.js";
 import { startGitServer, type GitServer } from "../engines/git-server.js";
-import { startTestHub, type TestHub } from "./harness.js";
+import { errorOf, startTestHub, type TestHub } from "./harness.js";
 
-const stores: { name: string; start: () => Promise<{ hub: TestHub; stop(): Promise<void> }> }[] = [
+const stores: { name: string; start: () => Promise<{ hub: TestHub; stop: () => Promise<void> }> }[] = [
   {
     name: "embedded store (dynalite)",
     async start() {
@@ -50,10 +50,61 @@ async function register(hub: TestHub, name: string): Promise<string> {
   return RegisterClusterResponse.parse(response.body).token;
 }
 
+/** The value at `keys` in a JSON document, failing the test where the path stops. */
+function at(value: unknown, ...keys: string[]): unknown {
+  let here = value;
+  for (const [i, key] of keys.entries()) {
+    assert.ok(here !== null && typeof here === "object" && key in here, `no ${keys.slice(0, i + 1).join(" → ")}`);
+    here = (here as Record<string, unknown>)[key];
+  }
+  return here;
+}
+
 async function status(hub: TestHub, name: string): Promise<ClusterStatus> {
   const response = await hub.api("GET", `/v1/clusters/${name}/status`);
   assert.equal(response.status, 200, JSON.stringify(response.body));
   return ClusterStatus.parse(response.body);
+}
+
+/** A report with an application out of sync and a drift event, from an agent whose clock is behind, then read back. */
+async function reportAndReadBack(hub: TestHub, token: string): Promise<void> {
+  const sent = report("edge-1", [app("web"), app("api", { sync: "OutOfSync", health: "Degraded", message: "ImagePullBackOff" }), app("db")], {
+    // An agent whose clock is an hour behind: staleness goes by the hub's clock.
+    heartbeatAt: new Date(Date.now() - 3_600_000).toISOString(),
+    driftEvents: [
+      {
+        at: new Date().toISOString(),
+        application: "web",
+        resource: { group: "apps", version: "v1", kind: "Deployment", namespace: "web", name: "web" },
+        fields: ["spec.replicas"],
+        manager: "kubectl-edit",
+        action: "Healed",
+      },
+    ],
+  });
+  const response = await hub.api("POST", "/v1/agent/status", { body: sent, token });
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  assert.deepEqual(HubReply.parse(response.body), { revision: null, pollIntervalSeconds: 30 }, "no fleet repo: no revision");
+
+  const got = await status(hub, "edge-1");
+  assert.equal(got.reported, true);
+  assert.equal(got.stale, false, "received just now, whatever heartbeatAt says");
+  assert.equal(got.heartbeatAt, sent.heartbeatAt);
+  assert.equal(got.agentVersion, "0.1.0");
+  assert.equal(got.sync, "OutOfSync");
+  assert.equal(got.health, "Degraded");
+  assert.deepEqual(
+    got.applications.map((a) => [a.name, a.sync, a.health, a.message]),
+    [
+      ["api", "OutOfSync", "Degraded", "ImagePullBackOff"],
+      ["db", "Synced", "Healthy", undefined],
+      ["web", "Synced", "Healthy", undefined],
+    ],
+  );
+  assert.deepEqual(
+    got.driftEvents.map((e) => [e.application, e.action, e.fields]),
+    [["web", "Healed", ["spec.replicas"]]],
+  );
 }
 
 for (const store of stores) {
@@ -75,48 +126,10 @@ for (const store of stores) {
       assert.deepEqual(quiet.applications, []);
       const unknown = await hub.api("GET", "/v1/clusters/nope/status");
       assert.equal(unknown.status, 404);
-      assert.match(unknown.body.error.message, /cluster nope is not registered/);
+      assert.match(errorOf(unknown).message, /cluster nope is not registered/);
     });
 
-    test("a report is stored and answered with the revision to run and the poll interval", async () => {
-      const sent = report("edge-1", [app("web"), app("api", { sync: "OutOfSync", health: "Degraded", message: "ImagePullBackOff" }), app("db")], {
-        // An agent whose clock is an hour behind: staleness goes by the hub's clock.
-        heartbeatAt: new Date(Date.now() - 3_600_000).toISOString(),
-        driftEvents: [
-          {
-            at: new Date().toISOString(),
-            application: "web",
-            resource: { group: "apps", version: "v1", kind: "Deployment", namespace: "web", name: "web" },
-            fields: ["spec.replicas"],
-            manager: "kubectl-edit",
-            action: "Healed",
-          },
-        ],
-      });
-      const response = await hub.api("POST", "/v1/agent/status", { body: sent, token });
-      assert.equal(response.status, 200, JSON.stringify(response.body));
-      assert.deepEqual(HubReply.parse(response.body), { revision: null, pollIntervalSeconds: 30 }, "no fleet repo: no revision");
-
-      const got = await status(hub, "edge-1");
-      assert.equal(got.reported, true);
-      assert.equal(got.stale, false, "received just now, whatever heartbeatAt says");
-      assert.equal(got.heartbeatAt, sent.heartbeatAt);
-      assert.equal(got.agentVersion, "0.1.0");
-      assert.equal(got.sync, "OutOfSync");
-      assert.equal(got.health, "Degraded");
-      assert.deepEqual(
-        got.applications.map((a) => [a.name, a.sync, a.health, a.message]),
-        [
-          ["api", "OutOfSync", "Degraded", "ImagePullBackOff"],
-          ["db", "Synced", "Healthy", undefined],
-          ["web", "Synced", "Healthy", undefined],
-        ],
-      );
-      assert.deepEqual(
-        got.driftEvents.map((e) => [e.application, e.action, e.fields]),
-        [["web", "Healed", ["spec.replicas"]]],
-      );
-    });
+    test("a report is stored and answered with the revision to run and the poll interval", () => reportAndReadBack(hub, token));
 
     test("the next report replaces the applications: one that left the report leaves the hub", async () => {
       const response = await hub.api("POST", "/v1/agent/status", { body: report("edge-1", [app("web"), app("api")]), token });
@@ -144,7 +157,7 @@ for (const store of stores) {
       for (const c of cases) {
         const response = await hub.api("POST", "/v1/agent/status", { rawBody: c.rawBody, token });
         assert.equal(response.status, c.status, `${c.name}: ${JSON.stringify(response.body)}`);
-        assert.match(response.body.error.message, c.message, c.name);
+        assert.match(errorOf(response).message, c.message, c.name);
       }
       const after = await status(hub, "edge-1");
       assert.deepEqual({ ...after, staleAt: null }, { ...before, staleAt: null });
@@ -163,22 +176,23 @@ for (const store of stores) {
       for (const r of refusals) {
         const response = await hub.api("POST", "/v1/agent/status", { body: r.body, token: r.token });
         assert.equal(response.status, 401);
-        assert.match(response.body.error.message, r.message);
+        assert.match(errorOf(response).message, r.message);
       }
       assert.deepEqual((await status(hub, "edge-1")).applications, before.applications);
 
       // The grace period is 0 s in this hub: a rotated-out token stops at once.
       const rotated = await hub.api("POST", "/v1/clusters/edge-2/token");
       assert.equal(rotated.status, 200);
+      const rotatedToken = RotateTokenResponse.parse(rotated.body).token;
       assert.equal((await hub.api("POST", "/v1/agent/status", { body: report("edge-2", []), token: otherToken })).status, 401);
-      assert.equal((await hub.api("POST", "/v1/agent/status", { body: report("edge-2", [app("web")]), token: rotated.body.token })).status, 200);
+      assert.equal((await hub.api("POST", "/v1/agent/status", { body: report("edge-2", [app("web")]), token: rotatedToken })).status, 200);
       assert.equal((await status(hub, "edge-2")).reported, true);
 
       // Deleting the cluster revokes its token and removes its status with it.
       assert.equal((await hub.api("DELETE", "/v1/clusters/edge-2")).status, 204);
-      const afterDelete = await hub.api("POST", "/v1/agent/status", { body: report("edge-2", []), token: rotated.body.token });
+      const afterDelete = await hub.api("POST", "/v1/agent/status", { body: report("edge-2", []), token: rotatedToken });
       assert.equal(afterDelete.status, 401);
-      assert.match(afterDelete.body.error.message, /not valid for cluster edge-2/);
+      assert.match(errorOf(afterDelete).message, /not valid for cluster edge-2/);
       assert.equal((await hub.api("GET", "/v1/clusters/edge-2/status")).status, 404);
       await register(hub, "edge-2");
       assert.equal((await status(hub, "edge-2")).reported, false, "a cluster registered again under the name starts with no status");
@@ -190,10 +204,10 @@ for (const store of stores) {
       assert.match(metrics, /radial_status_reports_total\{outcome="unauthorized"\} [1-9]/);
       assert.match(metrics, /radial_status_reports_total\{outcome="too_large"\} 1/);
       const openapi = (await hub.api("GET", "/v1/openapi.json", { token: null })).body;
-      const post = openapi.paths["/v1/agent/status"].post;
-      assert.ok(post.requestBody.content["application/json"].schema.properties.driftEvents);
-      assert.ok(post.responses["200"].content["application/json"].schema.properties.pollIntervalSeconds);
-      assert.ok(openapi.paths["/v1/clusters/{name}/status"].get.responses["200"].content["application/json"].schema.properties.stale);
+      const post = at(openapi, "paths", "/v1/agent/status", "post");
+      assert.ok(at(post, "requestBody", "content", "application/json", "schema", "properties", "driftEvents"));
+      assert.ok(at(post, "responses", "200", "content", "application/json", "schema", "properties", "pollIntervalSeconds"));
+      assert.ok(at(openapi, "paths", "/v1/clusters/{name}/status", "get", "responses", "200", "content", "application/json", "schema", "properties", "stale"));
     });
   });
 }

@@ -32,6 +32,7 @@ before(async () => {
   ]);
 }, { timeout: 40 * 60_000 });
 after(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
   await Promise.all([publicHub?.stop(), privateHub?.stop(), cluster?.stop()]);
 });
 

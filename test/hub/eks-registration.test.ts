@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { ApiError, RegisterClusterResponse } from "../../contract/index.js";
+import { ApiError, Cluster, RegisterClusterResponse } from "../../contract/index.js";
 import { startMoto, type MotoServer } from "../engines/moto.js";
 import { freePort } from "../engines/process.js";
 import { startTestHub, type TestHub } from "./harness.js";
@@ -34,7 +34,9 @@ describe("registering an EKS cluster looks it up through the EKS API (moto)", ()
     hub = await startTestHub({ env: { RADIAL_EKS_ENDPOINT: moto.endpoint } });
   });
   after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
     await hub?.stop();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
     await moto?.stop();
   });
 
@@ -55,7 +57,7 @@ describe("registering an EKS cluster looks it up through the EKS API (moto)", ()
     assert.deepEqual(eks.vpcConfig.securityGroupIds, ["sg-1"]);
     assert.equal(eks.kubernetesNetworkConfig.serviceIpv4Cidr, "172.20.0.0/16");
     assert.deepEqual(eks.logging, [{ types: ["api", "audit"], enabled: true }]);
-    assert.deepEqual((await hub.api("GET", "/v1/clusters/payments-prod")).body.eks, eks);
+    assert.deepEqual(Cluster.parse((await hub.api("GET", "/v1/clusters/payments-prod")).body).eks, eks);
   });
 
   test("an EKS cluster that does not exist gets 422 naming it, and nothing is stored", async () => {

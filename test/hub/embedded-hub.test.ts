@@ -19,7 +19,7 @@ async function startNpmStart(dataDir: string): Promise<{ url: string; child: Chi
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not print its URL in 30 s:\n${output}`)), 30_000);
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Radial hub listening on (http:\/\/\S+)/.exec(output);
       if (match) {
@@ -36,6 +36,43 @@ async function stop(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   child.kill("SIGTERM");
   return exited;
+}
+
+/** The API description lists every route, the registration schema, and the credential each operation takes. */
+async function describesItsRoutes(url: string): Promise<void> {
+  const response = await fetch(`${url}/v1/openapi.json`);
+  assert.equal(response.status, 200);
+  const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  assert.equal(document.openapi, "3.1.0");
+  const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+  assert.deepEqual(operations.sort(), [
+    "DELETE /v1/clusters/{name}",
+    "GET /healthz",
+    "GET /metrics",
+    "GET /v1/clusters",
+    "GET /v1/clusters/{name}",
+    "GET /v1/clusters/{name}/status",
+    "GET /v1/generations",
+    "GET /v1/openapi.json",
+    "PATCH /v1/clusters/{name}",
+    "POST /v1/agent/status",
+    "POST /v1/clusters",
+    "POST /v1/clusters/{name}/token",
+    "POST /v1/generate",
+    "POST /v1/webhooks/git",
+  ]);
+  const register = document.paths["/v1/clusters"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } };
+  const schema = register.requestBody.content["application/json"].schema;
+  assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
+  assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");
+
+  // Each operation says which credential it takes: the admin token by default, or its own.
+  const security = (path: string, method: string) => (document.paths[path]![method] as { security?: unknown }).security;
+  assert.deepEqual((document as unknown as { security: unknown }).security, [{ adminToken: [] }]);
+  assert.equal(security("/v1/clusters", "post"), undefined, "admin routes inherit the document's adminToken");
+  assert.deepEqual(security("/v1/agent/status", "post"), [{ agentToken: [] }]);
+  assert.deepEqual(security("/v1/webhooks/git", "post"), [{ webhookSignature: [] }]);
+  assert.deepEqual(security("/healthz", "get"), []);
 }
 
 describe("embedded hub (npm start)", () => {
@@ -57,41 +94,7 @@ describe("embedded hub (npm start)", () => {
     assert.deepEqual(await response.json(), { status: "ok", version: "0.1.0" });
   });
 
-  test("/v1/openapi.json describes the routes it serves", async () => {
-    const response = await fetch(`${hub.url}/v1/openapi.json`);
-    assert.equal(response.status, 200);
-    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
-    assert.equal(document.openapi, "3.1.0");
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    assert.deepEqual(operations.sort(), [
-      "DELETE /v1/clusters/{name}",
-      "GET /healthz",
-      "GET /metrics",
-      "GET /v1/clusters",
-      "GET /v1/clusters/{name}",
-      "GET /v1/clusters/{name}/status",
-      "GET /v1/generations",
-      "GET /v1/openapi.json",
-      "PATCH /v1/clusters/{name}",
-      "POST /v1/agent/status",
-      "POST /v1/clusters",
-      "POST /v1/clusters/{name}/token",
-      "POST /v1/generate",
-      "POST /v1/webhooks/git",
-    ]);
-    const register = document.paths["/v1/clusters"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } };
-    const schema = register.requestBody.content["application/json"].schema;
-    assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
-    assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");
-
-    // Each operation says which credential it takes: the admin token by default, or its own.
-    const security = (path: string, method: string) => (document.paths[path]![method] as { security?: unknown }).security;
-    assert.deepEqual((document as unknown as { security: unknown }).security, [{ adminToken: [] }]);
-    assert.equal(security("/v1/clusters", "post"), undefined, "admin routes inherit the document's adminToken");
-    assert.deepEqual(security("/v1/agent/status", "post"), [{ agentToken: [] }]);
-    assert.deepEqual(security("/v1/webhooks/git", "post"), [{ webhookSignature: [] }]);
-    assert.deepEqual(security("/healthz", "get"), []);
-  });
+  test("/v1/openapi.json describes the routes it serves", () => describesItsRoutes(hub.url));
 
   test("/metrics counts requests by route template and status", async () => {
     await fetch(`${hub.url}/healthz`);

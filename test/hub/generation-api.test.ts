@@ -9,7 +9,8 @@ import { signWebhookBody } from "../../lambdas/generate/webhook-signature.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
-import { startTestHub, type TestHub } from "./harness.js";
+import { GenerationHistoryPage, GenerationRunResult, WebhookAnswer, type GenerationRecord } from "../../contract/index.js";
+import { errorOf, startTestHub, type TestHub } from "./harness.js";
 
 const SECRET = "webhook-secret-for-tests";
 
@@ -59,9 +60,9 @@ interface Setup {
   hub: TestHub;
   url: string;
   /** Deploy branches on the git server (short name → commit), read over smart HTTP (async). */
-  heads(): Promise<Map<string, string>>;
-  files(cluster: string): Promise<string[]>;
-  read(cluster: string, path: string): Promise<string>;
+  heads: () => Promise<Map<string, string>>;
+  files: (cluster: string) => Promise<string[]>;
+  read: (cluster: string, path: string) => Promise<string>;
 }
 
 async function setup(t: TestContext, env: NodeJS.ProcessEnv = {}, extraSeed: Record<string, string> = {}): Promise<Setup> {
@@ -119,11 +120,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-const history = async (hub: TestHub): Promise<any[]> => {
+const history = async (hub: TestHub): Promise<GenerationRecord[]> => {
   const { status, body } = await hub.api("GET", "/v1/generations?limit=100");
   assert.equal(status, 200, JSON.stringify(body));
-  return body.items;
+  return GenerationHistoryPage.parse(body).items;
 };
+
+const answerOf = (response: { body: unknown }) => WebhookAnswer.parse(response.body);
 
 test("explicit runs: a dry run writes nothing, a run writes the deploy branches, history lists both, webhooks need a good signature", async (t) => {
   const { hub, heads, files, url: fleetUrl } = await setup(t, { RADIAL_GENERATE_ON_CHANGE: "false" });
@@ -133,16 +136,17 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
 
   const dry = await hub.api("POST", "/v1/generate?dryRun=true");
   assert.equal(dry.status, 200, JSON.stringify(dry.body));
-  assert.equal(dry.body.dryRun, true);
-  assert.deepEqual(dry.body.errors, []);
-  const added = Object.fromEntries(dry.body.clusters.map((c: any) => [c.name, c.added]));
+  const dryRun = GenerationRunResult.parse(dry.body);
+  assert.equal(dryRun.dryRun, true);
+  assert.deepEqual(dryRun.errors, []);
+  const added = Object.fromEntries(dryRun.clusters.map((c) => [c.name, c.added]));
   assert.deepEqual(added["prod-a"], ["web-prod-a"]);
   assert.deepEqual(added["prod-b"], ["web-prod-b"]);
   assert.equal((await heads()).size, 0, "a dry run writes no branch");
 
   const real = await hub.api("POST", "/v1/generate");
   assert.equal(real.status, 200, JSON.stringify(real.body));
-  assert.deepEqual(real.body.errors, []);
+  assert.deepEqual(GenerationRunResult.parse(real.body).errors, []);
   assert.deepEqual([...(await heads()).keys()].sort(), ["radial/clusters/prod-a", "radial/clusters/prod-b"]);
   assert.deepEqual(await files("prod-a"), ["clusters/prod-a/web-prod-a/application.yaml", "clusters/prod-a/web-prod-a/manifests.yaml"]);
 
@@ -159,40 +163,40 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   const payload = JSON.stringify({ ref: "refs/heads/main" });
   const missing = await hub.api("POST", "/v1/webhooks/git", { rawBody: payload, token: null });
   assert.equal(missing.status, 401);
-  assert.equal(missing.body.error.code, "unauthorized");
-  assert.match(missing.body.error.message, /missing X-Hub-Signature-256/);
+  assert.equal(errorOf(missing).code, "unauthorized");
+  assert.match(errorOf(missing).message, /missing X-Hub-Signature-256/);
   const bad = await hub.api("POST", "/v1/webhooks/git", { rawBody: payload, token: null, headers: { "x-hub-signature-256": signWebhookBody("wrong", payload) } });
   assert.equal(bad.status, 401);
-  assert.match(bad.body.error.message, /does not match/);
+  assert.match(errorOf(bad).message, /does not match/);
   await sleep(300);
   assert.equal((await history(hub)).length, 2, "a refused webhook starts nothing");
 
   const good = await hub.api("POST", "/v1/webhooks/git", { rawBody: payload, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, payload) } });
   assert.equal(good.status, 202, JSON.stringify(good.body));
-  assert.equal(good.body.started, true);
+  assert.equal(answerOf(good).started, true);
   const webhookRun = await until("the webhook's run", async () => (await history(hub)).find((r) => r.trigger === "webhook"));
   assert.equal(webhookRun.clustersChanged, 0, "nothing changed since the last run");
 
   const deliver = (body: string, event = "push") =>
     hub.api("POST", "/v1/webhooks/git", { rawBody: body, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": event } });
   const ping = await deliver(JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 }), "ping");
-  assert.deepEqual([ping.status, ping.body.started], [200, false]);
+  assert.deepEqual([ping.status, answerOf(ping).started], [200, false]);
   const issue = await deliver(JSON.stringify({ action: "opened" }), "issues");
   assert.equal(issue.status, 200);
-  assert.match(issue.body.reason, /issues events start nothing/);
+  assert.match(answerOf(issue).reason, /issues events start nothing/);
   const fleetPush = (ref: string) => JSON.stringify({ ref, repository: { clone_url: fleetUrl, html_url: "https://example.invalid/acme/fleet" } });
   const feature = await deliver(fleetPush("refs/heads/feature"));
-  assert.deepEqual([feature.status, feature.body.started], [200, false], JSON.stringify(feature.body));
-  assert.match(feature.body.reason, /neither the source branch \(main\)/);
+  assert.deepEqual([feature.status, answerOf(feature).started], [200, false], JSON.stringify(feature.body));
+  assert.match(answerOf(feature).reason, /neither the source branch \(main\)/);
   const own = await deliver(fleetPush("refs/heads/radial/clusters/prod-a"));
-  assert.deepEqual([own.status, own.body.started], [200, false], "the hub's own pushes start nothing");
+  assert.deepEqual([own.status, answerOf(own).started], [200, false], "the hub's own pushes start nothing");
   const main = await deliver(fleetPush("refs/heads/main"));
-  assert.deepEqual([main.status, main.body.started], [202, true], JSON.stringify(main.body));
+  assert.deepEqual([main.status, answerOf(main).started], [202, true], JSON.stringify(main.body));
   const notJson = await deliver("ref=refs/heads/main");
   assert.equal(notJson.status, 400);
   const noRef = await deliver(JSON.stringify({ repository: {} }));
   assert.equal(noRef.status, 400);
-  assert.match(noRef.body.error.message, /ref/);
+  assert.match(errorOf(noRef).message, /ref/);
   await until("the second push's run", async () => ((await history(hub)).filter((r) => r.trigger === "webhook").length === 2 ? true : undefined));
 
   const cliDry = await radial(hub, "generate", "--dry-run");
@@ -205,7 +209,7 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   assert.equal(lines.length, 6);
   assert.ok(lines.some((line) => /api\s+[0-9a-f]{8}\s+2\s+\+2 ~0 -0\s+0$/.test(line)), cliHistory.stdout);
   const cliJson = await radial(hub, "generate", "--history", "-o", "json");
-  assert.equal(JSON.parse(cliJson.stdout).length, 5);
+  assert.equal(GenerationHistoryPage.shape.items.parse(JSON.parse(cliJson.stdout)).length, 5);
 
   assert.equal((await hub.api("POST", "/v1/generate?dryRun=maybe")).status, 400);
   assert.equal((await hub.api("POST", "/v1/generate", { token: null })).status, 401);
@@ -218,16 +222,16 @@ test("inventory changes trigger runs in the background", async (t) => {
   await until("both deploy branches", async () => ((await heads()).size === 2 ? true : undefined));
   assert.deepEqual(await files("prod-b"), ["clusters/prod-b/web-prod-b/application.yaml", "clusters/prod-b/web-prod-b/manifests.yaml"]);
   const runs = await history(hub);
-  assert.ok(runs.length >= 1 && runs.every((r) => r.trigger === "inventory" && r.dryRun === false), JSON.stringify(runs));
+  assert.ok(runs.length >= 1 && runs.every((r) => r.trigger === "inventory" && !r.dryRun), JSON.stringify(runs));
 });
 
 test("without RADIAL_REPO_URL, generation answers 503 and says what to set", async (t) => {
   const hub = await startTestHub();
   t.after(() => hub.stop());
-  const { status, body } = await hub.api("POST", "/v1/generate");
-  assert.equal(status, 503);
-  assert.equal(body.error.code, "unavailable");
-  assert.match(body.error.message, /RADIAL_REPO_URL/);
+  const answer = await hub.api("POST", "/v1/generate");
+  assert.equal(answer.status, 503);
+  assert.equal(errorOf(answer).code, "unavailable");
+  assert.match(errorOf(answer).message, /RADIAL_REPO_URL/);
   assert.equal((await hub.api("GET", "/v1/generations")).status, 503);
 });
 
@@ -289,12 +293,13 @@ spec:
   await register(hub, "prod-a", "prod");
   const run = await hub.api("POST", "/v1/generate");
   assert.equal(run.status, 200, JSON.stringify(run.body));
+  const { errors } = GenerationRunResult.parse(run.body);
   assert.deepEqual(
-    run.body.errors.map((e: any) => [e.application, e.field]),
+    errors.map((e) => [e.application, e.field]),
     [["api-missing", "spec.source.targetRevision"]],
-    JSON.stringify(run.body.errors),
+    JSON.stringify(errors),
   );
-  assert.match(run.body.errors[0].message, /has no branch or tag "no-such-branch"/);
+  assert.match(errors[0]!.message, /has no branch or tag "no-such-branch"/);
   const color = async (app: string) => /color: (\w+)/.exec(await read("prod-a", `clusters/prod-a/${app}/manifests.yaml`))?.[1];
   assert.equal(await color("api-head"), "green");
   assert.equal(await color("api-main"), "green");
@@ -307,8 +312,8 @@ spec:
     return hub.api("POST", "/v1/webhooks/git", { rawBody: body, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": "push" } });
   };
   const other = await deliver("refs/heads/experiment");
-  assert.deepEqual([other.status, other.body.started], [200, false], JSON.stringify(other.body));
+  assert.deepEqual([other.status, answerOf(other).started], [200, false], JSON.stringify(other.body));
   const tag = await deliver("refs/tags/v1");
-  assert.deepEqual([tag.status, tag.body.started], [202, true], JSON.stringify(tag.body));
+  assert.deepEqual([tag.status, answerOf(tag).started], [202, true], JSON.stringify(tag.body));
   await until("the push's run", async () => (await history(hub)).find((r) => r.trigger === "webhook"));
 });

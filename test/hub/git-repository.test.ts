@@ -107,10 +107,10 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
   );
   assert.ok(third[0]?.commit);
   assert.equal(third[1]?.commit, null);
-  assert.equal(await remoteHead(server, "radial/clusters/prod-1"), third[0]?.commit);
+  assert.equal(await remoteHead(server, "radial/clusters/prod-1"), third[0].commit);
   assert.equal(await bareGit(server, "rev-parse", "radial/clusters/prod-1^"), first[0]?.commit);
   assert.equal(await remoteHead(server, "radial/clusters/prod-2"), first[1]?.commit);
-  assert.equal(await bareGit(server, "diff", "--name-only", `${first[0]?.commit}`, `${third[0]?.commit}`), "clusters/prod-1/web/manifests.yaml");
+  assert.equal(await bareGit(server, "diff", "--name-only", String(first[0]?.commit), third[0].commit), "clusters/prod-1/web/manifests.yaml");
   await bareGit(server, "fsck", "--no-dangling", "--strict");
 
   // Removing an app removes its folder.
@@ -177,7 +177,7 @@ test("a ref moved by someone else is detected and retried from fresh state", asy
   const stale = (hubRepo: GitRepository) => {
     const real = hubRepo.remoteBranches.bind(hubRepo);
     let calls = 0;
-    hubRepo.remoteBranches = async (prefix) => (calls++ === 0 ? new Map([[branch, initial.commit as string]]) : real(prefix));
+    hubRepo.remoteBranches = async (prefix) => (calls++ === 0 ? new Map([[branch, initial.commit!]]) : real(prefix));
   };
 
   stale(hub);
@@ -201,7 +201,7 @@ test("a ref moved by someone else is detected and retried from fresh state", asy
   await git.fetch({ fs, http, dir: other, url, ref: branch, singleBranch: true });
   await git.checkout({ fs, dir: other, ref: branch, force: true });
   await git.merge({ fs, dir: other, ours: branch, theirs: `origin/${branch}`, fastForwardOnly: true }).catch(() => undefined);
-  await git.writeRef({ fs, dir: other, ref: `refs/heads/${branch}`, value: retried.commit as string, force: true });
+  await git.writeRef({ fs, dir: other, ref: `refs/heads/${branch}`, value: retried.commit, force: true });
   await git.checkout({ fs, dir: other, ref: branch, force: true });
   await writeFile(join(other, "clusters/prod-1/extra.yaml"), "x: 1\n");
   await git.add({ fs, dir: other, filepath: "clusters/prod-1/extra.yaml" });
@@ -209,7 +209,7 @@ test("a ref moved by someone else is detected and retried from fresh state", asy
   await git.push({ fs, http, dir: other, url, ref: branch });
   const [third] = await hub.writeBranches([update], { author, now });
   assert.equal(third?.previous, movedAgain);
-  assert.ok(third?.commit, "the stray file is removed by a new commit");
+  assert.ok(third.commit, "the stray file is removed by a new commit");
   assert.equal(await bareGit(server, "ls-tree", "-r", "--name-only", branch), "clusters/prod-1/web/application.yaml\nclusters/prod-1/web/manifests.yaml");
 });
 
@@ -237,7 +237,7 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   const bigManifest = (cluster: string) => `kind: ConfigMap\ndata:\n${Array.from({ length: 100 }, (_, i) => `  k${i}: ${cluster}-${i}-value\n`).join("")}`;
   const updates = clusters.map((cluster) => {
     const files = clusterFiles(cluster, apps);
-    for (const app of Object.keys(apps)) files[`clusters/${cluster}/${app}/manifests.yaml`] += `---\n${bigManifest(`${cluster}-${app}`)}`;
+    for (const app of Object.keys(apps)) files[`clusters/${cluster}/${app}/manifests.yaml`] = `${files[`clusters/${cluster}/${app}/manifests.yaml`]!}---\n${bigManifest(`${cluster}-${app}`)}`;
     return { branch: `radial/clusters/${cluster}`, files, message: "generate" };
   });
   const started = Date.now();

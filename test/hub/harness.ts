@@ -2,14 +2,20 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ApiError } from "../../contract/index.js";
 import { startHub } from "../../lambdas/local/hub.js";
 
 export interface TestHub {
   url: string;
   adminToken: string;
-  /** Calls the API over HTTP with the admin token unless `token` says otherwise (null: none). */
-  api(method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
-  stop(): Promise<void>;
+  /** Calls the API over HTTP with the admin token unless `token` says otherwise (null: none); tests read `body` through the contract's schemas. */
+  api: (method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }) => Promise<{ status: number; body: unknown; headers: Headers }>;
+  stop: () => Promise<void>;
+}
+
+/** The error of an answer, read through the API's error schema (which the parse checks). */
+export function errorOf(response: { body: unknown }): ApiError["error"] {
+  return ApiError.parse(response.body).error;
 }
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
@@ -45,7 +51,7 @@ export async function startTestHub(options: { dynamodbEndpoint?: string; env?: N
         body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, headers: response.headers };
     },
     async stop() {
       await hub.stop();

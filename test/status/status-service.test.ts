@@ -31,29 +31,68 @@ const drift = (at: number, application = "web"): DriftEvent => ({
 const report = (cluster: string, applications: ApplicationStatus[], driftEvents: DriftEvent[] = [], heartbeatAt = new Date(T0).toISOString()): StatusReport =>
   StatusReport.parse({ cluster, agentVersion: "0.1.0", heartbeatAt, revision: "0123456789abcdef0123456789abcdef01234567", conditions: [], applications, driftEvents });
 
+/** A status service on a fresh table, with a clock the test moves (`clock.now`, epoch ms). */
+async function freshService(db: Engine, settings: { driftHistory?: number } = {}): Promise<{ service: StatusService; clock: { now: number } }> {
+  const clock = { now: T0 };
+  const service = new StatusService({
+    store: new DynamoDBStatusStore(db.client, await db.table()),
+    revisions: NO_DEPLOY_REVISIONS,
+    clock: () => new Date(clock.now),
+    settings: { pollIntervalSeconds: 30, ...settings },
+  });
+  return { service, clock };
+}
+
+/** Three reports of 100 drift events against a history of 120, then ten of them sent again. */
+async function driftHistoryKeepsTheNewest(db: Engine): Promise<void> {
+  const { service, clock } = await freshService(db, { driftHistory: 120 });
+  // Three reports of 100 events each, one second apart, oldest report first.
+  for (let batch = 0; batch < 3; batch++) {
+    const events = Array.from({ length: 100 }, (_, i) => drift(T0 + (batch * 100 + i) * 1000));
+    await service.accept(report("a", [app("web")], events));
+    clock.now += 1000;
+  }
+  // 100, then 200 (over 120 + the trim slack of 50: back to 120), then 220 (back to 120 again).
+  const kept = (await service.read("a", REGISTERED, 200)).driftEvents;
+  const times = kept.map((e) => Date.parse(e.at));
+  assert.deepEqual(
+    times,
+    Array.from({ length: 120 }, (_, i) => T0 + (299 - i) * 1000),
+    "exactly the newest 120, newest first",
+  );
+
+  const before = kept.length;
+  const resent = Array.from({ length: 10 }, (_, i) => drift(T0 + (290 + i) * 1000));
+  await service.accept(report("a", [app("web")], resent));
+  assert.equal((await service.read("a", REGISTERED, 200)).driftEvents.length, before, "re-sent events overwrite themselves");
+  assert.equal((await service.read("a", REGISTERED, 5)).driftEvents.length, 5, "the reader's limit holds");
+}
+
+/** Two reports of one cluster written at once. */
+async function concurrentReportsDoNotMix(db: Engine): Promise<void> {
+  const { service } = await freshService(db);
+  const first = ["a1", "a2", "a3", "a4"].map((n) => app(n));
+  const second = ["b1", "b2", "b3"].map((n) => app(n));
+  await Promise.all([service.accept(report("a", first)), service.accept(report("a", second))]);
+  const names = (await service.read("a", REGISTERED, 50)).applications.map((a) => a.name);
+  assert.ok(
+    JSON.stringify(names) === JSON.stringify(["a1", "a2", "a3", "a4"]) || JSON.stringify(names) === JSON.stringify(["b1", "b2", "b3"]),
+    `one report's applications, got ${names.join(",")}`,
+  );
+}
+
 for (const engine of engines) {
   describe(`status service on ${engine.name}`, () => {
     let db: Engine;
-    let now: number;
-    let service: StatusService;
 
     before(async () => {
       db = await engine.start();
     });
     after(() => db.stop());
-
-    async function fresh(settings: { driftHistory?: number } = {}): Promise<void> {
-      now = T0;
-      service = new StatusService({
-        store: new DynamoDBStatusStore(db.client, await db.table()),
-        revisions: NO_DEPLOY_REVISIONS,
-        clock: () => new Date(now),
-        settings: { pollIntervalSeconds: 30, ...settings },
-      });
-    }
+    const fresh = () => freshService(db);
 
     test("a report is kept per application; the next one replaces it, deleting applications it no longer names", async () => {
-      await fresh();
+      const { service, clock } = await fresh();
       const reply = await service.accept(report("a", [app("web"), app("api", { sync: "OutOfSync", health: "Degraded" }), app("db")]));
       assert.deepEqual(reply, { revision: null, pollIntervalSeconds: 30 });
       let status = await service.read("a", REGISTERED, 50);
@@ -62,7 +101,7 @@ for (const engine of engines) {
       assert.equal(status.health, "Degraded");
       assert.deepEqual(status.syncCounts, { Synced: 2, OutOfSync: 1 });
 
-      now += 5000;
+      clock.now += 5000;
       await service.accept(report("a", [app("web"), app("api")]));
       status = await service.read("a", REGISTERED, 50);
       assert.deepEqual(status.applications.map((a) => a.name), ["api", "web"], "db left the report, so it left the hub");
@@ -71,9 +110,9 @@ for (const engine of engines) {
     });
 
     test("updatedAt moves only for applications whose status changed", async () => {
-      await fresh();
+      const { service, clock } = await fresh();
       await service.accept(report("a", [app("web"), app("api")]));
-      now += 30_000;
+      clock.now += 30_000;
       await service.accept(report("a", [app("web"), app("api", { health: "Progressing", message: "rolling out" })]));
       const status = await service.read("a", REGISTERED, 50);
       const updated = Object.fromEntries(status.applications.map((a) => [a.name, a.updatedAt]));
@@ -83,16 +122,16 @@ for (const engine of engines) {
     });
 
     test("a cluster turns stale after three poll intervals by the hub's clock, whatever the agent's clock says", async () => {
-      await fresh();
+      const { service, clock } = await fresh();
       const agentClockAnHourBehind = new Date(T0 - 3_600_000).toISOString();
       await service.accept(report("a", [app("web")], [], agentClockAnHourBehind));
       let status = await service.read("a", REGISTERED, 50);
       assert.equal(status.stale, false);
       assert.equal(status.heartbeatAt, agentClockAnHourBehind);
       assert.equal(status.staleAt, new Date(T0 + 90_000).toISOString());
-      now = T0 + 89_999;
+      clock.now = T0 + 89_999;
       assert.equal((await service.read("a", REGISTERED, 50)).stale, false);
-      now = T0 + 90_000;
+      clock.now = T0 + 90_000;
       status = await service.read("a", REGISTERED, 50);
       assert.equal(status.stale, true);
       await service.accept(report("a", [app("web")]));
@@ -100,7 +139,7 @@ for (const engine of engines) {
     });
 
     test("a cluster that never reported says so and is not stale", async () => {
-      await fresh();
+      const { service } = await fresh();
       const status = await service.read("quiet", REGISTERED, 50);
       assert.equal(status.reported, false);
       assert.equal(status.stale, false);
@@ -109,7 +148,7 @@ for (const engine of engines) {
     });
 
     test("status stored before the cluster was (re-)registered is not shown", async () => {
-      await fresh();
+      const { service } = await fresh();
       await service.accept(report("a", [app("web")], [drift(T0)]));
       const reRegistered = new Date(T0 + 1000).toISOString();
       const status = await service.read("a", reRegistered, 50);
@@ -117,55 +156,23 @@ for (const engine of engines) {
       assert.deepEqual(status.driftEvents, []);
     });
 
-    test("drift history keeps the newest events, newest first, and stores a re-sent event once", async () => {
-      await fresh({ driftHistory: 120 });
-      // Three reports of 100 events each, one second apart, oldest report first.
-      for (let batch = 0; batch < 3; batch++) {
-        const events = Array.from({ length: 100 }, (_, i) => drift(T0 + (batch * 100 + i) * 1000));
-        await service.accept(report("a", [app("web")], events));
-        now += 1000;
-      }
-      // 100, then 200 (over 120 + the trim slack of 50: back to 120), then 220 (back to 120 again).
-      const kept = (await service.read("a", REGISTERED, 200)).driftEvents;
-      const times = kept.map((e) => Date.parse(e.at));
-      assert.deepEqual(
-        times,
-        Array.from({ length: 120 }, (_, i) => T0 + (299 - i) * 1000),
-        "exactly the newest 120, newest first",
-      );
-
-      const before = kept.length;
-      const resent = Array.from({ length: 10 }, (_, i) => drift(T0 + (290 + i) * 1000));
-      await service.accept(report("a", [app("web")], resent));
-      assert.equal((await service.read("a", REGISTERED, 200)).driftEvents.length, before, "re-sent events overwrite themselves");
-      assert.equal((await service.read("a", REGISTERED, 5)).driftEvents.length, 5, "the reader's limit holds");
-    });
+    test("drift history keeps the newest events, newest first, and stores a re-sent event once", () => driftHistoryKeepsTheNewest(db));
 
     test("drift events expire after the retention period even before DynamoDB's TTL removes them", async () => {
-      await fresh();
+      const { service, clock } = await fresh();
       await service.accept(report("a", [app("web")], [drift(T0)]));
       assert.equal((await service.read("a", REGISTERED, 50)).driftEvents.length, 1);
-      now = T0 + 7 * 86_400_000 + 1000;
+      clock.now = T0 + 7 * 86_400_000 + 1000;
       assert.equal((await service.read("a", REGISTERED, 50)).driftEvents.length, 0);
     });
 
-    test("concurrent reports of one cluster leave exactly one report's applications, never a mix", async () => {
-      await fresh();
-      const first = ["a1", "a2", "a3", "a4"].map((n) => app(n));
-      const second = ["b1", "b2", "b3"].map((n) => app(n));
-      await Promise.all([service.accept(report("a", first)), service.accept(report("a", second))]);
-      const names = (await service.read("a", REGISTERED, 50)).applications.map((a) => a.name);
-      assert.ok(
-        JSON.stringify(names) === JSON.stringify(["a1", "a2", "a3", "a4"]) || JSON.stringify(names) === JSON.stringify(["b1", "b2", "b3"]),
-        `one report's applications, got ${names.join(",")}`,
-      );
-    });
+    test("concurrent reports of one cluster leave exactly one report's applications, never a mix", () => concurrentReportsDoNotMix(db));
 
     test("a report naming an application twice is refused and changes nothing", async () => {
-      await fresh();
+      const { service, clock } = await fresh();
       await service.accept(report("a", [app("web")]));
       const before = await service.read("a", REGISTERED, 50);
-      now += 1000;
+      clock.now += 1000;
       await assert.rejects(service.accept(report("a", [app("api"), app("web"), app("api")])), (error: unknown) => {
         assert.ok(error instanceof StatusError);
         assert.equal(error.reason, "invalid");
