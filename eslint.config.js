@@ -34,6 +34,8 @@ export default defineConfig(
       "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
       // tsc's noUnusedLocals and noUnusedParameters already refuse these, so one tool reports them.
       "@typescript-eslint/no-unused-vars": "off",
+      // In Kubernetes objects and settings an empty string means unset (a namespace, a reason, a resourceVersion), so `||` on strings is meant.
+      "@typescript-eslint/prefer-nullish-coalescing": ["error", { ignorePrimitives: { string: true } }],
     },
   },
   {

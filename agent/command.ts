@@ -1,6 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Command } from "commander";
-import { composeAgent } from "./compose.js";
 import { AgentConfigError, loadAgentConfig, readToken, tokenFileOf, type AgentFlags } from "./config.js";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig.js";
 import { EXIT } from "../core/exit.js";
@@ -37,6 +36,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     console.error(`radial agent: ${error.message}`);
     process.exit(EXIT.usage);
   }
+  // Loaded only when the agent runs: every other `radial` command starts without the agent's engine.
+  const { composeAgent } = await import("./compose.js");
   const running = await composeAgent({ config, logger, connection, token: currentToken });
   logger.info("agent started", { hub: config.hubUrl, repo: config.repoUrl, branch: running.agent.branch.branch, metrics: running.url, pollIntervalSeconds: config.pollIntervalSeconds });
 
