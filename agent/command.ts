@@ -39,7 +39,13 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   // Loaded only when the agent runs: every other `radial` command starts without the agent's engine.
   const { composeAgent } = await import("./compose.js");
   const running = await composeAgent({ config, logger, connection, token: currentToken });
-  logger.info("agent started", { hub: config.hubUrl, repo: config.repoUrl, branch: running.agent.branch.branch, metrics: running.url, pollIntervalSeconds: config.pollIntervalSeconds });
+  logger.info("agent started", {
+    hub: config.hubUrl,
+    repo: config.repoUrl,
+    branch: running.agent.branch.branch,
+    metrics: running.url,
+    pollIntervalSeconds: config.pollIntervalSeconds,
+  });
 
   const shutdown = (signal: string) => {
     logger.info("stopping", { signal });

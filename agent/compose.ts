@@ -54,7 +54,14 @@ export async function composeAgent(options: ComposeOptions): Promise<ComposedAge
     },
     ...(options.waves ? { waves: options.waves } : {}),
   });
-  const agent: Agent = new Agent({ config, logger, engine, metrics, token: options.token, ...(options.wedgedAfterMs ? { wedgedAfterMs: options.wedgedAfterMs } : {}) });
+  const agent: Agent = new Agent({
+    config,
+    logger,
+    engine,
+    metrics,
+    token: options.token,
+    ...(options.wedgedAfterMs ? { wedgedAfterMs: options.wedgedAfterMs } : {}),
+  });
   const server = await startAgentServer({
     port: config.metricsPort,
     ...(options.host ? { host: options.host } : {}),

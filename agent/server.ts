@@ -20,7 +20,12 @@ export interface AgentProbes {
   ready(): Probe;
 }
 
-export async function startAgentServer(options: { port: number; host?: string; registry: Registry; probes: AgentProbes }): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
+export async function startAgentServer(options: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  probes: AgentProbes;
+}): Promise<{ server: Server; url: string; stop(): Promise<void> }> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://agent").pathname;
     const answer = (status: number, body: string, type = "text/plain; charset=utf-8") => {

@@ -46,7 +46,8 @@ function parseOptions(argv: string[]): Options {
   });
   // Each edit touches its own object (half Deployments, half ConfigMaps), so no heal is slowed by
   // the watcher's fight back-off; a namespace of the managed set holds 8 Deployments.
-  if (options.edits / 2 > (options.managed / 100) * 8) throw new Error(`--edits ${options.edits} needs more Deployments than --managed ${options.managed} holds (8 per 100 objects)`);
+  if (options.edits / 2 > (options.managed / 100) * 8)
+    throw new Error(`--edits ${options.edits} needs more Deployments than --managed ${options.managed} holds (8 per 100 objects)`);
   return options;
 }
 
@@ -141,9 +142,11 @@ async function applyWithAgent(bench: Bench, run: string, objects: KubeObject[]):
   const started = performance.now();
   const agent = await startAgentFor(bench, cluster, token);
   try {
-    const finished = await withTimeout(watch.whenCount(objects.length), RUN_TIMEOUT_MS, `agent run ${run} (${watch.count}/${objects.length} seen)`).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- agent output\n${agent.output()}`);
-    });
+    const finished = await withTimeout(watch.whenCount(objects.length), RUN_TIMEOUT_MS, `agent run ${run} (${watch.count}/${objects.length} seen)`).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n--- agent output\n${agent.output()}`);
+      },
+    );
     return finished - started;
   } finally {
     await agent.stop();
@@ -162,12 +165,19 @@ async function applyWithKubectl(bench: Bench, run: string, objects: KubeObject[]
 /** The sync engine alone, in this process: no process start, no Git. */
 async function applyWithEngine(client: KubeClient, run: string, objects: KubeObject[]): Promise<number> {
   const cluster = `bench-${run}`;
-  const desired: PresentApplication = { state: "present", name: "fleet", revision: run, application: Application.parse(applicationOf("fleet", cluster)), manifests: objects };
+  const desired: PresentApplication = {
+    state: "present",
+    name: "fleet",
+    revision: run,
+    application: Application.parse(applicationOf("fleet", cluster)),
+    manifests: objects,
+  };
   const started = performance.now();
   const result = await syncApplication(client, desired, { cluster, inventoryNamespace: AGENT_NAMESPACE });
   const elapsed = performance.now() - started;
   const written = result.resources.filter((r) => r.action === "applied").length;
-  if (result.phase !== "Succeeded" || written !== objects.length) throw new Error(`in-process sync of ${run}: ${result.phase}, ${written}/${objects.length} applied: ${result.message}`);
+  if (result.phase !== "Succeeded" || written !== objects.length)
+    throw new Error(`in-process sync of ${run}: ${result.phase}, ${written}/${objects.length} applied: ${result.message}`);
   return elapsed;
 }
 
@@ -232,7 +242,8 @@ async function sampleMemory(agent: AgentProcess, samples = 10, intervalMs = 300)
   return { rssMiB: max / MIB, heapUsedMiB: heap === undefined ? null : Number(heap) / MIB };
 }
 
-const describeMemory = (sample: MemorySample) => `RSS ${formatNumber(sample.rssMiB)} MiB${sample.heapUsedMiB === null ? "" : ` (V8 heap used ${formatNumber(sample.heapUsedMiB)} MiB)`}`;
+const describeMemory = (sample: MemorySample) =>
+  `RSS ${formatNumber(sample.rssMiB)} MiB${sample.heapUsedMiB === null ? "" : ` (V8 heap used ${formatNumber(sample.heapUsedMiB)} MiB)`}`;
 
 interface Edit {
   object: KubeObject;
@@ -244,9 +255,16 @@ interface Edit {
 
 function editsOf(bench: Bench, objects: KubeObject[], count: number): Edit[] {
   const pick = (kind: string) => objects.filter((o) => o.kind === kind).slice(0, count / 2);
-  const path = async (object: KubeObject) => `${await bench.observer.collectionPath(object.apiVersion, object.kind, object.metadata.namespace)}/${object.metadata.name}`;
+  const path = async (object: KubeObject) =>
+    `${await bench.observer.collectionPath(object.apiVersion, object.kind, object.metadata.namespace)}/${object.metadata.name}`;
   const patch = async (object: KubeObject, suffix: string, body: unknown, fieldManager: string) =>
-    bench.observer.request<KubeObject>({ method: "PATCH", path: `${await path(object)}${suffix}`, query: { fieldManager }, body, contentType: "application/merge-patch+json" });
+    bench.observer.request<KubeObject>({
+      method: "PATCH",
+      path: `${await path(object)}${suffix}`,
+      query: { fieldManager },
+      body,
+      contentType: "application/merge-patch+json",
+    });
   const scale: Edit[] = pick("Deployment").map((object) => ({
     object,
     send: () => patch(object, "/scale", { spec: { replicas: 3 } }, "kubectl-scale"),
@@ -299,7 +317,8 @@ async function benchFleet(bench: Bench): Promise<{ memory: MemoryFigures; drift:
     try {
       await publish(bench, cluster, deployBranchFiles(cluster, "fleet", objects));
       const pushed = performance.now();
-      const followCommitMs = (await withTimeout(watch.whenCount(objects.length), RUN_TIMEOUT_MS, `the running agent applying ${objects.length} objects`)) - pushed;
+      const followCommitMs =
+        (await withTimeout(watch.whenCount(objects.length), RUN_TIMEOUT_MS, `the running agent applying ${objects.length} objects`)) - pushed;
       progress(`running agent: ${objects.length} objects applied ${seconds(followCommitMs)} after the push (poll interval ${POLL_SECONDS} s)`);
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const managed = await sampleMemory(agent);
@@ -327,7 +346,8 @@ async function benchDrift(bench: Bench, watch: ObjectWatch, objects: KubeObject[
     const ms = await timeHeal(watch, edit);
     if (ms === null) notHealed++;
     else latencies.push(ms);
-    if ((i + 1) % 10 === 0) progress(`drift: ${i + 1}/${edits.length} edits, ${latencies.length} healed, last ${ms === null ? "not healed" : `${formatNumber(ms)} ms`}`);
+    if ((i + 1) % 10 === 0)
+      progress(`drift: ${i + 1}/${edits.length} edits, ${latencies.length} healed, last ${ms === null ? "not healed" : `${formatNumber(ms)} ms`}`);
   }
   if (latencies.length === 0) throw new Error(`none of ${edits.length} edits was undone within ${HEAL_TIMEOUT_MS / 1000} s`);
   return { latencyMs: summarize(latencies), edits: edits.length, notHealed };
@@ -360,7 +380,12 @@ function renderTable(report: Report): string {
   const ms = (s: Summary) => `${formatNumber(s.p50 / 1000)} s (min ${formatNumber(s.min / 1000)})`;
   const goal = (ok: boolean) => (ok ? "met" : "MISSED");
   const rows: string[][] = [
-    ...(Object.keys(APPLIER_TITLES) as Applier[]).map((applier) => [`apply ${options.objects}: ${APPLIER_TITLES[applier]}`, ms(apply[applier]), "-", applier === "kubectl" ? "the peer" : ""]),
+    ...(Object.keys(APPLIER_TITLES) as Applier[]).map((applier) => [
+      `apply ${options.objects}: ${APPLIER_TITLES[applier]}`,
+      ms(apply[applier]),
+      "-",
+      applier === "kubectl" ? "the peer" : "",
+    ]),
     ["speed-up over kubectl: agent process (medians)", formatRatio(report.speedup.agent), "≥ 2x", goal(report.speedup.agent >= 2)],
     ["speed-up over kubectl: syncApplication, agent's limit", formatRatio(report.speedup.engine), "-", ""],
     ["speed-up over kubectl: syncApplication, limit lifted", formatRatio(report.speedup.engineUnthrottled), "-", ""],
@@ -373,8 +398,18 @@ function renderTable(report: Report): string {
         [`agent RSS managing ${options.managed} objects`, memory.managed],
         [`agent RSS after ${drift.edits} heals`, memory.afterHeals],
       ] as const
-    ).map(([figure, sample]) => [figure, `${formatNumber(sample.rssMiB)} MiB`, "< 100 MB", `${goal(sample.rssMiB * MIB < 100e6)}${sample.heapUsedMiB === null ? "" : `; V8 heap used ${formatNumber(sample.heapUsedMiB)} MiB`}`]),
-    [`running agent: push of ${options.managed} objects → all applied`, seconds(memory.followCommitMs), "-", `includes the wait for the next poll (≤ ${POLL_SECONDS * 1.1} s)`],
+    ).map(([figure, sample]) => [
+      figure,
+      `${formatNumber(sample.rssMiB)} MiB`,
+      "< 100 MB",
+      `${goal(sample.rssMiB * MIB < 100e6)}${sample.heapUsedMiB === null ? "" : `; V8 heap used ${formatNumber(sample.heapUsedMiB)} MiB`}`,
+    ]),
+    [
+      `running agent: push of ${options.managed} objects → all applied`,
+      seconds(memory.followCommitMs),
+      "-",
+      `includes the wait for the next poll (≤ ${POLL_SECONDS * 1.1} s)`,
+    ],
   ];
   return [
     `agent: ${options.objects} mixed objects × ${options.rounds} rounds per applier (fresh namespaces, deleted between runs); ${options.edits} drift edits; ${options.managed} managed objects`,
@@ -384,7 +419,7 @@ function renderTable(report: Report): string {
     "",
     `peers, drift: ${PEERS.drift}`,
     `peers, memory: ${PEERS.memory}`,
-    "  Argo CD: docs/user-guide/auto_sync.md, \"Automated Sync Semantics\" (argoproj/argo-cd); Flux: fluxcd.io/flux/components/kustomize/kustomizations/ (.spec.interval)",
+    '  Argo CD: docs/user-guide/auto_sync.md, "Automated Sync Semantics" (argoproj/argo-cd); Flux: fluxcd.io/flux/components/kustomize/kustomizations/ (.spec.interval)',
     "  memory peers as given in issue 6; not re-measured here",
     `figures are noisy: 2 shared cores (load average ${report.loadAverage.toFixed(1)} at the end) with other work running; ${formatNumber(report.elapsedSeconds)} s in all`,
   ].join("\n");
@@ -405,7 +440,18 @@ async function main(): Promise<void> {
   try {
     // The fleet repo's source branch, as every real one has: the deploy branches sit beside it.
     const repoUrl = await git.createRepo("fleet", { seed: { "generators/README.md": "ApplicationSets live here\n" } });
-    const bench: Bench = { options, scratch, kube, hub, repoUrl, writer: new GitRepository({ url: repoUrl, dir: join(scratch, "writer") }), observer, engineClient, unthrottledClient, agent };
+    const bench: Bench = {
+      options,
+      scratch,
+      kube,
+      hub,
+      repoUrl,
+      writer: new GitRepository({ url: repoUrl, dir: join(scratch, "writer") }),
+      observer,
+      engineClient,
+      unthrottledClient,
+      agent,
+    };
     // The in-process engine keeps its inventories here, as the agent does in its own namespace.
     await observer.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: AGENT_NAMESPACE } }, { fieldManager: "bench" });
 

@@ -206,7 +206,11 @@ function timeMethod(hub: GitRepository, method: "writeBranches" | "ensureCommits
   return timer;
 }
 
-async function timedRun(clusters: InventoryCluster[], deps: GenerationDeps, writeTimer: { ms: number }): Promise<{ result: GenerationResult; figures: RunFigures }> {
+async function timedRun(
+  clusters: InventoryCluster[],
+  deps: GenerationDeps,
+  writeTimer: { ms: number },
+): Promise<{ result: GenerationResult; figures: RunFigures }> {
   writeTimer.ms = 0;
   const meter = startMeter();
   const result = await runGeneration({ clusters, dryRun: false, force: false }, deps);
@@ -218,7 +222,12 @@ async function timedRun(clusters: InventoryCluster[], deps: GenerationDeps, writ
 }
 
 /** The same functions the run calls, over the whole fleet, with nothing else in the timing; into the hub's caches, which the first run then finds filled. */
-async function timeEvaluation(files: Record<string, string>, clusters: InventoryCluster[], reader: GitRepository, caches: EvaluationCaches): Promise<{ ms: number; applications: number }> {
+async function timeEvaluation(
+  files: Record<string, string>,
+  clusters: InventoryCluster[],
+  reader: GitRepository,
+  caches: EvaluationCaches,
+): Promise<{ ms: number; applications: number }> {
   const sets = Object.entries(files)
     .filter(([path]) => path.startsWith("generators/"))
     .flatMap(([, text]) => parseApplicationSetFile(text));
@@ -243,7 +252,10 @@ async function nativePush(server: GitServer, store: string, heads: Map<string, s
   const refspecs = [...heads].map(([branch, commit]) => `${commit}:refs/heads/${branch}`);
   const started = performance.now();
   for (let i = 0; i < refspecs.length; i += NATIVE_PUSH_BATCH) {
-    await execFileAsync("git", ["--git-dir", store, "push", "--quiet", url, ...refspecs.slice(i, i + NATIVE_PUSH_BATCH)], { env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+    await execFileAsync("git", ["--git-dir", store, "push", "--quiet", url, ...refspecs.slice(i, i + NATIVE_PUSH_BATCH)], {
+      env: GIT_ENV,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   }
   return performance.now() - started;
 }
@@ -325,7 +337,13 @@ async function freshRun(): Promise<void> {
   const hub = new GitRepository({ url: input.url, dir: input.store });
   const fetchTimer = timeMethod(hub, "ensureCommits");
   const { figures } = await timedRun(input.clusters, hubDeps(hub, input.kustomize), { ms: 0 });
-  const result: FreshRun = { ms: figures.usage.wallMs, fetchMs: fetchTimer.ms, requests: hub.stats.requests, bytes: hub.stats.bytesReceived, commits: figures.commits };
+  const result: FreshRun = {
+    ms: figures.usage.wallMs,
+    fetchMs: fetchTimer.ms,
+    requests: hub.stats.requests,
+    bytes: hub.stats.bytesReceived,
+    commits: figures.commits,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -337,9 +355,14 @@ async function nativeFetchAll(server: GitServer, branches: string[], scratch: st
     await execFileAsync("git", ["init", "--quiet", "--bare", bare], { env: GIT_ENV });
     const refspecs = branches.map((branch) => `refs/heads/${branch}:refs/remotes/origin/${branch}`).join("\n");
     const started = performance.now();
-    const child = execFile("git", ["--git-dir", bare, "fetch", "--quiet", "--no-tags", "--depth", "1", "--stdin", `${proxy.url}/fleet.git`], { env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+    const child = execFile("git", ["--git-dir", bare, "fetch", "--quiet", "--no-tags", "--depth", "1", "--stdin", `${proxy.url}/fleet.git`], {
+      env: GIT_ENV,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     child.stdin!.end(`${refspecs}\n`);
-    await new Promise<void>((resolve, reject) => child.on("error", reject).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`native git fetch exited with ${code}`)))));
+    await new Promise<void>((resolve, reject) =>
+      child.on("error", reject).on("close", (code) => (code === 0 ? resolve() : reject(new Error(`native git fetch exited with ${code}`)))),
+    );
     return { ...pick(proxy.counts()), ms: performance.now() - started };
   } finally {
     await proxy.stop();
@@ -374,7 +397,13 @@ function renderTable(report: Report): string {
   const cell = (value: number | null) => (value === null ? "-" : formatNumber(value));
   const table = formatTable(
     ["figure", "radial", "peer", "ratio (radial/peer)", "peer is"],
-    report.rows.map((r) => [r.figure, cell(r.radial), cell(r.peer), formatRatio(r.radial === null || r.peer === null || r.peer === 0 ? null : r.radial / r.peer), r.peerName]),
+    report.rows.map((r) => [
+      r.figure,
+      cell(r.radial),
+      cell(r.peer),
+      formatRatio(r.radial === null || r.peer === null || r.peer === 0 ? null : r.radial / r.peer),
+      r.peerName,
+    ]),
   );
   const o = report.options;
   return [
@@ -400,7 +429,12 @@ async function main(): Promise<void> {
     const url = `${server.url}/fleet.git`;
     const files = fleetRepo(url, options.sets);
     await server.createRepo("fleet", { seed: files });
-    const clusters: InventoryCluster[] = makeFleet(options.clusters).map(({ name, server: api, labels, annotations }) => ({ name, server: api, labels, annotations }));
+    const clusters: InventoryCluster[] = makeFleet(options.clusters).map(({ name, server: api, labels, annotations }) => ({
+      name,
+      server: api,
+      labels,
+      annotations,
+    }));
     const hub = new GitRepository({ url, dir: join(scratch, "hub") });
     const writeTimer = timeMethod(hub, "writeBranches");
     const kustomize = await installKustomize();
@@ -444,19 +478,39 @@ async function main(): Promise<void> {
     const rows: Row[] = [
       { figure: "whole-fleet evaluation (ms)", radial: evaluation.ms, peer: null, peerName: "goal < 10,000" },
       { figure: "first run, end to end (ms)", radial: first.figures.usage.wallMs, peer: null, peerName: "" },
-      { figure: "  of which writing branches (ms)", radial: first.figures.writeMs, peer: nativeMs, peerName: `native git push, ${NATIVE_PUSH_BATCH} refs per push` },
-      { figure: "  writing, old path, extrapolated (ms)", radial: first.figures.writeMs, peer: perRefMs * heads.size, peerName: `isomorphic-git push per ref (${options.sample} sampled)` },
+      {
+        figure: "  of which writing branches (ms)",
+        radial: first.figures.writeMs,
+        peer: nativeMs,
+        peerName: `native git push, ${NATIVE_PUSH_BATCH} refs per push`,
+      },
+      {
+        figure: "  writing, old path, extrapolated (ms)",
+        radial: first.figures.writeMs,
+        peer: perRefMs * heads.size,
+        peerName: `isomorphic-git push per ref (${options.sample} sampled)`,
+      },
       { figure: "  branches written", radial: first.figures.commits, peer: null, peerName: "" },
       { figure: "  node CPU (cores)", radial: first.figures.usage.nodeCores, peer: null, peerName: "" },
       { figure: "unchanged run, end to end (ms)", radial: noop.figures.usage.wallMs, peer: null, peerName: "" },
       { figure: "one-relabel run, end to end (ms)", radial: relabel.figures.usage.wallMs, peer: null, peerName: "goal < 2,000" },
       { figure: "  branches written", radial: relabel.figures.commits, peer: null, peerName: "" },
-      { figure: "fresh process, unchanged fleet: first run (ms)", radial: fresh.radial.ms, peer: fresh.native.ms, peerName: "native git fetch --depth 1 of every deploy head" },
+      {
+        figure: "fresh process, unchanged fleet: first run (ms)",
+        radial: fresh.radial.ms,
+        peer: fresh.native.ms,
+        peerName: "native git fetch --depth 1 of every deploy head",
+      },
       { figure: "  of which fetching deploy heads (ms)", radial: fresh.radial.fetchMs, peer: fresh.native.ms, peerName: "native git, one fetch, all refspecs" },
       { figure: "  HTTP requests", radial: fresh.radial.requests, peer: fresh.native.requests, peerName: "native git, one fetch, all refspecs" },
       { figure: "  bytes received", radial: fresh.radial.bytes, peer: fresh.native.bytes, peerName: "native git" },
       { figure: "  branches written", radial: fresh.radial.commits, peer: null, peerName: "" },
-      { figure: "agent fetch of its branch, depth 1 (bytes)", radial: fetch.radial.bytes, peer: fetch.native.bytes, peerName: "native git fetch --depth 1 (protocol v2)" },
+      {
+        figure: "agent fetch of its branch, depth 1 (bytes)",
+        radial: fetch.radial.bytes,
+        peer: fetch.native.bytes,
+        peerName: "native git fetch --depth 1 (protocol v2)",
+      },
       { figure: "  HTTP requests", radial: fetch.radial.requests, peer: fetch.native.requests, peerName: "native git" },
       { figure: "  wall (ms)", radial: fetch.radial.ms, peer: fetch.native.ms, peerName: "native git" },
       { figure: "peak RSS of the hub process (MiB)", radial: peakRssMiB, peer: null, peerName: "" },

@@ -168,7 +168,8 @@ async function runLists(store: Store, count: number, expected: Map<string, numbe
   const meter = startMeter(store.enginePid);
   for (let i = 0; i < count; i++) {
     const run = await listAll(store.hub, SELECTORS[i % SELECTORS.length]!);
-    if (run.matched !== expected.get(run.selector)) throw new Error(`"${run.selector}" matched ${run.matched} clusters on the ${STORE_TITLES[store.key]}, expected ${expected.get(run.selector)}`);
+    if (run.matched !== expected.get(run.selector))
+      throw new Error(`"${run.selector}" matched ${run.matched} clusters on the ${STORE_TITLES[store.key]}, expected ${expected.get(run.selector)}`);
     runs.push(run);
     if ((i + 1) % 10 === 0) progress(store, `listed ${i + 1}/${count} (last: ${formatNumber(run.ms)} ms, ${run.scanned} scanned)`);
   }
@@ -218,7 +219,11 @@ async function measureItem(store: Store): Promise<ItemSize> {
     const stored = Items[0];
     if (!stored) throw new Error("the table holds no cluster item");
     const api = await store.hub.api("GET", `/v1/clusters/${String(stored.name)}`);
-    return { storedBytes: dynamoItemBytes(stored), storedJsonBytes: Buffer.byteLength(JSON.stringify(stored)), apiJsonBytes: Buffer.byteLength(JSON.stringify(api.body)) };
+    return {
+      storedBytes: dynamoItemBytes(stored),
+      storedJsonBytes: Buffer.byteLength(JSON.stringify(stored)),
+      apiJsonBytes: Buffer.byteLength(JSON.stringify(api.body)),
+    };
   } finally {
     client.destroy();
   }
@@ -259,7 +264,8 @@ function estimateCapacity(item: ItemSize, scannedPerList: number): CapacityEstim
   return {
     writeUnitsPerRegistration,
     readUnitsPerRegistration,
-    usdPerThousandRegistrations: (1000 * (writeUnitsPerRegistration * USD_PER_MILLION_WRITE_UNITS + readUnitsPerRegistration * USD_PER_MILLION_READ_UNITS)) / 1e6,
+    usdPerThousandRegistrations:
+      (1000 * (writeUnitsPerRegistration * USD_PER_MILLION_WRITE_UNITS + readUnitsPerRegistration * USD_PER_MILLION_READ_UNITS)) / 1e6,
     readUnitsPerList,
     usdPerThousandLists: (1000 * readUnitsPerList * USD_PER_MILLION_READ_UNITS) / 1e6,
     maxRegistrationsPerSecond: (SHARDS * PARTITION_WRITE_UNITS) / itemWriteUnits,
@@ -329,7 +335,15 @@ function renderTable(report: Report): string {
   );
   const selectors = formatTable(
     ["selector", "matched", "scanned", "pages", "Queries", "embedded p50 ms", "Local p50 ms"],
-    embedded.list.bySelector.map((s, i) => [s.selector, String(s.matched), String(s.scanned), String(s.pages), String(s.storeRequests), formatNumber(s.p50Ms), formatNumber(dynamodbLocal.list.bySelector[i]!.p50Ms)]),
+    embedded.list.bySelector.map((s, i) => [
+      s.selector,
+      String(s.matched),
+      String(s.scanned),
+      String(s.pages),
+      String(s.storeRequests),
+      formatNumber(s.p50Ms),
+      formatNumber(dynamodbLocal.list.bySelector[i]!.p50Ms),
+    ]),
   );
   const { item, capacity } = report;
   const o = report.options;
@@ -349,7 +363,12 @@ function renderTable(report: Report): string {
 
 // ---- main -----------------------------------------------------------------------------------
 
-async function benchStore(key: StoreKey, fleet: FleetCluster[], options: Options, expected: Map<string, number>): Promise<{ figures: StoreFigures; item?: ItemSize }> {
+async function benchStore(
+  key: StoreKey,
+  fleet: FleetCluster[],
+  options: Options,
+  expected: Map<string, number>,
+): Promise<{ figures: StoreFigures; item?: ItemSize }> {
   const store = await STARTERS[key]();
   try {
     const register = await registerFleet(store, fleet, options.concurrency);

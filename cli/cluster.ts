@@ -110,7 +110,9 @@ async function fetchSecret<T extends { bootstrap: string }>(path: string | undef
     throw error;
   }
   await file?.write(answer.bootstrap).catch((error: unknown) => {
-    throw new CliError(`could not write ${path}: ${(error as Error).message}; run \`radial cluster rotate-token ${name} --bootstrap-out FILE\` for a new token and manifest`);
+    throw new CliError(
+      `could not write ${path}: ${(error as Error).message}; run \`radial cluster rotate-token ${name} --bootstrap-out FILE\` for a new token and manifest`,
+    );
   });
   return answer;
 }
@@ -129,7 +131,9 @@ function showSecret(answer: { token: string; bootstrap: string }, view: { summar
   }
   const text = `${summary}\nAgent token (shown only this once; the hub keeps only its hash):\n  ${answer.token}\n`;
   if (path) {
-    process.stdout.write(`${text}Bootstrap manifest (it holds the token) written to ${path}, mode 0600. ${applyWhen}:\n  kubectl apply --server-side -f ${path}\n`);
+    process.stdout.write(
+      `${text}Bootstrap manifest (it holds the token) written to ${path}, mode 0600. ${applyWhen}:\n  kubectl apply --server-side -f ${path}\n`,
+    );
     return;
   }
   process.stderr.write(
@@ -162,7 +166,10 @@ async function register(name: string, options: RegisterOptions, command: Command
 async function list(options: { selector?: string; limit?: number }, command: Command): Promise<void> {
   const { client, format } = connect(command);
   const clusters = options.limit === undefined ? await client.listAll(options.selector) : await listPage(client, options.selector, options.limit);
-  printClusters(clusters.sort((a, b) => a.name.localeCompare(b.name)), format);
+  printClusters(
+    clusters.sort((a, b) => a.name.localeCompare(b.name)),
+    format,
+  );
 }
 
 async function listPage(client: HubClient, selector: string | undefined, limit: number): Promise<Cluster[]> {
@@ -230,7 +237,9 @@ As with kubectl, changing an existing value needs --overwrite; without it the ch
 to the version of the cluster it was checked against.`;
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = withHubOptions(program.command("cluster").description("register and manage the clusters of the fleet")).configureHelp({ showGlobalOptions: true });
+  const cluster = withHubOptions(program.command("cluster").description("register and manage the clusters of the fleet")).configureHelp({
+    showGlobalOptions: true,
+  });
 
   cluster
     .command("register")
@@ -262,11 +271,7 @@ export function registerClusterCommands(program: Command): void {
     .addHelpText("after", LABEL_HELP)
     .action(run(label));
 
-  cluster
-    .command("delete")
-    .description("delete a cluster; its agent token stops working")
-    .argument("<name>", "cluster name")
-    .action(run(remove));
+  cluster.command("delete").description("delete a cluster; its agent token stops working").argument("<name>", "cluster name").action(run(remove));
 
   cluster
     .command("rotate-token")

@@ -42,7 +42,12 @@ export function resultText(result: GenerationRunResult): string {
   ];
   if (changed.length > 0) {
     const list = (names: string[]) => names.join(",") || "-";
-    lines.push(table(["CLUSTER", "COMMIT", "ADDED", "CHANGED", "REMOVED"], changed.map((c) => [c.name, c.commit ? short(c.commit) : "-", list(c.added), list(c.changed), list(c.removed)])).trimEnd());
+    lines.push(
+      table(
+        ["CLUSTER", "COMMIT", "ADDED", "CHANGED", "REMOVED"],
+        changed.map((c) => [c.name, c.commit ? short(c.commit) : "-", list(c.added), list(c.changed), list(c.removed)]),
+      ).trimEnd(),
+    );
   }
   if (result.blocked) lines.push(`Blocked: ${result.blocked.message}`);
   for (const error of result.errors) lines.push(`error: ${error.file}${error.cluster ? ` (cluster ${error.cluster})` : ""}: ${error.message}`);
@@ -65,9 +70,7 @@ async function generate(options: GenerateOptions, command: Command): Promise<voi
 
 export function registerGenerateCommand(program: Command): void {
   withHubOptions(
-    program
-      .command("generate")
-      .description("run generation on the hub now (evaluate every ApplicationSet, hydrate, write deploy branches), or list past runs"),
+    program.command("generate").description("run generation on the hub now (evaluate every ApplicationSet, hydrate, write deploy branches), or list past runs"),
   )
     .option("--dry-run", "report per cluster the Applications that would be added, changed and removed, with diffs; write nothing")
     .option("--force", "write even when the run would remove more Applications than the mass-removal guard allows")

@@ -39,11 +39,20 @@ async function health(options: { filename: string }, command: Command): Promise<
   const format = command.optsWithGlobals<{ output: OutputFormat }>().output;
   const rows = (await readObjects(options.filename)).map((object): HealthRow => {
     const health = assessHealth(object);
-    return { kind: object.kind, namespace: object.metadata.namespace ?? null, name: object.metadata.name, status: health?.status ?? null, message: health?.message ?? null };
+    return {
+      kind: object.kind,
+      namespace: object.metadata.namespace ?? null,
+      name: object.metadata.name,
+      status: health?.status ?? null,
+      message: health?.message ?? null,
+    };
   });
   process.stdout.write(
     format === "table"
-      ? table(["KIND", "NAMESPACE", "NAME", "STATUS", "MESSAGE"], rows.map((r) => [r.kind, r.namespace ?? "-", r.name, r.status ?? "-", r.message ?? ""]))
+      ? table(
+          ["KIND", "NAMESPACE", "NAME", "STATUS", "MESSAGE"],
+          rows.map((r) => [r.kind, r.namespace ?? "-", r.name, r.status ?? "-", r.message ?? ""]),
+        )
       : serialize(rows, format),
   );
 }

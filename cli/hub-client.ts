@@ -139,7 +139,9 @@ export class HubClient {
       });
       return { status: response.status, text: await response.text() };
     } catch (error) {
-      throw new HubUnreachableError(`cannot reach the hub at ${this.baseUrl}: ${networkProblem(error, this.timeoutMs)} (is it running? set --hub or RADIAL_HUB)`);
+      throw new HubUnreachableError(
+        `cannot reach the hub at ${this.baseUrl}: ${networkProblem(error, this.timeoutMs)} (is it running? set --hub or RADIAL_HUB)`,
+      );
     }
   }
 }

@@ -23,7 +23,11 @@ async function hubUp(options: HubUpOptions): Promise<void> {
     } else if (hub.admin.path) {
       console.error(`Admin token: export RADIAL_HUB=${hub.url} RADIAL_TOKEN=$(cat ${hub.admin.path})`);
     }
-    const shutdown = () => void hub.stop().then(() => process.exit(0), () => process.exit(1));
+    const shutdown = () =>
+      void hub.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);
   } catch (error) {

@@ -7,7 +7,6 @@ import { HubError, HubUnreachableError } from "./hub-client.js";
 
 export type OutputFormat = "table" | "json" | "yaml";
 
-
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  success
@@ -80,7 +79,11 @@ export function formatLabels(labels: Record<string, string>): string {
 /** Columns padded to their widest cell, two spaces apart, with no trailing blanks. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [headers, ...rows].map(line).join("\n") + "\n";
 }
 

@@ -48,7 +48,9 @@ async function generatorFiles(path: string): Promise<string[]> {
 }
 
 function describeProblem(file: string, problem: EvaluationProblem): string {
-  const parts = [file, `ApplicationSet ${problem.applicationSet}`, problem.generator, problem.application && `Application ${problem.application}`].filter(Boolean);
+  const parts = [file, `ApplicationSet ${problem.applicationSet}`, problem.generator, problem.application && `Application ${problem.application}`].filter(
+    Boolean,
+  );
   return `${parts.join(": ")}: ${problem.message}`;
 }
 
@@ -57,7 +59,13 @@ function applicationTable(rows: { application: Application; cluster: string }[])
     ["NAME", "CLUSTER", "PROJECT", "SOURCE", "NAMESPACE"],
     rows.map(({ application, cluster }) => {
       const source = application.spec.source ?? application.spec.sources![0]!;
-      return [application.metadata.name, cluster, application.spec.project ?? "-", `${source.repoURL} ${source.path ?? source.chart ?? ""}`.trim(), application.spec.destination.namespace ?? "-"];
+      return [
+        application.metadata.name,
+        cluster,
+        application.spec.project ?? "-",
+        `${source.repoURL} ${source.path ?? source.chart ?? ""}`.trim(),
+        application.spec.destination.namespace ?? "-",
+      ];
     }),
   );
 }
@@ -84,7 +92,14 @@ async function render(options: { clusters: string; generators: string; repo?: st
     }
   }
   rendered.sort((a, b) => a.application.metadata.name.localeCompare(b.application.metadata.name));
-  process.stdout.write(format === "table" ? applicationTable(rendered) : serialize(rendered.map((r) => r.application), format));
+  process.stdout.write(
+    format === "table"
+      ? applicationTable(rendered)
+      : serialize(
+          rendered.map((r) => r.application),
+          format,
+        ),
+  );
   if (problems.length > 0) throw new CliError(`${problems.length} problem${problems.length > 1 ? "s" : ""}:\n  ${problems.join("\n  ")}`);
 }
 

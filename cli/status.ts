@@ -19,7 +19,15 @@ const staleness = (status: ClusterStatus) => (!status.reported ? "-" : status.st
 
 /** One row per cluster: roll-up, applications, revision, last report, stale. */
 export function fleetTable(statuses: ClusterStatus[], now = new Date()): string {
-  const rows = statuses.map((s) => [s.cluster, s.sync, s.health, String(Object.values(s.syncCounts).reduce((n, c) => n + c, 0)), short(s.revision), lastReport(s, now), staleness(s)]);
+  const rows = statuses.map((s) => [
+    s.cluster,
+    s.sync,
+    s.health,
+    String(Object.values(s.syncCounts).reduce((n, c) => n + c, 0)),
+    short(s.revision),
+    lastReport(s, now),
+    staleness(s),
+  ]);
   return table(["CLUSTER", "SYNC", "HEALTH", "APPS", "REVISION", "LAST REPORT", "STALE"], rows);
 }
 
@@ -30,7 +38,8 @@ export function clusterText(status: ClusterStatus, now = new Date()): string {
   const lines = [
     `Cluster ${status.cluster}: ${status.sync}, ${status.health}, revision ${short(status.revision)}, last report ${lastReport(status, now)} (agent ${status.agentVersion})${stale}`,
   ];
-  for (const condition of status.conditions.filter((c) => c.status !== "True")) lines.push(`  ${condition.type}=${condition.status} ${condition.reason}: ${condition.message}`);
+  for (const condition of status.conditions.filter((c) => c.status !== "True"))
+    lines.push(`  ${condition.type}=${condition.status} ${condition.reason}: ${condition.message}`);
   const applications = status.applications.map((a) => [a.name, short(a.revision), a.sync, a.health, a.message ?? ""]);
   lines.push("", table(["APPLICATION", "REVISION", "SYNC", "HEALTH", "MESSAGE"], applications).trimEnd());
   if (status.driftEvents.length > 0) {
@@ -79,6 +88,6 @@ export function registerStatusCommand(program: Command): void {
       .argument("[cluster]", "one cluster to show in detail"),
   )
     .option("--events <n>", `drift events to show with CLUSTER (0-${MAX_EVENTS})`, eventCount, 20)
-    .addHelpText("after", "\nA cluster is stale when the hub has had no report from it for 3 poll intervals; \"-\" means its agent never reported.")
+    .addHelpText("after", '\nA cluster is stale when the hub has had no report from it for 3 poll intervals; "-" means its agent never reported.')
     .action(runAction(status));
 }

@@ -24,7 +24,9 @@ export const ApplicationDestination = z
   .refine((d) => Boolean(d.name) !== Boolean(d.server), "needs exactly one of name or server");
 
 export const SyncPolicy = z.looseObject({
-  automated: z.looseObject({ prune: z.boolean().optional(), selfHeal: z.boolean().optional(), allowEmpty: z.boolean().optional(), enabled: z.boolean().optional() }).optional(),
+  automated: z
+    .looseObject({ prune: z.boolean().optional(), selfHeal: z.boolean().optional(), allowEmpty: z.boolean().optional(), enabled: z.boolean().optional() })
+    .optional(),
   syncOptions: z.array(z.string()).optional(),
 });
 

@@ -11,11 +11,13 @@ export function labelKeyProblem(key: string): string | undefined {
   if (prefix !== undefined) {
     if (prefix.length === 0) return `label key "${key}": the prefix before '/' must not be empty`;
     if (prefix.length > 253) return `label key "${key}": the prefix must be at most 253 characters`;
-    if (!DNS1123_SUBDOMAIN.test(prefix)) return `label key "${key}": the prefix "${prefix}" must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')`;
+    if (!DNS1123_SUBDOMAIN.test(prefix))
+      return `label key "${key}": the prefix "${prefix}" must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')`;
   }
   if (name.length === 0) return `label key "${key}": the name part must not be empty`;
   if (name.length > 63) return `label key "${key}": the name part must be at most 63 characters`;
-  if (!NAME_PART.test(name)) return `label key "${key}": the name part must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit`;
+  if (!NAME_PART.test(name))
+    return `label key "${key}": the name part must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit`;
   return undefined;
 }
 
@@ -23,7 +25,8 @@ export function labelKeyProblem(key: string): string | undefined {
 export function labelValueProblem(value: string, key?: string): string | undefined {
   const where = key === undefined ? `label value "${value}"` : `label "${key}": value "${value}"`;
   if (value.length > 63) return `${where} must be at most 63 characters`;
-  if (value.length > 0 && !NAME_PART.test(value)) return `${where} must be empty or consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit`;
+  if (value.length > 0 && !NAME_PART.test(value))
+    return `${where} must be empty or consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit`;
   return undefined;
 }
 

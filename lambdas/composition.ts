@@ -96,7 +96,8 @@ export function createHub(config: HubConfig): Hub {
 
 function createRegistry(config: HubConfig, dynamodb: DynamoDBClient, clock: Clock): ClusterRegistry {
   const grace = Number(config.env.RADIAL_TOKEN_GRACE_SECONDS ?? DEFAULT_TOKEN_GRACE_SECONDS);
-  if (!Number.isInteger(grace) || grace < 0) throw new Error(`RADIAL_TOKEN_GRACE_SECONDS must be a whole number of seconds, got ${config.env.RADIAL_TOKEN_GRACE_SECONDS}`);
+  if (!Number.isInteger(grace) || grace < 0)
+    throw new Error(`RADIAL_TOKEN_GRACE_SECONDS must be a whole number of seconds, got ${config.env.RADIAL_TOKEN_GRACE_SECONDS}`);
   return new ClusterRegistry({
     store: new DynamoDBInventoryStore(dynamodb, config.inventory.tableName),
     eks: new AwsEksLookup({ clock, ...(config.env.RADIAL_EKS_ENDPOINT ? { endpoint: config.env.RADIAL_EKS_ENDPOINT } : {}) }),
@@ -115,8 +116,10 @@ function createRegistry(config: HubConfig, dynamodb: DynamoDBClient, clock: Cloc
 function agentGitAuth(env: NodeJS.ProcessEnv): { username: string; password: string } | null {
   const { RADIAL_AGENT_GIT_USERNAME: username, RADIAL_AGENT_GIT_PASSWORD: password } = env;
   if (!username && !password) return null;
-  if (!username || !password) throw new Error("RADIAL_AGENT_GIT_USERNAME and RADIAL_AGENT_GIT_PASSWORD must be set together (a read-only credential for the fleet repo)");
-  if (password === env.RADIAL_GIT_PASSWORD) throw new Error("RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD, which can write every deploy branch: give agents a read-only credential");
+  if (!username || !password)
+    throw new Error("RADIAL_AGENT_GIT_USERNAME and RADIAL_AGENT_GIT_PASSWORD must be set together (a read-only credential for the fleet repo)");
+  if (password === env.RADIAL_GIT_PASSWORD)
+    throw new Error("RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD, which can write every deploy branch: give agents a read-only credential");
   return { username, password };
 }
 
@@ -151,7 +154,9 @@ function createStatusService(config: HubConfig, dynamodb: DynamoDBClient, repo: 
   if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 5 || pollIntervalSeconds > 3600) {
     throw new Error(`RADIAL_POLL_INTERVAL_SECONDS must be a whole number of seconds from 5 to 3600, got ${text}`);
   }
-  const revisions = repo ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") }) : NO_DEPLOY_REVISIONS;
+  const revisions = repo
+    ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") })
+    : NO_DEPLOY_REVISIONS;
   return new StatusService({ store: new DynamoDBStatusStore(dynamodb, config.inventory.tableName), revisions, clock, settings: { pollIntervalSeconds } });
 }
 

@@ -55,7 +55,10 @@ export interface EksLookup {
 // ---- status ----
 
 /** What the cluster's last report says as a whole, without its applications and events. */
-export type StatusSummary = Pick<ClusterStatus, "agentVersion" | "heartbeatAt" | "revision" | "conditions" | "sync" | "health" | "syncCounts" | "healthCounts"> & {
+export type StatusSummary = Pick<
+  ClusterStatus,
+  "agentVersion" | "heartbeatAt" | "revision" | "conditions" | "sync" | "health" | "syncCounts" | "healthCounts"
+> & {
   receivedAt: string;
 };
 

@@ -21,12 +21,22 @@ export interface IgnoreRule {
   managers: string[];
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "s",
+  );
 
 /** RFC 6901: `/a/b~1c/0` → ["a", "b/c", "0"]. */
 function parsePointer(pointer: string): string[] {
   if (!pointer.startsWith("/")) throw new IgnoreDifferenceError(`invalid jsonPointer ${JSON.stringify(pointer)}: must start with /`);
-  return pointer.slice(1).split("/").map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 /** Deletes one field or list item, if it is there. */

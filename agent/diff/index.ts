@@ -70,4 +70,3 @@ export function diffObject(desired: KubeObject, live: KubeObject, ignore: Ignore
     });
   return { drifted: fields.length > 0, fields };
 }
-

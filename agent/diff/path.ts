@@ -7,10 +7,7 @@
 
 export type Scalar = string | number | boolean;
 
-export type Segment =
-  | { field: string }
-  | { keys: Record<string, Scalar> }
-  | { index: number };
+export type Segment = { field: string } | { keys: Record<string, Scalar> } | { index: number };
 
 export type FieldPath = readonly Segment[];
 
@@ -20,7 +17,10 @@ export function formatPath(path: FieldPath): string {
   let text = "";
   for (const segment of path) {
     if ("field" in segment) text += PLAIN.test(segment.field) ? `${text === "" ? "" : "."}${segment.field}` : `[${JSON.stringify(segment.field)}]`;
-    else if ("keys" in segment) text += `[${Object.entries(segment.keys).map(([key, value]) => `${key}=${String(value)}`).join(",")}]`;
+    else if ("keys" in segment)
+      text += `[${Object.entries(segment.keys)
+        .map(([key, value]) => `${key}=${String(value)}`)
+        .join(",")}]`;
     else text += `[${segment.index}]`;
   }
   return text;

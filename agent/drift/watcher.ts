@@ -140,7 +140,10 @@ export class DriftWatcher {
     for (const kind of wanted) {
       if (this.watches.has(kind)) continue;
       const { apiVersion, kind: name } = parseKindKey(kind);
-      this.watches.set(kind, this.client.watch(apiVersion, name, { labelSelector: APPLICATION_LABEL }, (event) => this.onEvent(event)));
+      this.watches.set(
+        kind,
+        this.client.watch(apiVersion, name, { labelSelector: APPLICATION_LABEL }, (event) => this.onEvent(event)),
+      );
     }
   }
 
@@ -209,7 +212,14 @@ export class DriftWatcher {
     this.delayed.set(key, timer);
   }
 
-  private async write(key: string, managed: ManagedObject, live: KubeObject | undefined, application: TrackedApplication, streak: number, done: () => void): Promise<void> {
+  private async write(
+    key: string,
+    managed: ManagedObject,
+    live: KubeObject | undefined,
+    application: TrackedApplication,
+    streak: number,
+    done: () => void,
+  ): Promise<void> {
     if (this.stopped || this.paused.has(application.name) || this.applications.get(application.name) !== application) return;
     this.healing.add(key);
     try {

@@ -6,7 +6,12 @@ import type { KubeObject } from "../kube/object.js";
 import type { ApplicationState } from "../report/build.js";
 import { refFor, type ResourceResult, type SyncResult } from "../sync/sync.js";
 
-const toStatus = ({ ref, sync, health, message }: ResourceResult): ResourceStatus => ({ ...ref, sync, health: health?.status ?? "Healthy", ...(message ? { message } : {}) });
+const toStatus = ({ ref, sync, health, message }: ResourceResult): ResourceStatus => ({
+  ...ref,
+  sync,
+  health: health?.status ?? "Healthy",
+  ...(message ? { message } : {}),
+});
 
 const sameResource = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 

@@ -57,7 +57,10 @@ export function statefulSetHealth(sts: KubeObject): ResourceHealth {
   if (updateRevision !== currentRevision) {
     return { status: "Progressing", message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${updateRevision}...` };
   }
-  return { status: "Healthy", message: `statefulset rolling update complete ${int(sts, ["status", "currentReplicas"])} pods at revision ${currentRevision}...` };
+  return {
+    status: "Healthy",
+    message: `statefulset rolling update complete ${int(sts, ["status", "currentReplicas"])} pods at revision ${currentRevision}...`,
+  };
 }
 
 export function daemonSetHealth(daemon: KubeObject): ResourceHealth {

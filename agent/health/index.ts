@@ -25,12 +25,30 @@ const CHECKS = new Map<string, { label: string; check: Check | Map<string, Check
   ["extensions/Ingress", { label: "Ingress", check: ingressHealth }],
   ["networking.k8s.io/Ingress", { label: "Ingress", check: ingressHealth }],
   ["argoproj.io/Workflow", { label: "Workflow", check: workflowHealth }],
-  ["apiregistration.k8s.io/APIService", { label: "APIService", check: new Map([["v1", apiServiceHealth], ["v1beta1", apiServiceHealth]]) }],
+  [
+    "apiregistration.k8s.io/APIService",
+    {
+      label: "APIService",
+      check: new Map([
+        ["v1", apiServiceHealth],
+        ["v1beta1", apiServiceHealth],
+      ]),
+    },
+  ],
   ["/Service", { label: "Service", check: new Map([["v1", serviceHealth]]) }],
   ["/PersistentVolumeClaim", { label: "PersistentVolumeClaim", check: new Map([["v1", pvcHealth]]) }],
   ["/Pod", { label: "Pod", check: new Map([["v1", podHealth]]) }],
   ["batch/Job", { label: "Job", check: new Map([["v1", jobHealth]]) }],
-  ["autoscaling/HorizontalPodAutoscaler", { label: "HPA", check: new Map([["v1", hpaV1Health], ["v2", hpaV2Health]]) }],
+  [
+    "autoscaling/HorizontalPodAutoscaler",
+    {
+      label: "HPA",
+      check: new Map([
+        ["v1", hpaV1Health],
+        ["v2", hpaV2Health],
+      ]),
+    },
+  ],
 ]);
 
 /** Argo CD hooks keep this finalizer until their phase ends, so their deletion is not "pending". */

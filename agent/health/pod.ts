@@ -15,7 +15,10 @@ function isHook(object: KubeObject): boolean {
   const annotations = object.metadata.annotations ?? {};
   const argo = annotations["argocd.argoproj.io/hook"];
   if (argo !== undefined) {
-    const types = argo.split(",").map((t) => t.trim()).filter((t) => HOOK_TYPES.has(t));
+    const types = argo
+      .split(",")
+      .map((t) => t.trim())
+      .filter((t) => HOOK_TYPES.has(t));
     return !(types.length === 1 && types[0] === "Skip");
   }
   const helm = annotations["helm.sh/hook"];

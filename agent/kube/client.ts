@@ -320,7 +320,9 @@ export class KubeClient {
         observe(res.statusCode ?? 0);
         resolve(res);
       });
-      outgoing.on("timeout", () => outgoing.destroy(Object.assign(new Error(`${req.method} ${req.path}: no answer within ${this.timeoutMs} ms`), { code: "ETIMEDOUT" })));
+      outgoing.on("timeout", () =>
+        outgoing.destroy(Object.assign(new Error(`${req.method} ${req.path}: no answer within ${this.timeoutMs} ms`), { code: "ETIMEDOUT" })),
+      );
       outgoing.on("error", (error) => {
         if (!signal?.aborted) observe(0);
         reject(error);

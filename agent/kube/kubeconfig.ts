@@ -58,7 +58,9 @@ const KubeConfig = z.object({
   "current-context": z.string().optional(),
   clusters: z.array(z.object({ name: z.string().min(1), cluster: Cluster })).default([]),
   users: z.array(z.object({ name: z.string().min(1), user: User.nullable() })).default([]),
-  contexts: z.array(z.object({ name: z.string().min(1), context: z.object({ cluster: z.string(), user: z.string().optional(), namespace: z.string().optional() }) })).default([]),
+  contexts: z
+    .array(z.object({ name: z.string().min(1), context: z.object({ cluster: z.string(), user: z.string().optional(), namespace: z.string().optional() }) }))
+    .default([]),
 });
 
 const USE_INSTEAD =
@@ -94,7 +96,8 @@ async function fromFile(file: string, contextName: string | undefined): Promise<
   const name = contextName ?? config["current-context"] ?? fail("no context given and no current-context set");
   const context = config.contexts.find((c) => c.name === name)?.context ?? fail(`contexts: no context named "${name}"`);
   const clusterAt = `clusters[${context.cluster}].cluster`;
-  const cluster = config.clusters.find((c) => c.name === context.cluster)?.cluster ?? fail(`clusters: no cluster named "${context.cluster}" (context "${name}")`);
+  const cluster =
+    config.clusters.find((c) => c.name === context.cluster)?.cluster ?? fail(`clusters: no cluster named "${context.cluster}" (context "${name}")`);
   if (cluster["proxy-url"]) fail(`${clusterAt}.proxy-url: proxies are not supported; reach the apiserver directly`);
 
   const base = dirname(resolve(file));

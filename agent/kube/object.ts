@@ -45,7 +45,9 @@ export interface ObjectRef {
 
 export function refOf(object: KubeObject): ObjectRef {
   const { apiVersion, kind, metadata } = object;
-  return metadata.namespace === undefined ? { apiVersion, kind, name: metadata.name } : { apiVersion, kind, name: metadata.name, namespace: metadata.namespace };
+  return metadata.namespace === undefined
+    ? { apiVersion, kind, name: metadata.name }
+    : { apiVersion, kind, name: metadata.name, namespace: metadata.namespace };
 }
 
 /** The object with apiVersion and kind set: list items and some answers leave them out, callers need them. */

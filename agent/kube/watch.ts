@@ -38,7 +38,11 @@ const TIMEOUT_GRACE_SECONDS = 30;
 /** What a watch needs of the client (KubeClient has it): the kind's collection, a list, a streamed GET. */
 export interface WatchClient {
   collectionPath(apiVersion: string, kind: string, namespace: string | undefined): Promise<string>;
-  list(apiVersion: string, kind: string, options: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+  list(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }>;
   stream(req: { path: string; query?: Record<string, string | number | boolean | undefined> }, signal: AbortSignal): Promise<IncomingMessage>;
 }
 
@@ -65,7 +69,10 @@ export function startWatch(client: WatchClient, apiVersion: string, kind: string
     const timeoutSeconds = options.timeoutSeconds ?? Math.floor(300 + Math.random() * 300);
     const query = { ...selectors, watch: 1, allowWatchBookmarks: true, resourceVersion: from, timeoutSeconds };
     const res = await client.stream({ path, query }, signal);
-    const guard = setTimeout(() => res.destroy(new Error(`watch ${kind}: still open ${TIMEOUT_GRACE_SECONDS} s after its timeout`)), (timeoutSeconds + TIMEOUT_GRACE_SECONDS) * 1000);
+    const guard = setTimeout(
+      () => res.destroy(new Error(`watch ${kind}: still open ${TIMEOUT_GRACE_SECONDS} s after its timeout`)),
+      (timeoutSeconds + TIMEOUT_GRACE_SECONDS) * 1000,
+    );
     let pending = "";
     try {
       res.setEncoding("utf8");

@@ -93,7 +93,11 @@ export class Applications {
       this.options.logger.warn("cannot list the application inventories", { error: error as Error });
     }
     for (const name of new Set([...this.states.keys(), ...inventoried])) {
-      if (!named.has(name)) kept.set(name, `its folder is missing from ${branch}, without a tombstone (deleted.yaml): nothing is pruned, its resources are kept until the folder returns or the hub deletes the application`);
+      if (!named.has(name))
+        kept.set(
+          name,
+          `its folder is missing from ${branch}, without a tombstone (deleted.yaml): nothing is pruned, its resources are kept until the folder returns or the hub deletes the application`,
+        );
     }
     for (const [name, message] of kept) handed.push(this.queue.add(name, { keep: message }));
     return { complete, settled: Promise.all(handed).then(() => undefined) };

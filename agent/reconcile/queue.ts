@@ -103,10 +103,13 @@ export class WorkQueue<T> {
   }
 
   private retryLater(key: string, item: T): void {
-    const timer = setTimeout(() => {
-      this.retries.delete(key);
-      void this.add(key, item);
-    }, this.options.retryDelay(this.failures.get(key)! - 1));
+    const timer = setTimeout(
+      () => {
+        this.retries.delete(key);
+        void this.add(key, item);
+      },
+      this.options.retryDelay(this.failures.get(key)! - 1),
+    );
     this.retries.set(key, timer);
   }
 }

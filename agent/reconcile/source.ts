@@ -10,8 +10,7 @@ import { DeployBranch } from "../source/branch.js";
 
 export type SourceUpdate =
   /** `commit` is fetched; null when the branch does not exist yet. */
-  | { ok: true; commit: string | null }
-  | { ok: false; reason: "RefLookupFailed" | "FetchFailed"; message: string };
+  { ok: true; commit: string | null } | { ok: false; reason: "RefLookupFailed" | "FetchFailed"; message: string };
 
 export class DeploySource {
   readonly branch: DeployBranch;

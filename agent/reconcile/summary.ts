@@ -6,8 +6,18 @@ const list = (names: string[]) => names.slice(0, 10).join(", ") + (names.length 
 export function summarize(conditions: Conditions, apps: ApplicationState[]): void {
   const outOfSync = apps.filter((app) => app.sync !== "Synced").map((app) => app.name);
   const unhealthy = apps.filter((app) => app.health !== "Healthy").map((app) => app.name);
-  conditions.set("Synced", outOfSync.length ? "False" : "True", outOfSync.length ? "OutOfSync" : "Synced", outOfSync.length ? `not synced: ${list(outOfSync)}` : `${apps.length} applications synced`);
-  conditions.set("Healthy", unhealthy.length ? "False" : "True", unhealthy.length ? "Unhealthy" : "Healthy", unhealthy.length ? `not healthy: ${list(unhealthy)}` : `${apps.length} applications healthy`);
+  conditions.set(
+    "Synced",
+    outOfSync.length ? "False" : "True",
+    outOfSync.length ? "OutOfSync" : "Synced",
+    outOfSync.length ? `not synced: ${list(outOfSync)}` : `${apps.length} applications synced`,
+  );
+  conditions.set(
+    "Healthy",
+    unhealthy.length ? "False" : "True",
+    unhealthy.length ? "Unhealthy" : "Healthy",
+    unhealthy.length ? `not healthy: ${list(unhealthy)}` : `${apps.length} applications healthy`,
+  );
   const fetched = conditions.get("Fetched");
   if (!fetched) return;
   const failing = [fetched, conditions.get("Synced")!, conditions.get("Healthy")!].find((c) => c.status !== "True");

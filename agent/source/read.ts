@@ -67,7 +67,10 @@ function validated<S extends z.ZodType>(schema: S, value: unknown, path: string)
 async function readApplication(name: string, folder: string, files: Set<string>, revision: string, read: ReadFile): Promise<DesiredApplication> {
   const has = (file: string) => files.has(file);
   if (has(TOMBSTONE_FILE)) {
-    if (has(APPLICATION_FILE) || has(MANIFESTS_FILE)) throw new AppError(`${folder}: holds ${TOMBSTONE_FILE} next to ${APPLICATION_FILE} or ${MANIFESTS_FILE}; a folder is either an application or its tombstone`);
+    if (has(APPLICATION_FILE) || has(MANIFESTS_FILE))
+      throw new AppError(
+        `${folder}: holds ${TOMBSTONE_FILE} next to ${APPLICATION_FILE} or ${MANIFESTS_FILE}; a folder is either an application or its tombstone`,
+      );
     const path = `${folder}/${TOMBSTONE_FILE}`;
     const tombstone = validated(ApplicationDeletion, yamlDocument(await text(read, path), path), path);
     if (tombstone.metadata.name !== name) throw new AppError(`${path}: metadata.name is ${tombstone.metadata.name}, not the folder's name ${name}`);

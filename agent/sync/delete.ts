@@ -40,7 +40,12 @@ export interface DeleteSettings {
  * when its finalizers ask for it; otherwise leaves the objects in place, no longer managed. The
  * inventory goes once nothing is left to delete.
  */
-export async function deleteApplication(client: KubeClient, tombstone: DeletedApplication, context: SyncContext, settings: DeleteSettings = {}): Promise<DeleteResult> {
+export async function deleteApplication(
+  client: KubeClient,
+  tombstone: DeletedApplication,
+  context: SyncContext,
+  settings: DeleteSettings = {},
+): Promise<DeleteResult> {
   const { concurrency = 16, waveTimeoutMs = 5 * 60_000, pollIntervalMs = 500, signal, onProgress } = settings;
   const finalizer = tombstone.finalizers.find((f) => f === RESOURCES_FINALIZER || f.startsWith(`${RESOURCES_FINALIZER}/`));
   const propagationPolicy = finalizer?.endsWith("/background") ? "Background" : "Foreground";
@@ -71,7 +76,9 @@ export async function deleteApplication(client: KubeClient, tombstone: DeletedAp
     }
     for (const wave of [...waves.keys()].sort((a, b) => b - a)) {
       const batch = waves.get(wave)!;
-      await pool(batch, concurrency, (live) => client.delete(refOf(live), live.metadata.uid ? { propagationPolicy, uid: live.metadata.uid } : { propagationPolicy }));
+      await pool(batch, concurrency, (live) =>
+        client.delete(refOf(live), live.metadata.uid ? { propagationPolicy, uid: live.metadata.uid } : { propagationPolicy }),
+      );
       const deadline = Date.now() + waveTimeoutMs;
       let left = batch;
       for (;;) {
@@ -84,7 +91,8 @@ export async function deleteApplication(client: KubeClient, tombstone: DeletedAp
         if (left.length === 0) break;
         if (signal?.aborted) return result("Failed", `terminated: ${String(signal.reason)}`);
         if (Date.now() > deadline) {
-          for (const live of batch) resources.push({ ref: refFor(live), action: left.includes(live) ? "failed" : "pruned", sync: left.includes(live) ? "OutOfSync" : "Synced" });
+          for (const live of batch)
+            resources.push({ ref: refFor(live), action: left.includes(live) ? "failed" : "pruned", sync: left.includes(live) ? "OutOfSync" : "Synced" });
           return result("Failed", `timed out after ${waveTimeoutMs} ms waiting for deletion of ${left.length} objects of wave ${wave}`);
         }
         await sleep(pollIntervalMs, signal);

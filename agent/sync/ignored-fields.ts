@@ -66,7 +66,9 @@ export function keepIgnoredLiveValues(desired: KubeObject, live: KubeObject | un
   restore(target, liveRest, ignoringRest);
   dropAbsent(target, desiredIgnoring, liveJson);
   const managers = new Set(rules.flatMap((rule) => rule.managers));
-  const fieldsOf = (live.metadata.managedFields ?? []).filter((entry) => entry.manager && managers.has(entry.manager) && entry.fieldsV1).map((entry) => entry.fieldsV1!);
+  const fieldsOf = (live.metadata.managedFields ?? [])
+    .filter((entry) => entry.manager && managers.has(entry.manager) && entry.fieldsV1)
+    .map((entry) => entry.fieldsV1!);
   if (fieldsOf.length > 0) yieldOwned(target, liveJson, fieldsOf, []);
   return target as unknown as KubeObject;
 }

@@ -38,7 +38,14 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** The values of a comma-separated annotation, trimmed, without empties or repeats (GetAnnotationCSVs). */
 function csv(value: string | undefined): string[] {
-  return [...new Set((value ?? "").split(",").map((item) => item.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Options asking for what the agent always does: accepted, with a note saying why they change nothing. */
@@ -127,7 +134,10 @@ export function objectOptions(object: KubeObject): Parsed<ObjectOptions> {
       const deletePolicies: HookDeletePolicy[] = [];
       for (const policy of csv(annotations[HOOK_DELETE_POLICY_ANNOTATION])) {
         if (!(HOOK_DELETE_POLICIES as readonly string[]).includes(policy)) {
-          return { ok: false, error: `annotation ${HOOK_DELETE_POLICY_ANNOTATION}: unknown policy "${policy}" (HookSucceeded, HookFailed or BeforeHookCreation)` };
+          return {
+            ok: false,
+            error: `annotation ${HOOK_DELETE_POLICY_ANNOTATION}: unknown policy "${policy}" (HookSucceeded, HookFailed or BeforeHookCreation)`,
+          };
         }
         deletePolicies.push(policy as HookDeletePolicy);
       }

@@ -105,7 +105,8 @@ export function refFor(object: KubeObject): ResourceRef {
 const describe = (object: KubeObject) => `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`;
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 /** "healthy state of Service web/api and 2 more". */
-const waitingFor = (pending: TaskState[]) => `${pending[0]!.until} ${describe(pending[0]!.object)}${pending.length > 1 ? ` and ${pending.length - 1} more` : ""}`;
+const waitingFor = (pending: TaskState[]) =>
+  `${pending[0]!.until} ${describe(pending[0]!.object)}${pending.length > 1 ? ` and ${pending.length - 1} more` : ""}`;
 const isCrd = (object: KubeObject) => object.kind === "CustomResourceDefinition" && groupOf(object.apiVersion) === "apiextensions.k8s.io";
 
 /** What the sync learnt of one task while running it. */
@@ -298,7 +299,7 @@ class SyncRun {
     const deadline = Date.now() + this.settings.waveTimeoutMs;
     for (;;) {
       const live = await this.client.get(refOf(crd));
-      const conditions = ((live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
+      const conditions = (live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
       if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
       if (Date.now() > deadline) throw new Error(`CustomResourceDefinition ${crd.metadata.name} not Established after ${this.settings.waveTimeoutMs} ms`);
       if (this.terminated) throw new Error(this.terminated);
@@ -309,11 +310,25 @@ class SyncRun {
 
   async prune(task: Task): Promise<TaskState> {
     const live = task.object;
-    const state = (result: Omit<ResourceResult, "ref">, done = true, failed = false): TaskState => ({ task, object: live, live, until: "deletion of", done, failed, result: this.setResult(live, result) });
+    const state = (result: Omit<ResourceResult, "ref">, done = true, failed = false): TaskState => ({
+      task,
+      object: live,
+      live,
+      until: "deletion of",
+      done,
+      failed,
+      result: this.setResult(live, result),
+    });
     const health = assessHealth(live);
     const kept = (message: string) => {
       this.kept.push(live);
-      return state({ action: "pruneSkipped", sync: "OutOfSync", ...(health ? { health } : {}), message, ...(task.options.ignoreExtraneous ? { ignoreExtraneous: true } : {}) });
+      return state({
+        action: "pruneSkipped",
+        sync: "OutOfSync",
+        ...(health ? { health } : {}),
+        message,
+        ...(task.options.ignoreExtraneous ? { ignoreExtraneous: true } : {}),
+      });
     };
     if (!this.options.prune) return kept("ignored (requires pruning)");
     if (!task.options.prune) return kept("ignored (no prune)");
@@ -340,18 +355,31 @@ class SyncRun {
       const health = assessHealth(written);
       const unchanged = live !== undefined && written.metadata.resourceVersion === live.metadata.resourceVersion;
       const compared = phase ? { sync: "Synced" as const } : this.compare(object, written);
-      const result = this.setResult(object, { action: phase ? "hook" : unchanged ? "unchanged" : "applied", ...compared, ...(health ? { health } : {}) }, phase);
+      const result = this.setResult(
+        object,
+        { action: phase ? "hook" : unchanged ? "unchanged" : "applied", ...compared, ...(health ? { health } : {}) },
+        phase,
+      );
       const state: TaskState = { task, object, live: written, until: phase ? "completion of hook" : "healthy state of", done: false, failed: false, result };
       if (phase) this.hooksRun.push(state);
       return state;
     } catch (error) {
-      return { task, object, until: "healthy state of", done: true, failed: true, result: this.setResult(object, { action: "failed", sync: "OutOfSync", message: errorMessage(error) }, phase) };
+      return {
+        task,
+        object,
+        until: "healthy state of",
+        done: true,
+        failed: true,
+        result: this.setResult(object, { action: "failed", sync: "OutOfSync", message: errorMessage(error) }, phase),
+      };
     }
   }
 
   /** Hooks with BeforeHookCreation whose previous run is still there are deleted, and gone, before they are created. */
   async deleteOldHooks(tasks: Task[]): Promise<TaskState[]> {
-    const old = tasks.filter((t) => t.type === "hook" && t.options.hook?.deletePolicies.includes("BeforeHookCreation") && this.owned.has(resourceKey(t.object)));
+    const old = tasks.filter(
+      (t) => t.type === "hook" && t.options.hook?.deletePolicies.includes("BeforeHookCreation") && this.owned.has(resourceKey(t.object)),
+    );
     return pool(old, this.settings.concurrency, async (task): Promise<TaskState> => {
       const key = resourceKey(task.object);
       const live = this.owned.get(key)!;
@@ -370,12 +398,18 @@ class SyncRun {
   /** Runs one step's tasks, as gitops-engine's runTasks: prunes, then old hooks, then writes kind by kind. */
   async runTasks(tasks: Task[]): Promise<{ states: TaskState[]; ok: boolean }> {
     const states: TaskState[] = [];
-    states.push(...(await pool(tasks.filter((t) => t.type === "prune"), this.settings.concurrency, (t) => this.prune(t))));
+    states.push(
+      ...(await pool(
+        tasks.filter((t) => t.type === "prune"),
+        this.settings.concurrency,
+        (t) => this.prune(t),
+      )),
+    );
     if (states.some((s) => s.failed)) return { states, ok: false };
     const writes = tasks.filter((t) => t.type !== "prune");
     const old = await this.deleteOldHooks(writes);
     if (old.some((s) => s.failed) || !(await this.wait(old))) return { states: [...states, ...old], ok: false };
-    for (let start = 0; start < writes.length; ) {
+    for (let start = 0; start < writes.length;) {
       let end = start;
       while (end < writes.length && writes[end]!.object.kind === writes[start]!.object.kind) end++;
       states.push(...(await pool(writes.slice(start, end), this.settings.concurrency, (t) => this.write(t))));
@@ -454,7 +488,8 @@ class SyncRun {
   /** A failed sync runs its SyncFail hooks (all at once, as gitops-engine), waits for them, and reports the first failure. */
   async fail(syncFail: Task[], failed: TaskState[], message: string): Promise<SyncResult> {
     const reasons = [...new Set(failed.map((s) => `${describe(s.object)}: ${s.result.message ?? "failed"}`))];
-    let full = reasons.length > 0 ? `${message}, reason: ${reasons.slice(0, 5).join("; ")}${reasons.length > 5 ? ` and ${reasons.length - 5} more` : ""}` : message;
+    let full =
+      reasons.length > 0 ? `${message}, reason: ${reasons.slice(0, 5).join("; ")}${reasons.length > 5 ? ` and ${reasons.length - 5} more` : ""}` : message;
     if (syncFail.length > 0) {
       const run = await this.runTasks(syncFail);
       const ok = run.ok && (await this.wait(run.states));
@@ -497,7 +532,12 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
   if (desired.manifests.length === 0 && extraneous.length > 0 && !run.options.allowEmpty) {
     for (const live of extraneous) {
       const health = assessHealth(live);
-      run.setResult(live, { action: "pruneSkipped", sync: "OutOfSync", ...(health ? { health } : {}), message: "not pruned: the application has no manifests (syncPolicy.automated.allowEmpty allows it)" });
+      run.setResult(live, {
+        action: "pruneSkipped",
+        sync: "OutOfSync",
+        ...(health ? { health } : {}),
+        message: "not pruned: the application has no manifests (syncPolicy.automated.allowEmpty allows it)",
+      });
     }
     run.kept.push(...extraneous);
     run.notes.push(`the application has no manifests: ${extraneous.length} objects it owns are kept`);
@@ -526,7 +566,10 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
     }
     markSkipped(run, plan.steps, "not applied: the sync was refused");
     const names = [...new Set(conflicts.map((t) => describe(t.object)))];
-    return run.finish("Failed", `refused: ${names.length} object(s) exist and are not managed by this application: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`);
+    return run.finish(
+      "Failed",
+      `refused: ${names.length} object(s) exist and are not managed by this application: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`,
+    );
   }
 
   run.managed = plan.steps
@@ -548,7 +591,11 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
     if (!ok) {
       markSkipped(run, plan.steps.slice(index + 1), "not applied: the sync stopped before its wave");
       if (run.terminated) return run.finish("Failed", run.terminated);
-      return run.fail(plan.syncFail, states.filter((s) => s.failed), "one or more objects failed to apply");
+      return run.fail(
+        plan.syncFail,
+        states.filter((s) => s.failed),
+        "one or more objects failed to apply",
+      );
     }
     // As gitops-engine: a multi-step sync waits for each step's resources to be healthy; every
     // step waits for its hooks to complete and its pruned objects to be gone.
@@ -557,7 +604,11 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
     if (!(await run.wait(waited))) {
       markSkipped(run, plan.steps.slice(index + 1), "not applied: the sync stopped before its wave");
       if (run.terminated) return run.finish("Failed", run.terminated);
-      return run.fail(plan.syncFail, waited.filter((s) => s.failed), "one or more synchronization tasks completed unsuccessfully");
+      return run.fail(
+        plan.syncFail,
+        waited.filter((s) => s.failed),
+        "one or more synchronization tasks completed unsuccessfully",
+      );
     }
   }
   await run.deleteHooks("HookSucceeded");

@@ -21,10 +21,18 @@ export async function agentCommand(dir: string): Promise<AgentCommand> {
   const bundle = join(dir, "radial-agent.mjs");
   try {
     await bundleAgent(bundle);
-    return { argv: [process.execPath, ...AGENT_NODE_FLAGS, bundle], env: AGENT_ENV, description: "esbuild bundle (agent/bundle.ts) under plain node with the image's node flags, as the container runs it" };
+    return {
+      argv: [process.execPath, ...AGENT_NODE_FLAGS, bundle],
+      env: AGENT_ENV,
+      description: "esbuild bundle (agent/bundle.ts) under plain node with the image's node flags, as the container runs it",
+    };
   } catch (error) {
     process.stderr.write(`bench: cannot bundle the agent (${(error as Error).message}); running bin/radial.js instead\n`);
-    return { argv: [process.execPath, join(ROOT, "bin/radial.js")], env: {}, description: "node bin/radial.js agent (tsx at run time; the bundle could not be built)" };
+    return {
+      argv: [process.execPath, join(ROOT, "bin/radial.js")],
+      env: {},
+      description: "node bin/radial.js agent (tsx at run time; the bundle could not be built)",
+    };
   }
 }
 
@@ -51,13 +59,20 @@ export async function startAgentProcess(command: AgentCommand, settings: AgentSe
   const args = [
     ...command.argv.slice(1),
     "agent",
-    "--kubeconfig", settings.kubeconfig,
-    "--cluster", settings.cluster,
-    "--hub", settings.hubUrl,
-    "--repo", settings.repoUrl,
-    "--poll-interval", String(settings.pollSeconds),
-    "--data-dir", settings.dataDir,
-    "--metrics-port", String(port),
+    "--kubeconfig",
+    settings.kubeconfig,
+    "--cluster",
+    settings.cluster,
+    "--hub",
+    settings.hubUrl,
+    "--repo",
+    settings.repoUrl,
+    "--poll-interval",
+    String(settings.pollSeconds),
+    "--data-dir",
+    settings.dataDir,
+    "--metrics-port",
+    String(port),
   ];
   // A clean environment, as in a pod: nothing from the developer's shell changes what runs.
   const child: ChildProcess = spawn(command.argv[0]!, args, {

@@ -61,7 +61,12 @@ function objectOf(kind: MixedKind, namespace: string, name: string, labels: Reco
         },
       };
     case "Role":
-      return { apiVersion: "rbac.authorization.k8s.io/v1", kind, metadata, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }] };
+      return {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind,
+        metadata,
+        rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+      };
     case "RoleBinding":
       return {
         apiVersion: "rbac.authorization.k8s.io/v1",

@@ -19,11 +19,14 @@ export async function startByteProxy(target: string): Promise<ByteProxy> {
   let counts = { requests: 0, sent: 0, received: 0 };
   const server: Server = createServer((req, res) => {
     counts.requests++;
-    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.on("data", (chunk: Buffer) => (counts.received += chunk.length));
-      reply.pipe(res);
-    });
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: { ...req.headers, host: upstream.host } },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.on("data", (chunk: Buffer) => (counts.received += chunk.length));
+        reply.pipe(res);
+      },
+    );
     req.on("data", (chunk: Buffer) => (counts.sent += chunk.length));
     forward.on("error", (error) => res.destroy(error));
     req.pipe(forward);

@@ -8,7 +8,11 @@ export interface FleetCluster {
   server: string;
 }
 
-export const ENVS = [["prod", 3], ["staging", 2], ["dev", 5]] as const;
+export const ENVS = [
+  ["prod", 3],
+  ["staging", 2],
+  ["dev", 5],
+] as const;
 export const REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1", "sa-east-1"];
 export const TIERS = ["web", "api", "batch", "data"];
 export const TEAMS = Array.from({ length: 20 }, (_, i) => `team-${String(i + 1).padStart(2, "0")}`);

@@ -131,7 +131,13 @@ export class GitReader implements RepoReader {
     await this.init();
     const branch = shortBranch(ref);
     const full = fullBranchRef(branch);
-    const listed = await git.listServerRefs({ http: this.http, url: this.url, prefix: full, protocolVersion: 2, ...(this.auth ? { onAuth: () => this.auth } : {}) });
+    const listed = await git.listServerRefs({
+      http: this.http,
+      url: this.url,
+      prefix: full,
+      protocolVersion: 2,
+      ...(this.auth ? { onAuth: () => this.auth } : {}),
+    });
     const head = listed.find((r) => r.ref === full)?.oid;
     if (head === undefined) throw new BranchNotFoundError(branch, this.url);
     const tracking = `refs/remotes/${REMOTE}/${branch}`;
@@ -309,7 +315,9 @@ export class GitReader implements RepoReader {
     const objects = await readPack(pack, async (oid) => {
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- a delta's base may be of any type
       const found = await git.readObject({ fs, gitdir: this.dir, oid, format: "content", cache: this.cache }).catch(() => undefined);
-      return found && (found.type === "commit" || found.type === "tree" || found.type === "blob" || found.type === "tag") ? { type: found.type, oid, body: found.object as Uint8Array } : undefined;
+      return found && (found.type === "commit" || found.type === "tree" || found.type === "blob" || found.type === "tag")
+        ? { type: found.type, oid, body: found.object as Uint8Array }
+        : undefined;
     });
     await this.storePack(buildPack(objects));
     for (const { type, oid, body } of objects) {
@@ -323,10 +331,12 @@ export class GitReader implements RepoReader {
   protected async storePack(pack: Pack): Promise<void> {
     const base = `${this.dir}/objects/pack/pack-${pack.hash}`;
     await fs.promises.mkdir(`${this.dir}/objects/pack`, { recursive: true });
-    for (const [suffix, data] of [[".pack", pack.pack], [".idx", pack.index]] as const) {
+    for (const [suffix, data] of [
+      [".pack", pack.pack],
+      [".idx", pack.index],
+    ] as const) {
       await fs.promises.writeFile(`${base}${suffix}.tmp`, data);
       await fs.promises.rename(`${base}${suffix}.tmp`, `${base}${suffix}`);
     }
   }
 }
-

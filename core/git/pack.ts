@@ -169,7 +169,13 @@ export async function readPack(pack: Buffer, external: (oid: string) => Promise<
   if (pack.length < 32 || pack.toString("latin1", 0, 4) !== "PACK") throw new Error("pack: not a git pack");
   const version = pack.readUInt32BE(4);
   if (version !== 2 && version !== 3) throw new Error(`pack: version ${version} is not supported`);
-  if (!createHash("sha1").update(pack.subarray(0, pack.length - 20)).digest().equals(pack.subarray(pack.length - 20))) throw new Error("pack: checksum mismatch");
+  if (
+    !createHash("sha1")
+      .update(pack.subarray(0, pack.length - 20))
+      .digest()
+      .equals(pack.subarray(pack.length - 20))
+  )
+    throw new Error("pack: checksum mismatch");
   type Entry = { type: ObjectType; body: Buffer } | { base: number | string; delta: Buffer };
   const entries = new Map<number, Entry>();
   const count = pack.readUInt32BE(8);

@@ -90,7 +90,9 @@ function destinationCluster(application: Application, inventory: InventoryView):
   const { name, server } = application.spec.destination;
   const found = name ? inventory.byName.get(name) : server === undefined ? undefined : inventory.byServer.get(server);
   if (found) return found.name;
-  return { problem: name ? `destination.name "${name}" is not a registered cluster` : `destination.server "${server}" is not the server of any registered cluster` };
+  return {
+    problem: name ? `destination.name "${name}" is not a registered cluster` : `destination.server "${server}" is not the server of any registered cluster`,
+  };
 }
 
 function deepFreeze<T>(value: T): T {
@@ -111,7 +113,12 @@ function render(set: ApplicationSet, params: Params): Rendered {
     if (parsed.success) return deepFreeze({ ok: true, application: parsed.data });
     const name = (candidate as { metadata?: { name?: unknown } }).metadata?.name;
     const issue = parsed.error.issues[0]!;
-    return deepFreeze({ ok: false, application: typeof name === "string" ? name : undefined, field: fieldPath(issue.path), message: `${fieldPath(issue.path)}: ${issue.message}` });
+    return deepFreeze({
+      ok: false,
+      application: typeof name === "string" ? name : undefined,
+      field: fieldPath(issue.path),
+      message: `${fieldPath(issue.path)}: ${issue.message}`,
+    });
   } catch (error) {
     return deepFreeze({ ok: false, field: "spec.template", message: (error as Error).message });
   }
@@ -219,7 +226,12 @@ async function renderParamSets(set: ApplicationSet, generator: unknown, context:
 
 /** The Applications of one generator entry. */
 async function renderGenerator(set: ApplicationSet, generator: unknown, field: string, context: EvaluationContext): Promise<GeneratorOutput> {
-  const generatorContext: GeneratorContext = { ...context, goTemplate: set.spec.goTemplate ?? false, goTemplateOptions: set.spec.goTemplateOptions ?? [], field };
+  const generatorContext: GeneratorContext = {
+    ...context,
+    goTemplate: set.spec.goTemplate ?? false,
+    goTemplateOptions: set.spec.goTemplateOptions ?? [],
+    field,
+  };
   let perCluster: ((view: ClusterView) => Params[]) | undefined;
   try {
     perCluster = paramsPerCluster(generator, generatorContext);
@@ -263,12 +275,24 @@ export async function evaluateApplicationSet(set: ApplicationSet, context: Evalu
     for (const rendered of output.rendered) {
       if (!rendered.ok) {
         const { field: at, message } = rendered;
-        problems.push({ applicationSet: setName, generator: field, ...("application" in rendered ? { application: rendered.application } : {}), field: at, message });
+        problems.push({
+          applicationSet: setName,
+          generator: field,
+          ...("application" in rendered ? { application: rendered.application } : {}),
+          field: at,
+          message,
+        });
         continue;
       }
       const cluster = destinationCluster(rendered.application, context.inventory);
       if (typeof cluster !== "string") {
-        problems.push({ applicationSet: setName, generator: field, application: rendered.application.metadata.name, field: "spec.destination", message: cluster.problem });
+        problems.push({
+          applicationSet: setName,
+          generator: field,
+          application: rendered.application.metadata.name,
+          field: "spec.destination",
+          message: cluster.problem,
+        });
         continue;
       }
       applications.push({ application: rendered.application, cluster, generator: field });

@@ -12,7 +12,8 @@ export function generateIntervalSeconds(env: NodeJS.ProcessEnv): number {
   const text = env.RADIAL_GENERATE_INTERVAL;
   if (text === undefined || text === "") return DEFAULT_GENERATE_INTERVAL_SECONDS;
   const seconds = Number(text);
-  if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`RADIAL_GENERATE_INTERVAL must be a whole number of seconds (0 turns the schedule off), got "${text}"`);
+  if (!Number.isInteger(seconds) || seconds < 0)
+    throw new Error(`RADIAL_GENERATE_INTERVAL must be a whole number of seconds (0 turns the schedule off), got "${text}"`);
   return seconds;
 }
 

@@ -116,7 +116,11 @@ export class GenerationService {
   }
 
   /** One run under a lease already acquired; releases it and returns what was marked pending meanwhile. */
-  private async execute(request: GenerationRunRequest, holder: string, startedAt: Date): Promise<{ result: GenerationResult; pending: GenerationTrigger | undefined }> {
+  private async execute(
+    request: GenerationRunRequest,
+    holder: string,
+    startedAt: Date,
+  ): Promise<{ result: GenerationResult; pending: GenerationTrigger | undefined }> {
     const heartbeat = this.heartbeat(holder, startedAt);
     let released = false;
     try {
@@ -162,7 +166,9 @@ export class GenerationService {
         confirmedUntil = now.getTime() + ttlMs - 1000;
       } catch (error) {
         if (this.deps.clock().getTime() >= confirmedUntil) {
-          return new GenerationLeaseLostError(`the generation lease could not be renewed before it expired (${(error as Error).message}); the run stopped before writing more`);
+          return new GenerationLeaseLostError(
+            `the generation lease could not be renewed before it expired (${(error as Error).message}); the run stopped before writing more`,
+          );
         }
       }
       return undefined;

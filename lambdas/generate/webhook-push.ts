@@ -53,11 +53,17 @@ export function decidePush(push: PushPayload, context: PushContext): PushDecisio
   const keys = urls.length === 0 ? [fleetKey] : [...new Set(urls.map(repositoryKey))];
   const label = keys.includes(fleetKey) ? "the fleet repo" : (urls[0] ?? "the repository");
   if (push.deleted) return { started: false, reason: `${push.ref} was deleted in ${label}; nothing to generate from` };
-  if (keys.includes(fleetKey) && push.ref === `refs/heads/${context.sourceBranch}`) return { started: true, reason: `push to the source branch ${context.sourceBranch}` };
-  if (keys.includes(fleetKey) && push.ref.startsWith("refs/heads/radial/clusters/")) return { started: false, reason: `${push.ref} is a deploy branch written by the hub` };
+  if (keys.includes(fleetKey) && push.ref === `refs/heads/${context.sourceBranch}`)
+    return { started: true, reason: `push to the source branch ${context.sourceBranch}` };
+  if (keys.includes(fleetKey) && push.ref.startsWith("refs/heads/radial/clusters/"))
+    return { started: false, reason: `${push.ref} is a deploy branch written by the hub` };
   if (context.references === undefined && !keys.includes(fleetKey)) {
     return { started: true, reason: `push to ${label}, which Application sources may read (this hub has not run yet)` };
   }
-  if (keys.some((key) => context.references?.get(key)?.has(push.ref))) return { started: true, reason: `push to ${label} ${push.ref}, which an Application source reads` };
-  return { started: false, reason: `push to ${label} ${push.ref}: neither the source branch (${context.sourceBranch}) of the fleet repo nor read by any Application source` };
+  if (keys.some((key) => context.references?.get(key)?.has(push.ref)))
+    return { started: true, reason: `push to ${label} ${push.ref}, which an Application source reads` };
+  return {
+    started: false,
+    reason: `push to ${label} ${push.ref}: neither the source branch (${context.sourceBranch}) of the fleet repo nor read by any Application source`,
+  };
 }

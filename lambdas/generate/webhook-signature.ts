@@ -27,8 +27,13 @@ export function signWebhookBody(secret: string | Uint8Array, body: string | Uint
  * Checks `header` (the X-Hub-Signature-256 value; a Node header may arrive as an array when
  * repeated, which is refused) against `body` and `secret`.
  */
-export function verifyWebhookSignature(secret: string | Uint8Array | undefined, body: string | Uint8Array, header: string | string[] | undefined | null): SignatureCheck {
-  if (secret === undefined || secret.length === 0) return { ok: false, reason: "no-secret", message: "no webhook secret is configured on the hub; webhooks are refused" };
+export function verifyWebhookSignature(
+  secret: string | Uint8Array | undefined,
+  body: string | Uint8Array,
+  header: string | string[] | undefined | null,
+): SignatureCheck {
+  if (secret === undefined || secret.length === 0)
+    return { ok: false, reason: "no-secret", message: "no webhook secret is configured on the hub; webhooks are refused" };
   if (header === undefined || header === null || header === "") return { ok: false, reason: "missing", message: "missing X-Hub-Signature-256 header" };
   if (Array.isArray(header)) {
     if (header.length !== 1) return { ok: false, reason: "format", message: `X-Hub-Signature-256 appears ${header.length} times; send it once` };
@@ -38,6 +43,7 @@ export function verifyWebhookSignature(secret: string | Uint8Array | undefined, 
   if (!match) return { ok: false, reason: "format", message: "X-Hub-Signature-256 must be sha256= followed by 64 hex digits" };
   const given = Buffer.from(match[1]!, "hex");
   const expected = createHmac("sha256", secret).update(body).digest();
-  if (!timingSafeEqual(given, expected)) return { ok: false, reason: "mismatch", message: "X-Hub-Signature-256 does not match the body signed with the configured secret" };
+  if (!timingSafeEqual(given, expected))
+    return { ok: false, reason: "mismatch", message: "X-Hub-Signature-256 does not match the body signed with the configured secret" };
   return { ok: true };
 }

@@ -12,7 +12,8 @@ const MAX_HISTORY_PAGE = 100;
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 function configured(context: HubContext): GenerationService {
-  if (!context.generation) throw new HttpError("unavailable", "generation is not configured on this hub: set RADIAL_REPO_URL to the fleet repo's URL and restart it");
+  if (!context.generation)
+    throw new HttpError("unavailable", "generation is not configured on this hub: set RADIAL_REPO_URL to the fleet repo's URL and restart it");
   return context.generation;
 }
 
@@ -29,9 +30,13 @@ export function generationRoutes(context: HubContext): Route[] {
     {
       method: "POST",
       path: "/v1/generate",
-      summary: "Run generation now (?dryRun=true: report per cluster what would change, with diffs, and write nothing; ?force=true: pass the mass-removal guard)",
+      summary:
+        "Run generation now (?dryRun=true: report per cluster what would change, with diffs, and write nothing; ?force=true: pass the mass-removal guard)",
       responses: {
-        200: { description: "The run's result: per cluster the Applications added, changed and removed (with diffs on a dry run), and errors per file", schema: GenerationRunResult },
+        200: {
+          description: "The run's result: per cluster the Applications added, changed and removed (with diffs on a dry run), and errors per file",
+          schema: GenerationRunResult,
+        },
         409: { description: "Another run holds the lease, or this run lost it (nothing more was written); try again" },
       },
       async handle(request) {
@@ -79,7 +84,10 @@ export function generationRoutes(context: HubContext): Route[] {
       maxBodyBytes: MAX_WEBHOOK_BYTES,
       responses: {
         202: { description: "A generation run starts in the background; see GET /v1/generations", schema: WebhookAnswer },
-        200: { description: "Received and verified, nothing to do (ping, another event, or a ref no Application reads); `reason` says which", schema: WebhookAnswer },
+        200: {
+          description: "Received and verified, nothing to do (ping, another event, or a ref no Application reads); `reason` says which",
+          schema: WebhookAnswer,
+        },
         401: { description: "Missing or bad signature; nothing starts" },
       },
       handle(request) {

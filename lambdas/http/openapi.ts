@@ -32,7 +32,12 @@ export function openApiDocument(routes: Route[], version: string) {
       securitySchemes: {
         adminToken: { type: "http", scheme: "bearer", description: "The operators' admin token (`radial hub up` prints it once)" },
         agentToken: { type: "http", scheme: "bearer", description: "One cluster's agent token, from its registration or rotate-token" },
-        webhookSignature: { type: "apiKey", in: "header", name: "X-Hub-Signature-256", description: "sha256=<HMAC-SHA256 of the body with RADIAL_WEBHOOK_SECRET>, as GitHub signs webhooks" },
+        webhookSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Hub-Signature-256",
+          description: "sha256=<HMAC-SHA256 of the body with RADIAL_WEBHOOK_SECRET>, as GitHub signs webhooks",
+        },
       },
     },
     security: [{ adminToken: [] }],

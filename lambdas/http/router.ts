@@ -47,9 +47,7 @@ export function createRouter(routes: Route[], hooks: RouterHooks) {
 
   async function route(request: Omit<ApiRequest, "params">, matched: (template: string) => void): Promise<ApiResponse> {
     try {
-      const matches = compiled
-        .map((c) => ({ c, m: c.pattern.exec(request.path) }))
-        .filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
+      const matches = compiled.map((c) => ({ c, m: c.pattern.exec(request.path) })).filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
       if (matches.length === 0) throw new HttpError("not_found", `no route ${request.method} ${request.path}; see /v1/openapi.json for the API`);
       const match = matches.find((x) => x.c.route.method === request.method);
       if (!match) {

@@ -48,7 +48,12 @@ function inventoryChanged(context: HubContext): () => void {
 
 /** Every route of the hub, the API description included. */
 export function hubRoutes(context: HubContext): Route[] {
-  const routes = [...systemRoutes(context), ...clusterRoutes(context.registry, inventoryChanged(context)), ...generationRoutes(context), ...statusRoutes(context)];
+  const routes = [
+    ...systemRoutes(context),
+    ...clusterRoutes(context.registry, inventoryChanged(context)),
+    ...generationRoutes(context),
+    ...statusRoutes(context),
+  ];
   const describe: Route = {
     method: "GET",
     path: "/v1/openapi.json",

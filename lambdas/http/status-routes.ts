@@ -29,10 +29,18 @@ function refused(metrics: HubMetrics, outcome: StatusReportOutcome, error: HttpE
 async function authenticatedReport(request: ApiRequest, deps: StatusRouteDependencies): Promise<StatusReport> {
   const token = bearerToken(request.headers);
   if (token === undefined) {
-    throw refused(deps.metrics, "unauthorized", new HttpError("unauthorized", "missing credentials: send 'Authorization: Bearer <agent token>' (the token in the agent's Secret)"));
+    throw refused(
+      deps.metrics,
+      "unauthorized",
+      new HttpError("unauthorized", "missing credentials: send 'Authorization: Bearer <agent token>' (the token in the agent's Secret)"),
+    );
   }
   if (!token.startsWith("rdl_agent_")) {
-    throw refused(deps.metrics, "unauthorized", new HttpError("unauthorized", "status reports are sent with the cluster's agent token (rdl_agent_...), not an operator token"));
+    throw refused(
+      deps.metrics,
+      "unauthorized",
+      new HttpError("unauthorized", "status reports are sent with the cluster's agent token (rdl_agent_...), not an operator token"),
+    );
   }
   const parsed = parseStatusReport(request.body);
   if (!parsed.ok) {
@@ -71,7 +79,8 @@ export function statusRoutes(deps: StatusRouteDependencies): Route[] {
     {
       method: "POST",
       path: "/v1/agent/status",
-      summary: "An agent reports its cluster's status (with its agent token, not the admin token); the reply says which revision to run and when to report again",
+      summary:
+        "An agent reports its cluster's status (with its agent token, not the admin token); the reply says which revision to run and when to report again",
       // Authenticated by the agent token of the cluster the report names, not the admin token.
       auth: "agent",
       requestBody: StatusReport,

@@ -22,7 +22,12 @@ const TOKEN_DIR = "/var/run/secrets/radial";
 const SECRET = `${NAME}-token`;
 
 function document(comment: string | null, object: object): string {
-  const header = comment ? comment.split("\n").map((line) => `# ${line}`).join("\n") + "\n" : "";
+  const header = comment
+    ? comment
+        .split("\n")
+        .map((line) => `# ${line}`)
+        .join("\n") + "\n"
+    : "";
   return header + stringify(object, { lineWidth: 0 });
 }
 

@@ -4,7 +4,16 @@ import { matches, type Selector } from "../../core/labels/selector.js";
 import { hashToken, newToken, tokenMatches } from "./token.js";
 import { toCluster, type ClusterRecord } from "./cluster-record.js";
 import { RegistryError } from "./errors.js";
-import { ClusterExistsError, EksClusterNotFoundError, EksUnavailableError, InvalidCursorError, VersionConflictError, type Clock, type EksLookup, type InventoryStore } from "../ports.js";
+import {
+  ClusterExistsError,
+  EksClusterNotFoundError,
+  EksUnavailableError,
+  InvalidCursorError,
+  VersionConflictError,
+  type Clock,
+  type EksLookup,
+  type InventoryStore,
+} from "../ports.js";
 
 export interface RegistrySettings {
   /** Where agents reach the hub; goes into bootstrap manifests. */
@@ -43,7 +52,8 @@ export class ClusterRegistry {
 
   async register(request: RegisterClusterRequest): Promise<{ cluster: Cluster; token: string; bootstrap: string }> {
     // Fail fast on a taken name before calling AWS; the conditional write below still decides races.
-    if (await this.deps.store.getCluster(request.name)) throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
+    if (await this.deps.store.getCluster(request.name))
+      throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
     let eks = null;
     if (request.eksClusterArn) {
       try {
@@ -71,7 +81,8 @@ export class ClusterRegistry {
     try {
       await this.deps.store.createCluster(record);
     } catch (error) {
-      if (error instanceof ClusterExistsError) throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
+      if (error instanceof ClusterExistsError)
+        throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
       throw error;
     }
     return { cluster: toCluster(record), token, bootstrap: this.bootstrap(record.name, token) };
@@ -120,19 +131,25 @@ export class ClusterRegistry {
     for (let attempt = 1; ; attempt++) {
       const current = await this.record(name);
       if (ifMatch !== undefined && ifMatch !== String(current.version)) {
-        throw new RegistryError("precondition_failed", `cluster ${name} is at resourceVersion ${current.version}, not ${ifMatch}; read it again and reapply your change`);
+        throw new RegistryError(
+          "precondition_failed",
+          `cluster ${name} is at resourceVersion ${current.version}, not ${ifMatch}; read it again and reapply your change`,
+        );
       }
       const labels = merge(current.labels, patch.labels);
       const annotations = merge(current.annotations, patch.annotations);
-      if (Object.keys(labels).length > CLUSTER_LIMITS.maxLabels) throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxLabels} labels`, { field: "labels" });
-      if (Object.keys(annotations).length > CLUSTER_LIMITS.maxAnnotations) throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxAnnotations} annotations`, { field: "annotations" });
+      if (Object.keys(labels).length > CLUSTER_LIMITS.maxLabels)
+        throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxLabels} labels`, { field: "labels" });
+      if (Object.keys(annotations).length > CLUSTER_LIMITS.maxAnnotations)
+        throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxAnnotations} annotations`, { field: "annotations" });
       const next: ClusterRecord = { ...current, labels, annotations, version: current.version + 1, updatedAt: this.deps.clock().toISOString() };
       try {
         await this.deps.store.replaceCluster(next, current.version);
         return toCluster(next);
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
-        if (ifMatch !== undefined) throw new RegistryError("precondition_failed", `cluster ${name} changed while it was being updated; read it again and reapply your change`);
+        if (ifMatch !== undefined)
+          throw new RegistryError("precondition_failed", `cluster ${name} changed while it was being updated; read it again and reapply your change`);
         if (attempt >= MAX_PATCH_ATTEMPTS) throw new RegistryError("conflict", `cluster ${name} is being changed by others; try again`);
         // Jittered backoff, so editors that collided do not collide again in lockstep.
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
@@ -171,7 +188,8 @@ export class ClusterRegistry {
     const record = await this.deps.store.getCluster(name);
     if (!record) return false;
     const current = tokenMatches(token, record.tokenHash);
-    const previous = record.previousToken !== null && tokenMatches(token, record.previousToken.hash) && this.deps.clock().toISOString() < record.previousToken.validUntil;
+    const previous =
+      record.previousToken !== null && tokenMatches(token, record.previousToken.hash) && this.deps.clock().toISOString() < record.previousToken.validUntil;
     return current || previous;
   }
 }

@@ -66,7 +66,9 @@ export function createLocalServer(handler: ApiHandler, onError: (error: unknown)
   return createServer((request, response) => {
     readBody(request)
       .then((body) => handler(toEvent(request, body)))
-      .then((result) => send(response, result.statusCode ?? 200, Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])), result.body))
+      .then((result) =>
+        send(response, result.statusCode ?? 200, Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)])), result.body),
+      )
       .catch((error: unknown) => {
         const httpError = error instanceof HttpError ? error : new HttpError("internal", "internal error; the hub's log has the details");
         if (!(error instanceof HttpError)) onError(error);

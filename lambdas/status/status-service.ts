@@ -86,9 +86,13 @@ export class StatusService {
     for (const [index, application] of report.applications.entries()) {
       const first = names.get(application.name);
       if (first !== undefined) {
-        throw new StatusError("invalid", `invalid status report: applications[${index}].name: "${application.name}" is reported twice (also applications[${first}])`, {
-          problems: [{ field: `applications[${index}].name`, problem: "duplicate" }],
-        });
+        throw new StatusError(
+          "invalid",
+          `invalid status report: applications[${index}].name: "${application.name}" is reported twice (also applications[${first}])`,
+          {
+            problems: [{ field: `applications[${index}].name`, problem: "duplicate" }],
+          },
+        );
       }
       names.set(application.name, index);
     }
@@ -113,8 +117,14 @@ export class StatusService {
       const previous = await store.getStatus(report.cluster);
       const before = previous?.digests ?? {};
       const changed = report.applications.filter((application) => before[application.name] !== digests[application.name]);
-      await store.putApplications(report.cluster, changed.map((application) => ({ ...application, updatedAt: receivedAt })));
-      await store.deleteApplications(report.cluster, Object.keys(before).filter((name) => !names.has(name)));
+      await store.putApplications(
+        report.cluster,
+        changed.map((application) => ({ ...application, updatedAt: receivedAt })),
+      );
+      await store.deleteApplications(
+        report.cluster,
+        Object.keys(before).filter((name) => !names.has(name)),
+      );
       let driftStored = (previous?.driftStored ?? 0) + events.length;
       if (events.length > 0) {
         await store.putDriftEvents(report.cluster, events, expiresAt);
@@ -158,7 +168,10 @@ export class StatusService {
         driftEvents: [],
       };
     }
-    const [applications, events] = await Promise.all([store.listApplications(cluster), store.listDriftEvents(cluster, driftLimit, Math.floor(now.getTime() / 1000))]);
+    const [applications, events] = await Promise.all([
+      store.listApplications(cluster),
+      store.listDriftEvents(cluster, driftLimit, Math.floor(now.getTime() / 1000)),
+    ]);
     const staleAt = new Date(Date.parse(current.summary.receivedAt) + STALE_AFTER_POLL_INTERVALS * this.pollIntervalSeconds * 1000);
     return {
       cluster,

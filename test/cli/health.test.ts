@@ -49,10 +49,16 @@ test("kubectl get deploy -o yaml | radial health -f - tells a rolled-out Deploym
   const live = await kubectl(cluster, ["get", "deployment", "web", "-o", "yaml"]);
   const result = await radial(["health", "-f", "-"], { input: live });
   assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(result.stdout.trimEnd().split("\n").map((line) => line.split(/\s{2,}/)), [
-    ["KIND", "NAMESPACE", "NAME", "STATUS", "MESSAGE"],
-    ["Deployment", "default", "web", "Healthy"],
-  ]);
+  assert.deepEqual(
+    result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.split(/\s{2,}/)),
+    [
+      ["KIND", "NAMESPACE", "NAME", "STATUS", "MESSAGE"],
+      ["Deployment", "default", "web", "Healthy"],
+    ],
+  );
 });
 
 test("a kubectl List prints one row per object; kinds with no health check have a null status in JSON", async () => {
@@ -69,9 +75,8 @@ test("a kubectl List prints one row per object; kinds with no health check have 
 });
 
 test("several YAML documents on stdin, one of which is being rolled out", async () => {
-  const result = await radial(
-    ["health", "-f", "-"],
-    { input: `apiVersion: apps/v1
+  const result = await radial(["health", "-f", "-"], {
+    input: `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: api, namespace: shop, generation: 3 }
 spec: { replicas: 3 }
@@ -81,15 +86,17 @@ apiVersion: batch/v1
 kind: Job
 metadata: { name: migrate, namespace: shop }
 status: { conditions: [{ type: Failed, status: "True", message: Job has reached the specified backoff limit }] }
-` },
-  );
+`,
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^Deployment +shop +api +Progressing +Waiting for rollout to finish: 1 of 3 updated replicas are available\.\.\.$/m);
   assert.match(result.stdout, /^Job +shop +migrate +Degraded +Job has reached the specified backoff limit$/m);
 });
 
 test("input that is not Kubernetes objects exits 2 naming the document", async () => {
-  const missing = await radial(["health", "-f", "-"], { input: "apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n---\nkind: Deployment\nmetadata: { name: b }\n" });
+  const missing = await radial(["health", "-f", "-"], {
+    input: "apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n---\nkind: Deployment\nmetadata: { name: b }\n",
+  });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /stdin: Deployment b has no apiVersion/);
   assert.equal(missing.stdout, "");

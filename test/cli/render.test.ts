@@ -42,17 +42,43 @@ spec:
 after(() => rm(dir, { recursive: true, force: true }));
 
 test("radial render prints the Applications sorted by name, as one JSON array", async () => {
-  const result = await radial(["render", "--clusters", join(dir, "clusters.yaml"), "--generators", join(dir, "generators"), "--repo", join(dir, "repo"), "-o", "json"]);
+  const result = await radial([
+    "render",
+    "--clusters",
+    join(dir, "clusters.yaml"),
+    "--generators",
+    join(dir, "generators"),
+    "--repo",
+    join(dir, "repo"),
+    "-o",
+    "json",
+  ]);
   assert.equal(result.status, 0, result.stderr);
   const applications = (JSON.parse(result.stdout) as unknown[]).map((a) => Application.parse(a));
-  assert.deepEqual(applications.map((a) => a.metadata.name), ["api-prod-1", "web-prod-1"]);
+  assert.deepEqual(
+    applications.map((a) => a.metadata.name),
+    ["api-prod-1", "web-prod-1"],
+  );
   assert.equal(applications[1]!.spec.source!.path, "apps/web");
   assert.deepEqual(applications[1]!.spec.destination, { name: "prod-1", namespace: "web" });
 });
 
 test("a broken file makes render exit 1 naming file and field, and the valid Applications are still printed", async () => {
-  await write("generators/zz-broken.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: broken }\nspec:\n  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: {}\n  strategy: { type: RollingSync }\n");
-  const result = await radial(["render", "--clusters", join(dir, "clusters.yaml"), "--generators", join(dir, "generators"), "--repo", join(dir, "repo"), "-o", "json"]);
+  await write(
+    "generators/zz-broken.yaml",
+    "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: broken }\nspec:\n  generators: [{ list: { elements: [{ a: 1 }] } }]\n  template: {}\n  strategy: { type: RollingSync }\n",
+  );
+  const result = await radial([
+    "render",
+    "--clusters",
+    join(dir, "clusters.yaml"),
+    "--generators",
+    join(dir, "generators"),
+    "--repo",
+    join(dir, "repo"),
+    "-o",
+    "json",
+  ]);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /zz-broken\.yaml: spec\.strategy: progressive syncs/);
   assert.equal((JSON.parse(result.stdout) as unknown[]).length, 2);

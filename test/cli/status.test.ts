@@ -28,7 +28,14 @@ describe("radial status against a real hub", () => {
           { name: "api", revision: REVISION, sync: "OutOfSync", health: "Degraded", message: "Deployment api: 0/2 ready", resourceCount: 2, resources: [] },
         ],
         driftEvents: [
-          { at: now, application: "web", resource: { group: "apps", version: "v1", kind: "Deployment", namespace: "web", name: "web" }, fields: ["spec.replicas"], manager: "kubectl-edit", action: "Healed" },
+          {
+            at: now,
+            application: "web",
+            resource: { group: "apps", version: "v1", kind: "Deployment", namespace: "web", name: "web" },
+            fields: ["spec.replicas"],
+            manager: "kubectl-edit",
+            action: "Healed",
+          },
         ],
       },
     });
@@ -39,7 +46,10 @@ describe("radial status against a real hub", () => {
   test("without a cluster: one line per cluster with sync, health, last report and staleness", async () => {
     const run = await radial(["status"], { env: adminOf(hub) });
     assert.equal(run.status, 0, run.stderr);
-    const [header, ...rows] = run.stdout.trimEnd().split("\n").map((line) => line.split(/\s{2,}/));
+    const [header, ...rows] = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.split(/\s{2,}/));
     assert.deepEqual(header, ["CLUSTER", "SYNC", "HEALTH", "APPS", "REVISION", "LAST REPORT", "STALE"]);
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[0]!.slice(0, 5), ["prod-1", "OutOfSync", "Degraded", "2", "01234567"]);
@@ -54,14 +64,26 @@ describe("radial status against a real hub", () => {
     assert.match(run.stdout, /^Cluster prod-1: OutOfSync, Degraded, revision 01234567, last report \d+s ago \(agent 0\.1\.0\)\n/);
     assert.match(run.stdout, /\napi\s+01234567\s+OutOfSync\s+Degraded\s+Deployment api: 0\/2 ready\n/);
     assert.match(run.stdout, /\nweb\s+01234567\s+Synced\s+Healthy\n/);
-    assert.match(run.stdout, /Drift events, newest first:\nTIME\s+APPLICATION\s+RESOURCE\s+ACTION\s+FIELDS\s+MANAGER\n\S+\s+web\s+Deployment\/web\/web\s+Healed\s+spec\.replicas\s+kubectl-edit\n/);
+    assert.match(
+      run.stdout,
+      /Drift events, newest first:\nTIME\s+APPLICATION\s+RESOURCE\s+ACTION\s+FIELDS\s+MANAGER\n\S+\s+web\s+Deployment\/web\/web\s+Healed\s+spec\.replicas\s+kubectl-edit\n/,
+    );
 
     const json = await radial(["status", "prod-1", "-o", "json"], { env: adminOf(hub) });
     assert.equal(json.status, 0, json.stderr);
     const status = ClusterStatus.parse(JSON.parse(json.stdout));
-    assert.deepEqual(status.applications.map((a) => a.name), ["api", "web"]);
+    assert.deepEqual(
+      status.applications.map((a) => a.name),
+      ["api", "web"],
+    );
     const yaml = await radial(["status", "-o", "yaml"], { env: adminOf(hub) });
-    assert.deepEqual((parse(yaml.stdout) as ClusterStatus[]).map((s) => [s.cluster, s.reported]), [["prod-1", true], ["quiet-1", false]]);
+    assert.deepEqual(
+      (parse(yaml.stdout) as ClusterStatus[]).map((s) => [s.cluster, s.reported]),
+      [
+        ["prod-1", true],
+        ["quiet-1", false],
+      ],
+    );
   });
 
   test("a cluster that never reported says so; an unknown cluster exits 4, a bad name 2", async () => {

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  AgentConfig,
-  ApiError,
-  HubReply,
-  parseStatusReport,
-  parseWith,
-  REPORT_LIMITS,
-  type StatusReport,
-} from "../../contract/index.js";
+import { AgentConfig, ApiError, HubReply, parseStatusReport, parseWith, REPORT_LIMITS, type StatusReport } from "../../contract/index.js";
 
 const sha = "0123456789abcdef0123456789abcdef01234567";
 
@@ -27,7 +19,16 @@ function report(): StatusReport {
         health: "Progressing",
         resourceCount: 3,
         resources: [
-          { group: "apps", version: "v1", kind: "Deployment", namespace: "web", name: "guestbook", sync: "OutOfSync", health: "Progressing", message: "Waiting for rollout to finish: 1 of 2 updated replicas are available..." },
+          {
+            group: "apps",
+            version: "v1",
+            kind: "Deployment",
+            namespace: "web",
+            name: "guestbook",
+            sync: "OutOfSync",
+            health: "Progressing",
+            message: "Waiting for rollout to finish: 1 of 2 updated replicas are available...",
+          },
         ],
       },
     ],
@@ -110,7 +111,11 @@ describe("hub reply, agent config and error shape", () => {
     const parsed = AgentConfig.parse({ hubUrl: "https://hub.example", cluster: "edge-1", token: "t".repeat(43), repoUrl: "https://git.example/fleet.git" });
     assert.equal(parsed.pollIntervalSeconds, 30);
     assert.equal(parsed.dataDir, "/var/lib/radial");
-    const bad = parseWith(AgentConfig, { hubUrl: "file:///etc/passwd", cluster: "edge-1", token: "t".repeat(43), repoUrl: "https://git.example/fleet.git" }, "agent config");
+    const bad = parseWith(
+      AgentConfig,
+      { hubUrl: "file:///etc/passwd", cluster: "edge-1", token: "t".repeat(43), repoUrl: "https://git.example/fleet.git" },
+      "agent config",
+    );
     assert.match(!bad.ok ? bad.message : "", /hubUrl: must be an http/);
   });
 

@@ -40,7 +40,9 @@ async function apt(args: string[]): Promise<void> {
 export async function installChromium(): Promise<string> {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   if (process.getuid?.() !== 0) {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; install it as root with: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL.join(" ")}`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH}; install it as root with: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get ${APT_INSTALL.join(" ")}`,
+    );
   }
   try {
     await apt(APT_INSTALL);

@@ -1,12 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  ConditionalCheckFailedException,
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { installDynamoDBLocal, startDynamoDBLocal } from "./dynamodb-local.js";
 import { timed, rssMegabytes } from "./measure.js";
 
@@ -47,7 +41,5 @@ test("DynamoDB Local stores items and enforces conditional writes", { timeout: 1
 
   await assert.rejects(client.send(new PutItemCommand(createOnly)), ConditionalCheckFailedException);
 
-  console.error(
-    `dynamodb-local: install ${installSeconds.toFixed(1)} s, start ${startSeconds.toFixed(2)} s, RSS ${rssMegabytes(server.pid).toFixed(0)} MB`,
-  );
+  console.error(`dynamodb-local: install ${installSeconds.toFixed(1)} s, start ${startSeconds.toFixed(2)} s, RSS ${rssMegabytes(server.pid).toFixed(0)} MB`);
 });

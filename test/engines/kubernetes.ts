@@ -374,7 +374,10 @@ async function startApiserver(p: { bin: string; dir: string; name: string; etcdU
       timeoutMs: START_TIMEOUT_MS,
     });
     const ca = await readFile(join(pki, "apiserver.crt"), "utf8");
-    await waitFor(`${p.name}: kube-apiserver /readyz`, async () => apiExists({ server, ca, token: p.token }, "/readyz"), { daemon: apiserver, timeoutMs: START_TIMEOUT_MS });
+    await waitFor(`${p.name}: kube-apiserver /readyz`, async () => apiExists({ server, ca, token: p.token }, "/readyz"), {
+      daemon: apiserver,
+      timeoutMs: START_TIMEOUT_MS,
+    });
     return { apiserver, server, ca };
   } catch (error) {
     await apiserver.stop();

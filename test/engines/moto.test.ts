@@ -45,7 +45,5 @@ test("moto serves the EKS API: CreateCluster, DescribeCluster, unknown cluster",
 
   await assert.rejects(eks.send(new DescribeClusterCommand({ name: "no-such-cluster" })), ResourceNotFoundException);
 
-  console.error(
-    `moto: install ${installSeconds.toFixed(1)} s, start ${startSeconds.toFixed(2)} s, RSS ${rssMegabytes(server.pid).toFixed(0)} MB`,
-  );
+  console.error(`moto: install ${installSeconds.toFixed(1)} s, start ${startSeconds.toFixed(2)} s, RSS ${rssMegabytes(server.pid).toFixed(0)} MB`);
 });

@@ -141,7 +141,10 @@ describe("evaluation caches", () => {
 
 describe("hydration cache", () => {
   const files = Object.fromEntries(
-    Array.from({ length: 4 }, (_, i) => [`apps/a${i}/cm.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a${i}\ndata:\n  value: "${"x".repeat(40)}"\n`]),
+    Array.from({ length: 4 }, (_, i) => [
+      `apps/a${i}/cm.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a${i}\ndata:\n  value: "${"x".repeat(40)}"\n`,
+    ]),
   );
   const application = (i: number) =>
     Application.parse({

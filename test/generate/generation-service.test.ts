@@ -24,7 +24,14 @@ async function heartbeatKeepsTheLease(t: TestContext, db: Engine): Promise<void>
   // The lease is free only once the run has released it; a probe may land just after that, before
   // `running` settles, so a probe that wins requires the run to be over at once (and, below, to
   // have succeeded: a lease taken during the run makes the run fail, its heartbeat finds it taken).
-  const endsAtOnce = () => Promise.race([running.then(() => true, () => true), sleep(1000).then(() => false)]);
+  const endsAtOnce = () =>
+    Promise.race([
+      running.then(
+        () => true,
+        () => true,
+      ),
+      sleep(1000).then(() => false),
+    ]);
   let attempts = 0;
   while (!run.done) {
     const probe = `intruder-${attempts}`;
@@ -45,7 +52,10 @@ async function heartbeatKeepsTheLease(t: TestContext, db: Engine): Promise<void>
   const result = await running;
   assert.ok(attempts > 0 && result.durationMs > 2000, "precondition: the run outlived the 2 s TTL while others probed");
   assert.deepEqual(result.errors, []);
-  assert.ok(result.clusters.every((c) => c.commit !== null), "every branch was pushed");
+  assert.ok(
+    result.clusters.every((c) => c.commit !== null),
+    "every branch was pushed",
+  );
   assert.deepEqual(await fleet.deployBranches(), ["radial/clusters/edge-1", "radial/clusters/edge-2"]);
   assert.equal(await fleet.lease.current(new Date()), undefined, "released at the end");
 }
@@ -63,14 +73,21 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
     await fleet.register("edge-1");
     const service = fleet.service();
     const dry = await service.run({ trigger: "api", dryRun: true, force: false });
-    assert.deepEqual(dry.clusters.map((c) => [c.name, c.added]), [["edge-1", ["web-edge-1"]]]);
+    assert.deepEqual(
+      dry.clusters.map((c) => [c.name, c.added]),
+      [["edge-1", ["web-edge-1"]]],
+    );
     assert.deepEqual(await fleet.deployBranches(), [], "a dry run writes nothing");
     assert.equal(await fleet.lease.current(new Date()), undefined, "released");
 
     assert.equal(await fleet.lease.acquire("someone-else", 60, new Date()), true);
     await assert.rejects(service.run({ trigger: "api", dryRun: false, force: false }), GenerationBusyError);
     assert.equal((await fleet.lease.current(new Date()))?.holder, "someone-else", "the other holder's lease is left alone");
-    assert.deepEqual((await fleet.history.list(10)).records.map((r) => r.dryRun), [true], "a refused run records nothing");
+    assert.deepEqual(
+      (await fleet.history.list(10)).records.map((r) => r.dryRun),
+      [true],
+      "a refused run records nothing",
+    );
   });
 
   test("a run longer than the lease TTL keeps the lease (heartbeat); no one else can take it meanwhile", (t) => heartbeatKeepsTheLease(t, db));
@@ -111,11 +128,19 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
 
     await fleet.holdKustomize(0);
     const first = await running;
-    assert.deepEqual(first.clusters.map((c) => c.name), ["edge-1"], "A's first run predates edge-2");
+    assert.deepEqual(
+      first.clusters.map((c) => c.name),
+      ["edge-1"],
+      "A's first run predates edge-2",
+    );
     await hubA.idle();
     assert.deepEqual(errorsA, []);
     const runs = (await fleet.history.list(10)).records;
-    assert.deepEqual(runs.map((r) => r.trigger), ["inventory", "api"], "A ran the pending trigger after its own run");
+    assert.deepEqual(
+      runs.map((r) => r.trigger),
+      ["inventory", "api"],
+      "A ran the pending trigger after its own run",
+    );
     assert.deepEqual(await fleet.deployBranches(), ["radial/clusters/edge-1", "radial/clusters/edge-2"], "the change B saw reached its branch");
     assert.equal(await fleet.lease.current(new Date()), undefined);
   });
@@ -134,7 +159,11 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
     await fleet.holdKustomize(0);
     await service.idle();
     assert.deepEqual(errors, []);
-    assert.deepEqual((await fleet.history.list(10)).records.map((r) => r.trigger), ["inventory", "inventory"], "one follow-up run for the three triggers");
+    assert.deepEqual(
+      (await fleet.history.list(10)).records.map((r) => r.trigger),
+      ["inventory", "inventory"],
+      "one follow-up run for the three triggers",
+    );
   });
 
   test("an EventBridge schedule event runs generation before the handler returns; other events are refused", async (t) => {
@@ -142,10 +171,16 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
     await fleet.register("edge-1");
     const handle = workerHandler(fleet.service());
     await handle({ version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
-    assert.deepEqual((await fleet.history.list(10)).records.map((r) => [r.trigger, r.clustersChanged]), [["schedule", 1]]);
+    assert.deepEqual(
+      (await fleet.history.list(10)).records.map((r) => [r.trigger, r.clustersChanged]),
+      [["schedule", 1]],
+    );
     assert.deepEqual(await fleet.deployBranches(), ["radial/clusters/edge-1"]);
     await handle({ trigger: "webhook" });
-    assert.deepEqual((await fleet.history.list(10)).records.map((r) => r.trigger), ["webhook", "schedule"]);
+    assert.deepEqual(
+      (await fleet.history.list(10)).records.map((r) => r.trigger),
+      ["webhook", "schedule"],
+    );
     await assert.rejects(handle({ trigger: "cron" }));
     await assert.rejects(workerHandler(null)({ source: "aws.events" }), /RADIAL_REPO_URL/);
   });

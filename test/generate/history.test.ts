@@ -62,13 +62,26 @@ test("recordOf counts a run's changes", () => {
       errorCount: 0,
     },
   );
-  const dry = recordOf(result({ dryRun: true, clusters: [{ name: "a", commit: null, added: ["x"], changed: [], removed: [] }, { name: "b", commit: null, added: [], changed: [], removed: [] }] }), {
-    id: "run-2",
-    startedAt: new Date(),
-    trigger: "api",
-  });
+  const dry = recordOf(
+    result({
+      dryRun: true,
+      clusters: [
+        { name: "a", commit: null, added: ["x"], changed: [], removed: [] },
+        { name: "b", commit: null, added: [], changed: [], removed: [] },
+      ],
+    }),
+    {
+      id: "run-2",
+      startedAt: new Date(),
+      trigger: "api",
+    },
+  );
   assert.equal(dry.clustersChanged, 1, "a dry run counts the clusters that would change");
-  const blocked = recordOf(result({ blocked: { removed: 5, current: 10, share: 0.5, maxRemovalShare: 0.25, message: "would remove 50%" } }), { id: "run-3", startedAt: new Date(), trigger: "inventory" });
+  const blocked = recordOf(result({ blocked: { removed: 5, current: 10, share: 0.5, maxRemovalShare: 0.25, message: "would remove 50%" } }), {
+    id: "run-3",
+    startedAt: new Date(),
+    trigger: "inventory",
+  });
   assert.equal(blocked.blocked?.removed, 5);
 });
 
@@ -139,7 +152,11 @@ for (const engine of engines) {
           cursor = page.cursor;
           assert.ok(++pages < 50, "paging terminates");
         } while (cursor);
-        assert.deepEqual(ids, newestFirst.map((r) => r.id), `limit ${limit}`);
+        assert.deepEqual(
+          ids,
+          newestFirst.map((r) => r.id),
+          `limit ${limit}`,
+        );
       }
     });
 

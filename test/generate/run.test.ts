@@ -220,13 +220,19 @@ test("writes matching clusters' branches, a second run commits nothing, a relabe
   // A source change touches every branch that uses it, with the source revision in the message.
   await f.push({ ...baseSeed(f.url), "apps/web/deployment.yaml": deployment(3) });
   const fourth = await f.run({ clusters: relabeled });
-  assert.deepEqual(fourth.clusters.map((c) => c.changed), [["web-a"], ["web-b"], ["web-c"]]);
+  assert.deepEqual(
+    fourth.clusters.map((c) => c.changed),
+    [["web-a"], ["web-b"], ["web-c"]],
+  );
   assert.match((await f.files("b"))["clusters/b/web-b/manifests.yaml"]!, /replicas: 3/);
 
   // A cluster removed from the inventory keeps its branch untouched.
   const heads4 = await f.heads();
   const fifth = await f.run({ clusters: [cluster("a", "prod"), cluster("b", "prod")] });
-  assert.deepEqual(fifth.clusters.map((c) => c.name), ["a", "b"]);
+  assert.deepEqual(
+    fifth.clusters.map((c) => c.name),
+    ["a", "b"],
+  );
   assert.deepEqual(await f.heads(), heads4);
 });
 
@@ -242,7 +248,12 @@ test("a broken generator file, an incomplete evaluation and a failed hydration k
 
   // web.yaml no longer parses, its app source changed, and a is relabeled away from its selector:
   // web-a and web-b stay exactly as they were; db.yaml's change still lands.
-  const broken = { ...seed(f.url), "generators/web.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web\n", "apps/web/deployment.yaml": deployment(5), "apps/db/cm.yaml": configMap("2") };
+  const broken = {
+    ...seed(f.url),
+    "generators/web.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: web\n",
+    "apps/web/deployment.yaml": deployment(5),
+    "apps/db/cm.yaml": configMap("2"),
+  };
   await f.push(broken);
   const second = await f.run({ clusters: [cluster("a", "dev"), cluster("b", "prod")] });
   assert.equal(second.errors.length, 1);
@@ -259,7 +270,10 @@ test("a broken generator file, an incomplete evaluation and a failed hydration k
   // An evaluation that is not complete (an unsupported generator) keeps the set's output too.
   await f.push({ ...broken, "generators/web.yaml": webSet(f.url, "    - scmProvider: {}\n") });
   const third = await f.run({ clusters: [cluster("a", "dev"), cluster("b", "prod")] });
-  assert.ok(third.errors.some((e) => e.file === "generators/web.yaml" && e.applicationSet === "web" && /scmProvider/.test(e.message)), JSON.stringify(third.errors));
+  assert.ok(
+    third.errors.some((e) => e.file === "generators/web.yaml" && e.applicationSet === "web" && e.message.includes("scmProvider")),
+    JSON.stringify(third.errors),
+  );
   assert.deepEqual(byName(third, "a").removed, []);
   assert.equal((await f.files("a"))["clusters/a/web-a/manifests.yaml"], before["clusters/a/web-a/manifests.yaml"]);
   assert.equal((await f.heads()).get("radial/clusters/b"), headB);
@@ -275,7 +289,10 @@ test("a broken generator file, an incomplete evaluation and a failed hydration k
     ],
   );
   assert.match(fourth.errors[0]!.message, /hydration failed/);
-  assert.deepEqual(fourth.clusters.map((c) => c.removed), [[], []]);
+  assert.deepEqual(
+    fourth.clusters.map((c) => c.removed),
+    [[], []],
+  );
   assert.equal((await f.files("a"))["clusters/a/web-a/manifests.yaml"], before["clusters/a/web-a/manifests.yaml"]);
   assert.equal((await f.heads()).get("radial/clusters/b"), headB);
 
@@ -325,9 +342,18 @@ test("names that are not DNS-1123 never become paths", async (t) => {
   const seed = (url: string) => ({ ...baseSeed(url), "generators/db.yaml": dbSet(url, ["../evil", "db-ok"]), "apps/db/cm.yaml": configMap("1") });
   const f = await setup(t, seed);
   const result = await f.run({ clusters: [cluster("a", "prod"), { ...cluster("x", "prod"), name: "../evil" }] });
-  assert.ok(result.errors.some((e) => e.file === "(inventory)" && e.cluster === "../evil"), JSON.stringify(result.errors));
-  assert.ok(result.errors.some((e) => e.file === "generators/db.yaml" && e.application === "../evil"), JSON.stringify(result.errors));
-  assert.deepEqual(result.clusters.map((c) => c.name), ["a"]);
+  assert.ok(
+    result.errors.some((e) => e.file === "(inventory)" && e.cluster === "../evil"),
+    JSON.stringify(result.errors),
+  );
+  assert.ok(
+    result.errors.some((e) => e.file === "generators/db.yaml" && e.application === "../evil"),
+    JSON.stringify(result.errors),
+  );
+  assert.deepEqual(
+    result.clusters.map((c) => c.name),
+    ["a"],
+  );
   assert.deepEqual([...(await f.heads()).keys()], ["radial/clusters/a"]);
   const files = Object.keys(await f.files("a")).sort();
   assert.deepEqual(files, [
@@ -348,9 +374,12 @@ test("a dry run writes nothing and returns the added Applications with diffs", a
   assert.deepEqual(byName(dry, "b").added, []);
   assert.equal((await f.heads()).size, 0);
   const diffs = byName(dry, "a").diffs ?? [];
-  assert.deepEqual(diffs.map((d) => d.path), ["clusters/a/web-a/application.yaml", "clusters/a/web-a/manifests.yaml"]);
+  assert.deepEqual(
+    diffs.map((d) => d.path),
+    ["clusters/a/web-a/application.yaml", "clusters/a/web-a/manifests.yaml"],
+  );
   assert.match(diffs[1]!.diff, /^--- \/dev\/null\n\+\+\+ b\/clusters\/a\/web-a\/manifests.yaml\n/);
-  assert.match(diffs[1]!.diff, /\+  replicas: 2/);
+  assert.match(diffs[1]!.diff, /\+ {2}replicas: 2/);
 
   // After a real run, a dry run of a source change shows the changed line only.
   await f.run({ clusters });
@@ -358,14 +387,20 @@ test("a dry run writes nothing and returns the added Applications with diffs", a
   const change = await f.run({ clusters, dryRun: true });
   assert.deepEqual(byName(change, "a").changed, ["web-a"]);
   assert.deepEqual(byName(change, "a").diffs, [
-    { path: "clusters/a/web-a/manifests.yaml", diff: "--- a/clusters/a/web-a/manifests.yaml\n+++ b/clusters/a/web-a/manifests.yaml\n-  replicas: 2\n+  replicas: 4\n" },
+    {
+      path: "clusters/a/web-a/manifests.yaml",
+      diff: "--- a/clusters/a/web-a/manifests.yaml\n+++ b/clusters/a/web-a/manifests.yaml\n-  replicas: 2\n+  replicas: 4\n",
+    },
   ]);
 });
 
 test("a removed Application leaves a tombstone the agent accepts, counted as a removal once, and dropped when the app comes back", async (t) => {
   const withFinalizer = (url: string) => ({
     ...baseSeed(url),
-    "generators/web.yaml": webSet(url).replace("      name: 'web-{{name}}'\n", "      name: 'web-{{name}}'\n      finalizers: [resources-finalizer.argocd.argoproj.io]\n"),
+    "generators/web.yaml": webSet(url).replace(
+      "      name: 'web-{{name}}'\n",
+      "      name: 'web-{{name}}'\n      finalizers: [resources-finalizer.argocd.argoproj.io]\n",
+    ),
   });
   const f = await setup(t, withFinalizer);
   const prod = ["a", "b", "c", "d"].map((name) => cluster(name, "prod"));
@@ -424,7 +459,10 @@ test("one source at one commit is hydrated once for every cluster and every late
   const counting: KustomizeRunner = { build: (dir) => (builds++, real.build(dir)) };
   const caches = new GenerationCaches();
   const run = (clusters: InventoryCluster[]) =>
-    runGeneration({ clusters, dryRun: false, force: false }, { fleet: f.fleet, sourceBranch: "main", deploy: f.fleet, kustomize: counting, clock, author, caches });
+    runGeneration(
+      { clusters, dryRun: false, force: false },
+      { fleet: f.fleet, sourceBranch: "main", deploy: f.fleet, kustomize: counting, clock, author, caches },
+    );
   const clusters = ["a", "b", "c", "d"].map((name) => cluster(name, "prod"));
 
   const first = await run(clusters);
@@ -437,7 +475,16 @@ test("one source at one commit is hydrated once for every cluster and every late
   // Someone edits b's branch by hand: the next run notices the moved head and restores the folder.
   const expected = await f.files("b");
   const other = new GitRepository({ url: f.url, dir: join(await scratch(t), "other") });
-  await other.writeBranches([{ branch: "radial/clusters/b", files: { ...expected, "clusters/b/web-b/manifests.yaml": "edited: true\n", "clusters/b/stray.yaml": "x: 1\n" }, message: "hand edit" }], { author, now: clock() });
+  await other.writeBranches(
+    [
+      {
+        branch: "radial/clusters/b",
+        files: { ...expected, "clusters/b/web-b/manifests.yaml": "edited: true\n", "clusters/b/stray.yaml": "x: 1\n" },
+        message: "hand edit",
+      },
+    ],
+    { author, now: clock() },
+  );
   const restored = await run(clusters);
   assert.deepEqual(byName(restored, "b").changed, ["web-b"]);
   assert.ok(byName(restored, "b").commit);
@@ -452,7 +499,11 @@ test("one source at one commit is hydrated once for every cluster and every late
 });
 
 /** A generation run in a new hub process (new store, no in-memory state), as a cold Lambda container runs it. */
-async function runInFreshProcess(input: { url: string; store: string; clusters: InventoryCluster[] }): Promise<{ commits: number; errors: unknown[]; requests: number }> {
+async function runInFreshProcess(input: {
+  url: string;
+  store: string;
+  clusters: InventoryCluster[];
+}): Promise<{ commits: number; errors: unknown[]; requests: number }> {
   const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
   const code = `
     const { GitRepository } = await import(${module("../../lambdas/adapters/git/repository.ts")});

@@ -9,7 +9,13 @@ const push = (ref: string, repository?: Record<string, string>) => PushPayload.p
 
 test("a push payload's URLs and the configured URL name the same repository however they are written", () => {
   const key = repositoryKey(fleetURL);
-  for (const url of ["https://github.com/acme/fleet", "https://GitHub.com/acme/fleet/", "git://github.com/acme/fleet.git", "git@github.com:acme/fleet.git", "https://token@github.com/acme/fleet.git"]) {
+  for (const url of [
+    "https://github.com/acme/fleet",
+    "https://GitHub.com/acme/fleet/",
+    "git://github.com/acme/fleet.git",
+    "git@github.com:acme/fleet.git",
+    "https://token@github.com/acme/fleet.git",
+  ]) {
     assert.equal(repositoryKey(url), key, url);
   }
   assert.notEqual(repositoryKey("https://github.com/acme/fleet-2"), key);
@@ -17,7 +23,11 @@ test("a push payload's URLs and the configured URL name the same repository howe
 });
 
 test("which pushes start a run", () => {
-  const context = { fleetURL, sourceBranch: "main", references: new Map([[repositoryKey("https://git.example.com/team/apps.git"), new Set(["refs/heads/release", "refs/tags/v1"])]]) };
+  const context = {
+    fleetURL,
+    sourceBranch: "main",
+    references: new Map([[repositoryKey("https://git.example.com/team/apps.git"), new Set(["refs/heads/release", "refs/tags/v1"])]]),
+  };
   const started = (p: PushPayload) => decidePush(p, context).started;
   assert.equal(started(push("refs/heads/main", { clone_url: "https://github.com/acme/fleet.git" })), true);
   assert.equal(started(push("refs/heads/main")), true, "no repository named: the fleet repo");
@@ -28,7 +38,11 @@ test("which pushes start a run", () => {
   assert.equal(started(push("refs/tags/v1", { clone_url: "https://git.example.com/team/apps.git" })), true);
   assert.equal(started(push("refs/heads/main", { clone_url: "https://git.example.com/team/apps.git" })), false, "a ref no source read");
   assert.equal(started(push("refs/heads/main", { clone_url: "https://git.example.com/team/other.git" })), false);
-  assert.equal(decidePush(push("refs/heads/x", { clone_url: "https://git.example.com/team/other.git" }), { ...context, references: undefined }).started, true, "before the first run: cannot tell, so run");
+  assert.equal(
+    decidePush(push("refs/heads/x", { clone_url: "https://git.example.com/team/other.git" }), { ...context, references: undefined }).started,
+    true,
+    "before the first run: cannot tell, so run",
+  );
   assert.equal(PushPayload.safeParse({ ref: "x".repeat(1025) }).success, false);
   assert.equal(PushPayload.safeParse({ repository: {} }).success, false);
 });

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { ClusterStatus, HubReply, REPORT_LIMITS, RegisterClusterResponse, RotateTokenResponse, type ApplicationStatus, type StatusReport } from "../../contract/index.js";
+import {
+  ClusterStatus,
+  HubReply,
+  REPORT_LIMITS,
+  RegisterClusterResponse,
+  RotateTokenResponse,
+  type ApplicationStatus,
+  type StatusReport,
+} from "../../contract/index.js";
 import { startDynamoDBLocal } from "../engines/dynamodb-local.js";
 import { startGitServer, type GitServer } from "../engines/git-server.js";
 import { errorOf, startTestHub, type TestHub } from "./harness.js";
@@ -135,7 +143,10 @@ for (const store of stores) {
       const response = await hub.api("POST", "/v1/agent/status", { body: report("edge-1", [app("web"), app("api")]), token });
       assert.equal(response.status, 200);
       const got = await status(hub, "edge-1");
-      assert.deepEqual(got.applications.map((a) => a.name), ["api", "web"]);
+      assert.deepEqual(
+        got.applications.map((a) => a.name),
+        ["api", "web"],
+      );
       assert.equal(got.sync, "Synced");
       assert.equal(got.driftEvents.length, 1, "the drift history outlives the report that carried it");
     });
@@ -143,8 +154,18 @@ for (const store of stores) {
     test("bad reports are refused naming what is wrong, and the stored status is untouched", async () => {
       const before = await status(hub, "edge-1");
       const cases: { name: string; rawBody: string; status: number; message: RegExp }[] = [
-        { name: "unknown field", rawBody: JSON.stringify({ ...report("edge-1", [{ ...app("web"), replicas: 3 } as ApplicationStatus]) }), status: 400, message: /applications\[0\].*"replicas"/ },
-        { name: "bad value", rawBody: JSON.stringify(report("edge-1", [app("web", { health: "Fine" as "Healthy" })])), status: 400, message: /applications\[0\]\.health/ },
+        {
+          name: "unknown field",
+          rawBody: JSON.stringify({ ...report("edge-1", [{ ...app("web"), replicas: 3 } as ApplicationStatus]) }),
+          status: 400,
+          message: /applications\[0\].*"replicas"/,
+        },
+        {
+          name: "bad value",
+          rawBody: JSON.stringify(report("edge-1", [app("web", { health: "Fine" as "Healthy" })])),
+          status: 400,
+          message: /applications\[0\]\.health/,
+        },
         { name: "not JSON", rawBody: "{not json", status: 400, message: /not JSON/ },
         {
           name: "over the size limit",
@@ -152,7 +173,12 @@ for (const store of stores) {
           status: 413,
           message: /over the limit of 1048576/,
         },
-        { name: "one application twice", rawBody: JSON.stringify(report("edge-1", [app("web"), app("web")])), status: 400, message: /applications\[1\]\.name: "web" is reported twice/ },
+        {
+          name: "one application twice",
+          rawBody: JSON.stringify(report("edge-1", [app("web"), app("web")])),
+          status: 400,
+          message: /applications\[1\]\.name: "web" is reported twice/,
+        },
       ];
       for (const c of cases) {
         const response = await hub.api("POST", "/v1/agent/status", { rawBody: c.rawBody, token });

@@ -23,14 +23,13 @@ let publicHub: TestHub;
 let privateHub: TestHub;
 let cluster: Cluster;
 
-before(async () => {
-  await installKubernetes();
-  [publicHub, privateHub, cluster] = await Promise.all([
-    startTestHub({ env: HUB_ENV }),
-    startTestHub({ env: { ...HUB_ENV, ...AGENT_GIT } }),
-    startCluster(),
-  ]);
-}, { timeout: 40 * 60_000 });
+before(
+  async () => {
+    await installKubernetes();
+    [publicHub, privateHub, cluster] = await Promise.all([startTestHub({ env: HUB_ENV }), startTestHub({ env: { ...HUB_ENV, ...AGENT_GIT } }), startCluster()]);
+  },
+  { timeout: 40 * 60_000 },
+);
 after(async () => {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
   await Promise.all([publicHub?.stop(), privateHub?.stop(), cluster?.stop()]);
@@ -46,7 +45,9 @@ interface Deployment {
 }
 
 async function secretData(): Promise<Record<string, string>> {
-  const secret = JSON.parse(await kubectl(cluster, ["-n", "radial-system", "get", "secret", "radial-agent-token", "-o", "json"])) as { data: Record<string, string> };
+  const secret = JSON.parse(await kubectl(cluster, ["-n", "radial-system", "get", "secret", "radial-agent-token", "-o", "json"])) as {
+    data: Record<string, string>;
+  };
   return Object.fromEntries(Object.entries(secret.data).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]));
 }
 
@@ -66,7 +67,9 @@ test("the bootstrap manifest is accepted by a real kube-apiserver and runs the a
 
   // Server-side dry run validates every object against the real API (schemas, RBAC, defaults);
   // the namespace must exist first because a dry run does not create it.
-  const namespace = parseAllDocuments(bootstrap).map((d) => d.toJS() as { kind: string }).find((d) => d.kind === "Namespace");
+  const namespace = parseAllDocuments(bootstrap)
+    .map((d) => d.toJS() as { kind: string })
+    .find((d) => d.kind === "Namespace");
   await kubectl(cluster, ["apply", "--server-side", "-f", "-"], JSON.stringify(namespace));
   const dryRun = await kubectl(cluster, ["apply", "--server-side", "--dry-run=server", "-f", "-"], bootstrap);
   assert.match(dryRun, /deployment\.apps\/radial-agent serverside-applied \(server dry run\)/);
@@ -80,7 +83,10 @@ test("the bootstrap manifest is accepted by a real kube-apiserver and runs the a
   assert.equal(container.image, "registry.example/radial/agent:1.2.3");
   assert.deepEqual(container.env.find((e) => e.name === "RADIAL_HUB_URL")?.value, publicHub.url);
   assert.deepEqual(container.env.find((e) => e.name === "RADIAL_CLUSTER")?.value, "edge-7");
-  assert.equal(container.env.some((e) => e.name.startsWith("RADIAL_GIT_")), false);
+  assert.equal(
+    container.env.some((e) => e.name.startsWith("RADIAL_GIT_")),
+    false,
+  );
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
   assertNoHubCredential(bootstrap);
 
@@ -108,7 +114,15 @@ test("with RADIAL_AGENT_GIT_*, the agent gets the read-only credential from its 
 
 test("the hub refuses its own write credential, or half a credential, for agents", () => {
   const context = (env: NodeJS.ProcessEnv) => () =>
-    createHub({ inventory: { tableName: "radial", client: { region: "local" } }, hubUrl: "http://hub.test", adminTokenHash: "unused", env: { ...HUB_ENV, ...env } });
-  assert.throws(context({ RADIAL_AGENT_GIT_USERNAME: "fleet-reader", RADIAL_AGENT_GIT_PASSWORD: HUB_GIT.RADIAL_GIT_PASSWORD }), /RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD/);
+    createHub({
+      inventory: { tableName: "radial", client: { region: "local" } },
+      hubUrl: "http://hub.test",
+      adminTokenHash: "unused",
+      env: { ...HUB_ENV, ...env },
+    });
+  assert.throws(
+    context({ RADIAL_AGENT_GIT_USERNAME: "fleet-reader", RADIAL_AGENT_GIT_PASSWORD: HUB_GIT.RADIAL_GIT_PASSWORD }),
+    /RADIAL_AGENT_GIT_PASSWORD is the hub's own RADIAL_GIT_PASSWORD/,
+  );
   assert.throws(context({ RADIAL_AGENT_GIT_USERNAME: "fleet-reader" }), /must be set together/);
 });

@@ -43,29 +43,107 @@ async function snapshot(hub: TestHub): Promise<unknown[]> {
 }
 
 /** Requests the cluster API refuses, each with the error it must name; none may change the inventory. */
-const BAD_INPUT: { name: string; method?: string; path?: string; body?: unknown; rawBody?: string; status: number; code: string; message: RegExp; token?: string | null; agentToken?: boolean }[] = [
-    { name: "uppercase name", body: { name: "Prod" }, status: 400, code: "validation_failed", message: /name: must be a DNS-1123 label/ },
-    { name: "64-character name", body: { name: "a".repeat(64) }, status: 400, code: "validation_failed", message: /name: must be at most 63 characters/ },
-    { name: "leading dash", body: { name: "-prod" }, status: 400, code: "validation_failed", message: /name: must be a DNS-1123 label/ },
-    { name: "path trick in name", body: { name: "../x" }, status: 400, code: "validation_failed", message: /name: must be a DNS-1123 label/ },
-    { name: "empty name", body: { name: "" }, status: 400, code: "validation_failed", message: /name: must not be empty/ },
-    { name: "path trick in the URL", method: "GET", path: "/v1/clusters/..%2Fetc", status: 400, code: "validation_failed", message: /cluster name.*"\.\.\/etc"/ },
-    { name: "bad label prefix", body: { name: "ok-1", labels: { "Bad_Prefix/x": "1" } }, status: 400, code: "validation_failed", message: /prefix "Bad_Prefix" must be a DNS-1123 subdomain/ },
-    { name: "64-character label name part", body: { name: "ok-1", labels: { ["k".repeat(64)]: "1" } }, status: 400, code: "validation_failed", message: /name part must be at most 63/ },
-    { name: "bad label value characters", body: { name: "ok-1", labels: { env: "pr od" } }, status: 400, code: "validation_failed", message: /labels\.env: label "env": value "pr od"/ },
-    { name: "unknown field", body: { name: "ok-1", lables: {} }, status: 400, code: "validation_failed", message: /Unrecognized key: "lables"/ },
-    { name: "wrong JSON type", body: { name: "ok-1", labels: ["env=prod"] }, status: 400, code: "validation_failed", message: /labels: .*expected record/i },
-    { name: "not JSON", rawBody: "{name: ok-1", status: 400, code: "bad_request", message: /not valid JSON/ },
-    { name: "body over 64 KiB", rawBody: JSON.stringify({ name: "ok-1", annotations: { big: "x".repeat(70_000) } }), status: 413, code: "payload_too_large", message: /over the limit of 65536 bytes/ },
-    { name: "malformed selector", method: "GET", path: "/v1/clusters?selector=env%3Dprod%2C", status: 400, code: "validation_failed", message: /invalid selector "env=prod,": at position 9/ },
-    { name: "malformed ARN", body: { name: "ok-1", eksClusterArn: "arn:aws:eks:eu-west-1:123:cluster/x" }, status: 400, code: "validation_failed", message: /eksClusterArn: must be an EKS cluster ARN/ },
-    { name: "bad page token", method: "GET", path: "/v1/clusters?pageToken=garbage", status: 400, code: "validation_failed", message: /pageToken is not one this hub issued/ },
-    { name: "missing admin token", body: { name: "ok-1" }, token: null, status: 401, code: "unauthorized", message: /missing credentials/ },
-    { name: "wrong admin token", body: { name: "ok-1" }, token: "not-the-admin-token", status: 401, code: "unauthorized", message: /not the admin token/ },
-    { name: "agent token used as admin token", body: { name: "ok-1" }, agentToken: true, status: 401, code: "unauthorized", message: /agent token cannot call operator APIs/ },
-    { name: "labels patch with a bad key", method: "PATCH", path: "/v1/clusters/prod-eu-1", body: { labels: { "-x": "1" } }, status: 400, code: "validation_failed", message: /label key "-x"/ },
-    { name: "malformed If-Match", method: "PATCH", path: "/v1/clusters/prod-eu-1", body: { labels: { a: "1" } }, status: 400, code: "bad_request", message: /If-Match/ },
-  ];
+const BAD_INPUT: {
+  name: string;
+  method?: string;
+  path?: string;
+  body?: unknown;
+  rawBody?: string;
+  status: number;
+  code: string;
+  message: RegExp;
+  token?: string | null;
+  agentToken?: boolean;
+}[] = [
+  { name: "uppercase name", body: { name: "Prod" }, status: 400, code: "validation_failed", message: /name: must be a DNS-1123 label/ },
+  { name: "64-character name", body: { name: "a".repeat(64) }, status: 400, code: "validation_failed", message: /name: must be at most 63 characters/ },
+  { name: "leading dash", body: { name: "-prod" }, status: 400, code: "validation_failed", message: /name: must be a DNS-1123 label/ },
+  { name: "path trick in name", body: { name: "../x" }, status: 400, code: "validation_failed", message: /name: must be a DNS-1123 label/ },
+  { name: "empty name", body: { name: "" }, status: 400, code: "validation_failed", message: /name: must not be empty/ },
+  { name: "path trick in the URL", method: "GET", path: "/v1/clusters/..%2Fetc", status: 400, code: "validation_failed", message: /cluster name.*"\.\.\/etc"/ },
+  {
+    name: "bad label prefix",
+    body: { name: "ok-1", labels: { "Bad_Prefix/x": "1" } },
+    status: 400,
+    code: "validation_failed",
+    message: /prefix "Bad_Prefix" must be a DNS-1123 subdomain/,
+  },
+  {
+    name: "64-character label name part",
+    body: { name: "ok-1", labels: { ["k".repeat(64)]: "1" } },
+    status: 400,
+    code: "validation_failed",
+    message: /name part must be at most 63/,
+  },
+  {
+    name: "bad label value characters",
+    body: { name: "ok-1", labels: { env: "pr od" } },
+    status: 400,
+    code: "validation_failed",
+    message: /labels\.env: label "env": value "pr od"/,
+  },
+  { name: "unknown field", body: { name: "ok-1", lables: {} }, status: 400, code: "validation_failed", message: /Unrecognized key: "lables"/ },
+  { name: "wrong JSON type", body: { name: "ok-1", labels: ["env=prod"] }, status: 400, code: "validation_failed", message: /labels: .*expected record/i },
+  { name: "not JSON", rawBody: "{name: ok-1", status: 400, code: "bad_request", message: /not valid JSON/ },
+  {
+    name: "body over 64 KiB",
+    rawBody: JSON.stringify({ name: "ok-1", annotations: { big: "x".repeat(70_000) } }),
+    status: 413,
+    code: "payload_too_large",
+    message: /over the limit of 65536 bytes/,
+  },
+  {
+    name: "malformed selector",
+    method: "GET",
+    path: "/v1/clusters?selector=env%3Dprod%2C",
+    status: 400,
+    code: "validation_failed",
+    message: /invalid selector "env=prod,": at position 9/,
+  },
+  {
+    name: "malformed ARN",
+    body: { name: "ok-1", eksClusterArn: "arn:aws:eks:eu-west-1:123:cluster/x" },
+    status: 400,
+    code: "validation_failed",
+    message: /eksClusterArn: must be an EKS cluster ARN/,
+  },
+  {
+    name: "bad page token",
+    method: "GET",
+    path: "/v1/clusters?pageToken=garbage",
+    status: 400,
+    code: "validation_failed",
+    message: /pageToken is not one this hub issued/,
+  },
+  { name: "missing admin token", body: { name: "ok-1" }, token: null, status: 401, code: "unauthorized", message: /missing credentials/ },
+  { name: "wrong admin token", body: { name: "ok-1" }, token: "not-the-admin-token", status: 401, code: "unauthorized", message: /not the admin token/ },
+  {
+    name: "agent token used as admin token",
+    body: { name: "ok-1" },
+    agentToken: true,
+    status: 401,
+    code: "unauthorized",
+    message: /agent token cannot call operator APIs/,
+  },
+  {
+    name: "labels patch with a bad key",
+    method: "PATCH",
+    path: "/v1/clusters/prod-eu-1",
+    body: { labels: { "-x": "1" } },
+    status: 400,
+    code: "validation_failed",
+    message: /label key "-x"/,
+  },
+  {
+    name: "malformed If-Match",
+    method: "PATCH",
+    path: "/v1/clusters/prod-eu-1",
+    body: { labels: { a: "1" } },
+    status: 400,
+    code: "bad_request",
+    message: /If-Match/,
+  },
+];
 
 /** Registers 30 clusters over three label dimensions, then pages through a selector three at a time. */
 async function selectorsAcrossPages(hub: TestHub): Promise<void> {
@@ -114,7 +192,12 @@ for (const store of stores) {
 
     test("register returns the cluster, a one-time token and a bootstrap manifest", async () => {
       const response = await hub.api("POST", "/v1/clusters", {
-        body: { name: "prod-eu-1", labels: { env: "prod", tier: "web", "topology.kubernetes.io/region": "eu-west-1" }, annotations: { owner: "team-a" }, server: "https://10.0.0.1:6443" },
+        body: {
+          name: "prod-eu-1",
+          labels: { env: "prod", tier: "web", "topology.kubernetes.io/region": "eu-west-1" },
+          annotations: { owner: "team-a" },
+          server: "https://10.0.0.1:6443",
+        },
       });
       assert.equal(response.status, 201);
       const registered = RegisterClusterResponse.parse(response.body);
@@ -124,7 +207,10 @@ for (const store of stores) {
       assert.match(registered.token, /^rdl_agent_[A-Za-z0-9_-]{43}$/, "256 bits, base64url");
       agentToken = registered.token;
       const documents = parseAllDocuments(registered.bootstrap).map((d) => d.toJS() as { kind: string; stringData?: { token: string } });
-      assert.deepEqual(documents.map((d) => d.kind), ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Secret", "Deployment"]);
+      assert.deepEqual(
+        documents.map((d) => d.kind),
+        ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Secret", "Deployment"],
+      );
       assert.equal(documents[4]!.stringData!.token, registered.token);
 
       const got = await hub.api("GET", "/v1/clusters/prod-eu-1");
@@ -157,8 +243,13 @@ for (const store of stores) {
       assert.equal(errorOf(stale).code, "precondition_failed");
       assert.equal(Cluster.parse((await hub.api("GET", "/v1/clusters/prod-eu-1")).body).labels.zone, "a");
 
-      const editors = await Promise.all(Array.from({ length: 6 }, (_, i) => hub.api("PATCH", "/v1/clusters/prod-eu-1", { body: { labels: { [`editor-${i}`]: "yes" } } })));
-      assert.deepEqual(editors.map((e) => e.status), [200, 200, 200, 200, 200, 200]);
+      const editors = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => hub.api("PATCH", "/v1/clusters/prod-eu-1", { body: { labels: { [`editor-${i}`]: "yes" } } })),
+      );
+      assert.deepEqual(
+        editors.map((e) => e.status),
+        [200, 200, 200, 200, 200, 200],
+      );
       const final = Cluster.parse((await hub.api("GET", "/v1/clusters/prod-eu-1")).body);
       for (let i = 0; i < 6; i++) assert.equal(final.labels[`editor-${i}`], "yes", `editor ${i}'s label survived`);
       assert.equal(final.resourceVersion, "8");

@@ -69,7 +69,10 @@ for (const engine of engines) {
       await put(table, { pk: "CLUSTER#a", sk: "STATUS", kind: "status", summary: {}, digests: {}, driftStored: 0, seq: "one" });
       await assert.rejects(store.getStatus("a"), corrupt("summary.agentVersion", "CLUSTER#a", "STATUS"));
       await put(table, { pk: "CLUSTER#a", sk: "APP#web", kind: "application", application: { name: "web", sync: "Sideways" } });
-      await assert.rejects(store.listApplications("a"), (error) => error instanceof CorruptItemError && error.message.includes('pk "CLUSTER#a", sk "APP#web"): application.'));
+      await assert.rejects(
+        store.listApplications("a"),
+        (error) => error instanceof CorruptItemError && error.message.includes('pk "CLUSTER#a", sk "APP#web"): application.'),
+      );
       await put(table, { pk: "CLUSTER#a", sk: "DRIFT#2026-12-01T00:00:00.000Z#x", kind: "drift", expiresAt: 4_000_000_000, event: "not an event" });
       await assert.rejects(store.listDriftEvents("a", 10, 0), corrupt("event", "CLUSTER#a", "DRIFT#2026-12-01T00:00:00.000Z#x"));
     });
@@ -80,7 +83,10 @@ for (const engine of engines) {
       const history = new DynamoDBGenerationHistory(db.client, table, () => now);
       const sk = "2026-12-01T11:00:00.000Z#run-1";
       await put(table, { pk: "GENERATIONS#2026-12-01", sk, kind: "generation", expiresAt: 4_000_000_000, record: { id: "run-1", durationMs: "fast" } });
-      await assert.rejects(history.list(10), (error) => error instanceof CorruptItemError && error.message.includes(`pk "GENERATIONS#2026-12-01", sk "${sk}"): record.`));
+      await assert.rejects(
+        history.list(10),
+        (error) => error instanceof CorruptItemError && error.message.includes(`pk "GENERATIONS#2026-12-01", sk "${sk}"): record.`),
+      );
     });
   });
 }

@@ -61,7 +61,9 @@ async function describesItsRoutes(url: string): Promise<void> {
     "POST /v1/generate",
     "POST /v1/webhooks/git",
   ]);
-  const register = document.paths["/v1/clusters"]!.post as { requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } } };
+  const register = document.paths["/v1/clusters"]!.post as {
+    requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } };
+  };
   const schema = register.requestBody.content["application/json"].schema;
   assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
   assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");

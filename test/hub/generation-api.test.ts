@@ -165,20 +165,32 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   assert.equal(missing.status, 401);
   assert.equal(errorOf(missing).code, "unauthorized");
   assert.match(errorOf(missing).message, /missing X-Hub-Signature-256/);
-  const bad = await hub.api("POST", "/v1/webhooks/git", { rawBody: payload, token: null, headers: { "x-hub-signature-256": signWebhookBody("wrong", payload) } });
+  const bad = await hub.api("POST", "/v1/webhooks/git", {
+    rawBody: payload,
+    token: null,
+    headers: { "x-hub-signature-256": signWebhookBody("wrong", payload) },
+  });
   assert.equal(bad.status, 401);
   assert.match(errorOf(bad).message, /does not match/);
   await sleep(300);
   assert.equal((await history(hub)).length, 2, "a refused webhook starts nothing");
 
-  const good = await hub.api("POST", "/v1/webhooks/git", { rawBody: payload, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, payload) } });
+  const good = await hub.api("POST", "/v1/webhooks/git", {
+    rawBody: payload,
+    token: null,
+    headers: { "x-hub-signature-256": signWebhookBody(SECRET, payload) },
+  });
   assert.equal(good.status, 202, JSON.stringify(good.body));
   assert.equal(answerOf(good).started, true);
   const webhookRun = await until("the webhook's run", async () => (await history(hub)).find((r) => r.trigger === "webhook"));
   assert.equal(webhookRun.clustersChanged, 0, "nothing changed since the last run");
 
   const deliver = (body: string, event = "push") =>
-    hub.api("POST", "/v1/webhooks/git", { rawBody: body, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": event } });
+    hub.api("POST", "/v1/webhooks/git", {
+      rawBody: body,
+      token: null,
+      headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": event },
+    });
   const ping = await deliver(JSON.stringify({ zen: "Keep it logically awesome.", hook_id: 1 }), "ping");
   assert.deepEqual([ping.status, answerOf(ping).started], [200, false]);
   const issue = await deliver(JSON.stringify({ action: "opened" }), "issues");
@@ -207,7 +219,10 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   const lines = cliHistory.stdout.trimEnd().split("\n");
   assert.match(lines[0]!, /^TIME\s+TRIGGER\s+REVISION\s+CLUSTERS\s+APPS\s+ERRORS$/);
   assert.equal(lines.length, 6);
-  assert.ok(lines.some((line) => /api\s+[0-9a-f]{8}\s+2\s+\+2 ~0 -0\s+0$/.test(line)), cliHistory.stdout);
+  assert.ok(
+    lines.some((line) => /api\s+[0-9a-f]{8}\s+2\s+\+2 ~0 -0\s+0$/.test(line)),
+    cliHistory.stdout,
+  );
   const cliJson = await radial(hub, "generate", "--history", "-o", "json");
   assert.equal(GenerationHistoryPage.shape.items.parse(JSON.parse(cliJson.stdout)).length, 5);
 
@@ -244,7 +259,10 @@ test("the embedded hub runs generation on its schedule", async (t) => {
 });
 
 test("a bad RADIAL_GENERATE_INTERVAL stops the hub from starting", async () => {
-  await assert.rejects(startTestHub({ env: { RADIAL_REPO_URL: "http://127.0.0.1:9/fleet.git", RADIAL_GENERATE_INTERVAL: "5m" } }), /RADIAL_GENERATE_INTERVAL must be a whole number of seconds/);
+  await assert.rejects(
+    startTestHub({ env: { RADIAL_REPO_URL: "http://127.0.0.1:9/fleet.git", RADIAL_GENERATE_INTERVAL: "5m" } }),
+    /RADIAL_GENERATE_INTERVAL must be a whole number of seconds/,
+  );
 });
 
 test("sources in another repository, with its own credentials, at HEAD, a branch, a tag and a commit; its pushes start runs", async (t) => {
@@ -253,7 +271,13 @@ test("sources in another repository, with its own credentials, at HEAD, a branch
   t.after(() => appsServer.stop());
   const configMap = (color: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  color: ${color}\n`;
   const appsUrl = await appsServer.createRepo("team/apps", { seed: { "api/configmap.yaml": configMap("blue") } });
-  const gitEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: "1", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@radial.invalid" };
+  const gitEnv = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: tmpdir(),
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@radial.invalid",
+  };
   const bare = (...args: string[]) => execFileSync("git", ["--git-dir", appsServer.repoPath("team/apps"), ...args], { env: gitEnv, encoding: "utf8" }).trim();
   const first = bare("rev-parse", "main");
   bare("tag", "-a", "v1", "-m", "release v1", "main");
@@ -261,7 +285,10 @@ test("sources in another repository, with its own credentials, at HEAD, a branch
   const scratch = await mkdtemp(join(tmpdir(), "radial-apps-writer-"));
   t.after(() => rm(scratch, { recursive: true, force: true }));
   const writer = new GitRepository({ url: appsUrl, dir: scratch, auth: appsAuth });
-  await writer.writeBranches([{ branch: "main", files: { "api/configmap.yaml": configMap("green") }, message: "green\n" }], { author: { name: "t", email: "t@radial.invalid" }, now: new Date() });
+  await writer.writeBranches([{ branch: "main", files: { "api/configmap.yaml": configMap("green") }, message: "green\n" }], {
+    author: { name: "t", email: "t@radial.invalid" },
+    now: new Date(),
+  });
 
   const generator = `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
@@ -289,7 +316,11 @@ spec:
         name: prod-a
         namespace: api
 `;
-  const { hub, read } = await setup(t, { RADIAL_GENERATE_ON_CHANGE: "false", RADIAL_GIT_CREDENTIALS: JSON.stringify({ [appsServer.url]: appsAuth }) }, { "generators/api.yaml": generator });
+  const { hub, read } = await setup(
+    t,
+    { RADIAL_GENERATE_ON_CHANGE: "false", RADIAL_GIT_CREDENTIALS: JSON.stringify({ [appsServer.url]: appsAuth }) },
+    { "generators/api.yaml": generator },
+  );
   await register(hub, "prod-a", "prod");
   const run = await hub.api("POST", "/v1/generate");
   assert.equal(run.status, 200, JSON.stringify(run.body));
@@ -309,7 +340,11 @@ spec:
 
   const deliver = (ref: string) => {
     const body = JSON.stringify({ ref, repository: { clone_url: appsUrl } });
-    return hub.api("POST", "/v1/webhooks/git", { rawBody: body, token: null, headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": "push" } });
+    return hub.api("POST", "/v1/webhooks/git", {
+      rawBody: body,
+      token: null,
+      headers: { "x-hub-signature-256": signWebhookBody(SECRET, body), "x-github-event": "push" },
+    });
   };
   const other = await deliver("refs/heads/experiment");
   assert.deepEqual([other.status, answerOf(other).started], [200, false], JSON.stringify(other.body));

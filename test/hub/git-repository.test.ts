@@ -74,7 +74,10 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
     // The CLI agrees the objects are sound.
     await bareGit(server, "fsck", "--no-dangling", "--strict");
   }
-  assert.equal(await bareGit(server, "log", "-1", "--format=%an <%ae> %at %s", "radial/clusters/prod-1"), `Radial Hub <hub@radial.invalid> ${now.getTime() / 1000} generate from main@abc`);
+  assert.equal(
+    await bareGit(server, "log", "-1", "--format=%an <%ae> %at %s", "radial/clusters/prod-1"),
+    `Radial Hub <hub@radial.invalid> ${now.getTime() / 1000} generate from main@abc`,
+  );
   assert.equal(await remoteHead(server, "main"), await bareGit(server, "rev-parse", "main"), "main untouched");
 
   // What an agent does: its own branch only, newest commit only; it sees exactly its folder.
@@ -90,10 +93,19 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
     { branch: "radial/clusters/prod-2", files: clusterFiles("prod-2", { web: "3" }), message: "again" },
   ];
   const second = await hub.writeBranches(same, { author, now: new Date(now.getTime() + 60_000) });
-  assert.deepEqual(second.map((r) => r.commit), [null, null]);
-  assert.deepEqual(second.map((r) => r.tree), first.map((r) => r.tree));
+  assert.deepEqual(
+    second.map((r) => r.commit),
+    [null, null],
+  );
+  assert.deepEqual(
+    second.map((r) => r.tree),
+    first.map((r) => r.tree),
+  );
   const cold = new GitRepository({ url, dir: join(await scratch(t), "store") });
-  assert.deepEqual((await cold.writeBranches(same, { author, now })).map((r) => r.commit), [null, null]);
+  assert.deepEqual(
+    (await cold.writeBranches(same, { author, now })).map((r) => r.commit),
+    [null, null],
+  );
   assert.equal(await remoteHead(server, "radial/clusters/prod-1"), first[0]?.commit);
   assert.equal(await remoteHead(server, "radial/clusters/prod-2"), first[1]?.commit);
 
@@ -114,9 +126,15 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
   await bareGit(server, "fsck", "--no-dangling", "--strict");
 
   // Removing an app removes its folder.
-  const fourth = await hub.writeBranches([{ branch: "radial/clusters/prod-1", files: clusterFiles("prod-1", { api: "1" }), message: "drop web" }], { author, now });
+  const fourth = await hub.writeBranches([{ branch: "radial/clusters/prod-1", files: clusterFiles("prod-1", { api: "1" }), message: "drop web" }], {
+    author,
+    now,
+  });
   assert.ok(fourth[0]?.commit);
-  assert.equal(await bareGit(server, "ls-tree", "-r", "--name-only", "radial/clusters/prod-1"), "clusters/prod-1/api/application.yaml\nclusters/prod-1/api/manifests.yaml");
+  assert.equal(
+    await bareGit(server, "ls-tree", "-r", "--name-only", "radial/clusters/prod-1"),
+    "clusters/prod-1/api/application.yaml\nclusters/prod-1/api/manifests.yaml",
+  );
 });
 
 test("path and branch tricks are refused before anything is written", async (t) => {
@@ -148,7 +166,10 @@ test("path and branch tricks are refused before anything is written", async (t) 
     );
   }
   // A file and a folder of the same name cannot both exist in a tree.
-  await assert.rejects(hub.writeBranches([{ branch: "radial/clusters/bad", files: { "a/b": "1", "a/b/c": "2" }, message: "m" }], { author, now }), UnsafePathError);
+  await assert.rejects(
+    hub.writeBranches([{ branch: "radial/clusters/bad", files: { "a/b": "1", "a/b/c": "2" }, message: "m" }], { author, now }),
+    UnsafePathError,
+  );
   for (const branch of ["radial/../main", "/radial/x", "radial//x", "radial/x.lock", "radial/.x", "radial/x y", "refs/heads/main", "radial/x~1", ""]) {
     await assert.rejects(hub.writeBranches([good, { branch, files: {}, message: "m" }], { author, now }), InvalidBranchError, JSON.stringify(branch));
   }
@@ -237,7 +258,8 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   const bigManifest = (cluster: string) => `kind: ConfigMap\ndata:\n${Array.from({ length: 100 }, (_, i) => `  k${i}: ${cluster}-${i}-value\n`).join("")}`;
   const updates = clusters.map((cluster) => {
     const files = clusterFiles(cluster, apps);
-    for (const app of Object.keys(apps)) files[`clusters/${cluster}/${app}/manifests.yaml`] = `${files[`clusters/${cluster}/${app}/manifests.yaml`]!}---\n${bigManifest(`${cluster}-${app}`)}`;
+    for (const app of Object.keys(apps))
+      files[`clusters/${cluster}/${app}/manifests.yaml`] = `${files[`clusters/${cluster}/${app}/manifests.yaml`]!}---\n${bigManifest(`${cluster}-${app}`)}`;
     return { branch: `radial/clusters/${cluster}`, files, message: "generate" };
   });
   const started = Date.now();
@@ -251,7 +273,9 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   assert.equal((await agent.listFiles(url, "radial/clusters/c-007")).length, 20);
   const oneBranch = agent.stats.bytesReceived;
   const totalBytes = updates.reduce((sum, u) => sum + Object.values(u.files).reduce((s, f) => s + f.length, 0), 0);
-  t.diagnostic(`${clusters.length} branches written in ${writeMs} ms; agent fetch of one branch: ${oneBranch} bytes over ${agent.stats.requests} requests (fleet content ${totalBytes} bytes, one cluster ${Math.round(totalBytes / clusters.length)} bytes)`);
+  t.diagnostic(
+    `${clusters.length} branches written in ${writeMs} ms; agent fetch of one branch: ${oneBranch} bytes over ${agent.stats.requests} requests (fleet content ${totalBytes} bytes, one cluster ${Math.round(totalBytes / clusters.length)} bytes)`,
+  );
   assert.ok(oneBranch < (totalBytes / clusters.length) * 2 + 20_000, `one branch cost ${oneBranch} bytes`);
 });
 
@@ -261,8 +285,15 @@ test("many branches go out in one push; a branch that moved fails alone, the oth
   const url = await server.createRepo("fleet", { seed });
   const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
   const names = Array.from({ length: 50 }, (_, i) => `c-${String(i).padStart(2, "0")}`);
-  const update = (cluster: string, replicas: string) => ({ branch: `radial/clusters/${cluster}`, files: clusterFiles(cluster, { web: replicas }), message: "generate" });
-  const first = await hub.writeBranches(names.map((n) => update(n, "1")), { author, now });
+  const update = (cluster: string, replicas: string) => ({
+    branch: `radial/clusters/${cluster}`,
+    files: clusterFiles(cluster, { web: replicas }),
+    message: "generate",
+  });
+  const first = await hub.writeBranches(
+    names.map((n) => update(n, "1")),
+    { author, now },
+  );
   assert.ok(first.every((r) => r.commit && !r.error));
 
   // Someone moves c-07 after the hub listed the heads.
@@ -274,7 +305,10 @@ test("many branches go out in one push; a branch that moved fails alone, the oth
   hub.remoteBranches = async (prefix) => (calls++ === 0 ? listed : real(prefix));
 
   const requests = hub.stats.requests;
-  const second = await hub.writeBranches(names.map((n) => update(n, "2")), { author, now, retries: 0 });
+  const second = await hub.writeBranches(
+    names.map((n) => update(n, "2")),
+    { author, now, retries: 0 },
+  );
   // Listing, ref discovery, one push, and one listing to learn where the refused branch went.
   assert.ok(hub.stats.requests - requests <= 4, `${hub.stats.requests - requests} requests for 50 branches`);
   const moved = second.find((r) => r.branch === "radial/clusters/c-07")!;
@@ -305,16 +339,27 @@ test("a kept folder is referenced by its tree id, and what was pushed stays read
   const files = clusterFiles("a", { web: "3" });
   const [second] = await hub.writeBranches([{ branch, files, kept: { "clusters/a/api": apiTree }, message: "second" }], { author, now });
   assert.ok(second?.commit);
-  assert.equal(second.tree, (await hub.writeBranches([{ branch, files: clusterFiles("a", { web: "3", api: "1" }), message: "same" }], { author, now }))[0]?.tree, "the same tree as with every file given");
+  assert.equal(
+    second.tree,
+    (await hub.writeBranches([{ branch, files: clusterFiles("a", { web: "3", api: "1" }), message: "same" }], { author, now }))[0]?.tree,
+    "the same tree as with every file given",
+  );
   assert.equal(await bareGit(server, "rev-parse", `${branch}:clusters/a/api`), apiTree);
   assert.equal(await bareGit(server, "show", `${branch}:clusters/a/web/manifests.yaml`), "kind: Deployment\nspec:\n  replicas: 3");
   await bareGit(server, "fsck", "--no-dangling", "--strict");
-  await assert.rejects(hub.writeBranches([{ branch, files, kept: { "clusters/a/web": apiTree }, message: "m" }], { author, now }), UnsafePathError, "a kept folder cannot also be given as files");
+  await assert.rejects(
+    hub.writeBranches([{ branch, files, kept: { "clusters/a/web": apiTree }, message: "m" }], { author, now }),
+    UnsafePathError,
+    "a kept folder cannot also be given as files",
+  );
 
   // A new process on the same store reads both commits with no request; git accepts the packs.
   const later = new GitRepository({ url, dir });
   assert.deepEqual(await later.listFiles(url, second.commit), Object.keys(clusterFiles("a", { web: "3", api: "1" })).sort());
-  assert.equal(new TextDecoder().decode(await later.readFile(url, first!.commit!, "clusters/a/web/manifests.yaml")), "kind: Deployment\nspec:\n  replicas: 1\n");
+  assert.equal(
+    new TextDecoder().decode(await later.readFile(url, first!.commit!, "clusters/a/web/manifests.yaml")),
+    "kind: Deployment\nspec:\n  replicas: 1\n",
+  );
   assert.equal(later.stats.requests, 0);
   for (const pack of fs.readdirSync(join(dir, "objects/pack")).filter((f) => f.endsWith(".idx"))) {
     await execFileAsync("git", ["verify-pack", join(dir, "objects/pack", pack)]);
@@ -337,7 +382,11 @@ test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch 
   };
   const alone = await fetchBytes();
 
-  const others = Array.from({ length: 300 }, (_, i) => ({ branch: `radial/clusters/other-${String(i).padStart(3, "0")}`, files: clusterFiles(`other-${i}`, { web: "1" }), message: "generate" }));
+  const others = Array.from({ length: 300 }, (_, i) => ({
+    branch: `radial/clusters/other-${String(i).padStart(3, "0")}`,
+    files: clusterFiles(`other-${i}`, { web: "1" }),
+    message: "generate",
+  }));
   await hub.writeBranches(others, { author, now });
   const amongMany = await fetchBytes();
   // 300 more refs would add ~28 KB to a listing of every ref.
@@ -385,7 +434,10 @@ async function writeFleet(url: string, dir: string, count: number, replicas = 2)
     })),
     { author, now },
   );
-  assert.deepEqual(results.filter((r) => r.error), []);
+  assert.deepEqual(
+    results.filter((r) => r.error),
+    [],
+  );
   return branches;
 }
 
@@ -427,7 +479,12 @@ test("a head that moved after listing is fetched as listed; a head the remote la
 
   // c-000 moves on after the listing: the listed commit is still served, as listed.
   await writeFleet(url, join(dir, "writer"), 1, 5);
-  const moved = await fresh.ensureCommits(new Map([[branches[0]!, listed.get(branches[0]!)!], [branches[1]!, listed.get(branches[1]!)!]]));
+  const moved = await fresh.ensureCommits(
+    new Map([
+      [branches[0]!, listed.get(branches[0]!)!],
+      [branches[1]!, listed.get(branches[1]!)!],
+    ]),
+  );
   assert.equal(moved.get(branches[0]!), listed.get(branches[0]!));
   assert.notEqual(moved.get(branches[0]!), await bareGit(server, "rev-parse", `refs/heads/${branches[0]}`));
 
@@ -435,7 +492,9 @@ test("a head that moved after listing is fetched as listed; a head the remote la
   // the batch is refused, each branch is then fetched alone.
   await bareGit(server, "update-ref", "-d", `refs/heads/${branches[3]}`);
   const missing = "0123456789abcdef0123456789abcdef01234567";
-  const asked = new Map([...listed].filter(([b]) => b !== branches[0] && b !== branches[1]).map(([b, c]) => [b, b === branches[2] || b === branches[3] ? missing : c]));
+  const asked = new Map(
+    [...listed].filter(([b]) => b !== branches[0] && b !== branches[1]).map(([b, c]) => [b, b === branches[2] || b === branches[3] ? missing : c]),
+  );
   const present = await fresh.ensureCommits(asked);
   assert.equal(present.get(branches[2]!), await bareGit(server, "rev-parse", `refs/heads/${branches[2]}`), "fetched at its current head");
   assert.equal(present.get(branches[3]!), null, "a deleted branch is reported absent");

@@ -9,7 +9,11 @@ export interface TestHub {
   url: string;
   adminToken: string;
   /** Calls the API over HTTP with the admin token unless `token` says otherwise (null: none); tests read `body` through the contract's schemas. */
-  api: (method: string, path: string, options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> }) => Promise<{ status: number; body: unknown; headers: Headers }>;
+  api: (
+    method: string,
+    path: string,
+    options?: { body?: unknown; rawBody?: string; token?: string | null; headers?: Record<string, string> },
+  ) => Promise<{ status: number; body: unknown; headers: Headers }>;
   stop: () => Promise<void>;
 }
 

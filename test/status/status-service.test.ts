@@ -29,7 +29,15 @@ const drift = (at: number, application = "web"): DriftEvent => ({
 });
 
 const report = (cluster: string, applications: ApplicationStatus[], driftEvents: DriftEvent[] = [], heartbeatAt = new Date(T0).toISOString()): StatusReport =>
-  StatusReport.parse({ cluster, agentVersion: "0.1.0", heartbeatAt, revision: "0123456789abcdef0123456789abcdef01234567", conditions: [], applications, driftEvents });
+  StatusReport.parse({
+    cluster,
+    agentVersion: "0.1.0",
+    heartbeatAt,
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    conditions: [],
+    applications,
+    driftEvents,
+  });
 
 /** A status service on a fresh table, with a clock the test moves (`clock.now`, epoch ms). */
 async function freshService(db: Engine, settings: { driftHistory?: number } = {}): Promise<{ service: StatusService; clock: { now: number } }> {
@@ -96,7 +104,10 @@ for (const engine of engines) {
       const reply = await service.accept(report("a", [app("web"), app("api", { sync: "OutOfSync", health: "Degraded" }), app("db")]));
       assert.deepEqual(reply, { revision: null, pollIntervalSeconds: 30 });
       let status = await service.read("a", REGISTERED, 50);
-      assert.deepEqual(status.applications.map((a) => a.name), ["api", "db", "web"]);
+      assert.deepEqual(
+        status.applications.map((a) => a.name),
+        ["api", "db", "web"],
+      );
       assert.equal(status.sync, "OutOfSync");
       assert.equal(status.health, "Degraded");
       assert.deepEqual(status.syncCounts, { Synced: 2, OutOfSync: 1 });
@@ -104,7 +115,11 @@ for (const engine of engines) {
       clock.now += 5000;
       await service.accept(report("a", [app("web"), app("api")]));
       status = await service.read("a", REGISTERED, 50);
-      assert.deepEqual(status.applications.map((a) => a.name), ["api", "web"], "db left the report, so it left the hub");
+      assert.deepEqual(
+        status.applications.map((a) => a.name),
+        ["api", "web"],
+        "db left the report, so it left the hub",
+      );
       assert.equal(status.sync, "Synced");
       assert.equal(status.health, "Healthy");
     });

@@ -76,7 +76,8 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new Error(`generation ${record.id} at ${record.startedAt} is already recorded`, { cause: error });
+      if (error instanceof ConditionalCheckFailedException)
+        throw new Error(`generation ${record.id} at ${record.startedAt} is already recorded`, { cause: error });
       throw error;
     }
   }

@@ -22,7 +22,10 @@ interface Cursor {
 }
 
 const decodeCursor = (text: string) =>
-  decodePageCursor<Cursor>(text, (c) => Number.isInteger(c.shard) && c.shard >= 0 && c.shard < SHARDS && (c.after === undefined || typeof c.after === "string"));
+  decodePageCursor<Cursor>(
+    text,
+    (c) => Number.isInteger(c.shard) && c.shard >= 0 && c.shard < SHARDS && (c.after === undefined || typeof c.after === "string"),
+  );
 
 function toItem(record: ClusterRecord) {
   return { ...clusterKey(record.name), shard: `CLUSTERS#${shardOf(record.name)}`, kind: "cluster", ...record };
@@ -109,7 +112,11 @@ export class DynamoDBInventoryStore implements InventoryStore {
   }
 
   private deleteKeys(keys: ItemKey[]): Promise<void> {
-    return batchWrite(this.documents, this.tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
+    return batchWrite(
+      this.documents,
+      this.tableName,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
   }
 
   cursorAfter(record: ClusterRecord): string {

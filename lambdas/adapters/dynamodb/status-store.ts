@@ -27,7 +27,16 @@ export function driftKey(event: StoredDriftEvent): string {
 }
 
 const StatusItem = z.object({
-  summary: ClusterStatus.pick({ agentVersion: true, heartbeatAt: true, revision: true, conditions: true, sync: true, health: true, syncCounts: true, healthCounts: true }).extend({
+  summary: ClusterStatus.pick({
+    agentVersion: true,
+    heartbeatAt: true,
+    revision: true,
+    conditions: true,
+    sync: true,
+    health: true,
+    syncCounts: true,
+    healthCounts: true,
+  }).extend({
     receivedAt: z.string(),
   }),
   digests: z.record(z.string(), z.string()),
@@ -46,7 +55,9 @@ export class DynamoDBStatusStore implements StatusStore {
   }
 
   async getStatus(cluster: string): Promise<StoredStatus | undefined> {
-    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: partition(cluster), sk: STATUS }, ConsistentRead: true }));
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: partition(cluster), sk: STATUS }, ConsistentRead: true }),
+    );
     return Item ? parseItem(StatusItem, Item) : undefined;
   }
 
@@ -73,7 +84,9 @@ export class DynamoDBStatusStore implements StatusStore {
     await batchWrite(
       this.documents,
       this.tableName,
-      applications.map((application) => ({ PutRequest: { Item: { pk: partition(cluster), sk: `${APP}${application.name}`, kind: "application", application } } })),
+      applications.map((application) => ({
+        PutRequest: { Item: { pk: partition(cluster), sk: `${APP}${application.name}`, kind: "application", application } },
+      })),
     );
   }
 
@@ -133,7 +146,11 @@ export class DynamoDBStatusStore implements StatusStore {
     return Math.min(keys.length, keep);
   }
 
-  private async *query(cluster: string, prefix: string, options: { ScanIndexForward: boolean; Limit?: number; ProjectionExpression?: string }): AsyncGenerator<QueryCommandOutput> {
+  private async *query(
+    cluster: string,
+    prefix: string,
+    options: { ScanIndexForward: boolean; Limit?: number; ProjectionExpression?: string },
+  ): AsyncGenerator<QueryCommandOutput> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page: QueryCommandOutput = await this.documents.send(

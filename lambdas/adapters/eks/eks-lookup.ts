@@ -15,9 +15,7 @@ export function parseEksArn(arn: string): { partition: string; region: string; a
 export class AwsEksLookup implements EksLookup {
   private readonly clients = new Map<string, EKSClient>();
 
-  constructor(
-    private readonly options: { endpoint?: string; clock: Clock; maxAttempts?: number },
-  ) {}
+  constructor(private readonly options: { endpoint?: string; clock: Clock; maxAttempts?: number }) {}
 
   private client(region: string): EKSClient {
     let client = this.clients.get(region);

@@ -27,8 +27,7 @@ const encoder = new TextEncoder();
 
 /** Git orders tree entries bytewise by name, a tree's name compared as if it ended with '/'. */
 function compareEntries(a: { name: string; node: { kind: string } }, b: { name: string; node: { kind: string } }): number {
-  const key = (entry: { name: string; node: { kind: string } }) =>
-    Buffer.from(entry.node.kind === "blob" ? entry.name : `${entry.name}/`, "utf8");
+  const key = (entry: { name: string; node: { kind: string } }) => Buffer.from(entry.node.kind === "blob" ? entry.name : `${entry.name}/`, "utf8");
   return Buffer.compare(key(a), key(b));
 }
 
@@ -66,7 +65,8 @@ export function buildTree(files: Record<string, string | Uint8Array | BlobNode>,
       }
       draft = next;
     }
-    if (draft.dirs.has(name) || draft.files.has(name) || draft.kept.has(name)) throw new UnsafePathError(path, `'${name}' is given twice, or is both a file and a folder`);
+    if (draft.dirs.has(name) || draft.files.has(name) || draft.kept.has(name))
+      throw new UnsafePathError(path, `'${name}' is given twice, or is both a file and a folder`);
     return { draft, name };
   };
   for (const [path, content] of Object.entries(files)) {
@@ -114,7 +114,12 @@ export interface Signature {
 /** A commit as git writes it (UTC, no signature); the message gets a trailing newline if it has none. */
 export function commitObject(commit: { tree: string; parents: string[]; author: Signature; committer: Signature; message: string }): GitObject {
   const person = (s: Signature) => `${s.name} <${s.email}> ${s.timestamp} +0000`;
-  const lines = [`tree ${commit.tree}`, ...commit.parents.map((p) => `parent ${p}`), `author ${person(commit.author)}`, `committer ${person(commit.committer)}`];
+  const lines = [
+    `tree ${commit.tree}`,
+    ...commit.parents.map((p) => `parent ${p}`),
+    `author ${person(commit.author)}`,
+    `committer ${person(commit.committer)}`,
+  ];
   const message = commit.message.endsWith("\n") ? commit.message : `${commit.message}\n`;
   return makeObject("commit", Buffer.from(`${lines.join("\n")}\n\n${message}`, "utf8"));
 }

@@ -45,7 +45,12 @@ export async function receivePack(request: Request, url: string, headers: Record
   const response = await request({
     url: `${endpoint(url)}/git-receive-pack`,
     method: "POST",
-    headers: { ...headers, "content-type": "application/x-git-receive-pack-request", accept: "application/x-git-receive-pack-result", "content-length": String(body.length) },
+    headers: {
+      ...headers,
+      "content-type": "application/x-git-receive-pack-request",
+      accept: "application/x-git-receive-pack-result",
+      "content-length": String(body.length),
+    },
     body: requestBody(body),
   });
   const report = await readBody(response, MAX_REPORT_BYTES);

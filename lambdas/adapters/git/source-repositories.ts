@@ -36,7 +36,7 @@ export function parseGitCredentials(text: string | undefined): GitCredentialsCon
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error("RADIAL_GIT_CREDENTIALS must be JSON: {\"https://host/prefix\": {\"username\": \"...\", \"password\": \"...\"}}");
+    throw new Error('RADIAL_GIT_CREDENTIALS must be JSON: {"https://host/prefix": {"username": "...", "password": "..."}}');
   }
   const parsed = GitCredentialsConfig.safeParse(value);
   if (!parsed.success) {

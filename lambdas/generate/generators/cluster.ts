@@ -1,4 +1,4 @@
-import { matches, selectorFromObject, SelectorError, type LabelSelectorObject, type Selector } from "../../../core/labels/selector.js";
+import { matches, selectorFromObject, SelectorError, type Selector } from "../../../core/labels/selector.js";
 import { secretLabels, type ClusterView } from "../inventory-view.js";
 import { ApplicationSetError, type Params } from "../params.js";
 import type { GeneratorContext } from "./context.js";
@@ -24,18 +24,20 @@ export interface ClusterGenerator {
 /** The `clusters` generator's own fields, checked. */
 export function parseClusterGenerator(spec: Record<string, unknown>, field: string): ClusterGenerator {
   rejectUnknownFields(spec, ["selector", "values", "flatList", "template"], field, "clusters");
-  const rawSelector = spec["selector"] ?? {};
+  const rawSelector = spec.selector ?? {};
   if (!isObject(rawSelector)) throw new ApplicationSetError(`${field}.selector`, "must be a label selector (matchLabels, matchExpressions)");
-  for (const key of Object.keys(rawSelector)) if (key !== "matchLabels" && key !== "matchExpressions") throw new ApplicationSetError(`${field}.selector.${key}`, "unknown selector field; a selector has matchLabels and matchExpressions");
+  for (const key of Object.keys(rawSelector))
+    if (key !== "matchLabels" && key !== "matchExpressions")
+      throw new ApplicationSetError(`${field}.selector.${key}`, "unknown selector field; a selector has matchLabels and matchExpressions");
   let selector;
   try {
-    selector = selectorFromObject(rawSelector as LabelSelectorObject);
+    selector = selectorFromObject(rawSelector);
   } catch (error) {
     if (error instanceof SelectorError) throw new ApplicationSetError(`${field}.selector`, error.message);
     throw error;
   }
-  const values = stringMap(spec["values"], `${field}.values`);
-  const flatList = spec["flatList"] ?? false;
+  const values = stringMap(spec.values, `${field}.values`);
+  const flatList = spec.flatList ?? false;
   if (typeof flatList !== "boolean") throw new ApplicationSetError(`${field}.flatList`, "must be a boolean");
   return { selector, values, flatList };
 }
@@ -45,12 +47,17 @@ export function clusterParamsOf(generator: ClusterGenerator, view: ClusterView, 
   const { cluster } = view;
   const labels = secretLabels(view);
   if (!matches(generator.selector, labels)) return undefined;
-  const params: Params = { name: cluster.name, nameNormalized: (view.nameNormalized ??= sanitizeName(cluster.name)), server: cluster.server ?? "", project: "" };
+  const params: Params = {
+    name: cluster.name,
+    nameNormalized: (view.nameNormalized ??= sanitizeName(cluster.name)),
+    server: cluster.server ?? "",
+    project: "",
+  };
   if (context.goTemplate) {
     const metadata: Record<string, unknown> = {};
-    if (Object.keys(cluster.annotations).length > 0) metadata["annotations"] = { ...cluster.annotations };
-    metadata["labels"] = { ...labels };
-    params["metadata"] = metadata;
+    if (Object.keys(cluster.annotations).length > 0) metadata.annotations = { ...cluster.annotations };
+    metadata.labels = { ...labels };
+    params.metadata = metadata;
   } else {
     for (const [k, v] of Object.entries(cluster.annotations)) params[`metadata.annotations.${k}`] = v;
     for (const [k, v] of Object.entries(labels)) params[`metadata.labels.${k}`] = v;

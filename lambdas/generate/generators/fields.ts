@@ -45,7 +45,7 @@ export function appendValues(params: Params, values: Record<string, string>, con
 
 /** The children of a matrix or merge generator. */
 export function childGenerators(spec: Record<string, unknown>, field: string): unknown[] {
-  const generators = spec["generators"];
+  const generators = spec.generators;
   if (!Array.isArray(generators)) throw new ApplicationSetError(`${field}.generators`, "must be a list of generators");
   return generators;
 }

@@ -15,10 +15,10 @@ function pathItems(raw: unknown, field: string): PathItem[] {
     const where = `${field}[${i}]`;
     if (!isObject(item)) throw new ApplicationSetError(where, "must be an object with path and optional exclude");
     rejectUnknownFields(item, ["path", "exclude"], where, "git path item of the git");
-    if (typeof item["path"] !== "string") throw new ApplicationSetError(`${where}.path`, "must be a string");
-    const exclude = item["exclude"] ?? false;
+    if (typeof item.path !== "string") throw new ApplicationSetError(`${where}.path`, "must be a string");
+    const exclude = item.exclude ?? false;
     if (typeof exclude !== "boolean") throw new ApplicationSetError(`${where}.exclude`, "must be a boolean");
-    return { path: item["path"], exclude };
+    return { path: item.path, exclude };
   });
 }
 
@@ -61,10 +61,10 @@ function dirname(path: string): string {
 function pathParams(dir: string, file: string | undefined, prefix: string, goTemplate: boolean): Params {
   if (goTemplate) {
     const p: Record<string, unknown> = { path: dir, basename: basename(dir) };
-    if (file !== undefined) p["filename"] = basename(file);
-    p["basenameNormalized"] = sanitizeName(basename(dir));
-    if (file !== undefined) p["filenameNormalized"] = sanitizeName(basename(file));
-    p["segments"] = dir.split("/");
+    if (file !== undefined) p.filename = basename(file);
+    p.basenameNormalized = sanitizeName(basename(dir));
+    if (file !== undefined) p.filenameNormalized = sanitizeName(basename(file));
+    p.segments = dir.split("/");
     return prefix !== "" ? { [prefix]: { path: p } } : { path: p };
   }
   const name = prefix !== "" ? `${prefix}.path` : "path";
@@ -82,16 +82,17 @@ function pathParams(dir: string, file: string | undefined, prefix: string, goTem
 export async function gitParams(spec: Record<string, unknown>, context: GeneratorContext, field: string): Promise<Params[]> {
   rejectUnknownFields(spec, ["repoURL", "revision", "directories", "files", "pathParamPrefix", "values", "requeueAfterSeconds", "template"], field, "git");
   // requeueAfterSeconds is accepted: it is Argo's polling interval, and Radial re-reads Git on every run.
-  const repoURL = spec["repoURL"];
+  const repoURL = spec.repoURL;
   if (typeof repoURL !== "string" || repoURL === "") throw new ApplicationSetError(`${field}.repoURL`, "is required");
-  const revisionRef = spec["revision"] ?? "";
+  const revisionRef = spec.revision ?? "";
   if (typeof revisionRef !== "string") throw new ApplicationSetError(`${field}.revision`, "must be a string");
-  const prefix = spec["pathParamPrefix"] ?? "";
+  const prefix = spec.pathParamPrefix ?? "";
   if (typeof prefix !== "string") throw new ApplicationSetError(`${field}.pathParamPrefix`, "must be a string");
-  const values = stringMap(spec["values"], `${field}.values`);
-  const hasDirectories = Array.isArray(spec["directories"]) && spec["directories"].length > 0;
-  const hasFiles = Array.isArray(spec["files"]) && spec["files"].length > 0;
-  if (hasDirectories && hasFiles) throw new ApplicationSetError(`${field}.files`, "a git generator takes directories or files, not both (Argo CD would ignore files)");
+  const values = stringMap(spec.values, `${field}.values`);
+  const hasDirectories = Array.isArray(spec.directories) && spec.directories.length > 0;
+  const hasFiles = Array.isArray(spec.files) && spec.files.length > 0;
+  if (hasDirectories && hasFiles)
+    throw new ApplicationSetError(`${field}.files`, "a git generator takes directories or files, not both (Argo CD would ignore files)");
   if (!hasDirectories && !hasFiles) throw new ApplicationSetError(field, "needs directories or files");
 
   let revision: string;
@@ -104,7 +105,7 @@ export async function gitParams(spec: Record<string, unknown>, context: Generato
   }
 
   if (hasDirectories) {
-    const items = pathItems(spec["directories"], `${field}.directories`);
+    const items = pathItems(spec.directories, `${field}.directories`);
     const selected = repoDirectories(files).filter((dir) => {
       let include = false;
       let exclude = false;
@@ -118,12 +119,10 @@ export async function gitParams(spec: Record<string, unknown>, context: Generato
     return selected.map((dir) => appendValues(pathParams(dir, undefined, prefix, context.goTemplate), values, context, field));
   }
 
-  const items = pathItems(spec["files"], `${field}.files`);
+  const items = pathItems(spec.files, `${field}.files`);
   const includes = items.filter((i) => !i.exclude);
   const excludes = items.filter((i) => i.exclude);
-  const selected = files
-    .filter((file) => includes.some((i) => gitPathspecMatch(i.path, file)) && !excludes.some((i) => gitPathspecMatch(i.path, file)))
-    .sort();
+  const selected = files.filter((file) => includes.some((i) => gitPathspecMatch(i.path, file)) && !excludes.some((i) => gitPathspecMatch(i.path, file))).sort();
   const out: Params[] = [];
   for (const file of selected) {
     let content: string;

@@ -71,7 +71,7 @@ export function gitPathspecMatch(pattern: string, file: string): boolean {
 
 function compile(pattern: string, star: string, question: string, negation: string[]): RegExp | undefined {
   let regex = "";
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
     if (c === "*") {
       while (pattern[i] === "*") i++;

@@ -34,7 +34,7 @@ async function transform(generator: unknown, context: GeneratorContext, field: s
   const kind = generatorKind(generator, field, level);
   let spec = generator;
   if (interpolateWith !== undefined && Object.keys(interpolateWith).length > 0) spec = interpolateGenerator(generator, interpolateWith, context, field);
-  const selector = parsePostSelector(spec["selector"], `${field}.selector`);
+  const selector = parsePostSelector(spec.selector, `${field}.selector`);
   const inner = spec[kind];
   const where = `${field}.${kind}`;
   if (!isObject(inner)) throw new ApplicationSetError(where, "must be an object");
@@ -66,12 +66,12 @@ async function transform(generator: unknown, context: GeneratorContext, field: s
  * in name order. Undefined for any other generator; a bad entry throws as `generateParams` does.
  */
 export function paramsPerCluster(generator: unknown, context: GeneratorContext): ((view: ClusterView) => Params[]) | undefined {
-  if (!isObject(generator) || !isObject(generator["clusters"])) return undefined;
+  if (!isObject(generator) || !isObject(generator.clusters)) return undefined;
   const field = context.field;
   generatorKind(generator, field, "top");
-  const selector = parsePostSelector(generator["selector"], `${field}.selector`);
+  const selector = parsePostSelector(generator.selector, `${field}.selector`);
   const where = `${field}.clusters`;
-  const inner = generator["clusters"];
+  const inner = generator.clusters;
   rejectTemplate(inner, where, "top");
   const spec = parseClusterGenerator(inner, where);
   if (spec.flatList) return undefined;
@@ -85,8 +85,13 @@ function generatorKind(generator: Record<string, unknown>, field: string, level:
   const kinds: GeneratorKind[] = [];
   for (const key of Object.keys(generator)) {
     if (key === "selector") continue;
-    if ((UNSUPPORTED_GENERATORS as readonly string[]).includes(key)) throw new ApplicationSetError(`${field}.${key}`, `the ${key} generator is not supported by Radial`);
-    if (!(SUPPORTED_GENERATORS as readonly string[]).includes(key)) throw new ApplicationSetError(`${field}.${key}`, `unknown generator "${key}" (Radial supports ${SUPPORTED_GENERATORS.join(", ")} and the post-generator selector)`);
+    if ((UNSUPPORTED_GENERATORS as readonly string[]).includes(key))
+      throw new ApplicationSetError(`${field}.${key}`, `the ${key} generator is not supported by Radial`);
+    if (!(SUPPORTED_GENERATORS as readonly string[]).includes(key))
+      throw new ApplicationSetError(
+        `${field}.${key}`,
+        `unknown generator "${key}" (Radial supports ${SUPPORTED_GENERATORS.join(", ")} and the post-generator selector)`,
+      );
     if (generator[key] === null || generator[key] === undefined) continue;
     kinds.push(key as GeneratorKind);
   }
@@ -94,7 +99,10 @@ function generatorKind(generator: Record<string, unknown>, field: string, level:
   if (kinds.length > 1) throw new ApplicationSetError(field, `names ${kinds.length} generators (${kinds.join(", ")}); give each generator its own entry`);
   const kind = kinds[0]!;
   if (level === "terminal" && (kind === "matrix" || kind === "merge")) {
-    throw new ApplicationSetError(`${field}.${kind}`, "Argo CD nests matrix and merge generators only two levels deep; a generator at this depth must be list, clusters or git");
+    throw new ApplicationSetError(
+      `${field}.${kind}`,
+      "Argo CD nests matrix and merge generators only two levels deep; a generator at this depth must be list, clusters or git",
+    );
   }
   return kind;
 }
@@ -105,7 +113,7 @@ function generatorKind(generator: Record<string, unknown>, field: string, level:
  * refused by name rather than ignored.
  */
 function rejectTemplate(inner: Record<string, unknown>, field: string, level: Level) {
-  const template = inner["template"];
+  const template = inner.template;
   if (template === undefined || template === null || (isObject(template) && Object.keys(template).length === 0)) return;
   const why =
     level === "top"

@@ -15,7 +15,9 @@ function isMissingKeyError(error: unknown): boolean {
  * left as written (it usually names the child's own params, rendered later).
  */
 export function interpolateGenerator(generator: Record<string, unknown>, params: Params, context: GeneratorContext, field: string): Record<string, unknown> {
-  const options = context.goTemplate ? [...context.goTemplateOptions.filter((o) => !o.startsWith("missingkey=")), "missingkey=error"] : context.goTemplateOptions;
+  const options = context.goTemplate
+    ? [...context.goTemplateOptions.filter((o) => !o.startsWith("missingkey=")), "missingkey=error"]
+    : context.goTemplateOptions;
   const renderTree = (tree: unknown, where: string): unknown => {
     try {
       return renderTemplate(tree, params, { goTemplate: context.goTemplate, goTemplateOptions: options });
@@ -47,7 +49,7 @@ export function interpolateGenerator(generator: Record<string, unknown>, params:
         } else {
           out[key] = values === undefined ? renderedRest : { ...renderedRest, values };
         }
-      } else if ((key === "matrix" || key === "merge") && isObject(value) && Array.isArray(value["generators"])) {
+      } else if ((key === "matrix" || key === "merge") && isObject(value) && Array.isArray(value.generators)) {
         const { generators, ...rest } = value;
         const children = (generators as unknown[]).map((child, i) => (isObject(child) ? walk(child, `${where}.${key}.generators[${i}]`) : child));
         out[key] = { ...(renderTree(rest, `${where}.${key}`) as Record<string, unknown>), generators: children };

@@ -6,7 +6,7 @@ import { isObject, parseYamlLikeGo } from "./values.js";
 /** list.go: plain templates take string values (and a `values` map → `values.<k>`); goTemplate keeps elements as they are. */
 export function listParams(list: Record<string, unknown>, context: GeneratorContext, field: string): Params[] {
   rejectUnknownFields(list, ["elements", "elementsYaml", "template"], field, "list");
-  const elements = list["elements"] ?? [];
+  const elements = list.elements ?? [];
   if (!Array.isArray(elements)) throw new ApplicationSetError(`${field}.elements`, "must be a list");
   const out: Params[] = [];
   elements.forEach((element: unknown, index) => {
@@ -25,17 +25,22 @@ export function listParams(list: Record<string, unknown>, context: GeneratorCont
       if (key === "values") {
         if (!isObject(value)) throw new ApplicationSetError(`${where}.values`, "error parsing values map: must be a map of strings");
         for (const [k, v] of Object.entries(value)) {
-          if (typeof v !== "string") throw new ApplicationSetError(`${where}.values.${k}`, "must be a string (without goTemplate, list values must be strings, as in Argo CD)");
+          if (typeof v !== "string")
+            throw new ApplicationSetError(`${where}.values.${k}`, "must be a string (without goTemplate, list values must be strings, as in Argo CD)");
           params[`values.${k}`] = v;
         }
       } else {
-        if (typeof value !== "string") throw new ApplicationSetError(`${where}.${key}`, "must be a string (without goTemplate, list element values must be strings, as in Argo CD; quote numbers and booleans)");
+        if (typeof value !== "string")
+          throw new ApplicationSetError(
+            `${where}.${key}`,
+            "must be a string (without goTemplate, list element values must be strings, as in Argo CD; quote numbers and booleans)",
+          );
         params[key] = value;
       }
     }
     out.push(params);
   });
-  const elementsYaml = list["elementsYaml"];
+  const elementsYaml = list.elementsYaml;
   if (elementsYaml !== undefined && elementsYaml !== null && elementsYaml !== "") {
     if (typeof elementsYaml !== "string") throw new ApplicationSetError(`${field}.elementsYaml`, "must be a string of YAML");
     let parsed: unknown;

@@ -9,7 +9,13 @@ import { deepMerge, goString } from "./values.js";
  * (mergo WithOverride). Plain: both become string maps and a key with two different values is an
  * error, as in Argo CD.
  */
-export async function matrixParams(spec: Record<string, unknown>, context: GeneratorContext, field: string, level: Level, transform: Transform): Promise<Params[]> {
+export async function matrixParams(
+  spec: Record<string, unknown>,
+  context: GeneratorContext,
+  field: string,
+  level: Level,
+  transform: Transform,
+): Promise<Params[]> {
   rejectUnknownFields(spec, ["generators", "template"], field, "matrix");
   const generators = childGenerators(spec, field);
   if (generators.length < 2) throw new ApplicationSetError(`${field}.generators`, "found less than two generators, Matrix support only two");
@@ -29,7 +35,10 @@ export async function matrixParams(spec: Record<string, unknown>, context: Gener
       for (const [k, v] of Object.entries(b)) {
         const value = goString(v);
         if (k in combined && combined[k] !== value) {
-          throw new ApplicationSetError(field, `found duplicate key ${k} with different value, a: ${String(combined[k])} ,b: ${value} (rename one, e.g. with pathParamPrefix on a git generator)`);
+          throw new ApplicationSetError(
+            field,
+            `found duplicate key ${k} with different value, a: ${String(combined[k])} ,b: ${value} (rename one, e.g. with pathParamPrefix on a git generator)`,
+          );
         }
         combined[k] = value;
       }

@@ -6,7 +6,12 @@ import { deepMerge, isObject } from "./values.js";
 function mergeKeyOf(params: Params, keys: string[]): string {
   const sortKeys = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sortKeys);
-    if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+    if (isObject(value))
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, sortKeys(value[k])]),
+      );
     return value ?? null;
   };
   return JSON.stringify(Object.fromEntries([...new Set(keys)].sort().map((k) => [k, sortKeys(params[k])])));
@@ -18,12 +23,19 @@ function mergeKeyOf(params: Params, keys: string[]): string {
  * children that match no base set are dropped; two sets of one child with the same key are an
  * error. Output follows the base child's order (Argo's order is a Go map's, i.e. random).
  */
-export async function mergeParams(spec: Record<string, unknown>, context: GeneratorContext, field: string, level: Level, transform: Transform): Promise<Params[]> {
+export async function mergeParams(
+  spec: Record<string, unknown>,
+  context: GeneratorContext,
+  field: string,
+  level: Level,
+  transform: Transform,
+): Promise<Params[]> {
   rejectUnknownFields(spec, ["generators", "mergeKeys", "template"], field, "merge");
   const generators = childGenerators(spec, field);
   if (generators.length < 2) throw new ApplicationSetError(`${field}.generators`, "found less than two generators, Merge requires two or more");
-  const mergeKeys = spec["mergeKeys"];
-  if (!Array.isArray(mergeKeys) || mergeKeys.some((k) => typeof k !== "string")) throw new ApplicationSetError(`${field}.mergeKeys`, "must be a list of strings");
+  const mergeKeys = spec.mergeKeys;
+  if (!Array.isArray(mergeKeys) || mergeKeys.some((k) => typeof k !== "string"))
+    throw new ApplicationSetError(`${field}.mergeKeys`, "must be a list of strings");
   if (mergeKeys.length === 0) throw new ApplicationSetError(`${field}.mergeKeys`, "no merge keys were specified, Merge requires at least one");
   const keys = mergeKeys as string[];
   const childLevel: Level = level === "top" ? "nested" : "terminal";
@@ -31,7 +43,11 @@ export async function mergeParams(spec: Record<string, unknown>, context: Genera
     const map = new Map<string, Params>();
     for (const set of sets) {
       const key = mergeKeyOf(set, keys);
-      if (map.has(key)) throw new ApplicationSetError(where, `the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was ${key}`);
+      if (map.has(key))
+        throw new ApplicationSetError(
+          where,
+          `the parameters from a generator were not unique by the given mergeKeys, Merge requires all param sets to be unique. Duplicate key was ${key}`,
+        );
       map.set(key, set);
     }
     return map;

@@ -13,9 +13,10 @@ export function parsePostSelector(raw: unknown, field: string): Selector | undef
   if (!isObject(raw)) throw new ApplicationSetError(field, "must be a label selector (matchLabels, matchExpressions)");
   const selector: Requirement[] = [];
   for (const key of Object.keys(raw)) {
-    if (key !== "matchLabels" && key !== "matchExpressions") throw new ApplicationSetError(`${field}.${key}`, "unknown selector field; a selector has matchLabels and matchExpressions");
+    if (key !== "matchLabels" && key !== "matchExpressions")
+      throw new ApplicationSetError(`${field}.${key}`, "unknown selector field; a selector has matchLabels and matchExpressions");
   }
-  const matchLabels = raw["matchLabels"] ?? {};
+  const matchLabels = raw.matchLabels ?? {};
   if (!isObject(matchLabels)) throw new ApplicationSetError(`${field}.matchLabels`, "must be a map of strings");
   for (const [key, value] of Object.entries(matchLabels)) {
     if (typeof value !== "string") throw new ApplicationSetError(`${field}.matchLabels.${key}`, "must be a string");
@@ -23,14 +24,14 @@ export function parsePostSelector(raw: unknown, field: string): Selector | undef
     if (problem) throw new ApplicationSetError(`${field}.matchLabels`, problem);
     selector.push({ key, operator: "In", values: [value] });
   }
-  const expressions = raw["matchExpressions"] ?? [];
+  const expressions = raw.matchExpressions ?? [];
   if (!Array.isArray(expressions)) throw new ApplicationSetError(`${field}.matchExpressions`, "must be a list");
   expressions.forEach((expression: unknown, index) => {
     const where = `${field}.matchExpressions[${index}]`;
     if (!isObject(expression)) throw new ApplicationSetError(where, "must be an object with key, operator and values");
     for (const k of Object.keys(expression)) if (!["key", "operator", "values"].includes(k)) throw new ApplicationSetError(`${where}.${k}`, "unknown field");
     const { key, operator } = expression;
-    const values = expression["values"] ?? [];
+    const values = expression.values ?? [];
     if (typeof key !== "string") throw new ApplicationSetError(`${where}.key`, "must be a string");
     const problem = labelKeyProblem(key);
     if (problem) throw new ApplicationSetError(`${where}.key`, problem);

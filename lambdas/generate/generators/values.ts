@@ -55,7 +55,13 @@ export function flattenToStrings(object: Record<string, unknown>): Record<string
 }
 
 /** Tags go-yaml v2 does not resolve for plain scalars (it keeps timestamps as strings, has no base 60, no sets). */
-const NOT_IN_GO_YAML = new Set(["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set"]);
+const NOT_IN_GO_YAML = new Set([
+  "tag:yaml.org,2002:timestamp",
+  "tag:yaml.org,2002:binary",
+  "tag:yaml.org,2002:omap",
+  "tag:yaml.org,2002:pairs",
+  "tag:yaml.org,2002:set",
+]);
 
 /**
  * Decodes YAML (or JSON) as sigs.k8s.io/yaml does in Argo CD: YAML 1.1 scalars (`yes`/`on` are

@@ -30,7 +30,10 @@ export class HydrationCache {
   private readonly keys = new WeakMap<Application, { revision: string; key: string }>();
 
   constructor(bounds: Partial<HydrationCacheBounds> = {}) {
-    this.entries = new LruMap(bounds.maxEntries ?? 20_000, { sizeOf: (entry) => entry.settled?.manifests.length ?? 0, maxSize: bounds.maxChars ?? 128 * 1024 * 1024 });
+    this.entries = new LruMap(bounds.maxEntries ?? 20_000, {
+      sizeOf: (entry) => entry.settled?.manifests.length ?? 0,
+      maxSize: bounds.maxChars ?? 128 * 1024 * 1024,
+    });
   }
 
   /** Entries held and their manifests' total size, for tests and metrics. */

@@ -41,7 +41,7 @@ export function envsubst(text: string, env: Record<string, string>): string {
     const rest = text.slice(i + 1);
     let name = "";
     let width = 0;
-    if (rest[0] === "{") {
+    if (rest.startsWith("{")) {
       if (rest.length > 2 && SPECIAL.includes(rest[1]!) && rest[2] === "}") {
         name = rest[1]!;
         width = 3;

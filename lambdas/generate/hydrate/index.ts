@@ -43,7 +43,8 @@ export async function hydrate(application: Application, deps: HydrateDeps): Prom
   const files = await deps.repo.listFiles(p.repoURL, deps.revision);
   const fileSet = new Set(files);
   const inApp = p.path === "" ? files : files.filter((f) => f.startsWith(`${p.path}/`));
-  if (inApp.length === 0) throw new HydrationError("spec.source.path", `${p.path === "" ? "the repository" : JSON.stringify(p.path)} has no files at ${deps.revision}`);
+  if (inApp.length === 0)
+    throw new HydrationError("spec.source.path", `${p.path === "" ? "the repository" : JSON.stringify(p.path)} has no files at ${deps.revision}`);
 
   if (p.type === "directory") return render(await readDirectory(deps, p.repoURL, p.path, inApp, p.directory));
 

@@ -62,12 +62,18 @@ export async function applyKustomizeOptions(file: string, options: KustomizeOpti
   if (options.namespace !== undefined) doc.set("namespace", options.namespace);
 
   if (options.images && options.images.length > 0) {
-    const images = (doc.toJS().images ?? []) as Array<Record<string, unknown>>;
+    const images = (doc.toJS().images ?? []) as Record<string, unknown>[];
     for (const spec of options.images) setImage(images, parseImage(envsubst(spec, env)));
     doc.set("images", doc.createNode(images));
   }
 
-  const addToMap = (key: "commonLabels" | "commonAnnotations", entries: Record<string, string> | undefined, force: boolean, noun: string, substitute: boolean) => {
+  const addToMap = (
+    key: "commonLabels" | "commonAnnotations",
+    entries: Record<string, string> | undefined,
+    force: boolean,
+    noun: string,
+    substitute: boolean,
+  ) => {
     if (!entries || Object.keys(entries).length === 0) return;
     let map = doc.get(key);
     if (map === undefined || map === null) {
@@ -76,7 +82,10 @@ export async function applyKustomizeOptions(file: string, options: KustomizeOpti
     }
     if (!isMap(map)) throw new Error(`kustomization ${file}: ${key} is not a mapping`);
     for (const [name, value] of Object.entries(entries)) {
-      if (map.has(name) && !force) throw new Error(`kustomize: ${noun} ${name} already in kustomization file (set spec.source.kustomize.force${key[0]!.toUpperCase()}${key.slice(1)} to override)`);
+      if (map.has(name) && !force)
+        throw new Error(
+          `kustomize: ${noun} ${name} already in kustomization file (set spec.source.kustomize.force${key[0]!.toUpperCase()}${key.slice(1)} to override)`,
+        );
       map.set(name, substitute ? envsubst(value, env) : value);
     }
   };
@@ -111,7 +120,8 @@ export function parseImage(spec: string): Image {
   const name = eq === -1 ? undefined : spec.slice(0, eq);
   const ref = splitReference(eq === -1 ? spec : spec.slice(eq + 1));
   if (name === undefined) {
-    if (ref.tag === undefined && ref.digest === undefined) throw new Error(`spec.source.kustomize.images: ${JSON.stringify(spec)} sets neither a new name, a tag nor a digest`);
+    if (ref.tag === undefined && ref.digest === undefined)
+      throw new Error(`spec.source.kustomize.images: ${JSON.stringify(spec)} sets neither a new name, a tag nor a digest`);
     return { name: ref.name, ...(ref.tag !== undefined && { newTag: ref.tag }), ...(ref.digest !== undefined && { digest: ref.digest }) };
   }
   if (name === "" || ref.name === "") throw new Error(`spec.source.kustomize.images: cannot parse ${JSON.stringify(spec)}`);
@@ -132,7 +142,7 @@ function splitReference(ref: string): { name: string; tag?: string; digest?: str
 }
 
 /** As `kustomize edit set image`: update the entry with the same name, or append one. */
-function setImage(images: Array<Record<string, unknown>>, image: Image): void {
+function setImage(images: Record<string, unknown>[], image: Image): void {
   const existing = images.find((i) => i.name === image.name);
   if (!existing) {
     images.push({ ...image });

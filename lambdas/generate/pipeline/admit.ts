@@ -10,7 +10,11 @@ export function admitClusters(inventory: readonly InventoryCluster[]): { cluster
   for (const cluster of inventory) {
     const valid = ClusterName.safeParse(cluster.name);
     if (!valid.success) {
-      errors.push({ file: "(inventory)", cluster: cluster.name, message: `cluster name ${JSON.stringify(cluster.name)}: ${valid.error.issues[0]!.message}; skipped` });
+      errors.push({
+        file: "(inventory)",
+        cluster: cluster.name,
+        message: `cluster name ${JSON.stringify(cluster.name)}: ${valid.error.issues[0]!.message}; skipped`,
+      });
     } else if (names.has(cluster.name)) {
       errors.push({ file: "(inventory)", cluster: cluster.name, message: `cluster ${cluster.name} is listed twice; the first is used` });
     } else {

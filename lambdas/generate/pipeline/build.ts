@@ -105,4 +105,3 @@ export async function buildBranches(work: readonly BranchWork[], input: BuildInp
   }
   return built;
 }
-

@@ -66,7 +66,13 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * The diffs of one branch's new tree against its head (`before`, undefined when the branch is new):
  * `files` are the paths written afresh, `kept` the folders left as the head holds them.
  */
-export async function branchDiffs(deploy: DeployRepository, branch: string, before: string | undefined, files: Record<string, string | BlobNode>, kept: Record<string, string>): Promise<{ path: string; diff: string }[]> {
+export async function branchDiffs(
+  deploy: DeployRepository,
+  branch: string,
+  before: string | undefined,
+  files: Record<string, string | BlobNode>,
+  kept: Record<string, string>,
+): Promise<{ path: string; diff: string }[]> {
   const oldFiles = new Map<string, string>();
   if (before !== undefined) {
     if ((await deploy.ensureCommit(branch, before)) !== before) throw new Error(`${branch} moved on the remote during the dry run; run it again`);
@@ -77,5 +83,7 @@ export async function branchDiffs(deploy: DeployRepository, branch: string, befo
   for (const [path, content] of oldFiles) if (keptFolders.some((folder) => path.startsWith(folder))) newFiles.set(path, content);
   for (const [path, content] of Object.entries(files)) newFiles.set(path, typeof content === "string" ? content : decoder.decode(content.content));
   const paths = [...new Set([...oldFiles.keys(), ...newFiles.keys()])].sort();
-  return paths.filter((path) => oldFiles.get(path) !== newFiles.get(path)).map((path) => ({ path, diff: lineDiff(path, oldFiles.get(path), newFiles.get(path)) }));
+  return paths
+    .filter((path) => oldFiles.get(path) !== newFiles.get(path))
+    .map((path) => ({ path, diff: lineDiff(path, oldFiles.get(path), newFiles.get(path)) }));
 }

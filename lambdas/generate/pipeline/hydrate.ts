@@ -24,7 +24,8 @@ export interface HydrateInput {
   hydrations: HydrationCache;
 }
 
-export type HydratedApplication = { cluster: string; app: string; from: string; application: Application; hydrated: Hydrated } | { cluster: string; app: string; error: GenerationError };
+export type HydratedApplication =
+  { cluster: string; app: string; from: string; application: Application; hydrated: Hydrated } | { cluster: string; app: string; error: GenerationError };
 
 export function sameRepo(a: string, b: string): boolean {
   const norm = (url: string) => url.replace(/\/+$/, "").replace(/\.git$/, "");
@@ -44,13 +45,21 @@ function readsSourceBranch(application: Application, input: HydrateInput): boole
 }
 
 /** Where the Application's sources are read: the fleet repo, or the checkout of its last source elsewhere. */
-async function checkoutOf(application: Application, input: HydrateInput, fail: (message: string, field: string) => HydratedApplication): Promise<SourceCheckout | HydratedApplication> {
+async function checkoutOf(
+  application: Application,
+  input: HydrateInput,
+  fail: (message: string, field: string) => HydratedApplication,
+): Promise<SourceCheckout | HydratedApplication> {
   const sources = application.spec.source ? [application.spec.source] : (application.spec.sources ?? []);
   let checkout: SourceCheckout = { reader: input.fleet, revision: input.sourceRevision };
   for (const source of sources) {
     const target = source.targetRevision ?? "";
     if (isSourceBranch(source, input)) continue;
-    if (!input.sources) return fail(`source ${source.repoURL} at ${JSON.stringify(target)}: only the fleet repo's source branch (${input.sourceBranch}) is read by this hub`, "spec.source.repoURL");
+    if (!input.sources)
+      return fail(
+        `source ${source.repoURL} at ${JSON.stringify(target)}: only the fleet repo's source branch (${input.sourceBranch}) is read by this hub`,
+        "spec.source.repoURL",
+      );
     try {
       checkout = await input.sources.checkout(source.repoURL, target);
     } catch (error) {

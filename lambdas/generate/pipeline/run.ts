@@ -120,12 +120,24 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
   const hydrated = await hydrateApplications(evaluation.generated, { ...deps, sourceRevision, hydrations: caches.hydrations });
   const plan = planBranches({ clusters: admitted.clusters.map((c) => c.name), previous: await reading, carry: evaluation.carry, hydrated, caches });
   const errors = [...admitted.errors, ...evaluation.errors, ...plan.errors];
-  const blocked = guardRemovals({ removed: plan.removed, current: plan.current, maxRemovalShare: input.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE, force: input.force });
+  const blocked = guardRemovals({
+    removed: plan.removed,
+    current: plan.current,
+    maxRemovalShare: input.maxRemovalShare ?? DEFAULT_MAX_REMOVAL_SHARE,
+    force: input.force,
+  });
 
   for (let i = 0; i < plan.work.length; i += WRITE_CHUNK) {
     const built = await buildBranches(plan.work.slice(i, i + WRITE_CHUNK), { sourceRevision, dryRun: input.dryRun, deploy: deps.deploy, caches });
     if (input.dryRun || blocked) continue;
     errors.push(...(await writeBranches(built, { deploy: deps.deploy, author: deps.author, now: deps.clock(), caches, signal: input.signal })));
   }
-  return { sourceRevision, clusters: plan.results, errors, ...(blocked ? { blocked } : {}), dryRun: input.dryRun, durationMs: deps.clock().getTime() - started };
+  return {
+    sourceRevision,
+    clusters: plan.results,
+    errors,
+    ...(blocked ? { blocked } : {}),
+    dryRun: input.dryRun,
+    durationMs: deps.clock().getTime() - started,
+  };
 }

@@ -29,7 +29,11 @@ export async function writeBranches(built: readonly BuiltBranch[], input: WriteI
       { author: input.author, now: input.now },
     );
   } catch (error) {
-    return built.map(({ update, work }) => ({ file: "(deploy)", cluster: work.result.name, message: `writing ${update.branch} failed: ${(error as Error).message}` }));
+    return built.map(({ update, work }) => ({
+      file: "(deploy)",
+      cluster: work.result.name,
+      message: `writing ${update.branch} failed: ${(error as Error).message}`,
+    }));
   }
   const errors: GenerationError[] = [];
   for (const [index, outcome] of written.entries()) {

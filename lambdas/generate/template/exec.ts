@@ -92,9 +92,7 @@ class State {
     const before = this.src.slice(0, this.node.pos);
     const line = before.split("\n").length;
     const col = this.node.pos - (before.lastIndexOf("\n") + 1);
-    throw new TemplateExecError(
-      `template: ${TEMPLATE_NAME}:${line}:${col}: executing "${TEMPLATE_NAME}" at <${this.node.text}>: ${msg}`,
-    );
+    throw new TemplateExecError(`template: ${TEMPLATE_NAME}:${line}:${col}: executing "${TEMPLATE_NAME}" at <${this.node.text}>: ${msg}`);
   }
 
   walkList(dot: unknown, nodes: Node[]): void {
@@ -136,10 +134,10 @@ class State {
     const iter = (key: unknown, elem: unknown): boolean => {
       const m = this.vars.length;
       if (n.pipe.isAssign) {
-        if (n.pipe.decl.length === 1) this.assignVar(n.pipe.decl[0] as string, elem);
+        if (n.pipe.decl.length === 1) this.assignVar(n.pipe.decl[0]!, elem);
         if (n.pipe.decl.length === 2) {
-          this.assignVar(n.pipe.decl[0] as string, key);
-          this.assignVar(n.pipe.decl[1] as string, elem);
+          this.assignVar(n.pipe.decl[0]!, key);
+          this.assignVar(n.pipe.decl[1]!, elem);
         }
       } else {
         if (n.pipe.decl.length === 1) this.setTopVar(1, elem);
@@ -186,7 +184,7 @@ class State {
 
   assignVar(name: string, value: unknown): void {
     for (let i = this.vars.length - 1; i >= 0; i--) {
-      const v = this.vars[i] as Var;
+      const v = this.vars[i]!;
       if (v.name === name) {
         v.value = value;
         return;
@@ -216,7 +214,7 @@ class State {
   }
 
   evalCommand(dot: unknown, cmd: Cmd, final: unknown): unknown {
-    const first = cmd.args[0] as Arg;
+    const first = cmd.args[0]!;
     switch (first.t) {
       case "field":
         return this.evalFieldChain(dot, dot, first, first.idents, cmd.args, final, true);
@@ -256,12 +254,12 @@ class State {
   }
 
   notAFunction(args: Arg[], final: unknown): void {
-    if (args.length > 1 || final !== MISSING_FINAL) this.errorf(`can't give argument to non-function ${argString(args[0] as Arg)}`);
+    if (args.length > 1 || final !== MISSING_FINAL) this.errorf(`can't give argument to non-function ${argString(args[0]!)}`);
   }
 
   varValue(name: string): unknown {
     for (let i = this.vars.length - 1; i >= 0; i--) {
-      const v = this.vars[i] as Var;
+      const v = this.vars[i]!;
       if (v.name === name) return v.value;
     }
     return this.errorf(`undefined variable: ${name}`);
@@ -274,7 +272,7 @@ class State {
     for (let i = 0; i < n; i++) {
       const last = i === n - 1;
       const hasArgs = last && (args.length > 1 || final !== MISSING_FINAL);
-      r = this.evalField(r, idents[i] as string, hasArgs, i === 0 && rootIsDot && r === dot && dot === this.vars[0]?.value);
+      r = this.evalField(r, idents[i]!, hasArgs, i === 0 && rootIsDot && r === dot && dot === this.vars[0]?.value);
     }
     return r;
   }
@@ -351,7 +349,7 @@ class State {
       if (hasFinal) thunks.push(() => final);
       return spec.lazy(thunks);
     }
-    const typeAt = (i: number): ParamType => (i < fixed ? (spec.params[i] as ParamType) : (spec.variadic as ParamType));
+    const typeAt = (i: number): ParamType => (i < fixed ? spec.params[i]! : spec.variadic!);
     const values: unknown[] = [];
     argNodes.forEach((a, i) => {
       const t = typeAt(i);

@@ -15,7 +15,7 @@ export interface FuncSpec {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   fn: (...args: any[]) => unknown;
   /** and/or: arguments evaluated on demand. */
-  lazy?: (args: Array<() => unknown>) => unknown;
+  lazy?: (args: (() => unknown)[]) => unknown;
 }
 
 function err(msg: string): never {
@@ -83,7 +83,9 @@ function strslice(v: unknown): string[] {
 // ---------- Go JSON encoding (encoding/json: sorted keys, HTML escaping) ----------
 
 function jsonString(s: string, escapeHTML: boolean): string {
-  let out = JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  let out = JSON.stringify(s)
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
   if (escapeHTML) out = out.replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
   return out;
 }
@@ -125,7 +127,12 @@ function toPlain(v: unknown): unknown {
   if (typeof v === "bigint") return Number(v);
   if (v === undefined) return null;
   if (Array.isArray(v)) return v.map(toPlain);
-  if (isMap(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, toPlain(v[k])]));
+  if (isMap(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, toPlain(v[k])]),
+    );
   return v;
 }
 
@@ -179,9 +186,12 @@ function goRegexp(re: string): RegExp {
   const m = /^\(\?([imsU]+)\)/.exec(src);
   if (m) {
     src = src.slice(m[0].length);
-    for (const f of m[1] as string) if (f !== "U" && !flags.includes(f)) flags += f;
+    for (const f of m[1]!) if (f !== "U" && !flags.includes(f)) flags += f;
   }
-  src = src.replace(/\(\?P</g, "(?<").replace(/\\z/g, "$(?![\\s\\S])").replace(/\\A/g, "^");
+  src = src
+    .replace(/\(\?P</g, "(?<")
+    .replace(/\\z/g, "$(?![\\s\\S])")
+    .replace(/\\A/g, "^");
   try {
     return new RegExp(src, `${flags}g`);
   } catch (e) {
@@ -193,7 +203,7 @@ function goRegexp(re: string): RegExp {
 function goExpand(repl: string, match: RegExpExecArray): string {
   return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_m, all: string, braced?: string, bare?: string) => {
     if (all === "$") return "$";
-    const name = (braced ?? bare) as string;
+    const name = (braced ?? bare)!;
     if (/^\d+$/.test(name)) return match[Number(name)] ?? "";
     return match.groups?.[name] ?? "";
   });
@@ -254,8 +264,7 @@ function goEq(a: unknown, ...rest: unknown[]): boolean {
 function goLt(a: unknown, b: unknown): boolean {
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  if (k1 === "invalid" || k1 === "other" || k1 === "bool" || k2 === "invalid" || k2 === "other" || k2 === "bool")
-    err("invalid type for comparison");
+  if (k1 === "invalid" || k1 === "other" || k1 === "bool" || k2 === "invalid" || k2 === "other" || k2 === "bool") err("invalid type for comparison");
   if (k1 !== k2) err("incompatible types for comparison");
   return (a as number) < (b as number);
 }
@@ -313,7 +322,7 @@ function goSlice(item: unknown, ...idx: unknown[]): unknown {
 }
 
 function htmlEscape(s: string): string {
-  return s.replace(/[<>&'"\0]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c] as string);
+  return s.replace(/[<>&'"\0]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&#39;", '"': "&#34;", "\0": "\uFFFD" })[c]!);
 }
 
 /**
@@ -341,7 +350,7 @@ function mergeFunc(overwrite: boolean): FuncSpec {
   return {
     params: ["map"],
     variadic: "map",
-    fn: (dst: Record<string, unknown> | null, ...srcs: Array<Record<string, unknown> | null>) => {
+    fn: (dst: Record<string, unknown> | null, ...srcs: (Record<string, unknown> | null)[]) => {
       const d = dst ?? {};
       for (const src of srcs) if (src) mergeInto(d, src, overwrite);
       return d;
@@ -401,8 +410,8 @@ function goTrim(s: string, cutset: string): string {
   const chars = Array.from(s);
   let a = 0;
   let b = chars.length;
-  while (a < b && set.has(chars[a] as string)) a++;
-  while (b > a && set.has(chars[b - 1] as string)) b--;
+  while (a < b && set.has(chars[a]!)) a++;
+  while (b > a && set.has(chars[b - 1]!)) b--;
   return chars.slice(a, b).join("");
 }
 
@@ -448,7 +457,10 @@ function slugify(...args: unknown[]): string {
   });
   let slug = sanitizeName(name).trim();
   if (!smart && maxSize > 0 && slug.length >= maxSize) slug = slug.slice(0, maxSize);
-  slug = slug.replace(/[^a-zA-Z0-9\-_]/g, "-").replace(/-+/g, "-").replace(/^[-_]+|[-_]+$/g, "");
+  slug = slug
+    .replace(/[^a-zA-Z0-9\-_]/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^[-_]+|[-_]+$/g, "");
   if (maxSize > 0 && smart && slug.length > maxSize) {
     let cut = -1;
     for (let i = maxSize; i >= 0; i--) {
@@ -517,7 +529,11 @@ export const FUNCS: Record<string, FuncSpec> = {
   trimSuffix: s((suf, x) => (suf !== "" && x.endsWith(suf) ? x.slice(0, -suf.length) : x), 2),
   trimPrefix: s((pre, x) => (x.startsWith(pre) ? x.slice(pre.length) : x), 2),
   replace: s((o, n, src) => (o === "" ? Array.from(src).reduce((acc, ch) => acc + ch + n, n) : src.split(o).join(n)), 3),
-  repeat: { params: ["int", "string"], fn: (n: bigint, x: string) => (n < 0n ? err("strings: negative Repeat count") : BigInt(x.length) * n > 8_388_608n ? err("repeat: result too large") : x.repeat(Number(n))) },
+  repeat: {
+    params: ["int", "string"],
+    fn: (n: bigint, x: string) =>
+      n < 0n ? err("strings: negative Repeat count") : BigInt(x.length) * n > 8_388_608n ? err("repeat: result too large") : x.repeat(Number(n)),
+  },
   substr: {
     params: ["int", "int", "string"],
     fn: (a: bigint, b: bigint, x: string) => {
@@ -541,9 +557,33 @@ export const FUNCS: Record<string, FuncSpec> = {
   contains: s((sub, x) => x.includes(sub), 2),
   hasPrefix: s((p, x) => x.startsWith(p), 2),
   hasSuffix: s((p, x) => x.endsWith(p), 2),
-  quote: { params: [], variadic: "any", fn: (...v: unknown[]) => v.filter((x) => x !== null && x !== undefined).map((x) => goQuote(strval(x))).join(" ") },
-  squote: { params: [], variadic: "any", fn: (...v: unknown[]) => v.filter((x) => x !== null && x !== undefined).map((x) => `'${strval(x)}'`).join(" ") },
-  cat: { params: [], variadic: "any", fn: (...v: unknown[]) => v.filter((x) => x !== null && x !== undefined).map((x) => formatV(x)).join(" ") },
+  quote: {
+    params: [],
+    variadic: "any",
+    fn: (...v: unknown[]) =>
+      v
+        .filter((x) => x !== null && x !== undefined)
+        .map((x) => goQuote(strval(x)))
+        .join(" "),
+  },
+  squote: {
+    params: [],
+    variadic: "any",
+    fn: (...v: unknown[]) =>
+      v
+        .filter((x) => x !== null && x !== undefined)
+        .map((x) => `'${strval(x)}'`)
+        .join(" "),
+  },
+  cat: {
+    params: [],
+    variadic: "any",
+    fn: (...v: unknown[]) =>
+      v
+        .filter((x) => x !== null && x !== undefined)
+        .map((x) => formatV(x))
+        .join(" "),
+  },
   indent: { params: ["int", "string"], fn: (n: bigint, x: string) => indent(Number(n), x) },
   nindent: { params: ["int", "string"], fn: (n: bigint, x: string) => `\n${indent(Number(n), x)}` },
   plural: { params: ["string", "string", "int"], fn: (one: string, many: string, n: bigint) => (n === 1n ? one : many) },
@@ -684,12 +724,12 @@ export const FUNCS: Record<string, FuncSpec> = {
     },
   },
   hasKey: { params: ["map", "string"], fn: (d: Record<string, unknown> | null, k: string) => !!d && Object.prototype.hasOwnProperty.call(d, k) },
-  keys: { params: [], variadic: "map", fn: (...ds: Array<Record<string, unknown> | null>) => ds.flatMap((d) => Object.keys(d ?? {})) },
+  keys: { params: [], variadic: "map", fn: (...ds: (Record<string, unknown> | null)[]) => ds.flatMap((d) => Object.keys(d ?? {})) },
   values: { params: ["map"], fn: (d: Record<string, unknown> | null) => Object.values(d ?? {}) },
   pick: {
     params: ["map"],
     variadic: "string",
-    fn: (d: Record<string, unknown> | null, ...ks: string[]) => Object.fromEntries(ks.filter((k) => d && k in d).map((k) => [k, (d as Record<string, unknown>)[k]])),
+    fn: (d: Record<string, unknown> | null, ...ks: string[]) => Object.fromEntries(ks.filter((k) => d && k in d).map((k) => [k, d![k]])),
   },
   omit: {
     params: ["map"],
@@ -699,7 +739,7 @@ export const FUNCS: Record<string, FuncSpec> = {
   pluck: {
     params: ["string"],
     variadic: "map",
-    fn: (k: string, ...ds: Array<Record<string, unknown> | null>) => ds.filter((d) => d && Object.prototype.hasOwnProperty.call(d, k)).map((d) => (d as Record<string, unknown>)[k]),
+    fn: (k: string, ...ds: (Record<string, unknown> | null)[]) => ds.filter((d) => d && Object.prototype.hasOwnProperty.call(d, k)).map((d) => d![k]),
   },
   merge: mergeFunc(false),
   mergeOverwrite: mergeFunc(true),

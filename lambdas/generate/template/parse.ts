@@ -32,8 +32,25 @@ export type Node =
   | { t: "break" | "continue"; pos: number };
 
 type TokType =
-  | "field" | "dot" | "var" | "ident" | "string" | "rawstring" | "char" | "number" | "bool" | "nil"
-  | "pipe" | "lparen" | "rparen" | "declare" | "assign" | "comma" | "rdelim" | "keyword" | "eof";
+  | "field"
+  | "dot"
+  | "var"
+  | "ident"
+  | "string"
+  | "rawstring"
+  | "char"
+  | "number"
+  | "bool"
+  | "nil"
+  | "pipe"
+  | "lparen"
+  | "rparen"
+  | "declare"
+  | "assign"
+  | "comma"
+  | "rdelim"
+  | "keyword"
+  | "eof";
 
 interface Tok {
   type: TokType;
@@ -53,7 +70,7 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
   let i = 0;
   let trimNext = false;
   while (i < src.length) {
-    let start = src.indexOf("{{", i);
+    const start = src.indexOf("{{", i);
     let text = start < 0 ? src.slice(i) : src.slice(i, start);
     if (trimNext) text = text.replace(/^[ \t\r\n]+/, "");
     trimNext = false;
@@ -86,12 +103,12 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
     let space = false;
     for (;;) {
       if (p >= src.length) err(p, "unclosed action");
-      const c = src[p] as string;
+      const c = src[p]!;
       if (SPACE.test(c)) {
         // right trim marker " -}}"
         let s = p;
         while (SPACE.test(src[s] ?? "")) s++;
-        if (src.startsWith("-}}", s) && (p < s)) {
+        if (src.startsWith("-}}", s) && p < s) {
           toks.push({ type: "rdelim", val: "}}", pos: s, space: true });
           trimNext = true;
           p = s + 3;
@@ -142,21 +159,21 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
         if (e >= src.length) err(p, "unterminated character constant");
         tok("char", src.slice(p, e + 1));
       } else if (c === "$") {
-        const m = /^\$[A-Za-z0-9_]*/.exec(src.slice(p)) as RegExpExecArray;
+        const m = /^\$[A-Za-z0-9_]*/.exec(src.slice(p))!;
         tok("var", m[0]);
       } else if (c === ".") {
         const m = /^\.[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(p));
         if (m) tok("field", m[0]);
         else if (/[0-9]/.test(src[p + 1] ?? "")) {
-          const n = /^[.0-9eE+\-_xXa-fA-Fp]+/.exec(src.slice(p)) as RegExpExecArray;
+          const n = /^[.0-9eE+\-_xXa-fA-Fp]+/.exec(src.slice(p))!;
           tok("number", n[0]);
         } else tok("dot", ".");
       } else if (/[0-9+\-]/.test(c)) {
         const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)/.exec(src.slice(p));
         if (!m || m[0] === "" || m[0] === "+" || m[0] === "-") err(p, `bad character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
-        tok("number", (m as RegExpExecArray)[0]);
+        tok("number", m[0]);
       } else if (/[A-Za-z_]/.test(c)) {
-        const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(p)) as RegExpExecArray;
+        const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(p))!;
         const w = m[0];
         if (KEYWORDS.has(w)) tok("keyword", w);
         else if (w === "true" || w === "false") tok("bool", w);
@@ -214,16 +231,15 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
   // token stream for the current action
   let toks: Tok[] = [];
   let ti = 0;
-  const peek = () => toks[ti] as Tok;
-  const next = () => toks[ti++] as Tok;
-  const unexpected = (t: Tok, ctx: string): never =>
-    fail(t.pos, t.type === "rdelim" ? `unexpected "}}" in ${ctx}` : `unexpected ${describe(t)} in ${ctx}`);
+  const peek = () => toks[ti]!;
+  const next = () => toks[ti++]!;
+  const unexpected = (t: Tok, ctx: string): never => fail(t.pos, t.type === "rdelim" ? `unexpected "}}" in ${ctx}` : `unexpected ${describe(t)} in ${ctx}`);
   const describe = (t: Tok) => (t.type === "eof" ? "EOF" : t.type === "keyword" ? `<${t.val}>` : `"${t.val}"`);
 
   function parseList(stopAt: Set<string>): { nodes: Node[]; stop: string; stopTok: Tok | undefined } {
     const nodes: Node[] = [];
     while (idx < items.length) {
-      const it = items[idx++] as Item;
+      const it = items[idx++]!;
       if (it.kind === "text") {
         nodes.push({ t: "text", text: it.text });
         continue;
@@ -290,7 +306,7 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
       const save = ti;
       const v1 = next();
       const t2 = peek();
-      if ((t2.type === "declare" || t2.type === "assign")) {
+      if (t2.type === "declare" || t2.type === "assign") {
         next();
         decl.push(v1.val);
         isAssign = t2.type === "assign";
@@ -306,7 +322,7 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
       if (decl.length > 0) {
         if (isAssign) {
           for (const d of decl) if (!defined(d)) fail(start.pos, `undefined variable "${d}"`);
-        } else (vars[vars.length - 1] as string[]).push(...decl);
+        } else vars[vars.length - 1]!.push(...decl);
       }
     }
     const cmds: Cmd[] = [];
@@ -326,7 +342,7 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
     }
     // Go: non-executable commands (constants, fields) after the first command of a pipeline are rejected
     for (let k = 1; k < cmds.length; k++) {
-      const a = (cmds[k] as Cmd).args[0] as Arg;
+      const a = cmds[k]!.args[0]!;
       if (a.t === "bool" || a.t === "dot" || a.t === "nil" || a.t === "number" || a.t === "string")
         fail(a.pos, `non executable command in pipeline stage ${k + 1}`);
     }
@@ -389,7 +405,7 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
       case "number": {
         const v = parseNumber(t.val);
         if (v === undefined) fail(t.pos, `bad number syntax: "${t.val}"`);
-        return { t: "number", pos: t.pos, v: v as number | bigint, text: t.val };
+        return { t: "number", pos: t.pos, v: v!, text: t.val };
       }
       case "lparen": {
         const pipe = parsePipe("parenthesized pipeline", false);

@@ -11,7 +11,7 @@ function isTemplated(text: string): boolean {
   if (!text.includes("{{")) return false;
   return text.split("\n").some((line) => {
     const i = line.indexOf("{{");
-    return i >= 0 && line.indexOf("}}", i + 2) >= 0;
+    return i >= 0 && line.includes("}}", i + 2);
   });
 }
 
@@ -91,11 +91,7 @@ export function replaceString(text: string, params: Params, goTemplate: boolean,
  * inside objects are dropped (Argo skips nil map entries); other scalars are kept. With no params
  * at all the template is returned unrendered (Argo does the same). Never mutates the input.
  */
-export function renderTemplate(
-  template: unknown,
-  params: Params,
-  options: { goTemplate: boolean; goTemplateOptions: string[] },
-): unknown {
+export function renderTemplate(template: unknown, params: Params, options: { goTemplate: boolean; goTemplateOptions: string[] }): unknown {
   const opts = parseGoTemplateOptions(options.goTemplate ? options.goTemplateOptions : []);
   if (Object.keys(params).length === 0) return structuredClone(template);
   const walk = (v: unknown): unknown => {
@@ -184,9 +180,7 @@ export function applyTemplatePatch(application: object, patch: string, params: P
   if (parsed === null || parsed === undefined) return structuredClone(application);
   if (!isMap(parsed)) {
     const kind = Array.isArray(parsed) ? "array" : typeof parsed === "boolean" ? "bool" : typeof parsed;
-    throw new Error(
-      `invalid templatePatch ${JSON.stringify(rendered)}: json: cannot unmarshal ${kind} into Go value of type v1alpha1.Application`,
-    );
+    throw new Error(`invalid templatePatch ${JSON.stringify(rendered)}: json: cannot unmarshal ${kind} into Go value of type v1alpha1.Application`);
   }
   const result = strategicMerge(application, parsed, "") as Record<string, unknown>;
   const origSpec = (application as Record<string, unknown>).spec;

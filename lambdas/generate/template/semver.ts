@@ -59,7 +59,8 @@ function comparator(op: string, ver: string): { check: Check; pre: boolean } {
   const cmp = (v: Version) => compareVersions(v, base);
   const upper = (level: number): Version =>
     level <= 0 ? { major: base.major + 1, minor: 0, patch: 0, pre: "" } : { major: base.major, minor: base.minor + 1, patch: 0, pre: "" };
-  const below = (u: Version) => (v: Version) => compareVersions(v, { ...u, pre: "" }) < 0 && !(v.pre && v.major === u.major && v.minor === u.minor && v.patch === u.patch);
+  const below = (u: Version) => (v: Version) =>
+    compareVersions(v, { ...u, pre: "" }) < 0 && !(v.pre && v.major === u.major && v.minor === u.minor && v.patch === u.patch);
   let check: Check;
   switch (op) {
     case "":
@@ -91,8 +92,7 @@ function comparator(op: string, ver: string): { check: Check; pre: boolean } {
       break;
     case "^":
       check = (v) =>
-        cmp(v) >= 0 &&
-        below(base.major > 0 || n <= 1 ? upper(0) : base.minor > 0 || n === 2 ? upper(1) : { ...base, patch: base.patch + 1, pre: "" })(v);
+        cmp(v) >= 0 && below(base.major > 0 || n <= 1 ? upper(0) : base.minor > 0 || n === 2 ? upper(1) : { ...base, patch: base.patch + 1, pre: "" })(v);
       break;
     default:
       throw new Error(`improper constraint: ${op}${ver}`);
@@ -113,7 +113,7 @@ export function semverCompare(constraint: string, version: string): boolean {
       if (words[i + 1] === "-" && words[i + 2] !== undefined) {
         tokens.push(`>=${words[i]}`, `<=${words[i + 2]}`);
         i += 2;
-      } else tokens.push(words[i] as string);
+      } else tokens.push(words[i]!);
     }
     // operators may be separated from the version by spaces: ">= 1.2"
     const merged: string[] = [];
@@ -124,7 +124,7 @@ export function semverCompare(constraint: string, version: string): boolean {
     }
     if (merged.length === 0) return false;
     const cs = merged.map((t) => {
-      const m = /^(!=|>=|<=|~>|=|>|<|~|\^)?(.*)$/.exec(t) as RegExpExecArray;
+      const m = /^(!=|>=|<=|~>|=|>|<|~|\^)?(.*)$/.exec(t)!;
       return comparator(m[1] ?? "", m[2] ?? "");
     });
     if (v.pre && !cs.some((c) => c.pre)) return false;

@@ -77,7 +77,7 @@ export function formatV(v: unknown, top = true): string {
     const keys = Object.keys(v).sort();
     return `map[${keys.map((k) => `${k}:${formatV(v[k], false)}`).join(" ")}]`;
   }
-  void top;
+  top;
   return String(v);
 }
 

@@ -49,7 +49,10 @@ test("replicas scaled by an HPA are ignored with managedFieldsManagers, the rest
 });
 
 test("an ignoreDifferences rule applies only to the group, kind, name and namespace it names", () => {
-  const replicas = (ignore: Parameters<typeof diffObject>[2]) => diffObject(desired(), edited, ignore).fields.map((f) => f.path).includes("spec.replicas");
+  const replicas = (ignore: Parameters<typeof diffObject>[2]) =>
+    diffObject(desired(), edited, ignore)
+      .fields.map((f) => f.path)
+      .includes("spec.replicas");
   assert.equal(replicas([{ kind: "Deployment", jsonPointers: ["/spec/replicas"] }]), true, "no group means the core group");
   assert.equal(replicas([{ group: "apps", kind: "Deployment", name: "other", jsonPointers: ["/spec/replicas"] }]), true);
   assert.equal(replicas([{ group: "apps", kind: "Deployment", namespace: "prod", jsonPointers: ["/spec/replicas"] }]), true);
@@ -65,7 +68,10 @@ test("jsonPointers unescape ~1 and ~0, as RFC 6901", () => {
     spec.template.spec.containers[0]!.image = "nginx:1.26";
   });
   assert.deepEqual(diffObject(matching, edited, []).fields, [{ path: 'metadata.labels["app.kubernetes.io/version"]' }]);
-  assert.equal(diffObject(matching, edited, [{ group: "apps", kind: "Deployment", jsonPointers: ["/metadata/labels/app.kubernetes.io~1version"] }]).drifted, false);
+  assert.equal(
+    diffObject(matching, edited, [{ group: "apps", kind: "Deployment", jsonPointers: ["/metadata/labels/app.kubernetes.io~1version"] }]).drifted,
+    false,
+  );
 });
 
 test("jqPathExpressions with select remove only the matching list items", () => {
@@ -82,7 +88,9 @@ test("jqPathExpressions with select remove only the matching list items", () => 
   assert.equal(diffObject(wants, injected, ignoreInit).drifted, false);
   const ignoreOther = [{ group: "apps", kind: "Deployment", jqPathExpressions: ['.spec.template.spec.initContainers[]? | select(.name != "istio-init")'] }];
   assert.equal(diffObject(wants, injected, ignoreOther).drifted, true);
-  const ignoreImage = [{ group: "apps", kind: "Deployment", jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "web") | .image', '.spec["replicas"]'] }];
+  const ignoreImage = [
+    { group: "apps", kind: "Deployment", jqPathExpressions: ['.spec.template.spec.containers[] | select(.name == "web") | .image', '.spec["replicas"]'] },
+  ];
   assert.deepEqual(diffObject(desired(), edited, ignoreImage), { drifted: false, fields: [] });
 });
 
@@ -112,11 +120,28 @@ test("keyed lists match items by key whatever their order, with the apiserver's 
     ],
     { type: "ClusterIP", clusterIP: "10.96.0.10", sessionAffinity: "None" },
   );
-  assert.equal(diffObject(service([{ name: "http", port: 80, targetPort: "http" }, { name: "metrics", port: 9090 }]), live, []).drifted, false);
-  assert.deepEqual(diffObject(service([{ name: "http", port: 80, targetPort: 8080 }, { name: "dns", port: 53, protocol: "UDP" }]), live, []).fields, [
-    { path: "spec.ports[port=80,protocol=TCP].targetPort" },
-    { path: "spec.ports[port=53,protocol=UDP]" },
-  ]);
+  assert.equal(
+    diffObject(
+      service([
+        { name: "http", port: 80, targetPort: "http" },
+        { name: "metrics", port: 9090 },
+      ]),
+      live,
+      [],
+    ).drifted,
+    false,
+  );
+  assert.deepEqual(
+    diffObject(
+      service([
+        { name: "http", port: 80, targetPort: 8080 },
+        { name: "dns", port: 53, protocol: "UDP" },
+      ]),
+      live,
+      [],
+    ).fields,
+    [{ path: "spec.ports[port=80,protocol=TCP].targetPort" }, { path: "spec.ports[port=53,protocol=UDP]" }],
+  );
 });
 
 test("a number and its decimal string are the same value; zero values and nulls set nothing", () => {
@@ -136,14 +161,26 @@ test("atomic lists differ as a whole, while their items may carry server default
     spec: { template: { spec: { containers: [{ name: "db", args }] } }, volumeClaimTemplates: [claimTemplate] },
   });
   const claim = { metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } };
-  const liveClaim = { apiVersion: "v1", kind: "PersistentVolumeClaim", ...claim, spec: { ...claim.spec, volumeMode: "Filesystem" }, status: { phase: "Pending" } };
+  const liveClaim = {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    ...claim,
+    spec: { ...claim.spec, volumeMode: "Filesystem" },
+    status: { phase: "Pending" },
+  };
   const live = sts(["--port", "5432"], liveClaim);
   assert.equal(diffObject(sts(["--port", "5432"], claim), live, []).drifted, false);
   assert.deepEqual(diffObject(sts(["5432", "--port"], claim), live, []).fields, [{ path: "spec.template.spec.containers[name=db].args" }]);
 });
 
 test("a Secret's stringData is compared with the live data it becomes", () => {
-  const live: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, type: "Opaque", data: { password: Buffer.from("s3cret").toString("base64") } };
+  const live: KubeObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "db" },
+    type: "Opaque",
+    data: { password: Buffer.from("s3cret").toString("base64") },
+  };
   const secret = (password: string): KubeObject => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { password } });
   assert.equal(diffObject(secret("s3cret"), live, []).drifted, false);
   assert.deepEqual(diffObject(secret("changed"), live, []).fields, [{ path: "data.password" }]);

@@ -23,7 +23,15 @@ const deployment: KubeObject = {
       metadata: { labels: { app: "api" } },
       spec: {
         containers: [
-          { name: "api", image: "example/api:1", ports: [{ containerPort: 8080, name: "http" }], env: [{ name: "B", value: "2" }, { name: "A", value: "1" }] },
+          {
+            name: "api",
+            image: "example/api:1",
+            ports: [{ containerPort: 8080, name: "http" }],
+            env: [
+              { name: "B", value: "2" },
+              { name: "A", value: "1" },
+            ],
+          },
           { name: "sidecar", image: "example/proxy:1", args: ["--port", "9000"] },
         ],
       },
@@ -38,7 +46,8 @@ const service: KubeObject = {
 };
 
 const apply = (object: KubeObject) => kubectl(cluster, ["apply", "--server-side", "--field-manager=radial", "-f", "-"], stringify(object));
-const live = async (kind: string): Promise<KubeObject> => JSON.parse(await kubectl(cluster, ["get", kind, "api", "-o", "json", "--show-managed-fields"])) as KubeObject;
+const live = async (kind: string): Promise<KubeObject> =>
+  JSON.parse(await kubectl(cluster, ["get", kind, "api", "-o", "json", "--show-managed-fields"])) as KubeObject;
 
 test("right after a server-side apply nothing has drifted, whatever the apiserver defaulted", async () => {
   await apply(deployment);

@@ -54,7 +54,8 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined> |
 }
 
 const eventsOf = (app: string) => events.filter((e) => e.application === app);
-const replicas = async (ns: string, name: string) => ((await client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name }))?.spec as { replicas: number }).replicas;
+const replicas = async (ns: string, name: string) =>
+  ((await client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name }))?.spec as { replicas: number }).replicas;
 
 describe("drift", () => {
   test("kubectl scale is detected with its field and manager, and undone when selfHeal is on", async () => {
@@ -78,7 +79,10 @@ describe("drift", () => {
     await syncAndTrack(app, [configMap("recreate-me", { a: "1" })]);
     await kubectl(cluster, ["-n", "default", "delete", "configmap", "recreate-me"]);
     await eventually("the recreation", () => eventsOf("recreate").find((e) => e.action === "Recreated"));
-    assert.deepEqual(eventsOf("recreate").map((e) => e.action), ["Deleted", "Recreated"]);
+    assert.deepEqual(
+      eventsOf("recreate").map((e) => e.action),
+      ["Deleted", "Recreated"],
+    );
     const live = await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "recreate-me" });
     assert.deepEqual(live?.data, { a: "1" });
   });
@@ -93,17 +97,37 @@ describe("drift", () => {
     // Give a heal, were there one, the time to land: the value stays as edited.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.deepEqual((await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "edited" }))?.data, { a: "2" });
-    assert.deepEqual(eventsOf("report-only").map((e) => e.action), ["Detected"]);
+    assert.deepEqual(
+      eventsOf("report-only").map((e) => e.action),
+      ["Detected"],
+    );
   });
 
   test("ignored replicas (an autoscaler's) are neither drift nor reset by the next sync", async () => {
-    const app = application("scaled", "default", { automated: { prune: true, selfHeal: true } }, { ignoreDifferences: [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }] });
+    const app = application(
+      "scaled",
+      "default",
+      { automated: { prune: true, selfHeal: true } },
+      { ignoreDifferences: [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }] },
+    );
     await syncAndTrack(app, [deployment("scaled-web", 2)]);
     await kubectl(cluster, ["-n", "default", "scale", "deployment", "scaled-web", "--replicas=7"]);
     // A detectable edit after it: when its event arrives, the scale's has been seen and ignored.
-    await kubectl(cluster, ["-n", "default", "patch", "deployment", "scaled-web", "--type=json", "-p", '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.example/app:2"}]']);
+    await kubectl(cluster, [
+      "-n",
+      "default",
+      "patch",
+      "deployment",
+      "scaled-web",
+      "--type=json",
+      "-p",
+      '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.example/app:2"}]',
+    ]);
     await eventually("the image heal", () => eventsOf("scaled").find((e) => e.action === "Healed"));
-    assert.deepEqual(eventsOf("scaled").map((e) => e.fields), [["spec.template.spec.containers[name=app].image"], ["spec.template.spec.containers[name=app].image"]]);
+    assert.deepEqual(
+      eventsOf("scaled").map((e) => e.fields),
+      [["spec.template.spec.containers[name=app].image"], ["spec.template.spec.containers[name=app].image"]],
+    );
     assert.equal(await replicas("default", "scaled-web"), 7);
     const resync = await syncAndTrack(app, [deployment("scaled-web", 2)]);
     assert.equal(await replicas("default", "scaled-web"), 7, "a sync keeps the live value of an ignored field");

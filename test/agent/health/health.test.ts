@@ -70,7 +70,10 @@ for (const [name, status, message] of CASES) {
 
 test("a custom resource has no health check and does not count (Argo CD has no generic rule)", () => {
   assert.equal(assessHealth(fixture("knative-service")), undefined);
-  assert.equal(assessHealth({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "guestbook" }, status: { health: { status: "Degraded" } } }), undefined);
+  assert.equal(
+    assessHealth({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "guestbook" }, status: { health: { status: "Degraded" } } }),
+    undefined,
+  );
   assert.equal(assessHealth({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } }), undefined);
 });
 
@@ -98,7 +101,9 @@ test("a Deployment waiting for its replicas to become available says how many ar
 });
 
 test("a healthy result carries no empty message", () => {
-  assert.deepEqual(assessHealth(deployment({ replicas: 1 }, { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 })), { status: "Healthy" });
+  assert.deepEqual(assessHealth(deployment({ replicas: 1 }, { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 })), {
+    status: "Healthy",
+  });
 });
 
 test("an object being deleted is Progressing, unless an Argo CD hook finalizer holds it", () => {
@@ -124,7 +129,11 @@ test("a version gitops-engine cannot read, or a field of the wrong type, is Unkn
     status: "Unknown",
     message: 'failed to convert unstructured Deployment to typed: spec.replicas: expected an integer, got "three"',
   });
-  const hpa: KubeObject = { apiVersion: "autoscaling/v1", kind: "HorizontalPodAutoscaler", metadata: { name: "web", annotations: { "autoscaling.alpha.kubernetes.io/conditions": "[{" } } };
+  const hpa: KubeObject = {
+    apiVersion: "autoscaling/v1",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "web", annotations: { "autoscaling.alpha.kubernetes.io/conditions": "[{" } },
+  };
   assert.equal(assessHealth(hpa)?.status, "Unknown");
   assert.match(assessHealth(hpa)?.message ?? "", /^failed to convert conditions annotation to typed: /);
 });

@@ -39,7 +39,9 @@ const configMap = (ns: string, name: string, data: Record<string, string>, label
 async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await Promise.resolve().then(probe).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -49,7 +51,10 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined> |
 describe("discovery", () => {
   test("finds built-in kinds with their plural, scope and verbs", async () => {
     const deployments = await client.resourceFor("apps/v1", "Deployment");
-    assert.deepEqual({ ...deployments, verbs: undefined }, { group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespaced: true, verbs: undefined });
+    assert.deepEqual(
+      { ...deployments, verbs: undefined },
+      { group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespaced: true, verbs: undefined },
+    );
     assert.ok(deployments.verbs.includes("patch") && deployments.verbs.includes("watch"));
     const namespaces = await client.resourceFor("v1", "Namespace");
     assert.equal(namespaces.resource, "namespaces");
@@ -60,7 +65,8 @@ describe("discovery", () => {
     const { resources, failedGroupVersions } = await client.serverResources();
     assert.deepEqual(failedGroupVersions, []);
     const names = new Set(resources.map((r) => `${r.group}/${r.version}/${r.kind}`));
-    for (const expected of ["/v1/ConfigMap", "/v1/Namespace", "apps/v1/Deployment", "batch/v1/Job", "apiextensions.k8s.io/v1/CustomResourceDefinition"]) assert.ok(names.has(expected), expected);
+    for (const expected of ["/v1/ConfigMap", "/v1/Namespace", "apps/v1/Deployment", "batch/v1/Job", "apiextensions.k8s.io/v1/CustomResourceDefinition"])
+      assert.ok(names.has(expected), expected);
     assert.ok(!resources.some((r) => r.resource.includes("/")), "no subresources");
   });
 
@@ -235,7 +241,10 @@ describe("watch", () => {
     });
     try {
       const resync = await eventually("RESYNC", () => events.find((event) => event.type === "RESYNC"));
-      assert.deepEqual(resync.objects.map((object) => object.metadata.name), ["existing"]);
+      assert.deepEqual(
+        resync.objects.map((object) => object.metadata.name),
+        ["existing"],
+      );
 
       await client.apply(configMap(ns, "w", { a: "1" }, labels));
       await eventually("ADDED", () => events.some((event) => event.type === "ADDED"));
@@ -249,9 +258,14 @@ describe("watch", () => {
     } finally {
       await watch.stop();
     }
-    const seen = events.filter((event) => event.type !== "ERROR").map((event) => (event.type === "RESYNC" ? "RESYNC" : `${event.type} ${event.object.metadata.name} ${JSON.stringify(event.object.data)}`));
+    const seen = events
+      .filter((event) => event.type !== "ERROR")
+      .map((event) => (event.type === "RESYNC" ? "RESYNC" : `${event.type} ${event.object.metadata.name} ${JSON.stringify(event.object.data)}`));
     assert.deepEqual(seen, ["RESYNC", 'ADDED w {"a":"1"}', 'MODIFIED w {"a":"2"}', 'MODIFIED w {"a":"3"}', 'DELETED w {"a":"3"}']);
-    assert.ok(events.every((event) => event.type !== "RESYNC" || event === events[0]), "no re-list after a plain reconnect");
+    assert.ok(
+      events.every((event) => event.type !== "RESYNC" || event === events[0]),
+      "no re-list after a plain reconnect",
+    );
   });
 
   test("a resourceVersion the apiserver no longer has (410 Gone) turns into a RESYNC of the current state", async () => {
@@ -266,13 +280,20 @@ describe("watch", () => {
     });
     try {
       const resync = await eventually("RESYNC", () => events.find((event) => event.type === "RESYNC"));
-      assert.deepEqual(resync.objects.map((object) => `${object.kind} ${object.metadata.name}`), ["Widget now"]);
+      assert.deepEqual(
+        resync.objects.map((object) => `${object.kind} ${object.metadata.name}`),
+        ["Widget now"],
+      );
       await client.apply(widget("later"));
       await eventually("ADDED after the resync", () => events.some((event) => event.type === "ADDED" && event.object.metadata.name === "later"));
     } finally {
       await watch.stop();
     }
-    assert.deepEqual(events.map((event) => event.type), ["RESYNC", "ADDED"], "the expired version is not reported as an error");
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ["RESYNC", "ADDED"],
+      "the expired version is not reported as an error",
+    );
   });
 
   test("stop() ends it: no events after, and a handler that throws does not end it", async () => {
@@ -316,7 +337,12 @@ describe("rate limit", () => {
  * A plain HTTP proxy to the apiserver that answers chosen requests itself first, with a genuine
  * 429/503 HTTP response: an apiserver under load is hard to produce on demand, the HTTP is the point.
  */
-async function startProxy(): Promise<{ url: string; seen: { method: string; path: string; at: number }[]; failNext: (method: string, path: string, status: number, retryAfter: number, times?: number) => void; close: () => Promise<void> }> {
+async function startProxy(): Promise<{
+  url: string;
+  seen: { method: string; path: string; at: number }[];
+  failNext: (method: string, path: string, status: number, retryAfter: number, times?: number) => void;
+  close: () => Promise<void>;
+}> {
   const seen: { method: string; path: string; at: number }[] = [];
   const failures: { method: string; path: string; status: number; retryAfter: number; times: number }[] = [];
   const ca = Buffer.from(cluster.caData, "base64").toString("utf8");
@@ -327,15 +353,26 @@ async function startProxy(): Promise<{ url: string; seen: { method: string; path
     if (failure) {
       failure.times -= 1;
       req.resume();
-      const status = { kind: "Status", apiVersion: "v1", status: "Failure", message: "slow down", reason: failure.status === 429 ? "TooManyRequests" : "ServiceUnavailable", code: failure.status };
+      const status = {
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        message: "slow down",
+        reason: failure.status === 429 ? "TooManyRequests" : "ServiceUnavailable",
+        code: failure.status,
+      };
       res.writeHead(failure.status, { "content-type": "application/json", "retry-after": String(failure.retryAfter) });
       res.end(JSON.stringify(status));
       return;
     }
-    const upstream = httpsRequest(new URL(req.url ?? "/", cluster.server), { method: req.method, headers: { ...req.headers, host: new URL(cluster.server).host }, ca }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpsRequest(
+      new URL(req.url ?? "/", cluster.server),
+      { method: req.method, headers: { ...req.headers, host: new URL(cluster.server).host }, ca },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   });
@@ -346,7 +383,11 @@ async function startProxy(): Promise<{ url: string; seen: { method: string; path
     url: `http://127.0.0.1:${address.port}`,
     seen,
     failNext: (method, path, status, retryAfter, times = 1) => failures.push({ method, path, status, retryAfter, times }),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -363,7 +404,10 @@ describe("retries", () => {
       const attempts = proxy.seen.filter((request) => request.path === "/api/v1/namespaces/default");
       assert.equal(attempts.length, 2);
       assert.ok(attempts[1]!.at - attempts[0]!.at >= 950, `retried after ${attempts[1]!.at - attempts[0]!.at} ms, asked for 1 s`);
-      assert.deepEqual(events.slice(-2).map((event) => event.code), [429, 200]);
+      assert.deepEqual(
+        events.slice(-2).map((event) => event.code),
+        [429, 200],
+      );
     } finally {
       proxied.close();
       await proxy.close();
@@ -381,11 +425,17 @@ describe("retries", () => {
       assert.equal(applied.metadata.name, "applied");
 
       proxy.failNext("POST", collection, 503, 0);
-      await assert.rejects(proxied.create(configMap(ns, "created", { a: "1" })), (error: unknown) => error instanceof KubeApiError && error.status === 503 && error.reason === "ServiceUnavailable");
+      await assert.rejects(
+        proxied.create(configMap(ns, "created", { a: "1" })),
+        (error: unknown) => error instanceof KubeApiError && error.status === 503 && error.reason === "ServiceUnavailable",
+      );
       assert.equal(proxy.seen.filter((request) => request.method === "POST").length, 1);
 
       proxy.failNext("GET", `${collection}/applied`, 429, 0, 3);
-      await assert.rejects(proxied.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "applied" }), (error: unknown) => error instanceof KubeApiError && error.reason === "TooManyRequests" && error.message.includes("slow down"));
+      await assert.rejects(
+        proxied.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "applied" }),
+        (error: unknown) => error instanceof KubeApiError && error.reason === "TooManyRequests" && error.message.includes("slow down"),
+      );
       assert.equal(proxy.seen.filter((request) => request.method === "GET" && request.path === `${collection}/applied`).length, 3, "first try and 2 retries");
     } finally {
       proxied.close();

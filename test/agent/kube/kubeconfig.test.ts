@@ -104,17 +104,32 @@ describe("kubeconfig file", () => {
     await rejectsWith(await writeKubeconfig("clusters: [\n"), /not valid YAML/);
     await rejectsWith(await writeKubeconfig(kubeconfig({ "certificate-authority-data": cluster.caData }, {})), /clusters\[k\]\.cluster\.server: /);
     await rejectsWith(await writeKubeconfig(kubeconfig({ server: "ftp://x" }, {})), /clusters\[k\]\.cluster\.server: /);
-    await rejectsWith(await writeKubeconfig(kubeconfig({ server: cluster.server, "certificate-authority-data": "bm90IGEgY2VydA==" }, {})), /clusters\[k\]\.cluster\.certificate-authority-data: not the base64 of a PEM block/);
-    await rejectsWith(await writeKubeconfig(kubeconfig({ server: cluster.server, "certificate-authority": "nowhere.crt" }, {})), new RegExp(`clusters\\[k\\]\\.cluster\\.certificate-authority: cannot read ${join(dir, "nowhere.crt")}`));
-    await rejectsWith(await writeKubeconfig(kubeconfig({ server: cluster.server }, { "client-certificate-data": cluster.caData })), /users\[u\]\.user: client-certificate and client-key go together/);
-    await rejectsWith(await writeKubeconfig({ ...kubeconfig({ server: cluster.server }, {}), "current-context": undefined }), /no context given and no current-context set/);
+    await rejectsWith(
+      await writeKubeconfig(kubeconfig({ server: cluster.server, "certificate-authority-data": "bm90IGEgY2VydA==" }, {})),
+      /clusters\[k\]\.cluster\.certificate-authority-data: not the base64 of a PEM block/,
+    );
+    await rejectsWith(
+      await writeKubeconfig(kubeconfig({ server: cluster.server, "certificate-authority": "nowhere.crt" }, {})),
+      new RegExp(`clusters\\[k\\]\\.cluster\\.certificate-authority: cannot read ${join(dir, "nowhere.crt")}`),
+    );
+    await rejectsWith(
+      await writeKubeconfig(kubeconfig({ server: cluster.server }, { "client-certificate-data": cluster.caData })),
+      /users\[u\]\.user: client-certificate and client-key go together/,
+    );
+    await rejectsWith(
+      await writeKubeconfig({ ...kubeconfig({ server: cluster.server }, {}), "current-context": undefined }),
+      /no context given and no current-context set/,
+    );
   });
 });
 
 describe("in-cluster", () => {
   const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
   after(() => {
-    for (const [key, value] of [["KUBERNETES_SERVICE_HOST", saved.host], ["KUBERNETES_SERVICE_PORT", saved.port]] as const) {
+    for (const [key, value] of [
+      ["KUBERNETES_SERVICE_HOST", saved.host],
+      ["KUBERNETES_SERVICE_PORT", saved.port],
+    ] as const) {
       if (value === undefined) Reflect.deleteProperty(process.env, key);
       else process.env[key] = value;
     }
@@ -143,13 +158,19 @@ describe("in-cluster", () => {
     assert.deepEqual(connection, { server: cluster.server, caData: caPem, tokenFile: join(sa, "token"), namespace: "radial-system" });
     const client = new KubeClient(connection);
     try {
-      await assert.rejects(client.list("v1", "ConfigMap", { namespace: "radial-system" }), (error: unknown) => error instanceof KubeApiError && error.reason === "Unauthorized");
+      await assert.rejects(
+        client.list("v1", "ConfigMap", { namespace: "radial-system" }),
+        (error: unknown) => error instanceof KubeApiError && error.reason === "Unauthorized",
+      );
       // The kubelet rotates the projected token in place; the client must not keep the old one.
       await writeFile(join(sa, "token"), await kubectl(cluster, ["create", "token", "agent", "-n", "radial-system"]));
       const list = await client.list("v1", "ConfigMap", { namespace: "radial-system" });
       assert.ok(list.items.some((item) => item.metadata.name === "settings"));
       // It is the ServiceAccount that acts: it may not read elsewhere.
-      await assert.rejects(client.list("v1", "ConfigMap", { namespace: "default" }), (error: unknown) => error instanceof KubeApiError && error.reason === "Forbidden");
+      await assert.rejects(
+        client.list("v1", "ConfigMap", { namespace: "default" }),
+        (error: unknown) => error instanceof KubeApiError && error.reason === "Forbidden",
+      );
     } finally {
       client.close();
     }
@@ -159,6 +180,9 @@ describe("in-cluster", () => {
     const empty = await mkdtemp(join(dir, "empty-"));
     process.env.KUBERNETES_SERVICE_HOST = "127.0.0.1";
     process.env.KUBERNETES_SERVICE_PORT = "443";
-    await assert.rejects(loadKubeConfig({ serviceAccountDir: empty }), new RegExp(`in-cluster: cannot read the ServiceAccount's ca.crt at ${join(empty, "ca.crt")}`));
+    await assert.rejects(
+      loadKubeConfig({ serviceAccountDir: empty }),
+      new RegExp(`in-cluster: cannot read the ServiceAccount's ca.crt at ${join(empty, "ca.crt")}`),
+    );
   });
 });

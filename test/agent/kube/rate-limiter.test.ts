@@ -23,7 +23,11 @@ test("idle time refills the bucket, never above the burst", () => {
   assert.equal(limiter.reserve(), 0, "one token came back after 1/qps");
   assert.equal(limiter.reserve(), 100);
   advance(60_000);
-  assert.deepEqual(Array.from({ length: 4 }, () => limiter.reserve()), [0, 0, 0, 100], "a long pause buys only a burst");
+  assert.deepEqual(
+    Array.from({ length: 4 }, () => limiter.reserve()),
+    [0, 0, 0, 100],
+    "a long pause buys only a burst",
+  );
 });
 
 test("sustained load runs at qps: 45 requests at qps 20 after a burst of 5 take 2 s", () => {
@@ -35,7 +39,10 @@ test("sustained load runs at qps: 45 requests at qps 20 after a burst of 5 take 
 
 test("qps Infinity never waits; nonsense settings are refused", () => {
   const { limiter } = limiterAt(Infinity, 1);
-  assert.deepEqual(Array.from({ length: 3 }, () => limiter.reserve()), [0, 0, 0]);
+  assert.deepEqual(
+    Array.from({ length: 3 }, () => limiter.reserve()),
+    [0, 0, 0],
+  );
   assert.throws(() => new TokenBucket(0, 10), RangeError);
   assert.throws(() => new TokenBucket(10, 0), RangeError);
 });

@@ -24,7 +24,15 @@ function app(name: string, resources: ResourceStatus[]): ApplicationState {
 
 test("lists only troubled resources, at most the contract's bound, with the total count", () => {
   const resources = Array.from({ length: 300 }, (_, i) => resource(i, i % 2 === 0));
-  const report = buildReport({ cluster: "edge-1", agentVersion: "1.0.0", now: new Date(), revision: REVISION, conditions: [], applications: [app("web", resources)], driftEvents: [] });
+  const report = buildReport({
+    cluster: "edge-1",
+    agentVersion: "1.0.0",
+    now: new Date(),
+    revision: REVISION,
+    conditions: [],
+    applications: [app("web", resources)],
+    driftEvents: [],
+  });
   const web = report.applications[0]!;
   assert.equal(web.resourceCount, 300);
   assert.equal(web.resources.length, REPORT_LIMITS.maxResourcesPerApplication);
@@ -34,7 +42,12 @@ test("lists only troubled resources, at most the contract's bound, with the tota
 
 test("a report over the size bound is cut down until the hub accepts it", () => {
   const long = "x".repeat(10_000);
-  const applications = Array.from({ length: 100 }, (_, a) => app(`app-${a}`, Array.from({ length: 100 }, (_, i) => resource(i, true, long))));
+  const applications = Array.from({ length: 100 }, (_, a) =>
+    app(
+      `app-${a}`,
+      Array.from({ length: 100 }, (_, i) => resource(i, true, long)),
+    ),
+  );
   const driftEvents = Array.from({ length: 150 }, (_, i) => ({
     at: new Date().toISOString(),
     application: "app-0",

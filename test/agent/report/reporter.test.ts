@@ -66,7 +66,10 @@ test("reports at start, and again shortly after a change, with drift events deli
   });
   await waitFor("changed report", async () => (await status("rep-1")).health === "Degraded", { timeoutMs: 4000 });
   const seen = await status("rep-1");
-  assert.deepEqual(seen.driftEvents.map((e) => [e.resource.name, e.fields, e.manager]), [["web", ["spec.replicas"], "kubectl-scale"]]);
+  assert.deepEqual(
+    seen.driftEvents.map((e) => [e.resource.name, e.fields, e.manager]),
+    [["web", ["spec.replicas"], "kubectl-scale"]],
+  );
 });
 
 test("hub down: reconciling state keeps changing, only the latest report is sent once the hub is back", async (t) => {

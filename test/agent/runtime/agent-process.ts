@@ -16,21 +16,38 @@ export interface AgentProcess {
 }
 
 /** Starts `node bin/radial.js agent` polling every 5 s, with a clean environment as in a pod. */
-export async function spawnAgent(options: { kube: Cluster; cluster: string; hubUrl: string; repoUrl: string; tokenFile: string; scratch: string }): Promise<AgentProcess> {
+export async function spawnAgent(options: {
+  kube: Cluster;
+  cluster: string;
+  hubUrl: string;
+  repoUrl: string;
+  tokenFile: string;
+  scratch: string;
+}): Promise<AgentProcess> {
   const metricsPort = await freePort();
   const child = spawn(
     process.execPath,
     [
-      "bin/radial.js", "agent",
-      "--kubeconfig", options.kube.kubeconfig,
-      "--cluster", options.cluster,
-      "--hub", options.hubUrl,
-      "--repo", options.repoUrl,
-      "--token-file", options.tokenFile,
-      "--poll-interval", "5s",
-      "--heartbeat-interval", "5",
-      "--data-dir", join(options.scratch, "agent-data"),
-      "--metrics-port", String(metricsPort),
+      "bin/radial.js",
+      "agent",
+      "--kubeconfig",
+      options.kube.kubeconfig,
+      "--cluster",
+      options.cluster,
+      "--hub",
+      options.hubUrl,
+      "--repo",
+      options.repoUrl,
+      "--token-file",
+      options.tokenFile,
+      "--poll-interval",
+      "5s",
+      "--heartbeat-interval",
+      "5",
+      "--data-dir",
+      join(options.scratch, "agent-data"),
+      "--metrics-port",
+      String(metricsPort),
     ],
     { cwd: join(import.meta.dirname, "../../.."), env: { PATH: process.env.PATH, HOME: options.scratch }, stdio: ["ignore", "pipe", "pipe"] },
   );

@@ -77,19 +77,27 @@ async function startAgent(): Promise<void> {
   agent = await spawnAgent({ kube, cluster: CLUSTER, hubUrl: hub.url, repoUrl: agentRepoUrl, tokenFile, scratch });
 }
 
-before(async () => {
-  await installKubernetes();
-  scratch = await mkdtemp(join(tmpdir(), "radial-agent-e2e-"));
-  [kube, git] = await Promise.all([startCluster(), startGitServer()]);
-  const url = await git.createRepo("fleet");
-  await symlink(git.repoPath("fleet"), git.repoPath("fleet-agent"));
-  agentRepoUrl = `${git.url}/fleet-agent.git`;
-  fleet = new GitRepository({ url, dir: join(scratch, "owner") });
-  hub = await restartableHub({ RADIAL_REPO_URL: url, RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_TOKEN_GRACE_SECONDS: "0", RADIAL_GENERATE_ON_CHANGE: "false" });
-  const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
-  tokenFile = join(scratch, "token");
-  await writeFile(tokenFile, `${token}\n`);
-}, { timeout: 40 * 60_000 });
+before(
+  async () => {
+    await installKubernetes();
+    scratch = await mkdtemp(join(tmpdir(), "radial-agent-e2e-"));
+    [kube, git] = await Promise.all([startCluster(), startGitServer()]);
+    const url = await git.createRepo("fleet");
+    await symlink(git.repoPath("fleet"), git.repoPath("fleet-agent"));
+    agentRepoUrl = `${git.url}/fleet-agent.git`;
+    fleet = new GitRepository({ url, dir: join(scratch, "owner") });
+    hub = await restartableHub({
+      RADIAL_REPO_URL: url,
+      RADIAL_POLL_INTERVAL_SECONDS: "5",
+      RADIAL_TOKEN_GRACE_SECONDS: "0",
+      RADIAL_GENERATE_ON_CHANGE: "false",
+    });
+    const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
+    tokenFile = join(scratch, "token");
+    await writeFile(tokenFile, `${token}\n`);
+  },
+  { timeout: 40 * 60_000 },
+);
 
 after(async () => {
   // Unset when a test failed before starting it.
@@ -104,10 +112,14 @@ test("the agent applies its cluster's branch, reports Synced and Healthy at that
   await startAgent();
   await waitFor("the ConfigMaps on the apiserver", async () => (await color("web")) === "blue" && (await color("extra")) === "green", WAIT);
 
-  await waitFor("a Synced, Healthy report at the branch's head", async () => {
-    const s = await status();
-    return s.reported && s.revision === first && s.sync === "Synced" && s.health === "Healthy";
-  }, WAIT);
+  await waitFor(
+    "a Synced, Healthy report at the branch's head",
+    async () => {
+      const s = await status();
+      return s.reported && s.revision === first && s.sync === "Synced" && s.health === "Healthy";
+    },
+    WAIT,
+  );
   const reported = await status();
   const web = reported.applications.find((a) => a.name === "web");
   assert.equal(web?.revision, first);
@@ -142,20 +154,28 @@ test("Git unreachable: nothing is pruned, the report says why, and the agent cat
   await rename(alias, `${alias}.away`);
   // This commit drops `extra`: pruning it now would mean acting on a source the agent could not read.
   const third = await publish({ web: "yellow" });
-  await waitFor("Fetched=False in the report", async () => {
-    const fetched = (await status()).conditions.find((c) => c.type === "Fetched");
-    return fetched?.status === "False" && /FetchFailed|RefLookupFailed/.test(fetched.reason);
-  }, WAIT);
+  await waitFor(
+    "Fetched=False in the report",
+    async () => {
+      const fetched = (await status()).conditions.find((c) => c.type === "Fetched");
+      return fetched?.status === "False" && /FetchFailed|RefLookupFailed/.test(fetched.reason);
+    },
+    WAIT,
+  );
   assert.equal(await color("extra"), "green", "nothing pruned while Git is unreachable");
   assert.equal(await color("web"), "red", "what was applied stays applied");
   assert.equal((await status()).conditions.find((c) => c.type === "Ready")?.status, "False");
 
   await rename(`${alias}.away`, alias);
   await waitFor("caught up", async () => (await color("web")) === "yellow" && (await color("extra")) === null, WAIT);
-  await waitFor("reported at the new revision", async () => {
-    const s = await status();
-    return s.revision === third && s.conditions.find((c) => c.type === "Fetched")?.status === "True";
-  }, WAIT);
+  await waitFor(
+    "reported at the new revision",
+    async () => {
+      const s = await status();
+      return s.revision === third && s.conditions.find((c) => c.type === "Fetched")?.status === "True";
+    },
+    WAIT,
+  );
 });
 
 test("hub down, then back: the agent keeps applying and its reports resume", { timeout: 5 * 60_000 }, async () => {
@@ -170,31 +190,44 @@ test("hub down, then back: the agent keeps applying and its reports resume", { t
 
   await hub.start();
   const restartedAt = new Date().toISOString();
-  await waitFor("reports resume", async () => {
-    const s = await status();
-    return s.receivedAt !== null && s.receivedAt > restartedAt;
-  }, WAIT);
+  await waitFor(
+    "reports resume",
+    async () => {
+      const s = await status();
+      return s.receivedAt !== null && s.receivedAt > restartedAt;
+    },
+    WAIT,
+  );
   assert.equal(agent.child.exitCode, null);
 });
 
-test("a folder gone without a tombstone prunes nothing; a tombstone with Argo CD's finalizer deletes the application's objects", { timeout: 5 * 60_000 }, async () => {
-  const folder = `clusters/${CLUSTER}/web/`;
-  const gone = await rewriteBranch((files) => {
-    for (const path of Object.keys(files)) if (path.startsWith(folder)) Reflect.deleteProperty(files, path);
-    files[`clusters/${CLUSTER}/README.md`] = "nothing here\n";
-  });
-  await waitFor("the vanished folder reported", async () => {
-    const s = await status();
-    return s.revision === gone && (s.applications.find((a) => a.name === "web")?.message ?? "").includes("without a tombstone");
-  }, WAIT);
-  assert.equal(await color("web"), "orange", "kept while its folder is missing");
+test(
+  "a folder gone without a tombstone prunes nothing; a tombstone with Argo CD's finalizer deletes the application's objects",
+  { timeout: 5 * 60_000 },
+  async () => {
+    const folder = `clusters/${CLUSTER}/web/`;
+    const gone = await rewriteBranch((files) => {
+      for (const path of Object.keys(files)) if (path.startsWith(folder)) Reflect.deleteProperty(files, path);
+      files[`clusters/${CLUSTER}/README.md`] = "nothing here\n";
+    });
+    await waitFor(
+      "the vanished folder reported",
+      async () => {
+        const s = await status();
+        return s.revision === gone && (s.applications.find((a) => a.name === "web")?.message ?? "").includes("without a tombstone");
+      },
+      WAIT,
+    );
+    assert.equal(await color("web"), "orange", "kept while its folder is missing");
 
-  await rewriteBranch((files) => {
-    files[`${folder}deleted.yaml`] = "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: web\n  finalizers: [resources-finalizer.argocd.argoproj.io]\n";
-  });
-  await waitFor("deleted with its objects", async () => (await color("web")) === null, WAIT);
-  await waitFor("gone from the report", async () => !(await status()).applications.some((a) => a.name === "web"), WAIT);
-});
+    await rewriteBranch((files) => {
+      files[`${folder}deleted.yaml`] =
+        "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: web\n  finalizers: [resources-finalizer.argocd.argoproj.io]\n";
+    });
+    await waitFor("deleted with its objects", async () => (await color("web")) === null, WAIT);
+    await waitFor("gone from the report", async () => !(await status()).applications.some((a) => a.name === "web"), WAIT);
+  },
+);
 
 test("a revoked token: the agent logs the 401 clearly, stops reporting and keeps reconciling", { timeout: 5 * 60_000 }, async () => {
   RotateTokenResponse.parse(await hub.api("POST", `/v1/clusters/${CLUSTER}/token`));

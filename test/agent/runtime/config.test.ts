@@ -6,7 +6,13 @@ import { test } from "node:test";
 import { AgentConfigError, loadAgentConfig } from "../../../agent/config.js";
 
 const TOKEN = "t".repeat(40);
-const base = { RADIAL_HUB_URL: "https://hub.example/", RADIAL_CLUSTER: "edge-1", RADIAL_TOKEN: TOKEN, RADIAL_REPO_URL: "https://git.example/fleet.git", KUBERNETES_SERVICE_HOST: "10.0.0.1" };
+const base = {
+  RADIAL_HUB_URL: "https://hub.example/",
+  RADIAL_CLUSTER: "edge-1",
+  RADIAL_TOKEN: TOKEN,
+  RADIAL_REPO_URL: "https://git.example/fleet.git",
+  KUBERNETES_SERVICE_HOST: "10.0.0.1",
+};
 
 test("environment alone configures the agent as the bootstrap manifest runs it, with the documented defaults", () => {
   const config = loadAgentConfig({}, base);
@@ -29,7 +35,16 @@ test("flags win over the environment; durations take s and m; the token file win
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, "token"), `${"f".repeat(40)}\n`);
   const config = loadAgentConfig(
-    { cluster: "edge-2", pollInterval: "2m", heartbeatInterval: "45s", tokenFile: join(dir, "token"), kubeconfig: "/k/config", metricsPort: "9090", dataDir: dir, kubeApiQps: "20" },
+    {
+      cluster: "edge-2",
+      pollInterval: "2m",
+      heartbeatInterval: "45s",
+      tokenFile: join(dir, "token"),
+      kubeconfig: "/k/config",
+      metricsPort: "9090",
+      dataDir: dir,
+      kubeApiQps: "20",
+    },
     { ...base, RADIAL_GIT_USERNAME: "bot", RADIAL_GIT_PASSWORD: "secret", KUBECONFIG: "/other", RADIAL_KUBE_API_QPS: "10", RADIAL_KUBE_API_BURST: "40" },
   );
   assert.equal(config.cluster, "edge-2");

@@ -90,7 +90,10 @@ const slowFiles = (serviceType: "LoadBalancer" | "ClusterIP"): Record<string, st
 
 /** Commits the fleet's main branch and has the hub generate the deploy branch; returns its head. */
 async function publish(files: Record<string, string>): Promise<string> {
-  await fleet.writeBranches([{ branch: "main", files: { "generators/apps.yaml": GENERATOR(fleet.url), ...files }, message: "change the fleet" }], { author, now: new Date() });
+  await fleet.writeBranches([{ branch: "main", files: { "generators/apps.yaml": GENERATOR(fleet.url), ...files }, message: "change the fleet" }], {
+    author,
+    now: new Date(),
+  });
   const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
   assert.deepEqual(run.errors, [], JSON.stringify(run));
   const head = (await fleet.remoteBranches(`radial/clusters/${CLUSTER}`)).get(`radial/clusters/${CLUSTER}`);
@@ -117,17 +120,23 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** What before() started, stopped in reverse order by after(), however far before() got. */
 const started: (() => Promise<unknown>)[] = [];
 
-before(async () => {
-  await installKubernetes();
-  scratch = await mkdtemp(join(tmpdir(), "radial-agent-slow-"));
-  started.push(() => rm(scratch, { recursive: true, force: true }));
-  [kube, git] = await Promise.all([startCluster(), startGitServer()]);
-  started.push(() => kube.stop(), () => git.stop());
-  const url = await git.createRepo("fleet");
-  fleet = new GitRepository({ url, dir: join(scratch, "owner") });
-  hub = await restartableHub({ RADIAL_REPO_URL: url, RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_GENERATE_ON_CHANGE: "false" });
-  started.push(() => hub.close());
-}, { timeout: 40 * 60_000 });
+before(
+  async () => {
+    await installKubernetes();
+    scratch = await mkdtemp(join(tmpdir(), "radial-agent-slow-"));
+    started.push(() => rm(scratch, { recursive: true, force: true }));
+    [kube, git] = await Promise.all([startCluster(), startGitServer()]);
+    started.push(
+      () => kube.stop(),
+      () => git.stop(),
+    );
+    const url = await git.createRepo("fleet");
+    fleet = new GitRepository({ url, dir: join(scratch, "owner") });
+    hub = await restartableHub({ RADIAL_REPO_URL: url, RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_GENERATE_ON_CHANGE: "false" });
+    started.push(() => hub.close());
+  },
+  { timeout: 40 * 60_000 },
+);
 
 after(async () => {
   await running?.stop();
@@ -135,73 +144,102 @@ after(async () => {
   if (Object.keys(timings).length > 0) console.log(`slow application timings: ${JSON.stringify(timings)}`);
 });
 
-test("while one application's wave never turns healthy, every other application converges, takes new revisions and is healed, and the agent stays live", { timeout: 8 * 60_000 }, async () => {
-  const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
-  const first = await publish(fleetFiles({}, "LoadBalancer"));
-  const config = AgentConfig.parse({
-    hubUrl: hub.url,
-    cluster: CLUSTER,
-    token,
-    repoUrl: fleet.url,
-    pollIntervalSeconds: 5,
-    heartbeatSeconds: 5,
-    dataDir: join(scratch, "agent-data"),
-    metricsPort: await freePort(),
-  });
-  const logger = new Logger({ serviceName: "radial-agent-test", logLevel: "SILENT" });
-  const connection = await loadKubeConfig({ kubeconfig: kube.kubeconfig });
-  running = await composeAgent({ config, logger, connection, token: () => token, host: "127.0.0.1", wedgedAfterMs: WEDGED_AFTER_MS, waves: { pollIntervalMs: 200 } });
-  const startedAt = Date.now();
-  void running.agent.start();
+test(
+  "while one application's wave never turns healthy, every other application converges, takes new revisions and is healed, and the agent stays live",
+  { timeout: 8 * 60_000 },
+  async () => {
+    const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
+    const first = await publish(fleetFiles({}, "LoadBalancer"));
+    const config = AgentConfig.parse({
+      hubUrl: hub.url,
+      cluster: CLUSTER,
+      token,
+      repoUrl: fleet.url,
+      pollIntervalSeconds: 5,
+      heartbeatSeconds: 5,
+      dataDir: join(scratch, "agent-data"),
+      metricsPort: await freePort(),
+    });
+    const logger = new Logger({ serviceName: "radial-agent-test", logLevel: "SILENT" });
+    const connection = await loadKubeConfig({ kubeconfig: kube.kubeconfig });
+    running = await composeAgent({
+      config,
+      logger,
+      connection,
+      token: () => token,
+      host: "127.0.0.1",
+      wedgedAfterMs: WEDGED_AFTER_MS,
+      waves: { pollIntervalMs: 200 },
+    });
+    const startedAt = Date.now();
+    void running.agent.start();
 
-  // 1. The slow application is reported waiting in its first wave; every other one converges meanwhile.
-  await waitFor("every other application Synced and Healthy at the first revision", async () => {
-    const apps = byName(await status());
-    return OTHERS.every((name) => converged(apps.get(name), first));
-  }, WAIT);
-  timings.othersConverged = seconds(Date.now() - startedAt);
-  await waitFor("the slow application reported waiting on its wave", async () => (byName(await status()).get(SLOW)?.message ?? "").includes(WAITING), WAIT);
-  const slow = byName(await status()).get(SLOW)!;
-  assert.equal(slow.sync, "OutOfSync");
-  assert.equal(slow.health, "Progressing");
-  assert.ok(await get(["-n", SLOW, "service", "front"]), "wave 0 is applied");
-  assert.equal(await get(["-n", SLOW, "configmap", "after"]), null, "wave 1 waits for wave 0");
-  for (const app of OTHERS) assert.equal(await color(app), "blue");
+    // 1. The slow application is reported waiting in its first wave; every other one converges meanwhile.
+    await waitFor(
+      "every other application Synced and Healthy at the first revision",
+      async () => {
+        const apps = byName(await status());
+        return OTHERS.every((name) => converged(apps.get(name), first));
+      },
+      WAIT,
+    );
+    timings.othersConverged = seconds(Date.now() - startedAt);
+    await waitFor("the slow application reported waiting on its wave", async () => (byName(await status()).get(SLOW)?.message ?? "").includes(WAITING), WAIT);
+    const slow = byName(await status()).get(SLOW)!;
+    assert.equal(slow.sync, "OutOfSync");
+    assert.equal(slow.health, "Progressing");
+    assert.ok(await get(["-n", SLOW, "service", "front"]), "wave 0 is applied");
+    assert.equal(await get(["-n", SLOW, "configmap", "after"]), null, "wave 1 waits for wave 0");
+    for (const app of OTHERS) assert.equal(await color(app), "blue");
 
-  // 2. Live although the slow sync has waited longer than the wedge limit: waiting on health is progress.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 2 * WEDGED_AFTER_MS - Date.now())));
-  assert.equal(await healthz(), 200, running.agent.healthy().message);
+    // 2. Live although the slow sync has waited longer than the wedge limit: waiting on health is progress.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + 2 * WEDGED_AFTER_MS - Date.now())));
+    assert.equal(await healthz(), 200, running.agent.healthy().message);
 
-  // 3. A new revision for another application is applied while the slow one still waits.
-  const published = Date.now();
-  const second = await publish(fleetFiles({ "web-03": "red" }, "LoadBalancer"));
-  await waitFor("the new revision applied and reported", async () => (await color("web-03")) === "red" && converged(byName(await status()).get("web-03"), second), WAIT);
-  timings.newRevisionApplied = seconds(Date.now() - published);
+    // 3. A new revision for another application is applied while the slow one still waits.
+    const published = Date.now();
+    const second = await publish(fleetFiles({ "web-03": "red" }, "LoadBalancer"));
+    await waitFor(
+      "the new revision applied and reported",
+      async () => (await color("web-03")) === "red" && converged(byName(await status()).get("web-03"), second),
+      WAIT,
+    );
+    timings.newRevisionApplied = seconds(Date.now() - published);
 
-  // 4. Drift on another application is healed while the slow one still waits.
-  const edited = Date.now();
-  await kubectl(kube, ["-n", "web-05", "patch", "configmap", "config", "--type=merge", "-p", '{"data":{"color":"hacked"}}']);
-  await waitFor("the drift healed and reported", async () => (await color("web-05")) === "blue" && (await status()).driftEvents.some((e) => e.application === "web-05" && e.action === "Healed"), WAIT);
-  timings.driftHealed = seconds(Date.now() - edited);
-  assert.equal(await get(["-n", SLOW, "configmap", "after"]), null, "the slow application still waits");
-  assert.ok(byName(await status()).get(SLOW)?.message?.includes(WAITING), "the slow application still waits");
-  timings.slowWaitedAtLeast = seconds(Date.now() - startedAt);
-  assert.equal(await healthz(), 200, running.agent.healthy().message);
+    // 4. Drift on another application is healed while the slow one still waits.
+    const edited = Date.now();
+    await kubectl(kube, ["-n", "web-05", "patch", "configmap", "config", "--type=merge", "-p", '{"data":{"color":"hacked"}}']);
+    await waitFor(
+      "the drift healed and reported",
+      async () => (await color("web-05")) === "blue" && (await status()).driftEvents.some((e) => e.application === "web-05" && e.action === "Healed"),
+      WAIT,
+    );
+    timings.driftHealed = seconds(Date.now() - edited);
+    assert.equal(await get(["-n", SLOW, "configmap", "after"]), null, "the slow application still waits");
+    assert.ok(
+      byName(await status())
+        .get(SLOW)
+        ?.message?.includes(WAITING),
+      "the slow application still waits",
+    );
+    timings.slowWaitedAtLeast = seconds(Date.now() - startedAt);
+    assert.equal(await healthz(), 200, running.agent.healthy().message);
 
-  // 5. A fix for the slow application ends its wait at once (the wave timeout is minutes away) and it converges.
-  const fixed = Date.now();
-  const third = await publish(fleetFiles({ "web-03": "red" }, "ClusterIP"));
-  await waitFor("the slow application converged", async () => converged(byName(await status()).get(SLOW), third), WAIT);
-  timings.slowFixedConverged = seconds(Date.now() - fixed);
-  assert.equal((await get(["-n", SLOW, "configmap", "after"]))?.data?.step, "two");
-  assert.equal(await healthz(), 200);
-  // The stuck sync ended early, as a failure; every other sync succeeded.
-  const metrics = await (await fetch(`${running.url}/metrics`)).text();
-  assert.match(metrics, /^radial_agent_sync_duration_seconds_count\{result="failure"\} 1$/m);
-  assert.match(metrics, /^radial_agent_sync_duration_seconds_count\{result="success"\} [1-9]\d+$/m);
+    // 5. A fix for the slow application ends its wait at once (the wave timeout is minutes away) and it converges.
+    const fixed = Date.now();
+    const third = await publish(fleetFiles({ "web-03": "red" }, "ClusterIP"));
+    await waitFor("the slow application converged", async () => converged(byName(await status()).get(SLOW), third), WAIT);
+    timings.slowFixedConverged = seconds(Date.now() - fixed);
+    assert.equal((await get(["-n", SLOW, "configmap", "after"]))?.data?.step, "two");
+    assert.equal(await healthz(), 200);
+    // The stuck sync ended early, as a failure; every other sync succeeded.
+    const metrics = await (await fetch(`${running.url}/metrics`)).text();
+    assert.match(metrics, /^radial_agent_sync_duration_seconds_count\{result="failure"\} 1$/m);
+    assert.match(metrics, /^radial_agent_sync_duration_seconds_count\{result="success"\} [1-9]\d+$/m);
 
-  const stopping = Date.now();
-  await running.stop();
-  running = undefined;
-  timings.stopped = seconds(Date.now() - stopping);
-});
+    const stopping = Date.now();
+    await running.stop();
+    running = undefined;
+    timings.stopped = seconds(Date.now() - stopping);
+  },
+);

@@ -78,21 +78,24 @@ async function stopAgent(): Promise<void> {
   assert.equal(await exited, 0, output());
 }
 
-before(async () => {
-  await installKubernetes();
-  scratch = await mkdtemp(join(tmpdir(), "radial-agent-vanished-"));
-  [kube, git] = await Promise.all([startCluster(), startGitServer()]);
-  const url = await git.createRepo("fleet");
-  fleet = new GitRepository({ url, dir: join(scratch, "owner") });
-  hub = await restartableHub({ RADIAL_REPO_URL: url, RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_GENERATE_ON_CHANGE: "false" });
-  const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
-  tokenFile = join(scratch, "token");
-  await writeFile(tokenFile, `${token}\n`);
-  const files = Object.fromEntries(Object.entries(FLEET).map(([path, text]) => [path, text.replace("REPO", url)]));
-  await fleet.writeBranches([{ branch: "main", files, message: "the fleet" }], { author, now: new Date() });
-  const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
-  assert.deepEqual(run.errors, [], JSON.stringify(run));
-}, { timeout: 40 * 60_000 });
+before(
+  async () => {
+    await installKubernetes();
+    scratch = await mkdtemp(join(tmpdir(), "radial-agent-vanished-"));
+    [kube, git] = await Promise.all([startCluster(), startGitServer()]);
+    const url = await git.createRepo("fleet");
+    fleet = new GitRepository({ url, dir: join(scratch, "owner") });
+    hub = await restartableHub({ RADIAL_REPO_URL: url, RADIAL_POLL_INTERVAL_SECONDS: "5", RADIAL_GENERATE_ON_CHANGE: "false" });
+    const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
+    tokenFile = join(scratch, "token");
+    await writeFile(tokenFile, `${token}\n`);
+    const files = Object.fromEntries(Object.entries(FLEET).map(([path, text]) => [path, text.replace("REPO", url)]));
+    await fleet.writeBranches([{ branch: "main", files, message: "the fleet" }], { author, now: new Date() });
+    const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+    assert.deepEqual(run.errors, [], JSON.stringify(run));
+  },
+  { timeout: 40 * 60_000 },
+);
 
 after(async () => {
   if (agent?.child.exitCode === null) agent.child.kill("SIGKILL");
@@ -100,53 +103,70 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-test("after a restart, an application whose folder vanished without a tombstone is still reported, kept and watched; a tombstone then deletes it and its inventory", { timeout: 8 * 60_000 }, async () => {
-  await startAgent();
-  await waitFor("web applied and reported", async () => (await color()) === "blue" && (await web())?.sync === "Synced", WAIT);
-  const synced = (await web())!;
-  assert.equal(synced.health, "Progressing", "the LoadBalancer Service has no address");
+test(
+  "after a restart, an application whose folder vanished without a tombstone is still reported, kept and watched; a tombstone then deletes it and its inventory",
+  { timeout: 8 * 60_000 },
+  async () => {
+    await startAgent();
+    await waitFor("web applied and reported", async () => (await color()) === "blue" && (await web())?.sync === "Synced", WAIT);
+    const synced = (await web())!;
+    assert.equal(synced.health, "Progressing", "the LoadBalancer Service has no address");
 
-  const gone = await rewriteBranch((files) => {
-    for (const path of Object.keys(files)) if (path.startsWith(FOLDER)) Reflect.deleteProperty(files, path);
-    files[`clusters/${CLUSTER}/README.md`] = "nothing here\n";
-  });
-  await waitFor("the vanished folder reported", async () => (await status()).revision === gone && ((await web())?.message ?? "").includes("without a tombstone"), WAIT);
+    const gone = await rewriteBranch((files) => {
+      for (const path of Object.keys(files)) if (path.startsWith(FOLDER)) Reflect.deleteProperty(files, path);
+      files[`clusters/${CLUSTER}/README.md`] = "nothing here\n";
+    });
+    await waitFor(
+      "the vanished folder reported",
+      async () => (await status()).revision === gone && ((await web())?.message ?? "").includes("without a tombstone"),
+      WAIT,
+    );
 
-  // A new process knows only the branch (no folder) and the cluster (the inventory, the objects).
-  await stopAgent();
-  await startAgent();
-  await waitFor("reported by the restarted agent", async () => ((await web())?.message ?? "").includes("restarted"), WAIT);
-  const kept = (await web())!;
-  assert.equal(kept.sync, "Unknown");
-  assert.equal(kept.health, "Progressing", "health read from the live objects");
-  assert.equal(kept.resourceCount, synced.resourceCount);
-  assert.match(kept.message ?? "", /folder is missing from radial\/clusters\/vanish-1/);
-  assert.match(kept.message ?? "", /nothing is pruned/);
-  assert.match(kept.message ?? "", /drift is reported, not healed/);
-  assert.equal(await color(), "blue", "its objects are kept");
-  assert.ok(await get(["-n", "web", "service", "web"]));
+    // A new process knows only the branch (no folder) and the cluster (the inventory, the objects).
+    await stopAgent();
+    await startAgent();
+    await waitFor("reported by the restarted agent", async () => ((await web())?.message ?? "").includes("restarted"), WAIT);
+    const kept = (await web())!;
+    assert.equal(kept.sync, "Unknown");
+    assert.equal(kept.health, "Progressing", "health read from the live objects");
+    assert.equal(kept.resourceCount, synced.resourceCount);
+    assert.match(kept.message ?? "", /folder is missing from radial\/clusters\/vanish-1/);
+    assert.match(kept.message ?? "", /nothing is pruned/);
+    assert.match(kept.message ?? "", /drift is reported, not healed/);
+    assert.equal(await color(), "blue", "its objects are kept");
+    assert.ok(await get(["-n", "web", "service", "web"]));
 
-  // Still watched: a manual edit is reported as drift, and left alone (the desired state is unknown).
-  await kubectl(kube, ["-n", "web", "patch", "configmap", "web", "--type=merge", "-p", '{"data":{"color":"hacked"}}']);
-  await waitFor("the drift reported", async () => (await status()).driftEvents.some((e) => e.application === "web" && e.action === "Detected" && e.fields.includes("data.color")), WAIT);
-  const detected = (await status()).driftEvents.find((e) => e.application === "web" && e.action === "Detected")!;
-  assert.match(detected.manager ?? "", /kubectl/);
-  assert.equal(await color(), "hacked", "not healed");
-  assert.ok(!(await status()).driftEvents.some((e) => e.application === "web" && e.action === "Healed"));
+    // Still watched: a manual edit is reported as drift, and left alone (the desired state is unknown).
+    await kubectl(kube, ["-n", "web", "patch", "configmap", "web", "--type=merge", "-p", '{"data":{"color":"hacked"}}']);
+    await waitFor(
+      "the drift reported",
+      async () => (await status()).driftEvents.some((e) => e.application === "web" && e.action === "Detected" && e.fields.includes("data.color")),
+      WAIT,
+    );
+    const detected = (await status()).driftEvents.find((e) => e.application === "web" && e.action === "Detected")!;
+    assert.match(detected.manager ?? "", /kubectl/);
+    assert.equal(await color(), "hacked", "not healed");
+    assert.ok(!(await status()).driftEvents.some((e) => e.application === "web" && e.action === "Healed"));
 
-  // The hub deletes the application with Argo CD's finalizer: its objects go, then its inventory and its report.
-  await rewriteBranch((files) => {
-    files[`${FOLDER}deleted.yaml`] = "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: web\n  finalizers: [resources-finalizer.argocd.argoproj.io]\n";
-  });
-  await waitFor("deleted with its objects", async () => (await color()) === null && (await get(["-n", "web", "service", "web"])) === null, WAIT);
-  await waitFor("gone from the report", async () => (await status()).reported && !(await status()).applications.some((a) => a.name === "web"), WAIT);
-  assert.equal(await get(["-n", AGENT_NAMESPACE, "configmap", "radial-inventory-web"]), null, "the inventory is removed");
+    // The hub deletes the application with Argo CD's finalizer: its objects go, then its inventory and its report.
+    await rewriteBranch((files) => {
+      files[`${FOLDER}deleted.yaml`] =
+        "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: web\n  finalizers: [resources-finalizer.argocd.argoproj.io]\n";
+    });
+    await waitFor("deleted with its objects", async () => (await color()) === null && (await get(["-n", "web", "service", "web"])) === null, WAIT);
+    await waitFor("gone from the report", async () => (await status()).reported && !(await status()).applications.some((a) => a.name === "web"), WAIT);
+    assert.equal(await get(["-n", AGENT_NAMESPACE, "configmap", "radial-inventory-web"]), null, "the inventory is removed");
 
-  // Restarted once more, the agent has nothing left to report of it.
-  await stopAgent();
-  await startAgent();
-  const restarted = new Date().toISOString();
-  await waitFor("a report from the new process", async () => ((await status()).receivedAt ?? "") > restarted && (await status()).conditions.some((c) => c.type === "Ready" && c.status === "True"), WAIT);
-  assert.ok(!(await status()).applications.some((a) => a.name === "web"));
-  await stopAgent();
-});
+    // Restarted once more, the agent has nothing left to report of it.
+    await stopAgent();
+    await startAgent();
+    const restarted = new Date().toISOString();
+    await waitFor(
+      "a report from the new process",
+      async () => ((await status()).receivedAt ?? "") > restarted && (await status()).conditions.some((c) => c.type === "Ready" && c.status === "True"),
+      WAIT,
+    );
+    assert.ok(!(await status()).applications.some((a) => a.name === "web"));
+    await stopAgent();
+  },
+);

@@ -54,11 +54,15 @@ test("reads each application folder of its own cluster at the fetched commit, an
   const mine = await write("edge-1", {
     "clusters/edge-1/web/application.yaml": application("web"),
     "clusters/edge-1/web/manifests.yaml": configMap("a", "1") + "---\n" + configMap("b", "2"),
-    "clusters/edge-1/old/deleted.yaml": "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: old\n  finalizers: [resources-finalizer.argocd.argoproj.io]\n",
+    "clusters/edge-1/old/deleted.yaml":
+      "apiVersion: radial.dev/v1alpha1\nkind: ApplicationDeletion\nmetadata:\n  name: old\n  finalizers: [resources-finalizer.argocd.argoproj.io]\n",
     "clusters/edge-1/empty/application.yaml": application("empty"),
     "clusters/edge-1/empty/manifests.yaml": "",
   });
-  await write("edge-2", { "clusters/edge-2/other/application.yaml": application("other"), "clusters/edge-2/other/manifests.yaml": configMap("x", "big".repeat(50_000)) });
+  await write("edge-2", {
+    "clusters/edge-2/other/application.yaml": application("other"),
+    "clusters/edge-2/other/manifests.yaml": configMap("x", "big".repeat(50_000)),
+  });
 
   const branch = agentBranch("edge-1", join(scratch, "agent-1"));
   assert.equal(await branch.head(), mine);
@@ -73,10 +77,13 @@ test("reads each application folder of its own cluster at the fetched commit, an
   const web = byName.web!;
   assert.equal(web.state, "present");
   assert.equal(web.revision, mine);
-  assert.deepEqual(web.manifests.map((m) => [m.kind, m.metadata.name, (m.data as { value: string }).value]), [
-    ["ConfigMap", "a", "1"],
-    ["ConfigMap", "b", "2"],
-  ]);
+  assert.deepEqual(
+    web.manifests.map((m) => [m.kind, m.metadata.name, (m.data as { value: string }).value]),
+    [
+      ["ConfigMap", "a", "1"],
+      ["ConfigMap", "b", "2"],
+    ],
+  );
   assert.equal(web.application.spec.syncPolicy?.automated?.prune, true);
   assert.deepEqual(byName.old, { state: "deleted", name: "old", revision: mine, finalizers: ["resources-finalizer.argocd.argoproj.io"] });
   assert.deepEqual(byName.empty?.state === "present" && byName.empty.manifests, []);
@@ -84,11 +91,17 @@ test("reads each application folder of its own cluster at the fetched commit, an
 
 test("a new commit is seen by the ref lookup and fetched into the kept store; a restart remembers what was fetched", async () => {
   const dataDir = join(scratch, "agent-2");
-  const first = await write("edge-3", { "clusters/edge-3/web/application.yaml": application("web"), "clusters/edge-3/web/manifests.yaml": configMap("a", "1") });
+  const first = await write("edge-3", {
+    "clusters/edge-3/web/application.yaml": application("web"),
+    "clusters/edge-3/web/manifests.yaml": configMap("a", "1"),
+  });
   const branch = agentBranch("edge-3", dataDir);
   await branch.fetch();
 
-  const second = await write("edge-3", { "clusters/edge-3/web/application.yaml": application("web"), "clusters/edge-3/web/manifests.yaml": configMap("a", "2") });
+  const second = await write("edge-3", {
+    "clusters/edge-3/web/application.yaml": application("web"),
+    "clusters/edge-3/web/manifests.yaml": configMap("a", "2"),
+  });
   assert.notEqual(second, first);
   assert.equal(await branch.head(), second);
   assert.equal(await branch.fetch(), second);
@@ -126,7 +139,10 @@ test("a malformed application is an error for that application only; the others 
   });
   const branch = agentBranch("edge-4", join(scratch, "agent-4"));
   const folder = await branch.read(await branch.fetch());
-  assert.deepEqual(folder.applications.map((app) => app.name), ["good"]);
+  assert.deepEqual(
+    folder.applications.map((app) => app.name),
+    ["good"],
+  );
   const failures = Object.fromEntries(folder.failures.map((f) => [f.name, f.message]));
   assert.deepEqual(Object.keys(failures).sort(), ["bad-spec", "bad-yaml", "both", "half", "no-name", "renamed"]);
   assert.match(failures["bad-yaml"]!, /clusters\/edge-4\/bad-yaml\/manifests\.yaml(:\d+)?: invalid YAML/);

@@ -7,12 +7,22 @@ let revisions = 0;
 /** A fresh, valid commit id per call: each sync reads a new revision. */
 export const revision = () => (++revisions).toString(16).padStart(40, "0");
 
-export function application(name: string, namespace: string, syncPolicy?: Application["spec"]["syncPolicy"], extra: Partial<Application["spec"]> = {}): Application {
+export function application(
+  name: string,
+  namespace: string,
+  syncPolicy?: Application["spec"]["syncPolicy"],
+  extra: Partial<Application["spec"]> = {},
+): Application {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
     metadata: { name },
-    spec: { source: { repoURL: "https://git.example/fleet", path: `apps/${name}` }, destination: { server: "https://kubernetes.default.svc", namespace }, ...(syncPolicy ? { syncPolicy } : {}), ...extra },
+    spec: {
+      source: { repoURL: "https://git.example/fleet", path: `apps/${name}` },
+      destination: { server: "https://kubernetes.default.svc", namespace },
+      ...(syncPolicy ? { syncPolicy } : {}),
+      ...extra,
+    },
   };
 }
 

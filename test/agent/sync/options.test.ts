@@ -5,7 +5,11 @@ import type { KubeObject } from "../../../agent/kube/object.js";
 import { applicationOptions, objectOptions } from "../../../agent/sync/options.js";
 import { isOwnedBy, stamp, trackingId, applicationLabelValue } from "../../../agent/sync/tracking.js";
 
-const configMap = (annotations: Record<string, string> = {}): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "app", annotations } });
+const configMap = (annotations: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "c", namespace: "app", annotations },
+});
 
 function application(syncPolicy: Application["spec"]["syncPolicy"]): Application {
   return {
@@ -19,7 +23,10 @@ function application(syncPolicy: Application["spec"]["syncPolicy"]): Application
 describe("sync and compare options", () => {
   test("resource options: Prune=false, Delete=false, Replace, PruneLast, IgnoreExtraneous", () => {
     const parsed = objectOptions(
-      configMap({ "argocd.argoproj.io/sync-options": "Prune=false, Replace=true,Delete=false,PruneLast=true", "argocd.argoproj.io/compare-options": "IgnoreExtraneous" }),
+      configMap({
+        "argocd.argoproj.io/sync-options": "Prune=false, Replace=true,Delete=false,PruneLast=true",
+        "argocd.argoproj.io/compare-options": "IgnoreExtraneous",
+      }),
     );
     assert.ok(parsed.ok);
     assert.deepEqual(parsed.value, { wave: 0, skip: false, prune: false, delete: false, pruneLast: true, replace: true, ignoreExtraneous: true, notes: [] });

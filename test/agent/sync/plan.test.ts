@@ -3,7 +3,12 @@ import { describe, test } from "node:test";
 import type { KubeObject } from "../../../agent/kube/object.js";
 import { planSync, type Plan, type PlanInput } from "../../../agent/sync/plan.js";
 
-function obj(apiVersion: string, kind: string, name: string, extra: { namespace?: string; annotations?: Record<string, string>; spec?: unknown } = {}): KubeObject {
+function obj(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  extra: { namespace?: string; annotations?: Record<string, string>; spec?: unknown } = {},
+): KubeObject {
   const metadata: KubeObject["metadata"] = { name };
   if (extra.namespace) metadata.namespace = extra.namespace;
   if (extra.annotations) metadata.annotations = extra.annotations;
@@ -12,7 +17,13 @@ function obj(apiVersion: string, kind: string, name: string, extra: { namespace?
 const wave = (n: number) => ({ "argocd.argoproj.io/sync-wave": String(n) });
 
 function plan(desired: KubeObject[], extraneous: KubeObject[] = [], pruneLast = false): Plan {
-  const input: PlanInput = { desired, extraneous, pruneLast, revision: "0123456789abcdef0123456789abcdef01234567", startedAt: new Date("2026-11-23T10:00:00Z") };
+  const input: PlanInput = {
+    desired,
+    extraneous,
+    pruneLast,
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    startedAt: new Date("2026-11-23T10:00:00Z"),
+  };
   return planSync(input);
 }
 
@@ -56,7 +67,10 @@ describe("sync plan", () => {
       "Sync/10: apply ConfigMap/late, hook Job/during",
       "PostSync/0: hook Job/smoke",
     ]);
-    assert.deepEqual(p.syncFail.map((t) => t.object.metadata.name), ["notify"]);
+    assert.deepEqual(
+      p.syncFail.map((t) => t.object.metadata.name),
+      ["notify"],
+    );
   });
 
   test("a hook in two phases runs in each; delete policy defaults to BeforeHookCreation", () => {
@@ -66,13 +80,16 @@ describe("sync plan", () => {
   });
 
   test("a hook with only generateName gets Argo CD's deterministic name per phase", () => {
-    const job: KubeObject = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "", generateName: "migrate-", namespace: "app", annotations: { "argocd.argoproj.io/hook": "PreSync" } } };
+    const job: KubeObject = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "", generateName: "migrate-", namespace: "app", annotations: { "argocd.argoproj.io/hook": "PreSync" } },
+    };
     const p = plan([job]);
     const named = p.steps[0]!.tasks[0]!.object;
     assert.equal(named.metadata.name, `migrate-0123456-presync-${Date.parse("2026-11-23T10:00:00Z") / 1000}`);
     assert.equal(named.metadata.generateName, undefined);
   });
-
 });
 
 describe("sync plan: dependencies and prunes", () => {
@@ -119,7 +136,10 @@ describe("sync plan: dependencies and prunes", () => {
       [obj("batch/v1", "Job", "old-hook", { namespace: "app", annotations: { "argocd.argoproj.io/hook": "PreSync" } })],
     );
     assert.deepEqual(p.steps, []);
-    assert.deepEqual(p.skipped.map((o) => o.metadata.name), ["skipped"]);
+    assert.deepEqual(
+      p.skipped.map((o) => o.metadata.name),
+      ["skipped"],
+    );
   });
 
   test("invalid annotations are errors naming the annotation, and the object gets no task", () => {

@@ -31,7 +31,8 @@ async function namespace(name: string): Promise<string> {
   return name;
 }
 
-const get = (kind: string, apiVersion: string, ns: string | undefined, name: string) => client.get({ apiVersion, kind, name, ...(ns ? { namespace: ns } : {}) });
+const get = (kind: string, apiVersion: string, ns: string | undefined, name: string) =>
+  client.get({ apiVersion, kind, name, ...(ns ? { namespace: ns } : {}) });
 const cm = (ns: string, name: string) => get("ConfigMap", "v1", ns, name);
 const action = (result: SyncResult, name: string) => result.resources.find((r) => r.ref.name === name && !r.hookPhase)?.action;
 
@@ -42,7 +43,11 @@ describe("sync: order, waves and hooks", () => {
     const created = new Map<string, number>();
     let availableAt = 0;
     const watches: Watch[] = [];
-    for (const [apiVersion, kind] of [["v1", "ConfigMap"], ["batch/v1", "Job"], ["apps/v1", "Deployment"]] as const) {
+    for (const [apiVersion, kind] of [
+      ["v1", "ConfigMap"],
+      ["batch/v1", "Job"],
+      ["apps/v1", "Deployment"],
+    ] as const) {
       watches.push(
         client.watch(apiVersion, kind, { namespace: ns, labelSelector: "radial.dev/application" }, (event) => {
           if (event.type !== "ADDED" && event.type !== "MODIFIED") return;
@@ -77,7 +82,13 @@ describe("sync: order, waves and hooks", () => {
       assert.equal(await get("Job", "batch/v1", ns, "smoke"), undefined);
       assert.ok(await get("Job", "batch/v1", ns, "migrate"));
       assert.equal(result.sync, "Synced");
-      assert.deepEqual(result.resources.filter((r) => r.hookPhase).map((r) => `${r.hookPhase} ${r.ref.name} ${r.action}`).sort(), ["PostSync smoke hook", "PreSync migrate hook"]);
+      assert.deepEqual(
+        result.resources
+          .filter((r) => r.hookPhase)
+          .map((r) => `${r.hookPhase} ${r.ref.name} ${r.action}`)
+          .sort(),
+        ["PostSync smoke hook", "PreSync migrate hook"],
+      );
     } finally {
       await Promise.all(watches.map((w) => w.stop()));
     }
@@ -94,9 +105,11 @@ describe("sync: order, waves and hooks", () => {
     const after = await get("Job", "batch/v1", ns, "migrate");
     assert.ok(before && after && before.metadata.uid !== after.metadata.uid, "a new Job ran");
     const conditions = (after.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
-    assert.ok(conditions.some((c) => c.type === "Complete" && c.status === "True"), "the sync waited for the hook to complete");
+    assert.ok(
+      conditions.some((c) => c.type === "Complete" && c.status === "True"),
+      "the sync waited for the hook to complete",
+    );
   });
-
 });
 
 describe("sync: prune and ownership", () => {
@@ -104,7 +117,12 @@ describe("sync: prune and ownership", () => {
     const ns = await namespace("prune");
     const secret: KubeObject = { apiVersion: "v1", kind: "Secret", metadata: { name: "creds" }, stringData: { password: "x" } };
     const app = application("prune", ns, { automated: { prune: true } });
-    const first = await syncApplication(client, present(app, [configMap("keep"), configMap("gone"), configMap("protected", undefined, { "argocd.argoproj.io/sync-options": "Prune=false" }), secret]), context, settings);
+    const first = await syncApplication(
+      client,
+      present(app, [configMap("keep"), configMap("gone"), configMap("protected", undefined, { "argocd.argoproj.io/sync-options": "Prune=false" }), secret]),
+      context,
+      settings,
+    );
     assert.equal(first.phase, "Succeeded", first.message);
 
     const second = await syncApplication(client, present(app, [configMap("keep")]), context, settings);
@@ -113,12 +131,15 @@ describe("sync: prune and ownership", () => {
     assert.equal(await get("Secret", "v1", ns, "creds"), undefined, "a kind no longer in Git is still pruned (the inventory remembers it)");
     assert.ok(await cm(ns, "protected"));
     assert.equal(action(second, "gone"), "pruned");
-    assert.deepEqual(second.resources.find((r) => r.ref.name === "protected"), {
-      ref: { group: "", version: "v1", kind: "ConfigMap", namespace: ns, name: "protected" },
-      action: "pruneSkipped",
-      sync: "OutOfSync",
-      message: "ignored (no prune)",
-    });
+    assert.deepEqual(
+      second.resources.find((r) => r.ref.name === "protected"),
+      {
+        ref: { group: "", version: "v1", kind: "ConfigMap", namespace: ns, name: "protected" },
+        action: "pruneSkipped",
+        sync: "OutOfSync",
+        message: "ignored (no prune)",
+      },
+    );
     assert.equal(second.sync, "OutOfSync");
 
     const manual = application("prune", ns, { automated: { prune: false } });
@@ -132,7 +153,12 @@ describe("sync: prune and ownership", () => {
   test("IgnoreExtraneous keeps an unpruned object out of the application's sync status", async () => {
     const ns = await namespace("extraneous");
     const app = application("extraneous", ns);
-    await syncApplication(client, present(app, [configMap("a"), configMap("b", undefined, { "argocd.argoproj.io/compare-options": "IgnoreExtraneous" })]), context, settings);
+    await syncApplication(
+      client,
+      present(app, [configMap("a"), configMap("b", undefined, { "argocd.argoproj.io/compare-options": "IgnoreExtraneous" })]),
+      context,
+      settings,
+    );
     const result = await syncApplication(client, present(app, [configMap("a")]), context, settings);
     assert.equal(action(result, "b"), "pruneSkipped");
     assert.equal(result.sync, "Synced");
@@ -167,7 +193,10 @@ describe("sync: prune and ownership", () => {
     await syncApplication(client, present(app, [configMap("one"), configMap("two")]), context, settings);
     const result = await syncApplication(client, present(app, []), context, settings);
     assert.ok((await cm(ns, "one")) && (await cm(ns, "two")));
-    assert.deepEqual(result.resources.map((r) => r.action), ["pruneSkipped", "pruneSkipped"]);
+    assert.deepEqual(
+      result.resources.map((r) => r.action),
+      ["pruneSkipped", "pruneSkipped"],
+    );
     assert.match(result.resources[0]!.message ?? "", /no manifests/);
     assert.equal(result.sync, "OutOfSync");
 
@@ -186,8 +215,18 @@ describe("sync: prune and ownership", () => {
     assert.equal(await cm(INVENTORY_NS, "radial-inventory-kept-app"), undefined);
 
     const gone = application("gone-app", ns);
-    await syncApplication(client, present(gone, [configMap("g1", undefined, wave(1)), configMap("g2"), configMap("g3", undefined, { "argocd.argoproj.io/sync-options": "Delete=false" })]), context, settings);
-    const deleted = await deleteApplication(client, { state: "deleted", name: "gone-app", revision: revision(), finalizers: ["resources-finalizer.argocd.argoproj.io"] }, context, { pollIntervalMs: 200 });
+    await syncApplication(
+      client,
+      present(gone, [configMap("g1", undefined, wave(1)), configMap("g2"), configMap("g3", undefined, { "argocd.argoproj.io/sync-options": "Delete=false" })]),
+      context,
+      settings,
+    );
+    const deleted = await deleteApplication(
+      client,
+      { state: "deleted", name: "gone-app", revision: revision(), finalizers: ["resources-finalizer.argocd.argoproj.io"] },
+      context,
+      { pollIntervalMs: 200 },
+    );
     assert.equal(deleted.phase, "Succeeded", deleted.message);
     assert.equal(await cm(ns, "g1"), undefined);
     assert.equal(await cm(ns, "g2"), undefined);
@@ -195,7 +234,6 @@ describe("sync: prune and ownership", () => {
     assert.ok(await cm(ns, "k1"), "another application's objects are untouched");
     assert.deepEqual(deleted.resources.map((r) => `${r.ref.name} ${r.action}`).sort(), ["g1 pruned", "g2 pruned", "g3 pruneSkipped"]);
   });
-
 });
 
 describe("sync: CRDs and sync options", () => {
@@ -209,7 +247,14 @@ describe("sync: CRDs and sync options", () => {
         group: "example.com",
         scope: "Namespaced",
         names: { plural: "widgets", singular: "widget", kind: "Widget" },
-        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" } } } } } } }],
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" } } } } } },
+          },
+        ],
       },
     };
     const widget: KubeObject = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w1" }, spec: { size: 3 } };
@@ -243,13 +288,17 @@ describe("sync: CRDs and sync options", () => {
     assert.ok(await cm("made-ns", "inside"));
     assert.equal(result.resources[0]?.ref.namespace, "made-ns");
   });
-
 });
 
 describe("sync: refusals, failures and termination", () => {
   test("invalid annotations refuse the whole sync before anything is written", async () => {
     const ns = await namespace("invalid");
-    const result = await syncApplication(client, present(application("invalid", ns), [configMap("fine"), configMap("bad", undefined, { "argocd.argoproj.io/sync-wave": "soon" })]), context, settings);
+    const result = await syncApplication(
+      client,
+      present(application("invalid", ns), [configMap("fine"), configMap("bad", undefined, { "argocd.argoproj.io/sync-wave": "soon" })]),
+      context,
+      settings,
+    );
     assert.equal(result.phase, "Failed");
     assert.match(result.message, /not valid: ConfigMap invalid\/bad: annotation argocd.argoproj.io\/sync-wave: "soon" is not an integer/);
     assert.equal(await cm(ns, "fine"), undefined);
@@ -260,12 +309,10 @@ describe("sync: refusals, failures and termination", () => {
     // A hook Job whose pod can never be scheduled never completes: the wave times out.
     const stuck = hookJob("stuck", "PreSync");
     (stuck.spec as { template: { spec: { nodeSelector: Record<string, string> } } }).template.spec.nodeSelector = { type: "nowhere" };
-    const result = await syncApplication(
-      client,
-      present(application("failing", ns), [stuck, hookJob("on-fail", "SyncFail"), configMap("never")]),
-      context,
-      { ...settings, waveTimeoutMs: 3_000 },
-    );
+    const result = await syncApplication(client, present(application("failing", ns), [stuck, hookJob("on-fail", "SyncFail"), configMap("never")]), context, {
+      ...settings,
+      waveTimeoutMs: 3_000,
+    });
     assert.equal(result.phase, "Failed");
     assert.match(result.message, /Job failing\/stuck: timed out after 3000 ms waiting for completion of hook Job failing\/stuck/);
     assert.equal(await cm(ns, "never"), undefined);

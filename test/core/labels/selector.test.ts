@@ -48,7 +48,10 @@ describe("label selector syntax", () => {
   ];
   for (const [selector, message] of bad) {
     test(`"${selector.slice(0, 30)}" is refused with a precise message`, () => {
-      assert.throws(() => parseSelector(selector), (error: Error) => error instanceof SelectorError && message.test(error.message));
+      assert.throws(
+        () => parseSelector(selector),
+        (error: Error) => error instanceof SelectorError && message.test(error.message),
+      );
     });
   }
 });

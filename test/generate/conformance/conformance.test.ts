@@ -38,11 +38,23 @@ function problemText(problem: EvaluationProblem): string {
 }
 
 const casesDir = join(import.meta.dirname, "cases");
-for (const file of readdirSync(casesDir).filter((f) => f.endsWith(".yaml")).sort()) {
+for (const file of readdirSync(casesDir)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()) {
   const testCase = parse(readFileSync(join(casesDir, file), "utf8")) as Case;
   test(`${file}: ${testCase.description}`, async () => {
-    const clusters: InventoryCluster[] = testCase.clusters.map((c) => ({ name: c.name, server: c.server ?? null, labels: c.labels ?? {}, annotations: c.annotations ?? {} }));
-    const context = { inventory: inventoryView(clusters), repo: repoOf(testCase.files ?? {}), revision: (_url: string, revision: string) => revision, caches: evaluationCaches() };
+    const clusters: InventoryCluster[] = testCase.clusters.map((c) => ({
+      name: c.name,
+      server: c.server ?? null,
+      labels: c.labels ?? {},
+      annotations: c.annotations ?? {},
+    }));
+    const context = {
+      inventory: inventoryView(clusters),
+      repo: repoOf(testCase.files ?? {}),
+      revision: (_url: string, revision: string) => revision,
+      caches: evaluationCaches(),
+    };
     let problems: string[];
     let generated: { cluster: string; application: unknown }[] = [];
     try {

@@ -10,12 +10,30 @@ import { memoryRepo, REPO, revision } from "./memory-repo.js";
 
 // cluster_test.go TestGenerateParams: two cluster Secrets (staging-01, production_01/west).
 const clusters: InventoryCluster[] = [
-  { name: "staging-01", server: "https://staging-01.example.com", labels: { environment: "staging", org: "foo" }, annotations: { "foo.argoproj.io": "staging" } },
-  { name: "production_01/west", server: "https://production-01.example.com", labels: { environment: "production", org: "bar" }, annotations: { "foo.argoproj.io": "production" } },
+  {
+    name: "staging-01",
+    server: "https://staging-01.example.com",
+    labels: { environment: "staging", org: "foo" },
+    annotations: { "foo.argoproj.io": "staging" },
+  },
+  {
+    name: "production_01/west",
+    server: "https://production-01.example.com",
+    labels: { environment: "production", org: "bar" },
+    annotations: { "foo.argoproj.io": "production" },
+  },
 ];
 
 function context(overrides: Partial<GeneratorContext> = {}): GeneratorContext {
-  return { inventory: inventoryView(clusters), repo: memoryRepo({}), revision, goTemplate: false, goTemplateOptions: [], field: "spec.generators[0]", ...overrides };
+  return {
+    inventory: inventoryView(clusters),
+    repo: memoryRepo({}),
+    revision,
+    goTemplate: false,
+    goTemplateOptions: [],
+    field: "spec.generators[0]",
+    ...overrides,
+  };
 }
 
 function fieldError(field: string, includes?: string) {
@@ -27,7 +45,7 @@ function fieldError(field: string, includes?: string) {
   };
 }
 
-const byName = (a: Params, b: Params) => String(a["name"]).localeCompare(String(b["name"]));
+const byName = (a: Params, b: Params) => String(a.name).localeCompare(String(b.name));
 
 describe("clusters generator", () => {
   const production = {
@@ -58,7 +76,10 @@ describe("clusters generator", () => {
 
   it("matchLabels and matchExpressions (cluster_test.go 'production-only', 'production or staging')", async () => {
     assert.deepEqual(await generateParams({ clusters: { selector: { matchLabels: { environment: "production" } } } }, context()), [production]);
-    const either = await generateParams({ clusters: { selector: { matchExpressions: [{ key: "environment", operator: "In", values: ["production", "staging"] }] } } }, context());
+    const either = await generateParams(
+      { clusters: { selector: { matchExpressions: [{ key: "environment", operator: "In", values: ["production", "staging"] }] } } },
+      context(),
+    );
     assert.deepEqual(either.sort(byName), [production, staging]);
     const none = await generateParams({ clusters: { selector: { matchExpressions: [{ key: "environment", operator: "DoesNotExist" }] } } }, context());
     assert.deepEqual(none, []);
@@ -114,18 +135,27 @@ describe("clusters generator", () => {
   it("flatList yields one param set holding every cluster (Generators-Cluster.md)", async () => {
     const params = await generateParams({ clusters: { flatList: true, selector: { matchLabels: { environment: "staging" } } } }, context({ goTemplate: true }));
     assert.equal(params.length, 1);
-    assert.deepEqual((params[0]!["clusters"] as Params[]).map((c) => c["name"]), ["staging-01"]);
+    assert.deepEqual(
+      (params[0]!.clusters as Params[]).map((c) => c.name),
+      ["staging-01"],
+    );
   });
 
-  it("a cluster without a server gets server \"\"", async () => {
+  it('a cluster without a server gets server ""', async () => {
     const params = await generateParams({ clusters: {} }, context({ inventory: inventoryView([{ name: "edge", server: null, labels: {}, annotations: {} }]) }));
     assert.deepEqual(params, [{ name: "edge", nameNormalized: "edge", server: "", project: "", "metadata.labels.argocd.argoproj.io/secret-type": "cluster" }]);
   });
 
   it("refuses unknown fields and invalid selectors by name", async () => {
     await assert.rejects(generateParams({ clusters: { selectr: {} } }, context()), fieldError("spec.generators[0].clusters.selectr"));
-    await assert.rejects(generateParams({ clusters: { selector: { matchExpressions: [{ key: "a", operator: "Foo" }] } } }, context()), fieldError("spec.generators[0].clusters.selector"));
-    await assert.rejects(generateParams({ clusters: { template: { metadata: { name: "x" } } } }, context()), fieldError("spec.generators[0].clusters.template"));
+    await assert.rejects(
+      generateParams({ clusters: { selector: { matchExpressions: [{ key: "a", operator: "Foo" }] } } }, context()),
+      fieldError("spec.generators[0].clusters.selector"),
+    );
+    await assert.rejects(
+      generateParams({ clusters: { template: { metadata: { name: "x" } } } }, context()),
+      fieldError("spec.generators[0].clusters.template"),
+    );
   });
 });
 
@@ -184,7 +214,7 @@ describe("git directories generator", () => {
     const directories = [{ path: "p1/*", exclude: true }, { path: "*" }, { path: "*/*" }];
     const params = await generateParams({ git: { repoURL: REPO, revision: "HEAD", directories } }, context({ repo: repo2 }));
     assert.deepEqual(
-      params.map((p) => p["path"]),
+      params.map((p) => p.path),
       ["app1", "app2", "p1", "p2", "p2/app3"],
     );
   });
@@ -194,17 +224,32 @@ describe("git directories generator", () => {
     const values = { foo: "bar", aaa: "{{ path[0] }}", "no-op": "{{ this-does-not-exist }}" };
     const params = await generateParams({ git: { repoURL: REPO, revision: "HEAD", directories: [{ path: "*/*" }], values } }, context({ repo: repo2 }));
     assert.deepEqual(params, [
-      { path: "p1/app2", "path.basename": "app2", "path.basenameNormalized": "app2", "path[0]": "p1", "path[1]": "app2", "values.foo": "bar", "values.aaa": "p1", "values.no-op": "{{ this-does-not-exist }}" },
+      {
+        path: "p1/app2",
+        "path.basename": "app2",
+        "path.basenameNormalized": "app2",
+        "path[0]": "p1",
+        "path[1]": "app2",
+        "values.foo": "bar",
+        "values.aaa": "p1",
+        "values.no-op": "{{ this-does-not-exist }}",
+      },
     ]);
   });
 
   it("goTemplate: path.path, path.segments; pathParamPrefix (git_test.go TestGitGenerateParamsFromDirectoriesGoTemplate)", async () => {
-    const params = await generateParams({ git: { repoURL: REPO, revision: "HEAD", directories: [{ path: "p1/*" }], pathParamPrefix: "myRepo" } }, context({ repo, goTemplate: true }));
+    const params = await generateParams(
+      { git: { repoURL: REPO, revision: "HEAD", directories: [{ path: "p1/*" }], pathParamPrefix: "myRepo" } },
+      context({ repo, goTemplate: true }),
+    );
     assert.deepEqual(params, [{ myRepo: { path: { path: "p1/app4", basename: "app4", basenameNormalized: "app4", segments: ["p1", "app4"] } } }]);
   });
 
   it("reads the revision the context resolves, and names the generator when Git fails", async () => {
-    await assert.rejects(generateParams({ git: { repoURL: REPO, revision: "nope", directories: [{ path: "*" }] } }, context({ repo })), fieldError("spec.generators[0].git", "unknown ref nope"));
+    await assert.rejects(
+      generateParams({ git: { repoURL: REPO, revision: "nope", directories: [{ path: "*" }] } }, context({ repo })),
+      fieldError("spec.generators[0].git", "unknown ref nope"),
+    );
   });
 });
 
@@ -212,8 +257,16 @@ describe("git files generator", () => {
   // Generators-Git.md "Git Generator: Files" example repository.
   const repo = memoryRepo({
     "apps/guestbook/kustomization.yaml": "resources: []\n",
-    "cluster-config/engineering/dev/config.json": JSON.stringify({ aws_account: "123456", asset_id: "11223344", cluster: { owner: "cluster-admin@company.com", name: "engineering-dev", address: "https://1.2.3.4" } }),
-    "cluster-config/engineering/prod/config.json": JSON.stringify({ aws_account: "123456", asset_id: "11223344", cluster: { owner: "cluster-admin@company.com", name: "engineering-prod", address: "https://1.2.3.4" } }),
+    "cluster-config/engineering/dev/config.json": JSON.stringify({
+      aws_account: "123456",
+      asset_id: "11223344",
+      cluster: { owner: "cluster-admin@company.com", name: "engineering-dev", address: "https://1.2.3.4" },
+    }),
+    "cluster-config/engineering/prod/config.json": JSON.stringify({
+      aws_account: "123456",
+      asset_id: "11223344",
+      cluster: { owner: "cluster-admin@company.com", name: "engineering-prod", address: "https://1.2.3.4" },
+    }),
     "lists/clusters.yaml": "- name: a\n  replicas: 1000000\n- name: b\n  enabled: yes\n",
     "empty/file_name.yaml": "",
     "broken/config.yaml": "this is not json or yaml",
@@ -242,21 +295,34 @@ describe("git files generator", () => {
   it("exclude removes files (Generators-Git.md 'Exclude files')", async () => {
     const files = [{ path: "cluster-config/**/config.json" }, { path: "cluster-config/*/dev/config.json", exclude: true }];
     const params = await generateParams({ git: { repoURL: REPO, revision: "HEAD", files } }, context({ repo }));
-    assert.deepEqual(params.map((p) => p["cluster.name"]), ["engineering-prod"]);
+    assert.deepEqual(
+      params.map((p) => p["cluster.name"]),
+      ["engineering-prod"],
+    );
   });
 
   it("a top-level list yields one param set per item; numbers and booleans print as Go's %v", async () => {
     const params = await generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "lists/*.yaml" }] } }, context({ repo }));
-    assert.deepEqual(params.map((p) => [p["name"], p["replicas"], p["enabled"]]), [
-      ["a", "1e+06", undefined],
-      ["b", undefined, "true"],
-    ]);
+    assert.deepEqual(
+      params.map((p) => [p.name, p.replicas, p.enabled]),
+      [
+        ["a", "1e+06", undefined],
+        ["b", undefined, "true"],
+      ],
+    );
   });
 
   it("empty file gives only path params (git_test.go 'empty file returns path parameters')", async () => {
     const params = await generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "empty/file_name.yaml" }] } }, context({ repo }));
     assert.deepEqual(params, [
-      { path: "empty", "path.basename": "empty", "path.filename": "file_name.yaml", "path.basenameNormalized": "empty", "path.filenameNormalized": "file-name.yaml", "path[0]": "empty" },
+      {
+        path: "empty",
+        "path.basename": "empty",
+        "path.filename": "file_name.yaml",
+        "path.basenameNormalized": "empty",
+        "path.filenameNormalized": "file-name.yaml",
+        "path[0]": "empty",
+      },
     ]);
   });
 
@@ -270,19 +336,35 @@ describe("git files generator", () => {
         aws_account: "123456",
         asset_id: "11223344",
         cluster: { owner: "cluster-admin@company.com", name: "engineering-dev", address: "https://1.2.3.4" },
-        path: { path: "cluster-config/engineering/dev", basename: "dev", filename: "config.json", basenameNormalized: "dev", filenameNormalized: "config.json", segments: ["cluster-config", "engineering", "dev"] },
+        path: {
+          path: "cluster-config/engineering/dev",
+          basename: "dev",
+          filename: "config.json",
+          basenameNormalized: "dev",
+          filenameNormalized: "config.json",
+          segments: ["cluster-config", "engineering", "dev"],
+        },
         values: { somekey: "dev" },
       },
     ]);
   });
 
   it("an unparsable file is an error naming the file (git_test.go 'invalid json/yaml file returns error')", async () => {
-    await assert.rejects(generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "broken/*" }] } }, context({ repo })), fieldError("spec.generators[0].git", "broken/config.yaml"));
+    await assert.rejects(
+      generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "broken/*" }] } }, context({ repo })),
+      fieldError("spec.generators[0].git", "broken/config.yaml"),
+    );
   });
 
   it("refuses directories and files together, and unknown fields", async () => {
-    await assert.rejects(generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "a" }], directories: [{ path: "b" }] } }, context({ repo })), fieldError("spec.generators[0].git.files"));
-    await assert.rejects(generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "a", recurse: true }] } }, context({ repo })), fieldError("spec.generators[0].git.files[0].recurse"));
+    await assert.rejects(
+      generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "a" }], directories: [{ path: "b" }] } }, context({ repo })),
+      fieldError("spec.generators[0].git.files"),
+    );
+    await assert.rejects(
+      generateParams({ git: { repoURL: REPO, revision: "HEAD", files: [{ path: "a", recurse: true }] } }, context({ repo })),
+      fieldError("spec.generators[0].git.files[0].recurse"),
+    );
   });
 });
 
@@ -300,7 +382,10 @@ describe("matrix generator", () => {
   });
 
   it("two lists (matrix_test.go 'happy flow - generate params from two lists')", async () => {
-    const params = await generateParams({ matrix: { generators: [{ list: { elements: [{ a: "1" }, { a: "2" }] } }, { list: { elements: [{ b: "1" }, { b: "2" }] } }] } }, context());
+    const params = await generateParams(
+      { matrix: { generators: [{ list: { elements: [{ a: "1" }, { a: "2" }] } }, { list: { elements: [{ b: "1" }, { b: "2" }] } }] } },
+      context(),
+    );
     assert.deepEqual(params, [
       { a: "1", b: "1" },
       { a: "1", b: "2" },
@@ -310,12 +395,22 @@ describe("matrix generator", () => {
   });
 
   it("plain: a key with two different values is an error (utils.CombineStringMaps)", async () => {
-    await assert.rejects(generateParams({ matrix: { generators: [{ list: { elements: [{ a: "1" }] } }, { list: { elements: [{ a: "2" }] } }] } }, context()), fieldError("spec.generators[0].matrix", "duplicate key a"));
+    await assert.rejects(
+      generateParams({ matrix: { generators: [{ list: { elements: [{ a: "1" }] } }, { list: { elements: [{ a: "2" }] } }] } }, context()),
+      fieldError("spec.generators[0].matrix", "duplicate key a"),
+    );
   });
 
   it("goTemplate: the first child's params win, nested maps merge (mergo WithOverride)", async () => {
     const params = await generateParams(
-      { matrix: { generators: [{ list: { elements: [{ a: "1", m: { x: "first" } }] } }, { list: { elements: [{ a: "2", b: "{{ .a }}", m: { x: "second", y: "second" } }] } }] } },
+      {
+        matrix: {
+          generators: [
+            { list: { elements: [{ a: "1", m: { x: "first" } }] } },
+            { list: { elements: [{ a: "2", b: "{{ .a }}", m: { x: "second", y: "second" } }] } },
+          ],
+        },
+      },
       context({ goTemplate: true }),
     );
     assert.deepEqual(params, [{ a: "1", b: "1", m: { x: "first", y: "second" } }]);
@@ -334,7 +429,10 @@ describe("matrix generator", () => {
       },
       context({ repo: repo2, goTemplate: true }),
     );
-    assert.deepEqual(params.map((p) => [p["name"], p["replicas"]]), [["staging-01", "2"]]);
+    assert.deepEqual(
+      params.map((p) => [p.name, p.replicas]),
+      [["staging-01", "2"]],
+    );
   });
 
   it("goTemplate interpolation keeps a child's values that refer to its own params", async () => {
@@ -343,7 +441,12 @@ describe("matrix generator", () => {
         matrix: {
           generators: [
             { list: { elements: [{ env: "staging" }] } },
-            { clusters: { selector: { matchLabels: { environment: "{{ .env }}" } }, values: { env: "{{ .env }}", own: "{{ .name }}", mixed: "{{ .env }}-{{ .name }}" } } },
+            {
+              clusters: {
+                selector: { matchLabels: { environment: "{{ .env }}" } },
+                values: { env: "{{ .env }}", own: "{{ .name }}", mixed: "{{ .env }}-{{ .name }}" },
+              },
+            },
           ],
         },
       },
@@ -351,7 +454,10 @@ describe("matrix generator", () => {
     );
     // utils.RenderGeneratorParams: a value missing a key of the first child is left whole, then
     // rendered with the cluster's params only, so `mixed` loses `.env` exactly as in Argo CD.
-    assert.deepEqual(params.map((p) => p["values"]), [{ env: "staging", own: "staging-01", mixed: "<no value>-staging-01" }]);
+    assert.deepEqual(
+      params.map((p) => p.values),
+      [{ env: "staging", own: "staging-01", mixed: "<no value>-staging-01" }],
+    );
   });
 
   it("nests one level (matrix of matrix) and refuses deeper nesting", async () => {
@@ -359,13 +465,25 @@ describe("matrix generator", () => {
     const params = await generateParams({ matrix: { generators: [inner, { list: { elements: [{ c: "1" }] } }] } }, context());
     assert.deepEqual(params, [{ a: "1", b: "1", c: "1" }]);
     const tooDeep = { matrix: { generators: [inner, { list: { elements: [] } }] } };
-    await assert.rejects(generateParams({ matrix: { generators: [tooDeep, { list: { elements: [] } }] } }, context()), fieldError("spec.generators[0].matrix.generators[0].matrix.generators[0].matrix"));
+    await assert.rejects(
+      generateParams({ matrix: { generators: [tooDeep, { list: { elements: [] } }] } }, context()),
+      fieldError("spec.generators[0].matrix.generators[0].matrix.generators[0].matrix"),
+    );
   });
 
   it("needs exactly two children, each with one generator (matrix_test.go error cases)", async () => {
-    await assert.rejects(generateParams({ matrix: { generators: [git] } }, context({ repo })), fieldError("spec.generators[0].matrix.generators", "less than two"));
-    await assert.rejects(generateParams({ matrix: { generators: [git, git, git] } }, context({ repo })), fieldError("spec.generators[0].matrix.generators", "more than two"));
-    await assert.rejects(generateParams({ matrix: { generators: [{ ...git, list: { elements: [] } }, git] } }, context({ repo })), fieldError("spec.generators[0].matrix.generators[0]"));
+    await assert.rejects(
+      generateParams({ matrix: { generators: [git] } }, context({ repo })),
+      fieldError("spec.generators[0].matrix.generators", "less than two"),
+    );
+    await assert.rejects(
+      generateParams({ matrix: { generators: [git, git, git] } }, context({ repo })),
+      fieldError("spec.generators[0].matrix.generators", "more than two"),
+    );
+    await assert.rejects(
+      generateParams({ matrix: { generators: [{ ...git, list: { elements: [] } }, git] } }, context({ repo })),
+      fieldError("spec.generators[0].matrix.generators[0]"),
+    );
   });
 });
 
@@ -374,7 +492,12 @@ describe("merge generator", () => {
 
   it("happy flow (merge_test.go 'happy flow - generate paramSets')", async () => {
     const params = await generateParams(
-      { merge: { mergeKeys: ["b"], generators: [list({ a: "1_1", b: "same", c: "1_3" }), list({ a: "2_1", b: "same" }), list({ a: "3_1", b: "different", c: "3_3" })] } },
+      {
+        merge: {
+          mergeKeys: ["b"],
+          generators: [list({ a: "1_1", b: "same", c: "1_3" }), list({ a: "2_1", b: "same" }), list({ a: "3_1", b: "different", c: "3_3" })],
+        },
+      },
       context(),
     );
     assert.deepEqual(params, [{ a: "2_1", b: "same", c: "1_3" }]);
@@ -393,7 +516,9 @@ describe("merge generator", () => {
       { a: "2", b: "1" },
       { a: "2", b: "2" },
     ]);
-    const merge = { merge: { mergeKeys: ["a"], generators: [list({ a: "1", b: "1" }, { a: "2", b: "2" }), list({ a: "1", b: "3", c: "added" }, { a: "3", b: "2" })] } };
+    const merge = {
+      merge: { mergeKeys: ["a"], generators: [list({ a: "1", b: "1" }, { a: "2", b: "2" }), list({ a: "1", b: "3", c: "added" }, { a: "3", b: "2" })] },
+    };
     assert.deepEqual(await generateParams({ merge: { mergeKeys: ["a", "b"], generators: [merge, list({ a: "1", b: "3", d: "added" })] } }, context()), [
       { a: "1", b: "3", c: "added", d: "added" },
       { a: "2", b: "2" },
@@ -405,20 +530,29 @@ describe("merge generator", () => {
       {
         merge: {
           mergeKeys: ["server"],
-          generators: [{ clusters: { values: { kafka: "true", redis: "false" } } }, { list: { elements: [{ server: "https://staging-01.example.com", "values.redis": "true" }] } }],
+          generators: [
+            { clusters: { values: { kafka: "true", redis: "false" } } },
+            { list: { elements: [{ server: "https://staging-01.example.com", "values.redis": "true" }] } },
+          ],
         },
       },
       context(),
     );
-    const staging = params.find((p) => p["name"] === "staging-01")!;
+    const staging = params.find((p) => p.name === "staging-01")!;
     assert.equal(staging["values.redis"], "true");
     assert.equal(staging["values.kafka"], "true");
-    assert.equal(params.find((p) => p["name"] === "production_01/west")!["values.redis"], "false");
+    assert.equal(params.find((p) => p.name === "production_01/west")!["values.redis"], "false");
   });
 
   it("errors: duplicate keys, no merge keys, one generator", async () => {
-    await assert.rejects(generateParams({ merge: { mergeKeys: ["b"], generators: [list({ b: "x" }, { b: "x" }), list({ b: "x" })] } }, context()), fieldError("spec.generators[0].merge.generators[0]", "not unique"));
-    await assert.rejects(generateParams({ merge: { mergeKeys: [], generators: [list(), list()] } }, context()), fieldError("spec.generators[0].merge.mergeKeys"));
+    await assert.rejects(
+      generateParams({ merge: { mergeKeys: ["b"], generators: [list({ b: "x" }, { b: "x" }), list({ b: "x" })] } }, context()),
+      fieldError("spec.generators[0].merge.generators[0]", "not unique"),
+    );
+    await assert.rejects(
+      generateParams({ merge: { mergeKeys: [], generators: [list(), list()] } }, context()),
+      fieldError("spec.generators[0].merge.mergeKeys"),
+    );
     await assert.rejects(generateParams({ merge: { mergeKeys: ["a"], generators: [list()] } }, context()), fieldError("spec.generators[0].merge.generators"));
   });
 });
@@ -427,7 +561,12 @@ describe("post-selector and refusals", () => {
   it("filters any generator's params (Generators-Post-Selector.md)", async () => {
     const params = await generateParams(
       {
-        list: { elements: [{ cluster: "engineering-dev", url: "https://kubernetes.default.svc", env: "staging" }, { cluster: "engineering-prod", url: "https://kubernetes.default.svc", env: "prod" }] },
+        list: {
+          elements: [
+            { cluster: "engineering-dev", url: "https://kubernetes.default.svc", env: "staging" },
+            { cluster: "engineering-prod", url: "https://kubernetes.default.svc", env: "prod" },
+          ],
+        },
         selector: { matchLabels: { env: "prod" } },
       },
       context(),
@@ -437,7 +576,9 @@ describe("post-selector and refusals", () => {
 
   it("applies on nested children too", async () => {
     const params = await generateParams(
-      { matrix: { generators: [{ list: { elements: [{ a: "1" }, { a: "2" }] }, selector: { matchLabels: { a: "2" } } }, { list: { elements: [{ b: "1" }] } }] } },
+      {
+        matrix: { generators: [{ list: { elements: [{ a: "1" }, { a: "2" }] }, selector: { matchLabels: { a: "2" } } }, { list: { elements: [{ b: "1" }] } }] },
+      },
       context(),
     );
     assert.deepEqual(params, [{ a: "2", b: "1" }]);
@@ -452,7 +593,10 @@ describe("post-selector and refusals", () => {
     for (const kind of ["pullRequest", "plugin", "clusterDecisionResource"]) {
       await assert.rejects(generateParams({ [kind]: {} }, context()), fieldError(`spec.generators[0].${kind}`, "not supported by Radial"));
     }
-    await assert.rejects(generateParams({ matrix: { generators: [{ pullRequest: {} }, { list: { elements: [] } }] } }, context()), fieldError("spec.generators[0].matrix.generators[0].pullRequest"));
+    await assert.rejects(
+      generateParams({ matrix: { generators: [{ pullRequest: {} }, { list: { elements: [] } }] } }, context()),
+      fieldError("spec.generators[0].matrix.generators[0].pullRequest"),
+    );
     await assert.rejects(generateParams({ foo: {} }, context()), fieldError("spec.generators[0].foo"));
     await assert.rejects(generateParams({}, context()), fieldError("spec.generators[0]"));
     await assert.rejects(generateParams({ list: { elements: [] }, clusters: {} }, context()), fieldError("spec.generators[0]"));

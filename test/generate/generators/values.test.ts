@@ -90,7 +90,13 @@ describe("post-selector (Argo's utils.LabelSelectorAsSelector)", () => {
   });
 
   it("refuses unknown operators and fields by name", () => {
-    assert.throws(() => parsePostSelector({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }, "f"), (e: unknown) => e instanceof ApplicationSetError && e.field === "f.matchExpressions[0].operator");
-    assert.throws(() => parsePostSelector({ matchFields: {} }, "f"), (e: unknown) => e instanceof ApplicationSetError && e.field === "f.matchFields");
+    assert.throws(
+      () => parsePostSelector({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }, "f"),
+      (e: unknown) => e instanceof ApplicationSetError && e.field === "f.matchExpressions[0].operator",
+    );
+    assert.throws(
+      () => parsePostSelector({ matchFields: {} }, "f"),
+      (e: unknown) => e instanceof ApplicationSetError && e.field === "f.matchFields",
+    );
   });
 });

@@ -42,7 +42,7 @@ function app(source: Record<string, unknown>): Application {
     kind: "Application",
     metadata: { name: "web" },
     spec: { source: { repoURL: REPO, ...source }, destination: { name: "in-cluster", namespace: "web" } },
-  } as Application;
+  };
 }
 
 const noKustomize: KustomizeRunner = {
@@ -121,7 +121,7 @@ test("directory: sort key is group, kind, namespace, name; YAML 1.1 scalars read
       "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\n",
       "apiVersion: v1\nkind: Service\nmetadata:\n  name: b\n  namespace: z\n",
       "apiVersion: v1\nkind: Service\nmetadata:\n  name: c\n",
-      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  on: \"yes\"\n  time: 10:30\n  date: 2024-01-01\n",
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  on: "yes"\n  time: 10:30\n  date: 2024-01-01\n',
       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  volumes:\n  - name: v\n    secret:\n      defaultMode: 0755\n",
     ].join("---\n"),
   });
@@ -139,7 +139,7 @@ test("directory: sort key is group, kind, namespace, name; YAML 1.1 scalars read
 
 test("same input gives byte-identical manifests whatever order files are listed in", async () => {
   const files: Record<string, string> = {};
-  for (let i = 0; i < 20; i++) files[`apps/web/f${i}.yaml`] = `${cm(`cm-${(i * 7) % 20}`, `data:\n  long: "${"x".repeat(200)} ${i}"\n`)}`;
+  for (let i = 0; i < 20; i++) files[`apps/web/f${i}.yaml`] = cm(`cm-${(i * 7) % 20}`, `data:\n  long: "${"x".repeat(200)} ${i}"\n`);
   files["apps/web/dup1.yaml"] = cm("same", "data:\n  v: one\n");
   files["apps/web/dup2.yaml"] = cm("same", "data:\n  v: two\n");
   const a = await hydrate(app({ path: "apps/web" }), { repo: repo(files, "sorted"), revision: REV, kustomize: noKustomize });
@@ -159,9 +159,15 @@ test("invalid YAML is an error naming the file and line", async () => {
 
 test("objects without apiVersion, kind or metadata.name are refused naming the file", async () => {
   const r = repo({ "apps/web/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n" });
-  await assert.rejects(hydrate(app({ path: "apps/web" }), { repo: r, revision: REV, kustomize: noKustomize }), /apps\/web\/x\.yaml: ConfigMap has no metadata\.name/);
+  await assert.rejects(
+    hydrate(app({ path: "apps/web" }), { repo: r, revision: REV, kustomize: noKustomize }),
+    /apps\/web\/x\.yaml: ConfigMap has no metadata\.name/,
+  );
   const s = repo({ "apps/web/x.yaml": "just: values\n" });
-  await assert.rejects(hydrate(app({ path: "apps/web" }), { repo: s, revision: REV, kustomize: noKustomize }), /apps\/web\/x\.yaml: an object has no apiVersion, kind, metadata\.name/);
+  await assert.rejects(
+    hydrate(app({ path: "apps/web" }), { repo: s, revision: REV, kustomize: noKustomize }),
+    /apps\/web\/x\.yaml: an object has no apiVersion, kind, metadata\.name/,
+  );
 });
 
 test("paths escaping the repository are refused", async () => {
@@ -172,7 +178,10 @@ test("paths escaping the repository are refused", async () => {
   // staying inside is fine
   const out = await hydrate(app({ path: "apps/x/../web/" }), { repo: r, revision: REV, kustomize: noKustomize });
   assert.deepEqual(names(out.objects), ["ConfigMap/a"]);
-  await assert.rejects(hydrate(app({ path: "apps/none" }), { repo: r, revision: REV, kustomize: noKustomize }), /spec\.source\.path: "apps\/none" has no files/);
+  await assert.rejects(
+    hydrate(app({ path: "apps/none" }), { repo: r, revision: REV, kustomize: noKustomize }),
+    /spec\.source\.path: "apps\/none" has no files/,
+  );
 });
 
 test("helm, plugins, multi-source, jsonnet and unknown options are refused naming the field", async () => {
@@ -264,7 +273,13 @@ test("kustomize: a label already in the kustomization needs forceCommonLabels, a
   const out = await hydrate(app({ path: "apps/web", kustomize: { commonLabels: { team: "ops" }, forceCommonLabels: true, namespace: "shop" } }), deps);
   const deployment = out.objects[1] as Record<string, any>;
   assert.equal(deployment.metadata.labels.team, "ops");
-  const tagged = await hydrate(app({ path: "apps/web", kustomize: { images: ["nginx:${ARGOCD_APP_REVISION_SHORT}"], commonAnnotations: { rev: "$ARGOCD_APP_REVISION" }, commonAnnotationsEnvsubst: true } }), deps);
+  const tagged = await hydrate(
+    app({
+      path: "apps/web",
+      kustomize: { images: ["nginx:${ARGOCD_APP_REVISION_SHORT}"], commonAnnotations: { rev: "$ARGOCD_APP_REVISION" }, commonAnnotationsEnvsubst: true },
+    }),
+    deps,
+  );
   const d = tagged.objects[1] as Record<string, any>;
   assert.equal(d.spec.template.spec.containers[0].image, `nginx:${REV}`);
   assert.equal(d.metadata.annotations.rev, REV);
@@ -277,7 +292,10 @@ test("kustomize: without options the kustomization is built as is; errors carry 
   assert.deepEqual(names(out.objects), ["ConfigMap/settings", "Deployment/web"]);
   const broken = repo({ ...KUSTOMIZE_REPO, "apps/web/kustomization.yaml": "resources:\n- missing.yaml\n" });
   await assert.rejects(hydrate(app({ path: "apps/web" }), { repo: broken, revision: REV, kustomize }), /kustomize build failed: .*missing\.yaml/s);
-  await assert.rejects(hydrate(app({ path: "base", directory: {} , kustomize: {} }), { repo: repo(KUSTOMIZE_REPO), revision: REV, kustomize }), /spec\.source: has both directory and kustomize/);
+  await assert.rejects(
+    hydrate(app({ path: "base", directory: {}, kustomize: {} }), { repo: repo(KUSTOMIZE_REPO), revision: REV, kustomize }),
+    /spec\.source: has both directory and kustomize/,
+  );
 });
 
 test("KustomizeBinary kills a build that runs past its timeout and reports a missing binary", async () => {

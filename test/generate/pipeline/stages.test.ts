@@ -45,7 +45,12 @@ spec:
 const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n";
 
 function application(name: string, clusterName: string, path = "apps/web"): Application {
-  return Application.parse({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name }, spec: { source: { repoURL: REPO, path }, destination: { name: clusterName } } });
+  return Application.parse({
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name },
+    spec: { source: { repoURL: REPO, path }, destination: { name: clusterName } },
+  });
 }
 
 const folder = (tree: string, from: string | undefined): AppOnBranch => ({ tree, from, finalizers: [] });
@@ -105,10 +110,13 @@ describe("evaluate", () => {
 
   it("a file that does not parse keeps all it produced; a set named twice keeps the file's incomplete sets", async () => {
     const out = await evaluate({ "generators/broken.yaml": "kind: [", "generators/twice.yaml": `${webSet("x")}---\n${webSet("x")}` });
-    assert.deepEqual([...out.carry.hardFiles], [
-      ["generators/broken.yaml", new Set()],
-      ["generators/twice.yaml", new Set(["x"])],
-    ]);
+    assert.deepEqual(
+      [...out.carry.hardFiles],
+      [
+        ["generators/broken.yaml", new Set()],
+        ["generators/twice.yaml", new Set(["x"])],
+      ],
+    );
     assert.equal(out.errors.length, 2);
   });
 
@@ -123,12 +131,24 @@ describe("evaluate", () => {
 });
 
 describe("hydrate", () => {
-  const input = (caches: GenerationCaches) => ({ fleet: fleetRepo({ "apps/web/cm.yaml": configMap }), sourceBranch: "main", sourceRevision: REVISION, kustomize: noKustomize, hydrations: caches.hydrations });
-  const job = (app: Application, clusterName: string) => ({ generated: { application: app, cluster: clusterName, generator: "spec.generators[0]" }, from: "generators/web.yaml#web" });
+  const input = (caches: GenerationCaches) => ({
+    fleet: fleetRepo({ "apps/web/cm.yaml": configMap }),
+    sourceBranch: "main",
+    sourceRevision: REVISION,
+    kustomize: noKustomize,
+    hydrations: caches.hydrations,
+  });
+  const job = (app: Application, clusterName: string) => ({
+    generated: { application: app, cluster: clusterName, generator: "spec.generators[0]" },
+    from: "generators/web.yaml#web",
+  });
 
   it("hydrates each source once, keeps the order given, and reports a source it cannot read", async () => {
     const caches = new GenerationCaches();
-    const elsewhere = Application.parse({ ...application("other", "b"), spec: { ...application("other", "b").spec, source: { repoURL: "https://elsewhere.example.com/x.git", path: "x" } } });
+    const elsewhere = Application.parse({
+      ...application("other", "b"),
+      spec: { ...application("other", "b").spec, source: { repoURL: "https://elsewhere.example.com/x.git", path: "x" } },
+    });
     const out = await hydrateApplications([job(application("web-a", "a"), "a"), job(elsewhere, "b"), job(application("web-c", "c"), "c")], input(caches));
     assert.deepEqual(
       out.map((h) => [h.cluster, h.app, "error" in h ? h.error.field : "ok"]),
@@ -149,19 +169,49 @@ describe("hydrate", () => {
 
 describe("plan", () => {
   const hydrated = { objects: [], manifests: "" };
-  const fresh = (clusterName: string, app: string, from: string): HydratedApplication => ({ cluster: clusterName, app, from, application: application(app, clusterName), hydrated });
-  const failed = (clusterName: string, app: string): HydratedApplication => ({ cluster: clusterName, app, error: { file: "generators/db.yaml", cluster: clusterName, application: app, message: "hydration failed" } });
+  const fresh = (clusterName: string, app: string, from: string): HydratedApplication => ({
+    cluster: clusterName,
+    app,
+    from,
+    application: application(app, clusterName),
+    hydrated,
+  });
+  const failed = (clusterName: string, app: string): HydratedApplication => ({
+    cluster: clusterName,
+    app,
+    error: { file: "generators/db.yaml", cluster: clusterName, application: app, message: "hydration failed" },
+  });
 
   it("fresh output replaces the branch; a failed Application keeps its folder; a removed one is counted", () => {
-    const previous = new Map([["a", branch("1", { "web-a": folder("t1", "generators/web.yaml#web"), "db-a": folder("t2", "generators/db.yaml#db"), "old-a": folder("t3", "generators/old.yaml#old") })]]);
-    const { desired, errors } = wantedFolders({ clusters: ["a"], previous, carry: noCarryOver(), hydrated: [fresh("a", "web-a", "generators/web.yaml#web"), failed("a", "db-a")] });
+    const previous = new Map([
+      [
+        "a",
+        branch("1", {
+          "web-a": folder("t1", "generators/web.yaml#web"),
+          "db-a": folder("t2", "generators/db.yaml#db"),
+          "old-a": folder("t3", "generators/old.yaml#old"),
+        }),
+      ],
+    ]);
+    const { desired, errors } = wantedFolders({
+      clusters: ["a"],
+      previous,
+      carry: noCarryOver(),
+      hydrated: [fresh("a", "web-a", "generators/web.yaml#web"), failed("a", "db-a")],
+    });
     const apps = desired.get("a")!;
     assert.deepEqual([...apps.keys()].sort(), ["db-a", "web-a"]);
     assert.ok("kept" in apps.get("db-a")!);
     assert.ok("fresh" in apps.get("web-a")!);
     assert.equal(errors.length, 1);
 
-    const plan = planBranches({ clusters: ["a"], previous, carry: noCarryOver(), hydrated: [fresh("a", "web-a", "generators/web.yaml#web"), failed("a", "db-a")], caches: new GenerationCaches() });
+    const plan = planBranches({
+      clusters: ["a"],
+      previous,
+      carry: noCarryOver(),
+      hydrated: [fresh("a", "web-a", "generators/web.yaml#web"), failed("a", "db-a")],
+      caches: new GenerationCaches(),
+    });
     assert.deepEqual(plan.results, [{ name: "a", commit: null, added: [], changed: [], removed: ["old-a"] }]);
     assert.equal(plan.current, 3);
     assert.equal(plan.removed, 1);
@@ -225,7 +275,12 @@ describe("build", () => {
     const from = "generators/web.yaml#web";
     const [oldTree, goneTree] = ["1".repeat(40), "2".repeat(40)];
     const wanted = { from, fresh: { application: application("web-a", "a"), hydrated: { objects: [], manifests: configMap } } };
-    const work = { result: { name: "a", commit: null, added: ["web-a"], changed: [], removed: ["old-a"] }, apps: new Map([["web-a", wanted]]), before: branch("1", { "old-a": folder(oldTree, from) }, { "gone-a": goneTree }), digest: "d" };
+    const work = {
+      result: { name: "a", commit: null, added: ["web-a"], changed: [], removed: ["old-a"] },
+      apps: new Map([["web-a", wanted]]),
+      before: branch("1", { "old-a": folder(oldTree, from) }, { "gone-a": goneTree }),
+      digest: "d",
+    };
     const tree = buildBranchTree(work, "f".repeat(40), caches);
     assert.deepEqual(Object.keys(tree.files).sort(), ["clusters/a/old-a/deleted.yaml", "clusters/a/web-a/application.yaml", "clusters/a/web-a/manifests.yaml"]);
     assert.deepEqual(tree.kept, { "clusters/a/gone-a": goneTree });

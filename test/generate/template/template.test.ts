@@ -3,16 +3,9 @@
 // (inputs and expected outputs as there; Argo parses into a template named "base").
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  applyTemplatePatch,
-  renderFasttemplate,
-  renderGoTemplate,
-  renderTemplate,
-  sanitizeName,
-} from "../../../lambdas/generate/template/index.js";
+import { applyTemplatePatch, renderFasttemplate, renderGoTemplate, renderTemplate, sanitizeName } from "../../../lambdas/generate/template/index.js";
 
-const go = (text: string, data: unknown, missingKey: "default" | "invalid" | "zero" | "error" = "default") =>
-  renderGoTemplate(text, data, { missingKey });
+const go = (text: string, data: unknown, missingKey: "default" | "invalid" | "zero" | "error" = "default") => renderGoTemplate(text, data, { missingKey });
 
 /** Renders one field through renderTemplate, like Argo's table tests do for each Application string field. */
 function renderField(field: string, params: Record<string, unknown>, goTemplate: boolean, goTemplateOptions: string[] = []): string {
@@ -28,7 +21,7 @@ function renderField(field: string, params: Record<string, unknown>, goTemplate:
 }
 
 describe("fasttemplate (Argo: TestRenderTemplateParams)", () => {
-  const cases: Array<[string, string, Record<string, unknown>, string]> = [
+  const cases: [string, string, Record<string, unknown>, string][] = [
     ["simple substitution", "{{one}}", { one: "two" }, "two"],
     ["simple substitution with whitespace", "{{ one }}", { one: "two" }, "two"],
     ["template characters but not in a template", "}} {{", { one: "two" }, "}} {{"],
@@ -65,7 +58,7 @@ describe("fasttemplate (Argo: TestRenderTemplateParams)", () => {
 
 describe("go template (Argo: TestRenderTemplateParamsGoTemplate)", () => {
   const hpa = (enabled: boolean) => ({ replicas: 3, hpa: { enabled, minReplicas: 1, maxReplicas: 5 } });
-  const cases: Array<[string, string, Record<string, unknown>, string, string[]?]> = [
+  const cases: [string, string, Record<string, unknown>, string, string[]?][] = [
     ["simple substitution", "{{ .one }}", { one: "two" }, "two"],
     ["template contains itself, containing itself", "{{ .one }}", { one: "{{one}}" }, "{{one}}"],
     ["template contains itself, containing something else", "{{ .one }}", { one: "{{two}}" }, "{{two}}"],
@@ -79,7 +72,13 @@ describe("go template (Argo: TestRenderTemplateParamsGoTemplate)", () => {
     [
       "loop",
       "{{ range .volumes }}[{{ .name }}]{{ end }}",
-      { replicas: 3, volumes: [{ name: "volume-one", emptyDir: {} }, { name: "volume-two", emptyDir: {} }] },
+      {
+        replicas: 3,
+        volumes: [
+          { name: "volume-one", emptyDir: {} },
+          { name: "volume-two", emptyDir: {} },
+        ],
+      },
       "[volume-one][volume-two]",
     ],
     [
@@ -110,7 +109,7 @@ describe("go template (Argo: TestRenderTemplateParamsGoTemplate)", () => {
     it(name, () => assert.equal(renderField(field, params, true, opts ?? []), expected));
   }
 
-  const errors: Array<[string, string, Record<string, unknown>, string, string[]?]> = [
+  const errors: [string, string, Record<string, unknown>, string, string[]?][] = [
     [
       "Test Parse Error",
       "{{functiondoesnotexist}}",
@@ -144,20 +143,33 @@ describe("go template (Argo: TestRenderTemplateParamsGoTemplate)", () => {
     ],
   ];
   for (const [name, field, params, message, opts] of errors) {
-    it(name, () => assert.throws(() => renderField(field, params, true, opts ?? []), (e: Error) => {
-      assert.equal(e.message, message);
-      return true;
-    }));
+    it(name, () =>
+      assert.throws(
+        () => renderField(field, params, true, opts ?? []),
+        (e: Error) => {
+          assert.equal(e.message, message);
+          return true;
+        },
+      ),
+    );
   }
 });
 
 describe("Argo: TestRenderTemplateKeys, TestRenderHelmValuesObject*", () => {
   it("fasttemplate renders map keys", () => {
-    const out = renderTemplate({ metadata: { annotations: { "annotation-{{key}}": "annotation-{{value}}" } } }, { key: "some-key", value: "some-value" }, { goTemplate: false, goTemplateOptions: [] });
+    const out = renderTemplate(
+      { metadata: { annotations: { "annotation-{{key}}": "annotation-{{value}}" } } },
+      { key: "some-key", value: "some-value" },
+      { goTemplate: false, goTemplateOptions: [] },
+    );
     assert.deepEqual(out, { metadata: { annotations: { "annotation-some-key": "annotation-some-value" } } });
   });
   it("gotemplate renders map keys", () => {
-    const out = renderTemplate({ metadata: { annotations: { "annotation-{{ .key }}": "annotation-{{ .value }}" } } }, { key: "some-key", value: "some-value" }, { goTemplate: true, goTemplateOptions: [] });
+    const out = renderTemplate(
+      { metadata: { annotations: { "annotation-{{ .key }}": "annotation-{{ .value }}" } } },
+      { key: "some-key", value: "some-value" },
+      { goTemplate: true, goTemplateOptions: [] },
+    );
     assert.deepEqual(out, { metadata: { annotations: { "annotation-some-key": "annotation-some-value" } } });
   });
   it("helm valuesObject strings are rendered", () => {
@@ -173,7 +185,10 @@ describe("Argo: TestRenderTemplateKeys, TestRenderHelmValuesObject*", () => {
     assert.deepEqual(out, { metadata: { name: "a", labels: {} }, spec: { list: ["a", 1, null] } });
   });
   it("unknown goTemplateOptions are refused", () => {
-    assert.throws(() => renderTemplate({}, { a: "b" }, { goTemplate: true, goTemplateOptions: ["missingkey=sometimes"] }), /unrecognized option: missingkey=sometimes/);
+    assert.throws(
+      () => renderTemplate({}, { a: "b" }, { goTemplate: true, goTemplateOptions: ["missingkey=sometimes"] }),
+      /unrecognized option: missingkey=sometimes/,
+    );
   });
 });
 
@@ -189,30 +204,30 @@ describe("go template language", () => {
     map: { b: 2, a: 1 },
     nothing: null,
   };
-  const cases: Array<[string, string]> = [
+  const cases: [string, string][] = [
     ["{{ .metadata.labels.env }}", "prod"],
     ["{{ index .path.segments 1 }}", "guestbook"],
     ["{{ .path.basename | upper }}", "GUESTBOOK"],
     ["{{- /* a comment */ -}}\n  {{ .name -}}  \n  !", "in-cluster!"],
-    ["{{ $n := .name }}{{ $n }}{{ $n = \"x\" }}{{ $n }}", "in-clusterx"],
+    ['{{ $n := .name }}{{ $n }}{{ $n = "x" }}{{ $n }}', "in-clusterx"],
     ["{{ range $i, $s := .path.segments }}{{ $i }}={{ $s }};{{ end }}", "0=apps;1=guestbook;"],
     ["{{ range $k, $v := .map }}{{ $k }}:{{ $v }} {{ end }}", "a:1 b:2 "],
     ["{{ range .missing }}x{{ else }}none{{ end }}", "none"],
     ["{{ with .metadata.labels }}{{ .env }}{{ end }}", "prod"],
     ["{{ with .metadata.labels.tier }}x{{ else }}empty{{ end }}", "empty"],
-    ["{{ if eq .name \"a\" }}a{{ else if eq .name \"in-cluster\" }}b{{ else }}c{{ end }}", "b"],
+    ['{{ if eq .name "a" }}a{{ else if eq .name "in-cluster" }}b{{ else }}c{{ end }}', "b"],
     ["{{ if and .name (not .nothing) }}yes{{ end }}", "yes"],
-    ["{{ or .metadata.labels.tier \"fallback\" }}", "fallback"],
-    ["{{ len .list }} {{ len .map }} {{ len \"héllo\" }}", "2 2 6"],
+    ['{{ or .metadata.labels.tier "fallback" }}', "fallback"],
+    ['{{ len .list }} {{ len .map }} {{ len "héllo" }}', "2 2 6"],
     ["{{ .replicas }} {{ .big }} {{ .nothing }}", "3 1e+06 <no value>"],
     ["{{ .list }} {{ .map }}", "[a b] map[a:1 b:2]"],
-    ["{{ print 1 2 \"a\" \"b\" 3 }}", "1 2ab3"],
-    ["{{ printf \"%s-%d-%05d-%v-%q\" .name 7 42 .replicas .name }}", "in-cluster-7-00042-3-\"in-cluster\""],
-    ["{{ printf \"%d\" .replicas }}", "%!d(float64=3)"],
+    ['{{ print 1 2 "a" "b" 3 }}', "1 2ab3"],
+    ['{{ printf "%s-%d-%05d-%v-%q" .name 7 42 .replicas .name }}', 'in-cluster-7-00042-3-"in-cluster"'],
+    ['{{ printf "%d" .replicas }}', "%!d(float64=3)"],
     ["{{ println .name }}", "in-cluster\n"],
     ["{{ (index .path.segments 0) | upper }}", "APPS"],
-    ["{{ range .list }}{{ if eq . \"b\" }}{{ break }}{{ end }}{{ . }}{{ end }}", "a"],
-    ["{{ lt 1 2 }} {{ ge 2.5 2.5 }} {{ ne .name \"x\" }}", "true true true"],
+    ['{{ range .list }}{{ if eq . "b" }}{{ break }}{{ end }}{{ . }}{{ end }}', "a"],
+    ['{{ lt 1 2 }} {{ ge 2.5 2.5 }} {{ ne .name "x" }}', "true true true"],
   ];
   for (const [text, expected] of cases) it(text, () => assert.equal(go(text, data), expected));
 
@@ -222,26 +237,25 @@ describe("go template language", () => {
     assert.equal(go("{{ .nope }}", data, "zero"), "<no value>");
     assert.equal(go("{{ .nope.deeper }}", data, "default"), "<no value>");
     assert.throws(() => go("{{ .nope.deeper }}", data, "zero"), /nil pointer evaluating interface \{\}\.deeper/);
-    assert.throws(
-      () => go("{{ .metadata.labels.envx }}", data, "error"),
-      { message: 'template: base:1:12: executing "base" at <.metadata.labels.envx>: map has no entry for key "envx"' },
-    );
+    assert.throws(() => go("{{ .metadata.labels.envx }}", data, "error"), {
+      message: 'template: base:1:12: executing "base" at <.metadata.labels.envx>: map has no entry for key "envx"',
+    });
   });
 
-  const errors: Array<[string, RegExp]> = [
+  const errors: [string, RegExp][] = [
     ["{{ .name ", /: template: base:1: unclosed action$/],
     ["{{ if .name }}x", /: template: base:1: unexpected EOF$/],
     ["{{ end }}", /: template: base:1: unexpected \{\{end\}\}$/],
     ["{{ $x }}", /: template: base:1: undefined variable "\$x"$/],
-    ["{{ env \"HOME\" }}", /function "env" not defined/],
-    ["{{ expandenv \"$HOME\" }}", /function "expandenv" not defined/],
-    ["{{ getHostByName \"x\" }}", /function "getHostByName" not defined/],
+    ['{{ env "HOME" }}', /function "env" not defined/],
+    ['{{ expandenv "$HOME" }}', /function "expandenv" not defined/],
+    ['{{ getHostByName "x" }}', /function "getHostByName" not defined/],
     ["{{ upper .replicas }}", /at <\.replicas>: wrong type for value; expected string; got float64$/],
-    ["{{ trunc \"3\" .name }}", /expected int; got string/],
+    ['{{ trunc "3" .name }}', /expected int; got string/],
     ["{{ eq .replicas 3 }}", /error calling eq: incompatible types for comparison$/],
     ["{{ index .list 5 }}", /error calling index: index out of range: 5$/],
     ["{{ div 1 0 }}", /error calling div: runtime error: integer divide by zero$/],
-    ["{{ fail \"boom\" }}", /error calling fail: boom$/],
+    ['{{ fail "boom" }}', /error calling fail: boom$/],
     ["{{ lower }}", /wrong number of args for lower: want 1 got 0$/],
     ["{{ .name.x }}", /can't evaluate field x in type interface \{\}$/],
   ];
@@ -250,7 +264,7 @@ describe("go template language", () => {
 
 describe("sprig and Argo functions", () => {
   const d = { name: "My_Cluster.", s: "a,b,c", empty: "", n: 5, m: { a: 1 }, l: ["x", "y"] };
-  const cases: Array<[string, string]> = [
+  const cases: [string, string][] = [
     ['{{ default "dflt" .missing }} {{ .empty | default "e" }} {{ default "d" .name }}', "dflt e My_Cluster."],
     ['{{ empty .empty }} {{ empty .n }} {{ coalesce .missing "" "c" }} {{ ternary "y" "n" true }}', "true false c y"],
     ['{{ lower "AbC" }} {{ upper "abc" }} {{ title "hello world" }} {{ trim "  x  " }}', "abc ABC Hello World x"],
@@ -260,7 +274,7 @@ describe("sprig and Argo functions", () => {
     ['{{ quote "a" .n }} {{ squote "b" }} {{ cat "a" .missing 1 "b" }}', '"a" "5" \'b\' a 1 b'],
     ['{{ indent 2 "a\\nb" }}|{{ nindent 2 "c" }}', "  a\n  b|\n  c"],
     ['{{ toJson .m }} {{ toJson (list 1 "<b>" true) }} {{ toPrettyJson .m }}', '{"a":1} [1,"\\u003cb\\u003e",true] {\n  "a": 1\n}'],
-    ["{{ toYaml .m }}|{{ toYaml .l }}", "a: 1|- x\n- \"y\""],
+    ["{{ toYaml .m }}|{{ toYaml .l }}", 'a: 1|- x\n- "y"'],
     ['{{ (fromJson "{\\"a\\": [1, 2]}").a }}', "[1 2]"],
     ['{{ b64enc "hello" }} {{ b64dec "aGVsbG8=" }}', "aGVsbG8= hello"],
     ['{{ sha256sum "hello" }}', "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"],
@@ -271,7 +285,10 @@ describe("sprig and Argo functions", () => {
     ['{{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }} {{ first .l }} {{ last .l }}', "[1 3] x y"],
     ['{{ join "-" .l }} {{ split "," .s }} {{ splitList "," .s }}', "x-y map[_0:a _1:b _2:c] [a b c]"],
     ['{{ regexMatch "^[a-z]+$" "abc" }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }} {{ regexFind "[0-9]+" "ab12cd34" }}', "true -W-xxW- 12"],
-    ['{{ atoi "42" }} {{ int "7" }} {{ int .n }} {{ toString .n }} {{ add 1 2 .n }} {{ sub 5 2 }} {{ mul 2 3 }} {{ div 7 2 }} {{ mod 7 3 }}', "42 7 5 5 8 3 6 3 1"],
+    [
+      '{{ atoi "42" }} {{ int "7" }} {{ int .n }} {{ toString .n }} {{ add 1 2 .n }} {{ sub 5 2 }} {{ mul 2 3 }} {{ div 7 2 }} {{ mod 7 3 }}',
+      "42 7 5 5 8 3 6 3 1",
+    ],
     ["{{ max 1 9 3 }} {{ min 4 2 8 }} {{ until 3 }} {{ add1 .n }}", "9 2 [0 1 2] 6"],
     ["{{ normalize .name }} {{ .name | normalize }}", "my-cluster my-cluster"],
   ];
@@ -372,7 +389,7 @@ spec:
 describe("Argo: TestSlugify", () => {
   const branch = "feat/a_really+long_pull_request_name_to_test_argo_slugification_and_branch_name_shortening_feature";
   const word = "feat/areallylongpullrequestnametotestargoslugificationandbranchnameshorteningfeature";
-  const cases: Array<[string, boolean, number, string]> = [
+  const cases: [string, boolean, number, string][] = [
     [branch, false, 50, "feat-a-really-long-pull-request-name-to-test-argo"],
     [branch, true, 53, "feat-a-really-long-pull-request-name-to-test-argo"],
     [word, true, 50, "feat"],
@@ -419,7 +436,7 @@ describe("bounds", () => {
 });
 
 describe("semverCompare (sprig / Masterminds constraints)", () => {
-  const cases: Array<[string, string, boolean]> = [
+  const cases: [string, string, boolean][] = [
     [">=1.2.3", "1.2.4", true],
     [">=1.2.3", "1.2.2", false],
     ["^1.2.0", "1.9.9", true],
@@ -434,5 +451,6 @@ describe("semverCompare (sprig / Masterminds constraints)", () => {
     [">=1.2.3-0", "1.3.0-rc.1", true],
   ];
   for (const [c, v, expected] of cases) it(`${c} ${v}`, () => assert.equal(go(`{{ semverCompare "${c}" "${v}" }}`, {}), String(expected)));
-  it("an invalid version is an error", () => assert.throws(() => go('{{ semverCompare ">1" "nope" }}', {}), /error calling semverCompare: Invalid Semantic Version/));
+  it("an invalid version is an error", () =>
+    assert.throws(() => go('{{ semverCompare ">1" "nope" }}', {}), /error calling semverCompare: Invalid Semantic Version/));
 });
