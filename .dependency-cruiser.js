@@ -37,6 +37,13 @@ export default {
       to: { path: "^node_modules/@aws-sdk/" },
     },
     {
+      name: "hub-domain-not-to-adapters",
+      comment: "The hub's domain owns its ports (lambdas/ports.ts); adapters implement them and only the composition root and entry points wire them in.",
+      severity: "error",
+      from: { path: HUB_DOMAIN, pathNot: HUB_OUTSIDE_DOMAIN },
+      to: { path: "^lambdas/adapters/" },
+    },
+    {
       name: "hub-not-to-agent-or-cli",
       comment: "The hub shares code with the agent and the CLI through core/ and contract/, never by importing them.",
       severity: "error",

@@ -4,6 +4,7 @@
  * (adapters/) implement them; composition.ts plugs one adapter into each.
  */
 import type { ClusterStatus, EksClusterInfo, GenerationRecord, GenerationTrigger, StoredApplicationStatus, StoredDriftEvent } from "../contract/index.js";
+import type { BlobNode } from "../core/git/objects.js";
 import type { RepoReader } from "../core/git/reader.js";
 import type { ClusterRecord } from "./inventory/cluster-record.js";
 
@@ -102,13 +103,6 @@ export interface TreeEntry {
   path: string;
   oid: string;
   type: "blob" | "tree" | "commit";
-}
-
-/** A file's content with its blob id, hashed once however many trees it goes into. */
-export interface BlobNode {
-  kind: "blob";
-  oid: string;
-  content: Uint8Array;
 }
 
 export interface BranchUpdate {

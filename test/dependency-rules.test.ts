@@ -44,7 +44,8 @@ test("each forbidden import is reported by the rule that names it", async () => 
   const found = await violations({
     "agent/main.ts": `import "../lambdas/generate/run.js";\nimport "../cli/main.js";\n`,
     "cli/main.ts": "export {};\n",
-    "lambdas/generate/run.ts": `import "@aws-sdk/client-dynamodb";\nimport type { Cli } from "../../cli/types.js";\nexport type Run = Cli;\n`,
+    "lambdas/generate/run.ts": `import "@aws-sdk/client-dynamodb";\nimport type { Cli } from "../../cli/types.js";\nimport "../adapters/store.js";\nexport type Run = Cli;\n`,
+    "lambdas/adapters/store.ts": "export {};\n",
     "cli/types.ts": "export type Cli = string;\n",
     "core/git.ts": `import "../lambdas/generate/run.js";\n`,
     "contract/a.ts": `import "../core/git.js";\nimport "./b.js";\n`,
@@ -55,6 +56,7 @@ test("each forbidden import is reported by the rule that names it", async () => 
     "agent-not-to-hub-or-cli: agent/main.ts → lambdas/generate/run.ts",
     "contract-stands-alone: contract/a.ts → core/git.ts",
     "core-only-to-contract: core/git.ts → lambdas/generate/run.ts",
+    "hub-domain-not-to-adapters: lambdas/generate/run.ts → lambdas/adapters/store.ts",
     "hub-domain-not-to-aws-sdk: lambdas/generate/run.ts → node_modules/@aws-sdk/client-dynamodb/index.js",
     "hub-not-to-agent-or-cli: lambdas/generate/run.ts → cli/types.ts",
     "no-circular: contract/a.ts → contract/b.ts",

@@ -14,7 +14,7 @@
  * none goes stale; past a bound the least recently used go, and a later run computes them again.
  */
 import type { Application } from "../../contract/application.js";
-import type { BlobNode } from "../ports.js";
+import type { BlobNode } from "../../core/git/objects.js";
 import { evaluationCaches, type EvaluationCacheBounds, type EvaluationCaches } from "./evaluate.js";
 import { HydrationCache, type HydrationCacheBounds } from "./hydrate/cache.js";
 import { LruMap } from "./lru.js";

@@ -24,22 +24,33 @@ export interface RefCommand {
 export type RefReport = Map<string, string | null>;
 
 /**
- * Sends the commands and the pack in one request and returns the server's verdict per ref. Throws
- * when the request as a whole fails (HTTP error, the pack not unpacked): then no ref was updated.
+ * Ref discovery for a push (`info/refs?service=git-receive-pack`): every ref the server holds, by
+ * full name. The protocol asks for it before a push, so the heads a push compares against come from
+ * it rather than from a separate ls-refs. Throws when the server cannot report per ref.
  */
-export async function receivePack(request: Request, url: string, headers: Record<string, string>, commands: RefCommand[], pack: Buffer): Promise<RefReport> {
-  if (commands.length === 0) return new Map();
-  // Ref discovery comes first in the smart HTTP protocol; its capabilities tell us report-status works.
+export async function discoverForPush(request: Request, url: string, headers: Record<string, string>): Promise<Map<string, string>> {
   const discovery = await request({ url: `${endpoint(url)}/info/refs?service=git-receive-pack`, method: "GET", headers });
   const advertised = await readBody(discovery, Number.MAX_SAFE_INTEGER);
   if (discovery.statusCode !== 200) throw new Error(`ref discovery for push: HTTP ${discovery.statusCode} ${advertised.toString("utf8", 0, 200)}`);
-  const capabilities = readTextLines(advertised)
-    .find((line) => line.includes("\0"))
-    ?.split("\0")[1]
-    ?.trim()
-    .split(" ");
+  const lines = readTextLines(advertised).filter((line) => !line.startsWith("# service="));
+  const capabilities = lines[0]?.split("\0")[1]?.trim().split(" ");
   if (!capabilities?.includes("report-status")) throw new Error("the server does not offer report-status; cannot push several refs safely");
+  const refs = new Map<string, string>();
+  for (const line of lines) {
+    const [oid, ref] = (line.split("\0")[0] ?? "").split(" ");
+    // An empty repository advertises only `<zero id> capabilities^{}`.
+    if (oid !== undefined && ref !== undefined && oid !== ZERO_OID) refs.set(ref, oid);
+  }
+  return refs;
+}
 
+/**
+ * Sends the commands and the pack in one request (after `discoverForPush`) and returns the server's
+ * verdict per ref. Throws when the request as a whole fails (HTTP error, the pack not unpacked):
+ * then no ref was updated.
+ */
+export async function receivePack(request: Request, url: string, headers: Record<string, string>, commands: RefCommand[], pack: Buffer): Promise<RefReport> {
+  if (commands.length === 0) return new Map();
   const lines = commands.map((c, i) => pktLine(`${c.old ?? ZERO_OID} ${c.new} ${c.ref}${i === 0 ? "\0report-status agent=radial" : ""}\n`));
   const body = Buffer.concat([...lines, FLUSH, pack]);
   const response = await request({

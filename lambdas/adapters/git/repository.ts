@@ -10,8 +10,8 @@ import { buildPack, type GitObject } from "../../../core/git/pack.js";
 import { fetchPack } from "../../../core/git/upload-pack.js";
 import { RefMovedError, type BranchResult, type BranchUpdate, type DeployRepository, type SourceRepository, type WriteOptions } from "../../ports.js";
 import { checkBranchName } from "./branch-name.js";
-import { buildTree, commitObject, treeObjects, type TreeNode } from "./objects.js";
-import { receivePack, type RefCommand } from "./receive-pack.js";
+import { buildTree, commitObject, treeObjects, type TreeNode } from "../../../core/git/objects.js";
+import { discoverForPush, receivePack, type RefCommand } from "./receive-pack.js";
 
 /** Refs per push request: one request's report and pack stay a manageable size. */
 const PUSH_BATCH = 1000;
@@ -85,7 +85,7 @@ export class GitRepository extends GitReader implements SourceRepository, Deploy
     });
     if (prepared.length === 0) return [];
     const results = new Map<string, BranchResult>();
-    let heads = await this.remoteBranches(commonPrefix(prepared.map(({ update }) => update.branch)));
+    let heads = await this.pushHeads();
     let pending = prepared;
     const retries = options.retries ?? 2;
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -98,9 +98,18 @@ export class GitRepository extends GitReader implements SourceRepository, Deploy
         }
       }
       pending = moved;
-      if (pending.length > 0) heads = await this.remoteBranches(commonPrefix(pending.map(({ update }) => update.branch)));
+      if (pending.length > 0) heads = await this.pushHeads();
     }
     return prepared.map(({ update }) => results.get(update.branch)!);
+  }
+
+  /** Every branch head (short name), from the ref discovery a push starts with: one request, no separate ls-refs. */
+  async pushHeads(): Promise<Map<string, string>> {
+    const heads = new Map<string, string>();
+    for (const [ref, oid] of await discoverForPush(this.http.request, this.url, this.authHeaders())) {
+      if (ref.startsWith("refs/heads/")) heads.set(ref.slice("refs/heads/".length), oid);
+    }
+    return heads;
   }
 
   private async hasCommit(oid: string): Promise<boolean> {

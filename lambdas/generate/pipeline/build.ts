@@ -4,8 +4,8 @@
  * folder. A tree equal to the branch's is not written; dry runs get a line diff of every file.
  */
 import { APPLICATION_FILE, deployBranchOf, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
-import { buildTree } from "../../adapters/git/objects.js";
-import type { BlobNode, BranchUpdate, DeployRepository } from "../../ports.js";
+import { buildTree, type BlobNode } from "../../../core/git/objects.js";
+import type { BranchUpdate, DeployRepository } from "../../ports.js";
 import type { GenerationCaches } from "../caches.js";
 import { branchDiffs } from "./diff.js";
 import { appFolder, applicationYaml, fileOf, manifestBlob } from "./folder.js";

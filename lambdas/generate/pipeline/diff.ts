@@ -5,7 +5,8 @@
  * else shown as all-removed then all-added.
  */
 
-import type { BlobNode, DeployRepository } from "../../ports.js";
+import type { BlobNode } from "../../../core/git/objects.js";
+import type { DeployRepository } from "../../ports.js";
 
 /** Largest (old lines × new lines) of the middle part compared line by line. */
 const MAX_LCS_CELLS = 4_000_000;

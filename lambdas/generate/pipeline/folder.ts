@@ -3,8 +3,7 @@ import type { Application } from "../../../contract/application.js";
 import { GENERATED_FROM_ANNOTATION } from "../../../contract/deploy-branch.js";
 import { ApplicationName, ClusterName } from "../../../contract/names.js";
 import { serialize } from "../../../core/manifests/objects.js";
-import { blob } from "../../adapters/git/objects.js";
-import type { BlobNode } from "../../ports.js";
+import { blob, type BlobNode } from "../../../core/git/objects.js";
 import type { GenerationCaches } from "../caches.js";
 import type { Hydrated } from "../hydrate/index.js";
 

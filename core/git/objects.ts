@@ -4,9 +4,15 @@
  * folder the remote already holds can be given by its tree id alone (`kept`): it is referenced,
  * never rebuilt or sent again.
  */
-import { hashObject, makeObject, type GitObject } from "../../../core/git/pack.js";
-import { checkFilePath, UnsafePathError } from "../../../core/git/paths.js";
-import type { BlobNode } from "../../ports.js";
+import { hashObject, makeObject, type GitObject } from "./pack.js";
+import { checkFilePath, UnsafePathError } from "./paths.js";
+
+/** A file's content with its blob id, hashed once however many trees it goes into. */
+export interface BlobNode {
+  kind: "blob";
+  oid: string;
+  content: Uint8Array;
+}
 
 /** A folder already in the remote's history, by its tree id. */
 export interface KeptTree {
