@@ -143,8 +143,8 @@ async function applyWithAgent(bench: Bench, run: string, objects: KubeObject[]):
   const agent = await startAgentFor(bench, cluster, token);
   try {
     const finished = await withTimeout(watch.whenCount(objects.length), RUN_TIMEOUT_MS, `agent run ${run} (${watch.count}/${objects.length} seen)`).catch(
-      (error: Error) => {
-        throw new Error(`${error.message}\n--- agent output\n${agent.output()}`);
+      (error: unknown) => {
+        throw new Error(`${(error as Error).message}\n--- agent output\n${agent.output()}`, { cause: error });
       },
     );
     return finished - started;
@@ -332,7 +332,7 @@ async function benchFleet(bench: Bench): Promise<{ memory: MemoryFigures; drift:
       await watch.stop();
     }
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n--- agent output\n${agent.output()}`);
+    throw new Error(`${(error as Error).message}\n--- agent output\n${agent.output()}`, { cause: error });
   } finally {
     await agent.stop();
   }

@@ -69,7 +69,7 @@ export function parseApplicationSetFile(text: string): ApplicationSet[] {
       const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : `document ${index + 1}`;
       throw new ApplicationSetError(where, `not valid YAML: ${error.message.split("\n")[0]}`);
     }
-    const value = document.toJS();
+    const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;
     sets.push(parseApplicationSet(value));
   }

@@ -13,6 +13,7 @@ import { GenerationCaches } from "../../lambdas/generate/caches.js";
 import type { InventoryCluster } from "../../lambdas/generate/params.js";
 import { appFolder, runGeneration, type GenerationInput, type GenerationResult } from "../../lambdas/generate/pipeline/run.js";
 import { lineDiff } from "../../lambdas/generate/pipeline/diff.js";
+import { Application } from "../../contract/application.js";
 import { ApplicationDeletion, GENERATED_FROM_ANNOTATION, SOURCE_REVISION_ANNOTATION } from "../../contract/deploy-branch.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
@@ -188,10 +189,10 @@ test("writes matching clusters' branches, a second run commits nothing, a relabe
 
   const files = await f.files("a");
   assert.deepEqual(Object.keys(files).sort(), ["clusters/a/web-a/application.yaml", "clusters/a/web-a/manifests.yaml"]);
-  const application = parse(files["clusters/a/web-a/application.yaml"]!);
+  const application = Application.parse(parse(files["clusters/a/web-a/application.yaml"]!));
   assert.equal(application.kind, "Application");
   assert.equal(application.metadata.name, "web-a");
-  assert.equal(application.metadata.annotations[GENERATED_FROM_ANNOTATION], "generators/web.yaml#web");
+  assert.equal(application.metadata.annotations?.[GENERATED_FROM_ANNOTATION], "generators/web.yaml#web");
   assert.equal(application.spec.destination.name, "a");
   assert.match(files["clusters/a/web-a/manifests.yaml"]!, /kind: Deployment/);
   assert.match(files["clusters/a/web-a/manifests.yaml"]!, /replicas: 2/);
@@ -444,7 +445,7 @@ test("a removed Application leaves a tombstone the agent accepts, counted as a r
   const bAway = [cluster("a", "dev"), cluster("b", "dev"), ...prod.slice(2)];
   const blocked = await f.run({ clusters: bAway });
   assert.equal(blocked.blocked?.removed, 1);
-  assert.equal(blocked.blocked?.current, 3);
+  assert.equal(blocked.blocked.current, 3);
 
   // The app comes back: its folder replaces the tombstone, exactly as before.
   const back = await f.run({ clusters: prod });

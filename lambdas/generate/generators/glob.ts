@@ -48,7 +48,7 @@ function characterClass(pattern: string, start: number, negation: string[]): { r
  */
 export function goPathMatch(pattern: string, name: string): boolean {
   const regex = compile(pattern, "[^/]*", "[^/]", ["^"]);
-  return regex !== undefined && regex.test(name);
+  return regex?.test(name) === true;
 }
 
 /**
@@ -66,7 +66,7 @@ export function gitPathspecMatch(pattern: string, file: string): boolean {
     return file === p || file.startsWith(`${p}/`);
   }
   const regex = compile(p, ".*", ".", ["!", "^"]);
-  return regex !== undefined && regex.test(file);
+  return regex?.test(file) === true;
 }
 
 function compile(pattern: string, star: string, question: string, negation: string[]): RegExp | undefined {

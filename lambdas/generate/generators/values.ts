@@ -26,7 +26,8 @@ export function goString(value: unknown): string {
       .map((k) => `${k}:${goString(value[k])}`)
       .join(" ")}]`;
   }
-  return String(value);
+  // Only a symbol or a function is left: each prints through its own toString.
+  return (value as symbol | (() => unknown)).toString();
 }
 
 /**

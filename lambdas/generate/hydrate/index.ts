@@ -70,7 +70,7 @@ async function readDirectory(deps: HydrateDeps, repoURL: string, appPath: string
   const prefix = appPath === "" ? "" : `${appPath}/`;
   const selected = inApp
     .map((file) => ({ file, rel: file.slice(prefix.length) }))
-    .filter(({ rel }) => options.recurse || !rel.includes("/"))
+    .filter(({ rel }) => options.recurse === true || !rel.includes("/"))
     .filter(({ rel }) => MANIFEST_FILE.test(rel.slice(rel.lastIndexOf("/") + 1)))
     .filter(({ rel }) => !(options.exclude && globMatch(options.exclude, rel)))
     .filter(({ rel }) => !options.include || globMatch(options.include, rel))

@@ -50,11 +50,11 @@ export async function withRepoTree<T>(repo: RepoReader, repoURL: string, revisio
  * (annotation values with `commonAnnotationsEnvsubst`) get ARGOCD_APP_* variables substituted.
  */
 export async function applyKustomizeOptions(file: string, options: KustomizeOptions, env: Record<string, string> = {}): Promise<void> {
-  const edits = Object.entries(options).filter(([, v]) => v !== undefined);
+  const edits = Object.entries<unknown>(options).filter(([, v]) => v !== undefined);
   if (edits.length === 0) return;
   const doc = parseDocument(await readFile(file, "utf8"));
   if (doc.errors.length > 0) throw new Error(`kustomization ${file}: ${doc.errors[0]!.message}`);
-  if (doc.contents === null) doc.contents = doc.createNode({}) as never;
+  doc.contents ??= doc.createNode({}) as never;
   if (!isMap(doc.contents)) throw new Error(`kustomization ${file} is not a mapping`);
 
   if (options.namePrefix !== undefined) doc.set("namePrefix", options.namePrefix);
@@ -62,7 +62,7 @@ export async function applyKustomizeOptions(file: string, options: KustomizeOpti
   if (options.namespace !== undefined) doc.set("namespace", options.namespace);
 
   if (options.images && options.images.length > 0) {
-    const images = (doc.toJS().images ?? []) as Record<string, unknown>[];
+    const images = (doc.toJS() as { images?: Record<string, unknown>[] | null }).images ?? [];
     for (const spec of options.images) setImage(images, parseImage(envsubst(spec, env)));
     doc.set("images", doc.createNode(images));
   }

@@ -13,8 +13,13 @@ export class FuncError extends Error {}
 
 type ControlNode = Extract<Node, { pipe: Pipe; list: Node[] }>;
 
-class BreakSignal {}
-class ContinueSignal {}
+// break and continue unwind to the enclosing range; the kind keeps the two distinct types (two empty classes are one type to TypeScript).
+class BreakSignal {
+  readonly kind = "break";
+}
+class ContinueSignal {
+  readonly kind = "continue";
+}
 
 const TEMPLATE_NAME = "base"; // Argo parses every template into a clone of template.New("base")
 
@@ -77,7 +82,9 @@ export function execute(src: string, data: unknown, missingKey: MissingKey): str
 
 class State {
   vars: Var[] = [];
-  write: (s: string) => void = () => {};
+  write: (s: string) => void = () => {
+    // replaced by renderGoTemplate before the walk writes anything
+  };
   private node: { pos: number; text: string } = { pos: 0, text: "" };
   constructor(
     private readonly src: string,
@@ -122,8 +129,10 @@ class State {
         this.walkRange(dot, n);
         return;
       case "break":
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- control flow, not a failure: walkRange catches it, as Go's walkRange recovers its break; no stack is wanted
         throw new BreakSignal();
       case "continue":
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- control flow, not a failure: walkRange catches it, as Go's walkRange recovers its continue; no stack is wanted
         throw new ContinueSignal();
     }
   }

@@ -443,7 +443,7 @@ function slugify(...args: unknown[]): string {
   let maxSize = 50;
   let smart = true;
   let name = "";
-  args.forEach((a, i) => {
+  for (const [i, a] of args.entries()) {
     if (i === args.length - 1) {
       if (typeof a !== "string") err(`interface conversion: interface {} is ${goTypeName(a)}, not string`);
       name = a;
@@ -454,7 +454,7 @@ function slugify(...args: unknown[]): string {
       if (typeof a !== "boolean") err(`interface conversion: interface {} is ${goTypeName(a)}, not bool`);
       smart = a;
     }
-  });
+  }
   let slug = sanitizeName(name).trim();
   if (!smart && maxSize > 0 && slug.length >= maxSize) slug = slug.slice(0, maxSize);
   slug = slug
@@ -719,7 +719,7 @@ export const FUNCS: Record<string, FuncSpec> = {
   unset: {
     params: ["map", "string"],
     fn: (d: Record<string, unknown> | null, k: string) => {
-      if (d) delete d[k];
+      if (d) Reflect.deleteProperty(d, k);
       return d;
     },
   },
@@ -865,11 +865,11 @@ function base32(buf: Buffer): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
+      out += alphabet[(value >>> (bits - 5)) & 31]!;
       bits -= 5;
     }
   }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31]!;
   while (out.length % 8 !== 0) out += "=";
   return out;
 }

@@ -168,7 +168,7 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
           const n = /^[.0-9eE+\-_xXa-fA-Fp]+/.exec(src.slice(p))!;
           tok("number", n[0]);
         } else tok("dot", ".");
-      } else if (/[0-9+\-]/.test(c)) {
+      } else if (/[0-9+-]/.test(c)) {
         const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)/.exec(src.slice(p));
         if (!m || m[0] === "" || m[0] === "+" || m[0] === "-") err(p, `bad character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
         tok("number", m[0]);

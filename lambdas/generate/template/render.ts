@@ -78,8 +78,8 @@ export function replaceString(text: string, params: Params, goTemplate: boolean,
       return renderGoTemplate(text, params, options);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      if (e instanceof TemplateParseError) throw new Error(`failed to parse template ${text}: ${msg}`);
-      throw new Error(`failed to execute go template ${text}: ${msg}`);
+      if (e instanceof TemplateParseError) throw new Error(`failed to parse template ${text}: ${msg}`, { cause: e });
+      throw new Error(`failed to execute go template ${text}: ${msg}`, { cause: e });
     }
   }
   return renderFasttemplate(text, params as Record<string, string>);
@@ -119,13 +119,13 @@ function parsePatch(text: string): unknown {
     try {
       return JSON.parse(trimmed) as unknown;
     } catch (e) {
-      throw new Error(`invalid templatePatch ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`invalid templatePatch ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
   try {
     return parseGoYAML(text);
   } catch (e) {
-    throw new Error(`error while converting template to json ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`error while converting template to json ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
@@ -141,7 +141,7 @@ const MERGE_LISTS = new Set(["metadata.finalizers"]);
 function strategicMerge(original: unknown, patch: unknown, path: string): unknown {
   if (!isMap(patch)) {
     if (Array.isArray(patch) && Array.isArray(original) && MERGE_LISTS.has(path)) {
-      const out = [...original];
+      const out = [...(original as unknown[])];
       for (const item of patch) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(item))) out.push(item);
       return out;
     }
@@ -153,11 +153,11 @@ function strategicMerge(original: unknown, patch: unknown, path: string): unknow
   for (const [k, v] of Object.entries(patch)) {
     if (k === "$patch") continue;
     if (v === null) {
-      delete base[k];
+      Reflect.deleteProperty(base, k);
       continue;
     }
     const merged = strategicMerge(base[k], v, path ? `${path}.${k}` : k);
-    if (merged === undefined) delete base[k];
+    if (merged === undefined) Reflect.deleteProperty(base, k);
     else base[k] = merged;
   }
   return base;
@@ -174,7 +174,7 @@ export function applyTemplatePatch(application: object, patch: string, params: P
   try {
     rendered = replaceString(patch, params, true, opts);
   } catch (e) {
-    throw new Error(`error replacing values in templatePatch: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`error replacing values in templatePatch: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const parsed = parsePatch(rendered);
   if (parsed === null || parsed === undefined) return structuredClone(application);

@@ -60,7 +60,7 @@ export function formatFloatG(f: number, eprec: number): string {
 }
 
 /** fmt.Sprint of one value (%v). */
-export function formatV(v: unknown, top = true): string {
+export function formatV(v: unknown): string {
   if (v === undefined || v === null) return "<nil>";
   switch (typeof v) {
     case "string":
@@ -72,13 +72,13 @@ export function formatV(v: unknown, top = true): string {
     case "boolean":
       return v ? "true" : "false";
   }
-  if (Array.isArray(v)) return `[${v.map((x) => formatV(x, false)).join(" ")}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => formatV(x)).join(" ")}]`;
   if (isMap(v)) {
     const keys = Object.keys(v).sort();
-    return `map[${keys.map((k) => `${k}:${formatV(v[k], false)}`).join(" ")}]`;
+    return `map[${keys.map((k) => `${k}:${formatV(v[k])}`).join(" ")}]`;
   }
-  top;
-  return String(v);
+  // Only a symbol or a function is left: each prints through its own toString.
+  return (v as symbol | (() => unknown)).toString();
 }
 
 /** fmt.Sprint(args...): spaces between operands when neither side is a string. */
@@ -128,7 +128,7 @@ function pad(s: string, width: number | undefined, minus: boolean, zero: boolean
   if (zero) {
     const neg = s.startsWith("-") || s.startsWith("+");
     const body = neg ? s.slice(1) : s;
-    return (neg ? s[0] : "") + "0".repeat(width - s.length) + body;
+    return (neg ? s[0]! : "") + "0".repeat(width - s.length) + body;
   }
   return " ".repeat(width - s.length) + s;
 }
@@ -243,7 +243,7 @@ export function goSprintf(format: string, args: unknown[]): string {
   let argi = 0;
   let i = 0;
   while (i < format.length) {
-    const ch = format[i];
+    const ch = format[i]!;
     if (ch !== "%") {
       out += ch;
       i++;

@@ -24,11 +24,11 @@ interface Case {
 /** The case's repository contents behind the RepoReader interface the git generators read through. */
 function repoOf(files: Record<string, string>): RepoReader {
   return {
-    listFiles: async () => Object.keys(files).sort(),
-    readFile: async (_url, _revision, path) => {
+    listFiles: () => Promise.resolve(Object.keys(files).sort()),
+    readFile: (_url, _revision, path) => {
       const content = files[path];
-      if (content === undefined) throw new Error(`no file ${path}`);
-      return new TextEncoder().encode(content);
+      if (content === undefined) return Promise.reject(new Error(`no file ${path}`));
+      return Promise.resolve(new TextEncoder().encode(content));
     },
   };
 }

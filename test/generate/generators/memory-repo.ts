@@ -7,15 +7,19 @@ export function memoryRepo(files: Record<string, string>, expected = { repoURL: 
     if (revision !== expected.revision) throw new Error(`unknown revision ${revision}`);
   };
   return {
-    async listFiles(repoURL, revision) {
-      check(repoURL, revision);
-      return Object.keys(files).sort();
+    listFiles(repoURL, revision) {
+      return settle(() => {
+        check(repoURL, revision);
+        return Object.keys(files).sort();
+      });
     },
-    async readFile(repoURL, revision, path) {
-      check(repoURL, revision);
-      const content = files[path];
-      if (content === undefined) throw new Error(`no file ${path}`);
-      return new TextEncoder().encode(content);
+    readFile(repoURL, revision, path) {
+      return settle(() => {
+        check(repoURL, revision);
+        const content = files[path];
+        if (content === undefined) throw new Error(`no file ${path}`);
+        return new TextEncoder().encode(content);
+      });
     },
   };
 }
@@ -27,3 +31,10 @@ export const revision = (repoURL: string, ref: string) => {
   if (ref !== "HEAD" && ref !== "main") throw new Error(`unknown ref ${ref}`);
   return "c0ffee";
 };
+
+/** Runs `body` now and settles with its result or what it throws, as an async function without an await would. */
+export function settle<T>(body: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(body());
+  });
+}

@@ -10,6 +10,7 @@ import { globMatch } from "../../../lambdas/generate/hydrate/glob.js";
 import { parseImage } from "../../../lambdas/generate/hydrate/kustomize.js";
 import { envsubst } from "../../../lambdas/generate/hydrate/envsubst.js";
 import { installKustomize } from "../../engines/kustomize.js";
+import { settle } from "../generators/memory-repo.js";
 
 const REPO = "https://git.example.com/fleet.git";
 const REV = "c0ffee";
@@ -19,19 +20,23 @@ function repo(files: Record<string, string>, order: "sorted" | "reversed" = "sor
   const reads: string[] = [];
   return {
     reads,
-    async listFiles(repoURL, revision) {
-      assert.equal(repoURL, REPO);
-      assert.equal(revision, REV);
-      const paths = Object.keys(files).sort();
-      return order === "sorted" ? paths : paths.reverse();
+    listFiles(repoURL, revision) {
+      return settle(() => {
+        assert.equal(repoURL, REPO);
+        assert.equal(revision, REV);
+        const paths = Object.keys(files).sort();
+        return order === "sorted" ? paths : paths.reverse();
+      });
     },
-    async readFile(repoURL, revision, path) {
-      assert.equal(repoURL, REPO);
-      assert.equal(revision, REV);
-      const content = files[path];
-      if (content === undefined) throw new Error(`no file ${path}`);
-      reads.push(path);
-      return new TextEncoder().encode(content);
+    readFile(repoURL, revision, path) {
+      return settle(() => {
+        assert.equal(repoURL, REPO);
+        assert.equal(revision, REV);
+        const content = files[path];
+        if (content === undefined) throw new Error(`no file ${path}`);
+        reads.push(path);
+        return new TextEncoder().encode(content);
+      });
     },
   };
 }
@@ -52,7 +57,23 @@ const noKustomize: KustomizeRunner = {
 };
 
 const cm = (name: string, extra = "") => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
-const names = (objects: Record<string, unknown>[]) => objects.map((o) => `${o.kind}/${(o.metadata as { name: string }).name}`);
+const names = (objects: Record<string, unknown>[]) => objects.map((o) => `${o.kind as string}/${(o.metadata as { name: string }).name}`);
+
+/** What these tests read of the objects kustomize builds. */
+interface Metadata {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+interface BuiltConfigMap {
+  metadata: Metadata;
+  data: Record<string, string>;
+}
+interface BuiltDeployment {
+  metadata: Metadata;
+  spec: { selector: { matchLabels: Record<string, string> }; template: { spec: { containers: [{ image: string }] } } };
+}
 
 test("directory: only top-level yaml/yml/json files, multi-document, empty documents skipped", async () => {
   const r = repo({
@@ -249,7 +270,7 @@ test("kustomize: Application options namePrefix, images, commonLabels, patches a
   const r = repo(KUSTOMIZE_REPO);
   const out = await hydrate(a, { repo: r, revision: REV, kustomize });
   assert.deepEqual(names(out.objects), ["ConfigMap/prod-settings-v1", "Deployment/prod-web-v1"]);
-  const [configMap, deployment] = out.objects as [Record<string, any>, Record<string, any>];
+  const [configMap, deployment] = out.objects as unknown as [BuiltConfigMap, BuiltDeployment];
   assert.equal(deployment.spec.template.spec.containers[0].image, "mirror.local:5000/nginx:1.27");
   assert.deepEqual(deployment.metadata.labels, { app: "web", env: "prod", team: "web" });
   assert.deepEqual(deployment.spec.selector.matchLabels, { app: "web", env: "prod", team: "web" });
@@ -271,7 +292,7 @@ test("kustomize: a label already in the kustomization needs forceCommonLabels, a
   const deps = { repo: repo(KUSTOMIZE_REPO), revision: REV, kustomize };
   await assert.rejects(hydrate(app({ path: "apps/web", kustomize: { commonLabels: { team: "ops" } } }), deps), /label team already in kustomization file/);
   const out = await hydrate(app({ path: "apps/web", kustomize: { commonLabels: { team: "ops" }, forceCommonLabels: true, namespace: "shop" } }), deps);
-  const deployment = out.objects[1] as Record<string, any>;
+  const deployment = out.objects[1] as unknown as BuiltDeployment;
   assert.equal(deployment.metadata.labels.team, "ops");
   const tagged = await hydrate(
     app({
@@ -280,7 +301,7 @@ test("kustomize: a label already in the kustomization needs forceCommonLabels, a
     }),
     deps,
   );
-  const d = tagged.objects[1] as Record<string, any>;
+  const d = tagged.objects[1] as unknown as BuiltDeployment;
   assert.equal(d.spec.template.spec.containers[0].image, `nginx:${REV}`);
   assert.equal(d.metadata.annotations.rev, REV);
   assert.equal(deployment.metadata.namespace, "shop");
@@ -301,14 +322,14 @@ test("kustomize: without options the kustomization is built as is; errors carry 
 test("KustomizeBinary kills a build that runs past its timeout and reports a missing binary", async () => {
   const { mkdtemp, writeFile, chmod, rm } = await import("node:fs/promises");
   const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
-  const dir = await mkdtemp(join(tmpdir(), "radial-hydrate-test-"));
+  const path = await import("node:path");
+  const dir = await mkdtemp(path.join(tmpdir(), "radial-hydrate-test-"));
   try {
-    const slow = join(dir, "slow-kustomize");
+    const slow = path.join(dir, "slow-kustomize");
     await writeFile(slow, "#!/bin/sh\necho starting >&2\nexec sleep 30\n");
     await chmod(slow, 0o755);
     await assert.rejects(KustomizeBinary(slow, { timeoutMs: 300 }).build(dir), /kustomize build timed out after 300 ms: starting/);
-    await assert.rejects(KustomizeBinary(join(dir, "absent")).build(dir), /kustomize binary not found/);
+    await assert.rejects(KustomizeBinary(path.join(dir, "absent")).build(dir), /kustomize binary not found/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
