@@ -15,7 +15,7 @@ import { keepIgnoredLiveValues } from "./ignored-fields.js";
 import type { SyncContext } from "./context.js";
 import { kindKey, parseKindKey, readInventory, writeInventory, type KindKey } from "./inventory.js";
 import { applicationOptions, type ApplicationOptions, type SyncPhase } from "./options.js";
-import { planSync, type Step, type Task } from "./plan.js";
+import { planSync, type Plan, type Step, type Task } from "./plan.js";
 import { pool } from "../../core/pool.js";
 import { APPLICATION_LABEL, applicationLabelValue, isOwnedBy, resourceKey, stamp, TRACKING_ANNOTATION } from "./tracking.js";
 
@@ -526,23 +526,7 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
   const { objects, errors } = await run.resolveNamespaces(desired.manifests);
   const inventory = await readInventory(client, context.inventoryNamespace, desired.name);
   await run.readLive(objects, new Set([...inventory, ...objects.map(kindKey)]));
-
-  const desiredKeys = new Set(objects.map(resourceKey));
-  let extraneous = [...run.owned.values()].filter((live) => !desiredKeys.has(resourceKey(live)));
-  if (desired.manifests.length === 0 && extraneous.length > 0 && !run.options.allowEmpty) {
-    for (const live of extraneous) {
-      const health = assessHealth(live);
-      run.setResult(live, {
-        action: "pruneSkipped",
-        sync: "OutOfSync",
-        ...(health ? { health } : {}),
-        message: "not pruned: the application has no manifests (syncPolicy.automated.allowEmpty allows it)",
-      });
-    }
-    run.kept.push(...extraneous);
-    run.notes.push(`the application has no manifests: ${extraneous.length} objects it owns are kept`);
-    extraneous = [];
-  }
+  const extraneous = prunable(run, objects);
 
   const plan = planSync({ desired: objects, extraneous, pruneLast: run.options.pruneLast, revision: desired.revision, startedAt: run.startedAt });
   const invalid = [...errors, ...plan.errors];
@@ -552,25 +536,8 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
   }
   const tasks = [...plan.steps.flatMap((s) => s.tasks), ...plan.syncFail];
   for (const task of tasks) run.notes.push(...task.options.notes.map((note) => `${describe(task.object)}: ${note}`));
-
-  // Nothing is written, hooks included, while any object of the same name belongs to someone else.
-  const conflicts = tasks.filter((t) => t.type !== "prune" && run.foreign.has(resourceKey(t.object)));
-  if (conflicts.length > 0) {
-    for (const task of conflicts) {
-      const other = run.foreign.get(resourceKey(task.object))!.metadata.annotations?.[TRACKING_ANNOTATION];
-      run.setResult(task.object, {
-        action: "conflict",
-        sync: "OutOfSync",
-        message: `${describe(task.object)} exists and is not managed by this application (${other ? `tracking id ${other}` : "no tracking id"}): left untouched`,
-      });
-    }
-    markSkipped(run, plan.steps, "not applied: the sync was refused");
-    const names = [...new Set(conflicts.map((t) => describe(t.object)))];
-    return run.finish(
-      "Failed",
-      `refused: ${names.length} object(s) exist and are not managed by this application: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`,
-    );
-  }
+  const refused = refuseForeign(run, plan, tasks);
+  if (refused) return refused;
 
   run.managed = plan.steps
     .flatMap((s) => s.tasks)
@@ -581,6 +548,58 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
   const recorded = new Set([...inventory, ...tasks.map((t) => kindKey(t.object))]);
   if (recorded.size !== inventory.size) await writeInventory(client, context.inventoryNamespace, desired.name, recorded);
 
+  const stopped = await runSteps(run, plan, tasks);
+  if (stopped) return stopped;
+  await run.deleteHooks("HookSucceeded");
+
+  // The inventory keeps the kinds still owned: those in Git, and those of extraneous objects kept.
+  const kept = new Set([...objects, ...run.kept].map(kindKey));
+  if (kept.size !== recorded.size || [...kept].some((k) => !recorded.has(k))) await writeInventory(client, context.inventoryNamespace, desired.name, kept);
+
+  return run.finish("Succeeded", "successfully synced (all tasks run)");
+}
+
+/** Owned objects no longer in Git, to prune; none when the application has no manifests and does not allow that. */
+function prunable(run: SyncRun, objects: KubeObject[]): KubeObject[] {
+  const desiredKeys = new Set(objects.map(resourceKey));
+  const extraneous = [...run.owned.values()].filter((live) => !desiredKeys.has(resourceKey(live)));
+  if (run.desired.manifests.length > 0 || extraneous.length === 0 || run.options.allowEmpty) return extraneous;
+  for (const live of extraneous) {
+    const health = assessHealth(live);
+    run.setResult(live, {
+      action: "pruneSkipped",
+      sync: "OutOfSync",
+      ...(health ? { health } : {}),
+      message: "not pruned: the application has no manifests (syncPolicy.automated.allowEmpty allows it)",
+    });
+  }
+  run.kept.push(...extraneous);
+  run.notes.push(`the application has no manifests: ${extraneous.length} objects it owns are kept`);
+  return [];
+}
+
+/** Nothing is written, hooks included, while any object of the same name belongs to someone else. */
+function refuseForeign(run: SyncRun, plan: Plan, tasks: Task[]): SyncResult | undefined {
+  const conflicts = tasks.filter((t) => t.type !== "prune" && run.foreign.has(resourceKey(t.object)));
+  if (conflicts.length === 0) return undefined;
+  for (const task of conflicts) {
+    const other = run.foreign.get(resourceKey(task.object))!.metadata.annotations?.[TRACKING_ANNOTATION];
+    run.setResult(task.object, {
+      action: "conflict",
+      sync: "OutOfSync",
+      message: `${describe(task.object)} exists and is not managed by this application (${other ? `tracking id ${other}` : "no tracking id"}): left untouched`,
+    });
+  }
+  markSkipped(run, plan.steps, "not applied: the sync was refused");
+  const names = [...new Set(conflicts.map((t) => describe(t.object)))];
+  return run.finish(
+    "Failed",
+    `refused: ${names.length} object(s) exist and are not managed by this application: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`,
+  );
+}
+
+/** Runs the plan's steps in order; the result when a step stops the sync, undefined when all ran. */
+async function runSteps(run: SyncRun, plan: Plan, tasks: Task[]): Promise<SyncResult | undefined> {
   const multiStep = new Set(tasks.map((t) => `${t.phase}/${t.wave}`)).size > 1;
   for (const [index, step] of plan.steps.entries()) {
     if (run.terminated) {
@@ -611,13 +630,7 @@ async function runSync(run: SyncRun): Promise<SyncResult> {
       );
     }
   }
-  await run.deleteHooks("HookSucceeded");
-
-  // The inventory keeps the kinds still owned: those in Git, and those of extraneous objects kept.
-  const kept = new Set([...objects, ...run.kept].map(kindKey));
-  if (kept.size !== recorded.size || [...kept].some((k) => !recorded.has(k))) await writeInventory(client, context.inventoryNamespace, desired.name, kept);
-
-  return run.finish("Succeeded", "successfully synced (all tasks run)");
+  return undefined;
 }
 
 /** Objects of steps that did not run: not written, with their sync status against what is live. */
