@@ -2,22 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { startGitServer } from "./git-server.js";
 import { run } from "./process.js";
+import { scratchDir } from "../scratch.js";
 
 const author = { name: "Radial Test", email: "test@radial.invalid" };
-
-async function scratch(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "radial-git-test-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Clones `url`, commits `path` = `content` on a new branch and pushes that branch. */
 async function pushBranch(dir: string, url: string, branch: string, path: string, content: string) {
@@ -35,14 +29,14 @@ test("git http-backend serves isomorphic-git and the git CLI", async (t) => {
   const url = await server.createRepo("fleet", { seed: { "apps/web/deploy.yaml": "replicas: 1\n", "README.md": "fleet\n" } });
   assert.equal(url, `${server.url}/fleet.git`);
 
-  const writer = await scratch(t);
+  const writer = await scratchDir(t);
   const pushed = await pushBranch(writer, url, "radial/clusters/east", "apps/web/deploy.yaml", "replicas: 3\n");
   assert.equal(pushed.ok, true);
   const head = execFileSync("git", ["--git-dir", server.repoPath("fleet"), "rev-parse", "radial/clusters/east"], { encoding: "utf8" }).trim();
   assert.equal(head, await git.resolveRef({ fs, dir: writer, ref: "HEAD" }));
 
   // What an agent does: only its own branch, only the newest commit.
-  const agent = await scratch(t);
+  const agent = await scratchDir(t);
   await git.clone({ fs, http, dir: agent, url, ref: "radial/clusters/east", singleBranch: true, depth: 1 });
   assert.equal(await readFile(join(agent, "apps/web/deploy.yaml"), "utf8"), "replicas: 3\n");
   assert.equal((await git.log({ fs, dir: agent })).length, 1, "depth 1 fetched more than one commit");
@@ -53,7 +47,7 @@ test("git http-backend serves isomorphic-git and the git CLI", async (t) => {
     env: { ...process.env, GIT_TRACE_PACKET: "1" },
   });
   assert.match(trace, /git< version 2/);
-  const cli = join(await scratch(t), "clone");
+  const cli = join(await scratchDir(t), "clone");
   await run("git", ["-c", "protocol.version=2", "clone", "--quiet", "--branch", "radial/clusters/east", url, cli]);
   assert.equal(await readFile(join(cli, "apps/web/deploy.yaml"), "utf8"), "replicas: 3\n");
 });
@@ -68,7 +62,7 @@ test("git server with basic auth refuses wrong credentials and accepts right one
   assert.equal(anonymous.status, 401);
   assert.match(anonymous.headers.get("www-authenticate") ?? "", /^Basic realm=/);
 
-  const writer = await scratch(t);
+  const writer = await scratchDir(t);
   await git.clone({ fs, http, dir: writer, url, onAuth: () => credentials });
   await git.branch({ fs, dir: writer, ref: "feature", checkout: true });
   await writeFile(join(writer, "a.txt"), "b\n");

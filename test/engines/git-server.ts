@@ -1,9 +1,10 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { freePort, run } from "./process.js";
 
 export interface GitServer {
@@ -249,4 +250,12 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The git CLI on a served repository's bare folder on disk (never through the server), for checking what a client did. */
+export async function bareGit(server: GitServer, repo: string, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)("git", ["--git-dir", server.repoPath(repo), ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_NOSYSTEM: "1", HOME: tmpdir() },
+  });
+  return stdout.trim();
 }

@@ -1,7 +1,5 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fs from "node:fs";
 import git from "isomorphic-git";
@@ -17,6 +15,7 @@ import { Application } from "../../contract/application.js";
 import { ApplicationDeletion, GENERATED_FROM_ANNOTATION, SOURCE_REVISION_ANNOTATION } from "../../contract/deploy-branch.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
+import { scratchDir } from "../scratch.js";
 
 const author = { name: "Radial Hub", email: "hub@radial.invalid" };
 const clock = () => new Date("2026-01-02T03:04:05Z");
@@ -91,12 +90,6 @@ function cluster(name: string, env: string): InventoryCluster {
   return { name, server: `https://${name}.example.com`, labels: { env }, annotations: {} };
 }
 
-async function scratch(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "radial-run-test-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 interface Fleet {
   url: string;
   fleet: GitRepository;
@@ -114,7 +107,7 @@ interface Fleet {
 async function setup(t: TestContext, seed: (url: string) => Record<string, string>): Promise<Fleet> {
   const server = await startGitServer();
   t.after(() => server.stop());
-  const dir = await scratch(t);
+  const dir = await scratchDir(t);
   const url = `${server.url}/fleet.git`;
   await server.createRepo("fleet", { seed: seed(url) });
   const fleet = new GitRepository({ url, dir: join(dir, "hub") });
@@ -475,7 +468,7 @@ test("one source at one commit is hydrated once for every cluster and every late
 
   // Someone edits b's branch by hand: the next run notices the moved head and restores the folder.
   const expected = await f.files("b");
-  const other = new GitRepository({ url: f.url, dir: join(await scratch(t), "other") });
+  const other = new GitRepository({ url: f.url, dir: join(await scratchDir(t), "other") });
   await other.writeBranches(
     [
       {
@@ -532,7 +525,7 @@ test("a fresh process over an unchanged fleet reads every deploy head in a few r
   assert.equal(first.clusters.filter((c) => c.commit).length, 12);
   const heads = await f.heads();
 
-  const fresh = await runInFreshProcess({ url: f.url, store: join(await scratch(t), "fresh"), clusters });
+  const fresh = await runInFreshProcess({ url: f.url, store: join(await scratchDir(t), "fresh"), clusters });
   assert.deepEqual(fresh.errors, []);
   assert.equal(fresh.commits, 0);
   assert.deepEqual(await f.heads(), heads, "no branch moved");

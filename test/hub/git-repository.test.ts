@@ -2,8 +2,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import git from "isomorphic-git";
@@ -12,28 +11,15 @@ import { GitReader, UnsafePathError } from "../../core/git/index.js";
 import { InvalidBranchError } from "../../lambdas/adapters/git/branch-name.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { RefMovedError } from "../../lambdas/ports.js";
-import { startGitServer, type GitServer } from "../engines/git-server.js";
+import { bareGit, startGitServer, type GitServer } from "../engines/git-server.js";
+import { scratchDir } from "../scratch.js";
 
 const execFileAsync = promisify(execFile);
 const author = { name: "Radial Hub", email: "hub@radial.invalid" };
 const now = new Date("2026-01-02T03:04:05Z");
 
-async function scratch(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "radial-gitrepo-test-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The git CLI on the bare folder on disk (never through the in-process server). */
-async function bareGit(server: GitServer, ...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync("git", ["--git-dir", server.repoPath("fleet"), ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_NOSYSTEM: "1", HOME: tmpdir() },
-  });
-  return stdout.trim();
-}
-
 async function remoteHead(server: GitServer, branch: string): Promise<string | null> {
-  const out = await bareGit(server, "for-each-ref", "--format=%(objectname)", `refs/heads/${branch}`);
+  const out = await bareGit(server, "fleet", "for-each-ref", "--format=%(objectname)", `refs/heads/${branch}`);
   return out === "" ? null : out;
 }
 
@@ -57,7 +43,7 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
 
   const first = await hub.writeBranches(
     [
@@ -72,16 +58,16 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
     assert.equal(result.previous, null);
     assert.equal(await remoteHead(server, result.branch), result.commit);
     // The CLI agrees the objects are sound.
-    await bareGit(server, "fsck", "--no-dangling", "--strict");
+    await bareGit(server, "fleet", "fsck", "--no-dangling", "--strict");
   }
   assert.equal(
-    await bareGit(server, "log", "-1", "--format=%an <%ae> %at %s", "radial/clusters/prod-1"),
+    await bareGit(server, "fleet", "log", "-1", "--format=%an <%ae> %at %s", "radial/clusters/prod-1"),
     `Radial Hub <hub@radial.invalid> ${now.getTime() / 1000} generate from main@abc`,
   );
-  assert.equal(await remoteHead(server, "main"), await bareGit(server, "rev-parse", "main"), "main untouched");
+  assert.equal(await remoteHead(server, "main"), await bareGit(server, "fleet", "rev-parse", "main"), "main untouched");
 
   // What an agent does: its own branch only, newest commit only; it sees exactly its folder.
-  const agent = await scratch(t);
+  const agent = await scratchDir(t);
   await git.clone({ fs, http, dir: agent, url, ref: "radial/clusters/prod-1", singleBranch: true, depth: 1 });
   assert.deepEqual((await git.listFiles({ fs, dir: agent })).sort(), Object.keys(clusterFiles("prod-1", { web: "2", api: "1" })).sort());
   assert.equal(fs.readFileSync(join(agent, "clusters/prod-1/web/manifests.yaml"), "utf8"), "kind: Deployment\nspec:\n  replicas: 2\n");
@@ -101,7 +87,7 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
     second.map((r) => r.tree),
     first.map((r) => r.tree),
   );
-  const cold = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const cold = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
   assert.deepEqual(
     (await cold.writeBranches(same, { author, now })).map((r) => r.commit),
     [null, null],
@@ -120,10 +106,10 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
   assert.ok(third[0]?.commit);
   assert.equal(third[1]?.commit, null);
   assert.equal(await remoteHead(server, "radial/clusters/prod-1"), third[0].commit);
-  assert.equal(await bareGit(server, "rev-parse", "radial/clusters/prod-1^"), first[0]?.commit);
+  assert.equal(await bareGit(server, "fleet", "rev-parse", "radial/clusters/prod-1^"), first[0]?.commit);
   assert.equal(await remoteHead(server, "radial/clusters/prod-2"), first[1]?.commit);
-  assert.equal(await bareGit(server, "diff", "--name-only", String(first[0]?.commit), third[0].commit), "clusters/prod-1/web/manifests.yaml");
-  await bareGit(server, "fsck", "--no-dangling", "--strict");
+  assert.equal(await bareGit(server, "fleet", "diff", "--name-only", String(first[0]?.commit), third[0].commit), "clusters/prod-1/web/manifests.yaml");
+  await bareGit(server, "fleet", "fsck", "--no-dangling", "--strict");
 
   // Removing an app removes its folder.
   const fourth = await hub.writeBranches([{ branch: "radial/clusters/prod-1", files: clusterFiles("prod-1", { api: "1" }), message: "drop web" }], {
@@ -132,7 +118,7 @@ test("writes one branch per cluster, commits only changed trees", async (t) => {
   });
   assert.ok(fourth[0]?.commit);
   assert.equal(
-    await bareGit(server, "ls-tree", "-r", "--name-only", "radial/clusters/prod-1"),
+    await bareGit(server, "fleet", "ls-tree", "-r", "--name-only", "radial/clusters/prod-1"),
     "clusters/prod-1/api/application.yaml\nclusters/prod-1/api/manifests.yaml",
   );
 });
@@ -141,7 +127,7 @@ test("path and branch tricks are refused before anything is written", async (t) 
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
   const good = { branch: "radial/clusters/ok", files: clusterFiles("ok", { web: "1" }), message: "m" };
 
   const badPaths = [
@@ -173,20 +159,20 @@ test("path and branch tricks are refused before anything is written", async (t) 
   for (const branch of ["radial/../main", "/radial/x", "radial//x", "radial/x.lock", "radial/.x", "radial/x y", "refs/heads/main", "radial/x~1", ""]) {
     await assert.rejects(hub.writeBranches([good, { branch, files: {}, message: "m" }], { author, now }), InvalidBranchError, JSON.stringify(branch));
   }
-  assert.equal(await bareGit(server, "for-each-ref", "--format=%(refname)"), "refs/heads/main", "nothing was pushed");
+  assert.equal(await bareGit(server, "fleet", "for-each-ref", "--format=%(refname)"), "refs/heads/main", "nothing was pushed");
 });
 
 test("a ref moved by someone else is detected and retried from fresh state", async (t) => {
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
   const branch = "radial/clusters/prod-1";
   const [initial] = await hub.writeBranches([{ branch, files: clusterFiles("prod-1", { web: "1" }), message: "first" }], { author, now });
   assert.ok(initial?.commit);
 
   // Someone else pushes to the branch from another clone.
-  const other = await scratch(t);
+  const other = await scratchDir(t);
   await git.clone({ fs, http, dir: other, url, ref: branch, singleBranch: true, depth: 1 });
   await writeFile(join(other, "clusters/prod-1/web/manifests.yaml"), "edited by hand\n");
   await git.add({ fs, dir: other, filepath: "clusters/prod-1/web/manifests.yaml" });
@@ -215,8 +201,8 @@ test("a ref moved by someone else is detected and retried from fresh state", asy
   assert.ok(retried?.commit);
   assert.equal(retried.previous, moved);
   assert.equal(await remoteHead(server, branch), retried.commit);
-  assert.equal(await bareGit(server, "rev-parse", `${branch}^`), moved, "rebuilt on top of the moved head");
-  assert.equal(await bareGit(server, "show", `${branch}:clusters/prod-1/web/manifests.yaml`), "kind: Deployment\nspec:\n  replicas: 2");
+  assert.equal(await bareGit(server, "fleet", "rev-parse", `${branch}^`), moved, "rebuilt on top of the moved head");
+  assert.equal(await bareGit(server, "fleet", "show", `${branch}:clusters/prod-1/web/manifests.yaml`), "kind: Deployment\nspec:\n  replicas: 2");
 
   // The ref moved again and the hub's store never saw that commit: the fetch detects it.
   await git.fetch({ fs, http, dir: other, url, ref: branch, singleBranch: true });
@@ -231,7 +217,10 @@ test("a ref moved by someone else is detected and retried from fresh state", asy
   const [third] = await hub.writeBranches([update], { author, now });
   assert.equal(third?.previous, movedAgain);
   assert.ok(third.commit, "the stray file is removed by a new commit");
-  assert.equal(await bareGit(server, "ls-tree", "-r", "--name-only", branch), "clusters/prod-1/web/application.yaml\nclusters/prod-1/web/manifests.yaml");
+  assert.equal(
+    await bareGit(server, "fleet", "ls-tree", "-r", "--name-only", branch),
+    "clusters/prod-1/web/application.yaml\nclusters/prod-1/web/manifests.yaml",
+  );
 });
 
 test("works with HTTP basic auth", async (t) => {
@@ -239,12 +228,12 @@ test("works with HTTP basic auth", async (t) => {
   const server = await startGitServer({ auth });
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store"), auth });
-  assert.equal(await hub.fetch("main"), await bareGit(server, "rev-parse", "main"));
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store"), auth });
+  assert.equal(await hub.fetch("main"), await bareGit(server, "fleet", "rev-parse", "main"));
   const [result] = await hub.writeBranches([{ branch: "radial/clusters/a", files: clusterFiles("a", { web: "1" }), message: "m" }], { author, now });
   assert.equal(await remoteHead(server, "radial/clusters/a"), result?.commit);
   assert.deepEqual([...(await hub.remoteBranches("radial/"))], [["radial/clusters/a", result?.commit]]);
-  const anonymous = new GitReader({ url, dir: join(await scratch(t), "store") });
+  const anonymous = new GitReader({ url, dir: join(await scratchDir(t), "store") });
   await assert.rejects(anonymous.fetch("main"));
 });
 
@@ -252,7 +241,7 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
   const clusters = Array.from({ length: 16 }, (_, i) => `c-${String(i).padStart(3, "0")}`);
   const apps = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`app-${i}`, String(i)]));
   const bigManifest = (cluster: string) => `kind: ConfigMap\ndata:\n${Array.from({ length: 100 }, (_, i) => `  k${i}: ${cluster}-${i}-value\n`).join("")}`;
@@ -268,7 +257,7 @@ test("bytes an agent fetches for its own branch stay proportional to its folder"
   assert.equal(results.filter((r) => r.commit).length, clusters.length);
   assert.equal((await hub.remoteBranches("radial/clusters/")).size, clusters.length);
 
-  const agent = new GitReader({ url, dir: join(await scratch(t), "agent") });
+  const agent = new GitReader({ url, dir: join(await scratchDir(t), "agent") });
   await agent.fetch("radial/clusters/c-007");
   assert.equal((await agent.listFiles(url, "radial/clusters/c-007")).length, 20);
   const oneBranch = agent.stats.bytesReceived;
@@ -283,7 +272,7 @@ test("many branches go out in one push; a branch that moved fails alone, the oth
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
   const names = Array.from({ length: 50 }, (_, i) => `c-${String(i).padStart(2, "0")}`);
   const update = (cluster: string, replicas: string) => ({
     branch: `radial/clusters/${cluster}`,
@@ -298,8 +287,8 @@ test("many branches go out in one push; a branch that moved fails alone, the oth
 
   // Someone moves c-07 after the hub read the heads it pushes against.
   const listed = await hub.pushHeads();
-  const main = await bareGit(server, "rev-parse", "main");
-  await bareGit(server, "update-ref", "refs/heads/radial/clusters/c-07", main);
+  const main = await bareGit(server, "fleet", "rev-parse", "main");
+  await bareGit(server, "fleet", "update-ref", "refs/heads/radial/clusters/c-07", main);
   const real = hub.pushHeads.bind(hub);
   let calls = 0;
   hub.pushHeads = async () => (calls++ === 0 ? listed : real());
@@ -319,21 +308,21 @@ test("many branches go out in one push; a branch that moved fails alone, the oth
   for (const result of second.filter((r) => r !== moved)) {
     assert.equal(result.error, undefined);
     assert.equal(await remoteHead(server, result.branch), result.commit);
-    assert.equal(await bareGit(server, "rev-parse", `${result.branch}^`), result.previous, "on top of the head it replaced");
+    assert.equal(await bareGit(server, "fleet", "rev-parse", `${result.branch}^`), result.previous, "on top of the head it replaced");
   }
-  assert.equal(await bareGit(server, "show", "radial/clusters/c-42:clusters/c-42/web/manifests.yaml"), "kind: Deployment\nspec:\n  replicas: 2");
-  await bareGit(server, "fsck", "--no-dangling", "--strict");
+  assert.equal(await bareGit(server, "fleet", "show", "radial/clusters/c-42:clusters/c-42/web/manifests.yaml"), "kind: Deployment\nspec:\n  replicas: 2");
+  await bareGit(server, "fleet", "fsck", "--no-dangling", "--strict");
 });
 
 test("a kept folder is referenced by its tree id, and what was pushed stays readable from the local store", async (t) => {
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const dir = join(await scratch(t), "store");
+  const dir = join(await scratchDir(t), "store");
   const hub = new GitRepository({ url, dir });
   const branch = "radial/clusters/a";
   const [first] = await hub.writeBranches([{ branch, files: clusterFiles("a", { web: "1", api: "1" }), message: "first" }], { author, now });
-  const apiTree = await bareGit(server, "rev-parse", `${branch}:clusters/a/api`);
+  const apiTree = await bareGit(server, "fleet", "rev-parse", `${branch}:clusters/a/api`);
 
   // Only web is given as files; api is kept by its tree id.
   const files = clusterFiles("a", { web: "3" });
@@ -344,9 +333,9 @@ test("a kept folder is referenced by its tree id, and what was pushed stays read
     (await hub.writeBranches([{ branch, files: clusterFiles("a", { web: "3", api: "1" }), message: "same" }], { author, now }))[0]?.tree,
     "the same tree as with every file given",
   );
-  assert.equal(await bareGit(server, "rev-parse", `${branch}:clusters/a/api`), apiTree);
-  assert.equal(await bareGit(server, "show", `${branch}:clusters/a/web/manifests.yaml`), "kind: Deployment\nspec:\n  replicas: 3");
-  await bareGit(server, "fsck", "--no-dangling", "--strict");
+  assert.equal(await bareGit(server, "fleet", "rev-parse", `${branch}:clusters/a/api`), apiTree);
+  assert.equal(await bareGit(server, "fleet", "show", `${branch}:clusters/a/web/manifests.yaml`), "kind: Deployment\nspec:\n  replicas: 3");
+  await bareGit(server, "fleet", "fsck", "--no-dangling", "--strict");
   await assert.rejects(
     hub.writeBranches([{ branch, files, kept: { "clusters/a/web": apiTree }, message: "m" }], { author, now }),
     UnsafePathError,
@@ -370,12 +359,12 @@ test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch 
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const hub = new GitRepository({ url, dir: join(await scratch(t), "store") });
+  const hub = new GitRepository({ url, dir: join(await scratchDir(t), "store") });
   const apps = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`app-${i}`, String(i)]));
   const mine = { branch: "radial/clusters/mine", files: clusterFiles("mine", apps), message: "generate" };
   await hub.writeBranches([mine], { author, now });
   const fetchBytes = async (): Promise<number> => {
-    const agent = new GitReader({ url, dir: join(await scratch(t), "agent") });
+    const agent = new GitReader({ url, dir: join(await scratchDir(t), "agent") });
     assert.equal(await agent.fetch(mine.branch), await remoteHead(server, mine.branch));
     assert.equal((await agent.listFiles(url, mine.branch)).length, 20);
     return agent.stats.bytesReceived;
@@ -393,7 +382,7 @@ test("an agent's fetch costs the same whatever the fleet's size, and a re-fetch 
   assert.ok(amongMany - alone < 1000, `alone ${alone} bytes, among 300 other branches ${amongMany} bytes`);
 
   // The branch moves by one file: the agent's next fetch brings far less than the first.
-  const agent = new GitReader({ url, dir: join(await scratch(t), "agent") });
+  const agent = new GitReader({ url, dir: join(await scratchDir(t), "agent") });
   await agent.fetch(mine.branch);
   const first = agent.stats.bytesReceived;
   await hub.writeBranches([{ ...mine, files: clusterFiles("mine", { ...apps, "app-3": "33" }) }], { author, now });
@@ -414,7 +403,7 @@ const PREFIX = "radial/clusters/";
 
 /** Native git's tree for each branch, in one call. */
 async function nativeTrees(server: GitServer, branches: string[]): Promise<string[]> {
-  return (await bareGit(server, "rev-parse", ...branches.map((b) => `refs/heads/${b}^{tree}`))).split("\n");
+  return (await bareGit(server, "fleet", "rev-parse", ...branches.map((b) => `refs/heads/${b}^{tree}`))).split("\n");
 }
 
 const name = (i: number) => `c-${String(i).padStart(3, "0")}`;
@@ -446,7 +435,7 @@ async function freshStoreOverFleet(t: TestContext, count: number) {
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed: { "README.md": "fleet\n" } });
-  const dir = await scratch(t);
+  const dir = await scratchDir(t);
   const branches = await writeFleet(url, join(dir, "writer"), count);
   return { server, url, dir, branches, fresh: new GitRepository({ url, dir: join(dir, "fresh") }) };
 }
@@ -486,17 +475,17 @@ test("a head that moved after listing is fetched as listed; a head the remote la
     ]),
   );
   assert.equal(moved.get(branches[0]!), listed.get(branches[0]!));
-  assert.notEqual(moved.get(branches[0]!), await bareGit(server, "rev-parse", `refs/heads/${branches[0]}`));
+  assert.notEqual(moved.get(branches[0]!), await bareGit(server, "fleet", "rev-parse", `refs/heads/${branches[0]}`));
 
   // c-002's listed head is one the remote never had (say, pruned since), and c-003 is deleted:
   // the batch is refused, each branch is then fetched alone.
-  await bareGit(server, "update-ref", "-d", `refs/heads/${branches[3]}`);
+  await bareGit(server, "fleet", "update-ref", "-d", `refs/heads/${branches[3]}`);
   const missing = "0123456789abcdef0123456789abcdef01234567";
   const asked = new Map(
     [...listed].filter(([b]) => b !== branches[0] && b !== branches[1]).map(([b, c]) => [b, b === branches[2] || b === branches[3] ? missing : c]),
   );
   const present = await fresh.ensureCommits(asked);
-  assert.equal(present.get(branches[2]!), await bareGit(server, "rev-parse", `refs/heads/${branches[2]}`), "fetched at its current head");
+  assert.equal(present.get(branches[2]!), await bareGit(server, "fleet", "rev-parse", `refs/heads/${branches[2]}`), "fetched at its current head");
   assert.equal(present.get(branches[3]!), null, "a deleted branch is reported absent");
   const kept = [branches[2]!, branches[4]!, branches[5]!];
   assert.deepEqual(await Promise.all(kept.map((b) => fresh.commitTree(present.get(b)!))), await nativeTrees(server, kept));

@@ -1,32 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import fs from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { GitReader, UnsafePathError } from "../../../core/git/index.js";
-import { startGitServer, type GitServer } from "../../engines/git-server.js";
+import { bareGit, startGitServer } from "../../engines/git-server.js";
+import { scratchDir } from "../../scratch.js";
 
 // The core reader alone, as the agent and the hub's source repositories use it; writing deploy
 // branches is tested with the hub's GitRepository (test/hub/git-repository.test.ts).
-const execFileAsync = promisify(execFile);
-
-async function scratch(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "radial-gitreader-test-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The git CLI on the bare folder on disk (never through the in-process server). */
-async function bareGit(server: GitServer, ...args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync("git", ["--git-dir", server.repoPath("fleet"), ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_NOSYSTEM: "1", HOME: tmpdir() },
-  });
-  return stdout.trim();
-}
-
 const seed = {
   "README.md": "fleet\n",
   "generators/web.yaml": "kind: ApplicationSet\n",
@@ -38,10 +19,10 @@ test("fetches one branch into a bare store and reads it as a RepoReader", async 
   const server = await startGitServer();
   t.after(() => server.stop());
   const url = await server.createRepo("fleet", { seed });
-  const repo = new GitReader({ url, dir: join(await scratch(t), "store") });
+  const repo = new GitReader({ url, dir: join(await scratchDir(t), "store") });
 
   const commit = await repo.fetch("main");
-  assert.equal(commit, await bareGit(server, "rev-parse", "main"));
+  assert.equal(commit, await bareGit(server, "fleet", "rev-parse", "main"));
   assert.equal(await repo.resolve("main"), commit);
   assert.equal(fs.existsSync(join(repo.dir, "HEAD")), true, "the store is a bare repo");
   assert.equal(fs.existsSync(join(repo.dir, ".git")), false);
@@ -55,7 +36,7 @@ test("fetches one branch into a bare store and reads it as a RepoReader", async 
   await assert.rejects(repo.listFiles("http://elsewhere.invalid/other.git", commit), /serves/);
 
   // A reader that never fetched fetches a branch on first use.
-  const cold = new GitReader({ url, dir: join(await scratch(t), "store") });
+  const cold = new GitReader({ url, dir: join(await scratchDir(t), "store") });
   assert.deepEqual(await cold.listFiles(url, "main"), expected);
   assert.ok(cold.stats.bytesReceived > 0);
 });
