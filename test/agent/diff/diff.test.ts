@@ -94,6 +94,34 @@ test("jqPathExpressions with select remove only the matching list items", () => 
   assert.deepEqual(diffObject(desired(), edited, ignoreImage), { drifted: false, fields: [] });
 });
 
+test("a jqPathExpression selecting several list items removes exactly those, as jq's del (delpaths: highest index first)", () => {
+  const containers = (images: Record<string, string>) =>
+    withSpec(desired(), (spec) => {
+      spec.template.spec.containers = Object.entries(images).map(([name, image]) => ({ name, image }));
+    });
+  const wants = containers({ a: "a:1", b: "b:1", keep: "keep:1" });
+  const ignore = [{ group: "apps", kind: "Deployment", jqPathExpressions: ['.spec.template.spec.containers[] | select(.name != "keep")'] }];
+  // Removing index 0 and then index 1 of [a, b, keep] would take out a and keep, leaving b compared: drift on b, keep's hidden.
+  assert.deepEqual(diffObject(wants, containers({ a: "a:2", b: "b:2", keep: "keep:2" }), ignore).fields, [
+    { path: "spec.template.spec.containers[name=keep].image" },
+  ]);
+  assert.deepEqual(diffObject(wants, containers({ a: "a:2", b: "b:2", keep: "keep:1" }), ignore), { drifted: false, fields: [] });
+  // Two levels of []: every (container, env) pair selected, the indices of both levels intact.
+  const env = (values: string[]) =>
+    withSpec(desired(), (spec) => {
+      spec.template.spec.containers = ["x", "y"].map((name) => ({
+        name,
+        image: "nginx",
+        env: values.map((value, i) => ({ name: i === values.length - 1 ? "KEEP" : `E${i}`, value })),
+      }));
+    });
+  const ignoreEnv = [{ group: "apps", kind: "Deployment", jqPathExpressions: ['.spec.template.spec.containers[].env[] | select(.name != "KEEP")'] }];
+  assert.deepEqual(diffObject(env(["1", "1", "1"]), env(["2", "2", "2"]), ignoreEnv).fields, [
+    { path: "spec.template.spec.containers[name=x].env[name=KEEP].value" },
+    { path: "spec.template.spec.containers[name=y].env[name=KEEP].value" },
+  ]);
+});
+
 test("a jqPathExpression outside the supported subset is refused, naming it", () => {
   for (const expression of [".spec | map(.x)", '.metadata.annotations | with_entries(select(.key == "a"))', "..", ".a[] | select(.b > 1)", ".spec.x[1:2]"]) {
     assert.throws(
