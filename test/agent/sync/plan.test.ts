@@ -110,6 +110,50 @@ describe("sync plan: dependencies and prunes", () => {
     ]);
   });
 
+  test("two Namespaces moved to their users: each lands before its own user, in its wave (gitops-engine's test)", () => {
+    // gitops-engine pkg/sync/sync_tasks_test.go TestSyncTasksSort_NamespaceAndObjectInNamespace: PreSync hooks
+    // in myNamespace1 and myNamespace2, the namespaces in Sync waves 1 and 2, sort as
+    // [namespace1, hook1, namespace2, hook2], both namespaces in PreSync wave 0.
+    const hook = (name: string, namespace: string) => obj("batch/v1", "Job", name, { namespace, annotations: { "argocd.argoproj.io/hook": "PreSync" } });
+    const p = plan([
+      hook("mySyncHookJob1", "myNamespace1"),
+      hook("mySyncHookJob2", "myNamespace2"),
+      obj("v1", "Namespace", "myNamespace1", { annotations: wave(1) }),
+      obj("v1", "Namespace", "myNamespace2", { annotations: wave(2) }),
+    ]);
+    assert.deepEqual(outline(p), ["PreSync/0: apply Namespace/myNamespace1, hook Job/mySyncHookJob1, apply Namespace/myNamespace2, hook Job/mySyncHookJob2"]);
+  });
+
+  test("several Namespaces and CRDs moved into earlier waves: each move shifts the users found before it", () => {
+    // The same input through gitops-engine's syncTasks.Sort() (pkg/sync/sync_tasks.go adjustDeps, at
+    // 5baed5604d2d) gives exactly these phases, waves and order.
+    const crd = (name: string, kind: string) =>
+      obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", name, { annotations: wave(7), spec: { group: "example.com", names: { kind } } });
+    const p = plan([
+      crd("gadgets.example.com", "Gadget"),
+      crd("widgets.example.com", "Widget"),
+      obj("example.com/v1", "Widget", "w", { namespace: "ns1", annotations: wave(0) }),
+      obj("example.com/v1", "Gadget", "g", { namespace: "ns2", annotations: wave(1) }),
+      obj("v1", "Namespace", "ns1", { annotations: wave(5) }),
+      obj("v1", "Namespace", "ns2", { annotations: wave(5) }),
+      obj("v1", "ConfigMap", "cm-b", { namespace: "ns2", annotations: wave(1) }),
+      obj("v1", "ConfigMap", "cm-c", { namespace: "ns1", annotations: wave(2) }),
+    ]);
+    assert.deepEqual(outline(p), [
+      "Sync/0: apply Namespace/ns1, apply CustomResourceDefinition/widgets.example.com, apply Widget/w",
+      "Sync/1: apply Namespace/ns2, apply ConfigMap/cm-b, apply CustomResourceDefinition/gadgets.example.com, apply Gadget/g",
+      "Sync/2: apply ConfigMap/cm-c",
+    ]);
+    // Issue 16's case: without the shift, ns2 would take cm-a's place and wave (Sync/0: ns1, ns2, cm-a; Sync/1: cm-b).
+    const twoNamespaces = plan([
+      obj("v1", "Namespace", "ns1", { annotations: wave(5) }),
+      obj("v1", "Namespace", "ns2", { annotations: wave(5) }),
+      obj("v1", "ConfigMap", "cm-a", { namespace: "ns1" }),
+      obj("v1", "ConfigMap", "cm-b", { namespace: "ns2", annotations: wave(1) }),
+    ]);
+    assert.deepEqual(outline(twoNamespaces), ["Sync/0: apply Namespace/ns1, apply ConfigMap/cm-a", "Sync/1: apply Namespace/ns2, apply ConfigMap/cm-b"]);
+  });
+
   test("prunes sit in the Sync phase with mirrored waves: what was created last is deleted first", () => {
     const p = plan(
       [obj("v1", "ConfigMap", "kept", { namespace: "app", annotations: wave(1) })],
