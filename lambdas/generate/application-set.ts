@@ -4,17 +4,34 @@ import { fieldPath } from "../../contract/index.js";
 import { ApplicationSetError } from "./params.js";
 
 /**
- * The ApplicationSet fields Radial evaluates. Everything else Argo CD defines is refused by name:
- * the controller-side behaviours (progressive `strategy`, `syncPolicy` of the generated
- * Applications' lifecycle, `preservedFields`, `ignoreApplicationDifferences`) have no meaning
- * when Git is the output, and silently ignoring them would surprise the user.
+ * Progressive syncs are the one ApplicationSet field Radial refuses: every cluster's branch is
+ * written in one run, and ignoring a rollout order would surprise the user.
  */
 const UNSUPPORTED_SPEC_FIELDS: Record<string, string> = {
   strategy: "progressive syncs (strategy) are not supported: every cluster's branch is written in one run",
-  syncPolicy: "spec.syncPolicy (Application lifecycle policy) is not supported: Radial writes Applications to Git, where deletion is a commit",
-  preservedFields: "preservedFields is not supported: generated Applications are never edited in place",
-  ignoreApplicationDifferences: "ignoreApplicationDifferences is not supported: generated Applications are never edited in place",
 };
+
+/** Argo CD's ApplicationsSyncPolicy: which of create, update and delete the controller (here, the hub) performs. */
+export const APPLICATIONS_SYNC_POLICIES = ["create-only", "create-update", "create-delete", "sync"] as const;
+export type ApplicationsSyncPolicy = (typeof APPLICATIONS_SYNC_POLICIES)[number];
+
+/** `spec.syncPolicy`: both fields Argo CD defines, each honoured (see pipeline/policy.ts); anything else is refused by name. */
+export const ApplicationSetSyncPolicy = z.strictObject({
+  preserveResourcesOnDeletion: z.boolean().optional(),
+  applicationsSync: z.enum(APPLICATIONS_SYNC_POLICIES, { error: `must be one of ${APPLICATIONS_SYNC_POLICIES.join(", ")}, as in Argo CD` }).optional(),
+});
+
+/**
+ * Fields that govern the live Application objects Argo CD reconciles in its own cluster. Radial
+ * keeps none (an Application is a file the hub rewrites whole), so they are checked and have no effect.
+ */
+const PreservedFields = z.strictObject({ annotations: z.array(z.string()).optional(), labels: z.array(z.string()).optional() });
+const IgnoreApplicationDifferences = z.array(
+  z.strictObject({ name: z.string().optional(), jsonPointers: z.array(z.string()).optional(), jqPathExpressions: z.array(z.string()).optional() }),
+);
+
+/** Where generated Applications live when the ApplicationSet names no namespace (Argo CD's own). */
+export const DEFAULT_APPLICATION_SET_NAMESPACE = "argocd";
 
 export const ApplicationSetDocument = z.strictObject({
   apiVersion: z.literal("argoproj.io/v1alpha1", { error: 'must be "argoproj.io/v1alpha1"' }),
@@ -30,10 +47,29 @@ export const ApplicationSetDocument = z.strictObject({
     template: z.record(z.string(), z.unknown()),
     templatePatch: z.string().optional(),
     applyNestedSelectors: z.boolean().optional(),
+    syncPolicy: ApplicationSetSyncPolicy.optional(),
+    preservedFields: PreservedFields.optional(),
+    ignoreApplicationDifferences: IgnoreApplicationDifferences.optional(),
   }),
 });
 
 export type ApplicationSet = z.infer<typeof ApplicationSetDocument>;
+
+/** Fields of an Application's own syncPolicy, which users sometimes put in the ApplicationSet's by mistake. */
+const APPLICATION_SYNC_POLICY_FIELDS = ["automated", "syncOptions", "retry", "managedNamespaceMetadata"];
+
+/** A field under `spec.syncPolicy` Argo CD does not define, refused by its own name. */
+function rejectUnknownSyncPolicyFields(policy: unknown) {
+  if (policy === null || typeof policy !== "object" || Array.isArray(policy)) return;
+  for (const key of Object.keys(policy)) {
+    if (key in ApplicationSetSyncPolicy.shape) continue;
+    const hint = APPLICATION_SYNC_POLICY_FIELDS.includes(key) ? `; ${key} belongs in spec.template.spec.syncPolicy` : "";
+    throw new ApplicationSetError(
+      `spec.syncPolicy.${key}`,
+      `not a field of Argo CD's ApplicationSet syncPolicy (it has ${Object.keys(ApplicationSetSyncPolicy.shape).join(", ")})${hint}`,
+    );
+  }
+}
 
 /** Validates one parsed YAML document as an ApplicationSet, naming the first fields at fault. */
 export function parseApplicationSet(document: unknown): ApplicationSet {
@@ -42,6 +78,7 @@ export function parseApplicationSet(document: unknown): ApplicationSet {
     for (const [field, reason] of Object.entries(UNSUPPORTED_SPEC_FIELDS)) {
       if (field in spec) throw new ApplicationSetError(`spec.${field}`, reason);
     }
+    rejectUnknownSyncPolicyFields(spec.syncPolicy);
   }
   const result = ApplicationSetDocument.safeParse(document);
   if (result.success) {

@@ -1,8 +1,10 @@
 import { Application, fieldPath } from "../../contract/index.js";
 import type { RepoReader } from "../../core/git/reader.js";
 import type { ApplicationSet } from "./application-set.js";
+import { asGenerated, withDefaultFinalizer } from "./application-set-output.js";
 import { generateParams, paramsPerCluster } from "./generators/index.js";
 import type { GeneratorContext } from "./generators/context.js";
+import { withGeneratorTemplate } from "./generators/template.js";
 import type { ClusterView, InventoryView } from "./inventory-view.js";
 import { LruMap } from "./lru.js";
 import { ApplicationSetError, type Params } from "./params.js";
@@ -106,9 +108,12 @@ function deepFreeze<T>(value: T): T {
 function render(set: ApplicationSet, params: Params): Rendered {
   const options = { goTemplate: set.spec.goTemplate ?? false, goTemplateOptions: set.spec.goTemplateOptions ?? [] };
   try {
-    const rendered = renderTemplate(set.spec.template, params, options) as Record<string, unknown>;
-    const patched = set.spec.templatePatch === undefined ? rendered : applyTemplatePatch(rendered, set.spec.templatePatch, params, options.goTemplateOptions);
-    const candidate = { apiVersion: "argoproj.io/v1alpha1", kind: "Application", ...patched };
+    const template = renderTemplate(set.spec.template, params, options);
+    // Argo CD returns the template as written, without the default finalizer, when there are no params.
+    const rendered = Object.keys(params).length === 0 ? template : withDefaultFinalizer(template, set);
+    const patched =
+      set.spec.templatePatch === undefined ? rendered : applyTemplatePatch(rendered as object, set.spec.templatePatch, params, options.goTemplateOptions);
+    const candidate = { apiVersion: "argoproj.io/v1alpha1", kind: "Application", ...(asGenerated(patched, set) as object) };
     const parsed = Application.safeParse(candidate);
     if (parsed.success) return deepFreeze({ ok: true, application: parsed.data });
     const name = (candidate as { metadata?: { name?: unknown } }).metadata?.name;
@@ -215,7 +220,11 @@ async function renderParamSets(set: ApplicationSet, generator: unknown, context:
     return failure(set, context.field, error);
   }
   const { template, templatePatch, goTemplate, goTemplateOptions } = set.spec;
-  const group = new GroupOfRun(caches.renders, JSON.stringify([template, templatePatch, goTemplate, goTemplateOptions]));
+  // Everything render() reads of the set: its namespace and syncPolicy shape the Application too.
+  const group = new GroupOfRun(
+    caches.renders,
+    JSON.stringify([template, templatePatch, goTemplate, goTemplateOptions, set.metadata.namespace, set.spec.syncPolicy]),
+  );
   const rendered = paramSets.map((params) => {
     const key = JSON.stringify(params);
     return group.get(key) ?? group.add(key, render(set, params));
@@ -225,7 +234,13 @@ async function renderParamSets(set: ApplicationSet, generator: unknown, context:
 }
 
 /** The Applications of one generator entry. */
-async function renderGenerator(set: ApplicationSet, generator: unknown, field: string, context: EvaluationContext): Promise<GeneratorOutput> {
+async function renderGenerator(spec: ApplicationSet, generator: unknown, field: string, context: EvaluationContext): Promise<GeneratorOutput> {
+  let set: ApplicationSet;
+  try {
+    set = withGeneratorTemplate(spec, generator, field);
+  } catch (error) {
+    return failure(spec, field, error);
+  }
   const generatorContext: GeneratorContext = {
     ...context,
     goTemplate: set.spec.goTemplate ?? false,

@@ -22,7 +22,7 @@ type GeneratorKind = (typeof SUPPORTED_GENERATORS)[number];
 /**
  * The parameter sets one entry of `spec.generators` yields, after its post-selector. Anything
  * Radial does not evaluate (SCM provider, pull request, plugin, cluster-decision-resource,
- * unknown fields, per-generator `template`) is refused with an ApplicationSetError naming it.
+ * unknown fields, a `template` on a matrix or merge child) is refused with an ApplicationSetError naming it.
  */
 export async function generateParams(generator: unknown, context: GeneratorContext): Promise<Params[]> {
   return transform(generator, context, context.field, "top", undefined);
@@ -108,16 +108,12 @@ function generatorKind(generator: Record<string, unknown>, field: string, level:
 }
 
 /**
- * A generator's own `template` overrides the spec template in Argo CD (top level), and is ignored
- * by Argo for matrix/merge children. Radial renders the spec template only, so a non-empty one is
- * refused by name rather than ignored.
+ * A top-level generator's own `template` is merged over the spec template (template.ts, called by
+ * the evaluator). Argo CD ignores a template on a matrix or merge child, so one is refused by name
+ * rather than silently ignored.
  */
 function rejectTemplate(inner: Record<string, unknown>, field: string, level: Level) {
   const template = inner.template;
-  if (template === undefined || template === null || (isObject(template) && Object.keys(template).length === 0)) return;
-  const why =
-    level === "top"
-      ? "a per-generator template is not supported by Radial; move it into spec.template (or use spec.templatePatch)"
-      : "a template on a matrix or merge child is ignored by Argo CD; remove it";
-  throw new ApplicationSetError(`${field}.template`, why);
+  if (level === "top" || template === undefined || template === null || (isObject(template) && Object.keys(template).length === 0)) return;
+  throw new ApplicationSetError(`${field}.template`, "a template on a matrix or merge child is ignored by Argo CD; remove it");
 }

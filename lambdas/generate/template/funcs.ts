@@ -430,7 +430,11 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
 
 /** Argo CD's normalize (SanitizeName): lower case, invalid DNS characters → '-', ≤ 253, trim '-' and '.'. */
 export function sanitizeName(name: string): string {
-  let n = name.toLowerCase().replace(/[^-a-z0-9.]/g, "-");
+  // Per code point, as Go's ToLower and regexp work on runes: U+0130 lowers to "i" alone in Go's simple case mapping.
+  let n = name
+    .replace(/\u0130/g, "i")
+    .toLowerCase()
+    .replace(/[^-a-z0-9.]/gu, "-");
   if (n.length > 253) n = n.slice(0, 253);
   return n.replace(/^[-.]+|[-.]+$/g, "");
 }
