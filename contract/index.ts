@@ -5,6 +5,7 @@ export * from "./cluster-status.js";
 export * from "./agent-config.js";
 export * from "./api-error.js";
 export * from "./validation.js";
+export * from "./echo.js";
 export * from "./labels.js";
 export * from "./clusters.js";
 export * from "./application.js";

@@ -120,6 +120,12 @@ export interface WriteOptions {
   now: Date;
   /** How many times a branch is rebuilt on the fresh remote head after `RefMovedError` (default 2). */
   retries?: number;
+  /**
+   * The heads the caller already read (branch → commit; a branch left out is new): the first push
+   * then needs no ref discovery of its own. Each ref stays a compare-and-swap on the head given, so
+   * a head that moved since it was read is refused, and that branch is retried on a fresh listing.
+   */
+  heads?: ReadonlyMap<string, string>;
 }
 
 export interface BranchResult {

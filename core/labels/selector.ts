@@ -1,15 +1,26 @@
+import { echo } from "../../contract/echo.js";
 import { labelKeyProblem, labelValueProblem } from "../../contract/labels.js";
 
 /** One requirement of a label selector, as Kubernetes models it (labels.Requirement). */
 export type Requirement =
   | { key: string; operator: "In" | "NotIn"; values: string[] }
   | { key: string; operator: "Exists" | "DoesNotExist" }
-  | { key: string; operator: "Gt" | "Lt"; value: number };
+  | { key: string; operator: "Gt" | "Lt"; value: bigint };
 
 /** A selector is a conjunction of requirements; an empty one matches everything. */
 export type Selector = Requirement[];
 
 export class SelectorError extends Error {}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Go's strconv.ParseInt(text, 10, 64), as Kubernetes reads Gt and Lt: a sign, decimal digits, within int64. */
+function parseInt64(text: string): bigint | undefined {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value >= INT64_MIN && value <= INT64_MAX ? value : undefined;
+}
 
 type Token = { kind: "id"; text: string; at: number } | { kind: "op"; text: string; at: number } | { kind: "end"; text: ""; at: number };
 
@@ -45,8 +56,8 @@ export function parseSelector(input: string): Selector {
   const tokens = tokenize(input);
   let position = 0;
   const fail = (token: Token, expected: string): never => {
-    const found = token.kind === "end" ? "the end" : `'${token.text}'`;
-    throw new SelectorError(`invalid selector "${input}": at position ${token.at}, found ${found}, expected ${expected}`);
+    const found = token.kind === "end" ? "the end" : echo(token.text, "'");
+    throw new SelectorError(`invalid selector ${echo(input)}: at position ${token.at}, found ${found}, expected ${expected}`);
   };
   const next = () => tokens[position++]!;
   const peek = () => tokens[position]!;
@@ -54,7 +65,7 @@ export function parseSelector(input: string): Selector {
     const token = next();
     if (token.kind !== "id" || token.text === "in" || token.text === "notin") return fail(token, "a label key");
     const problem = labelKeyProblem(token.text);
-    if (problem) throw new SelectorError(`invalid selector "${input}": ${problem}`);
+    if (problem) throw new SelectorError(`invalid selector ${echo(input)}: ${problem}`);
     return token.text;
   };
   const value = (k: string): string => {
@@ -62,7 +73,7 @@ export function parseSelector(input: string): Selector {
     if (token.kind !== "id") return ""; // `env=` selects the empty value, as in Kubernetes
     position++;
     const problem = labelValueProblem(token.text, k);
-    if (problem) throw new SelectorError(`invalid selector "${input}": ${problem}`);
+    if (problem) throw new SelectorError(`invalid selector ${echo(input)}: ${problem}`);
     return token.text;
   };
   const values = (k: string): string[] => {
@@ -97,9 +108,13 @@ export function parseSelector(input: string): Selector {
         return { key: k, operator: "NotIn", values: values(k) };
       case "<":
       case ">": {
+        // Kubernetes' NewRequirement: the operand is an int64 and, like every value, a valid label value.
         const number = next();
-        if (number.kind !== "id" || !/^-?\d+$/.test(number.text)) fail(number, "an integer");
-        return { key: k, operator: token.text === "<" ? "Lt" : "Gt", value: Number(number.text) };
+        const operand = number.kind === "id" ? parseInt64(number.text) : undefined;
+        if (operand === undefined) return fail(number, "an integer");
+        const problem = labelValueProblem(number.text, k);
+        if (problem) throw new SelectorError(`invalid selector ${echo(input)}: ${problem}`);
+        return { key: k, operator: token.text === "<" ? "Lt" : "Gt", value: operand };
       }
       default:
         return fail(token, "'=', '==', '!=', 'in', 'notin', '<', '>', ',' or the end");
@@ -132,8 +147,9 @@ export function matches(selector: Selector, labels: Readonly<Record<string, stri
         return !has || !r.values.includes(actual!);
       case "Gt":
       case "Lt": {
-        if (!has || !/^-?\d+$/.test(actual!)) return false;
-        return r.operator === "Gt" ? Number(actual) > r.value : Number(actual) < r.value;
+        const number = has ? parseInt64(actual!) : undefined;
+        if (number === undefined) return false;
+        return r.operator === "Gt" ? number > r.value : number < r.value;
       }
     }
   });
@@ -174,7 +190,7 @@ export function selectorFromObject(object: LabelSelectorObject): Selector {
         selector.push({ key: expression.key, operator: expression.operator });
         break;
       default:
-        throw new SelectorError(`${where}: operator "${expression.operator}" is not one of In, NotIn, Exists, DoesNotExist`);
+        throw new SelectorError(`${where}: operator ${echo(expression.operator)} is not one of In, NotIn, Exists, DoesNotExist`);
     }
   }
   return selector;

@@ -1,6 +1,7 @@
 import {
   Cluster,
   CLUSTER_LIMITS,
+  echo,
   ClusterList,
   ClusterName,
   parseWith,
@@ -38,7 +39,7 @@ async function registryCall<T>(call: () => Promise<T>): Promise<T> {
 
 function clusterName(request: ApiRequest): string {
   const parsed = parseWith(ClusterName, request.params.name, "cluster name");
-  if (!parsed.ok) throw new HttpError("validation_failed", `${parsed.message} (got "${request.params.name}")`, { field: "name" });
+  if (!parsed.ok) throw new HttpError("validation_failed", `${parsed.message} (got ${echo(request.params.name ?? "")})`, { field: "name" });
   return parsed.value;
 }
 
@@ -48,7 +49,7 @@ function ifMatch(request: ApiRequest): string | undefined {
   const header = request.headers["if-match"];
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?([0-9]+)"?\s*$/.exec(header);
-  if (!match) throw new HttpError("bad_request", `If-Match must be the ETag of the cluster ("<resourceVersion>"), got ${header}`);
+  if (!match) throw new HttpError("bad_request", `If-Match must be the ETag of the cluster ("<resourceVersion>"), got ${echo(header)}`);
   return match[1];
 }
 
@@ -56,7 +57,7 @@ function listQuery(request: ApiRequest) {
   const limitText = request.query.get("limit") ?? "100";
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > CLUSTER_LIMITS.maxPageSize) {
-    throw new HttpError("validation_failed", `limit must be an integer from 1 to ${CLUSTER_LIMITS.maxPageSize}, got "${limitText}"`, { field: "limit" });
+    throw new HttpError("validation_failed", `limit must be an integer from 1 to ${CLUSTER_LIMITS.maxPageSize}, got ${echo(limitText)}`, { field: "limit" });
   }
   try {
     return { selector: parseSelector(request.query.get("selector") ?? ""), limit, pageToken: request.query.get("pageToken") ?? undefined };

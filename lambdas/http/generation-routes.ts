@@ -1,4 +1,4 @@
-import { GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } from "../../contract/index.js";
+import { echo, GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } from "../../contract/index.js";
 import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generate/service.js";
 import { EVENT_HEADER, PushPayload } from "../generate/webhook-push.js";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generate/webhook-signature.js";
@@ -21,7 +21,7 @@ function flag(request: ApiRequest, name: string): boolean {
   const value = request.query.get(name);
   if (value === null || value === "false") return false;
   if (value === "true" || value === "") return true;
-  throw new HttpError("validation_failed", `${name} must be true or false, got "${value}"`, { field: name });
+  throw new HttpError("validation_failed", `${name} must be true or false, got ${echo(value)}`, { field: name });
 }
 
 /** `/v1/generate`, `/v1/generations` and `/v1/webhooks/git`: starting generation runs and reading their history. */
@@ -62,7 +62,7 @@ export function generationRoutes(context: HubContext): Route[] {
         const limitText = request.query.get("limit") ?? "20";
         const limit = Number(limitText);
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
-          throw new HttpError("validation_failed", `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}, got "${limitText}"`, { field: "limit" });
+          throw new HttpError("validation_failed", `limit must be an integer from 1 to ${MAX_HISTORY_PAGE}, got ${echo(limitText)}`, { field: "limit" });
         }
         try {
           const page = await service.history(limit, request.query.get("pageToken") ?? undefined);

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { parseWith } from "../../contract/index.js";
+import { echo, parseWith } from "../../contract/index.js";
 import type { ApiRequest } from "./api.js";
 import { HttpError } from "./http-error.js";
 
@@ -8,7 +8,7 @@ const JSON_TYPES = ["application/json", "application/merge-patch+json"];
 /** Parses a JSON request body against `schema`, refusing wrong media types and naming bad fields. */
 export function parseBody<S extends z.ZodType>(request: ApiRequest, schema: S, what: string): z.infer<S> {
   const type = (request.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
-  if (!JSON_TYPES.includes(type)) throw new HttpError("unsupported_media_type", `${what} must be sent as application/json, not ${type}`);
+  if (!JSON_TYPES.includes(type)) throw new HttpError("unsupported_media_type", `${what} must be sent as application/json, not ${echo(type)}`);
   let json: unknown;
   try {
     json = JSON.parse(request.body);

@@ -1,3 +1,4 @@
+import { echo } from "../../contract/index.js";
 import { HttpError } from "./http-error.js";
 import type { ApiRequest, ApiResponse, Route } from "./api.js";
 
@@ -30,7 +31,7 @@ function decodeParam(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new HttpError("bad_request", `path segment "${value}" is not valid percent-encoding`);
+    throw new HttpError("bad_request", `path segment ${echo(value)} is not valid percent-encoding`);
   }
 }
 
@@ -48,11 +49,12 @@ export function createRouter(routes: Route[], hooks: RouterHooks) {
   async function route(request: Omit<ApiRequest, "params">, matched: (template: string) => void): Promise<ApiResponse> {
     try {
       const matches = compiled.map((c) => ({ c, m: c.pattern.exec(request.path) })).filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
-      if (matches.length === 0) throw new HttpError("not_found", `no route ${request.method} ${request.path}; see /v1/openapi.json for the API`);
+      if (matches.length === 0)
+        throw new HttpError("not_found", `no route ${echo(request.method, "")} ${echo(request.path, "")}; see /v1/openapi.json for the API`);
       const match = matches.find((x) => x.c.route.method === request.method);
       if (!match) {
         const allowed = matches.map((x) => x.c.route.method).join(", ");
-        throw new HttpError("method_not_allowed", `${request.method} is not allowed on ${request.path}; allowed: ${allowed}`);
+        throw new HttpError("method_not_allowed", `${echo(request.method, "")} is not allowed on ${echo(request.path, "")}; allowed: ${allowed}`);
       }
       const { route } = match.c;
       matched(route.path);

@@ -1,4 +1,4 @@
-import { ClusterName, ClusterStatus, HubReply, parseStatusReport, parseWith, StatusReport } from "../../contract/index.js";
+import { ClusterName, ClusterStatus, echo, HubReply, parseStatusReport, parseWith, StatusReport } from "../../contract/index.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import { RegistryError } from "../inventory/errors.js";
 import { StatusError, type StatusService } from "../status/status-service.js";
@@ -60,7 +60,7 @@ async function authenticatedReport(request: ApiRequest, deps: StatusRouteDepende
 
 function clusterName(request: ApiRequest): string {
   const parsed = parseWith(ClusterName, request.params.name, "cluster name");
-  if (!parsed.ok) throw new HttpError("validation_failed", `${parsed.message} (got "${request.params.name}")`, { field: "name" });
+  if (!parsed.ok) throw new HttpError("validation_failed", `${parsed.message} (got ${echo(request.params.name ?? "")})`, { field: "name" });
   return parsed.value;
 }
 
@@ -68,7 +68,7 @@ function eventLimit(request: ApiRequest): number {
   const text = request.query.get("events") ?? String(DEFAULT_EVENTS);
   const limit = Number(text);
   if (!Number.isInteger(limit) || limit < 0 || limit > MAX_EVENTS) {
-    throw new HttpError("validation_failed", `events must be an integer from 0 to ${MAX_EVENTS}, got "${text}"`, { field: "events" });
+    throw new HttpError("validation_failed", `events must be an integer from 0 to ${MAX_EVENTS}, got ${echo(text)}`, { field: "events" });
   }
   return limit;
 }
