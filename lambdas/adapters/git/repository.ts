@@ -85,7 +85,7 @@ export class GitRepository extends GitReader implements SourceRepository, Deploy
     });
     if (prepared.length === 0) return [];
     const results = new Map<string, BranchResult>();
-    let heads = await this.pushHeads();
+    let heads = options.heads ?? (await this.pushHeads());
     let pending = prepared;
     const retries = options.retries ?? 2;
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -121,7 +121,11 @@ export class GitRepository extends GitReader implements SourceRepository, Deploy
     }
   }
   /** Commits every changed branch of the batch and pushes them in one request. */
-  private async pushBatch(batch: { update: BranchUpdate; tree: TreeNode }[], heads: Map<string, string>, options: WriteOptions): Promise<BranchResult[]> {
+  private async pushBatch(
+    batch: { update: BranchUpdate; tree: TreeNode }[],
+    heads: ReadonlyMap<string, string>,
+    options: WriteOptions,
+  ): Promise<BranchResult[]> {
     const results: BranchResult[] = [];
     const commands: (RefCommand & { result: BranchResult })[] = [];
     const objects: GitObject[] = [];

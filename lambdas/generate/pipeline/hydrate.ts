@@ -27,9 +27,11 @@ export interface HydrateInput {
 export type HydratedApplication =
   { cluster: string; app: string; from: string; application: Application; hydrated: Hydrated } | { cluster: string; app: string; error: GenerationError };
 
+/** A repository URL without trailing slashes and `.git`, as Argo CD compares them. */
+const normalizedRepo = (url: string) => url.replace(/\/+$/, "").replace(/\.git$/, "");
+
 export function sameRepo(a: string, b: string): boolean {
-  const norm = (url: string) => url.replace(/\/+$/, "").replace(/\.git$/, "");
-  return a === b || norm(a) === norm(b);
+  return a === b || normalizedRepo(a) === normalizedRepo(b);
 }
 
 /** Whether a source is the fleet repo at the source branch. */

@@ -1,6 +1,7 @@
 /**
  * Stage 6, write: the built branches in one multi-branch write (the repository pushes up to 1000
- * refs per request, each a compare-and-swap, and rebuilds a branch that moved meanwhile). A branch
+ * refs per request, each a compare-and-swap on the head the run read, and rebuilds a branch that
+ * moved meanwhile). A branch
  * that fails is reported and the others go on; each commit written is remembered with the digest
  * of its inputs, so the next run over the same inputs skips that cluster.
  */
@@ -24,9 +25,11 @@ export async function writeBranches(built: readonly BuiltBranch[], input: WriteI
   input.signal?.throwIfAborted();
   let written: BranchResult[];
   try {
+    // The heads this run read are where each push starts: no second listing of every branch.
+    const heads = new Map(built.flatMap(({ update, work }) => (work.before ? [[update.branch, work.before.commit] as const] : [])));
     written = await input.deploy.writeBranches(
       built.map(({ update }) => update),
-      { author: input.author, now: input.now },
+      { author: input.author, now: input.now, heads },
     );
   } catch (error) {
     return built.map(({ update, work }) => ({
