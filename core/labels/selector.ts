@@ -108,12 +108,10 @@ export function parseSelector(input: string): Selector {
         return { key: k, operator: "NotIn", values: values(k) };
       case "<":
       case ">": {
-        // Kubernetes' NewRequirement: the operand is an int64 and, like every value, a valid label value.
-        const number = next();
-        const operand = number.kind === "id" ? parseInt64(number.text) : undefined;
-        if (operand === undefined) return fail(number, "an integer");
-        const problem = labelValueProblem(number.text, k);
-        if (problem) throw new SelectorError(`invalid selector ${echo(input)}: ${problem}`);
+        // Kubernetes' NewRequirement: the operand is, like every value, a valid label value, and an int64.
+        const at = peek();
+        const operand = parseInt64(value(k));
+        if (operand === undefined) return fail(at, "an integer");
         return { key: k, operator: token.text === "<" ? "Lt" : "Gt", value: operand };
       }
       default:

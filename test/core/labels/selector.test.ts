@@ -56,6 +56,61 @@ describe("label selector syntax", () => {
   }
 });
 
+// Gt and Lt as Kubernetes has them (apimachinery pkg/labels/selector.go): the label's value and the
+// operand are read with strconv.ParseInt(s, 10, 64); a missing label or one that is not an int64
+// does not match; an operand that is not an int64, or not a valid label value, makes the selector
+// invalid (NewRequirement).
+describe("label selector: > and <", () => {
+  const matching = (selector: string, labels: Record<string, string>) => matches(parseSelector(selector), labels);
+
+  test("> and < are strict at the boundary", () => {
+    assert.equal(matching("replicas>5", { replicas: "5" }), false);
+    assert.equal(matching("replicas>4", { replicas: "5" }), true);
+    assert.equal(matching("replicas<5", { replicas: "5" }), false);
+    assert.equal(matching("replicas<6", { replicas: "5" }), true);
+    assert.equal(matching("replicas>0", { replicas: "0" }), false);
+    assert.equal(matching("replicas<1", { replicas: "0" }), true);
+  });
+
+  test("compares numbers, not strings: 10 > 9, leading zeros are the same number", () => {
+    assert.equal(matching("replicas>9", { replicas: "10" }), true);
+    assert.equal(matching("replicas<9", { replicas: "10" }), false);
+    assert.equal(matching("replicas>6", { replicas: "007" }), true);
+    assert.equal(matching("replicas<007", { replicas: "6" }), true);
+  });
+
+  test("a missing label or a value that is not an integer matches neither > nor <", () => {
+    for (const selector of ["replicas>0", "replicas<99"]) {
+      assert.equal(matching(selector, {}), false, `${selector} against no label`);
+      for (const value of ["", "five", "5a", "5.0", "1e3", " 5", "0x10"])
+        assert.equal(matching(selector, { replicas: value }), false, `${selector} against ${JSON.stringify(value)}`);
+    }
+  });
+
+  test("int64 exactly: beyond 2^53 compares without rounding, beyond int64 does not match", () => {
+    assert.equal(matching("big>9007199254740992", { big: "9007199254740993" }), true);
+    assert.equal(matching("big<9007199254740993", { big: "9007199254740992" }), true);
+    assert.equal(matching("big>9223372036854775806", { big: "9223372036854775807" }), true);
+    assert.equal(matching("big>0", { big: "9223372036854775808" }), false, "2^63 is not an int64");
+    assert.equal(matching("big<0", { big: "-9223372036854775809" }), false);
+  });
+
+  test("an operand that is not an int64 or not a valid label value is refused", () => {
+    for (const selector of ["replicas>", "replicas>x", "replicas>5.5", "replicas<1e3", "replicas>9223372036854775808"])
+      assert.throws(
+        () => parseSelector(selector),
+        (error: Error) => error instanceof SelectorError && error.message.includes("expected an integer"),
+        selector,
+      );
+    // ParseInt reads -1, but a label value must start with a letter or digit: Kubernetes refuses it.
+    assert.throws(
+      () => parseSelector("replicas>-1"),
+      (error: Error) => error instanceof SelectorError && error.message.includes("must be empty or consist of"),
+    );
+    assert.doesNotThrow(() => parseSelector("replicas>9223372036854775807"));
+  });
+});
+
 describe("LabelSelector objects (matchLabels, matchExpressions)", () => {
   test("matchLabels and matchExpressions are ANDed", () => {
     const selector = selectorFromObject({
