@@ -60,7 +60,7 @@ export default {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: ["^cdk\\.out/", "^\\.radial/"] },
+    exclude: { path: ["^cdk\\.out/", "^\\.radial/", "^\\.stryker-tmp/", "^reports/"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: {

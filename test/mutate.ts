@@ -1,0 +1,151 @@
+// Mutation testing of the pure domain folders (`npm run mutate`, or `npm run mutate -- labels` for
+// one area): Stryker changes the code one small mutation at a time and reruns the area's engine-free
+// tests; a mutant no test notices is a wrong answer the suite would let through. Slow (minutes per
+// area on two cores), so it is not part of `npm test`. Scores per area are printed at the end; the
+// JSON and HTML reports are in reports/mutation/. `--survivors` also lists each surviving mutant.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Stryker } from "@stryker-mutator/core";
+import type { MutantResult, PartialStrykerOptions } from "@stryker-mutator/api/core";
+import { needsEngine } from "./engine-imports.js";
+
+interface Area {
+  name: string;
+  /** Globs of the source files Stryker mutates. */
+  mutate: string[];
+  /** Test files or folders whose engine-free test files cover the area. */
+  tests: string[];
+}
+
+const AREAS: Area[] = [
+  { name: "labels", mutate: ["core/labels/**/*.ts"], tests: ["test/core/labels"] },
+  { name: "tokens", mutate: ["lambdas/inventory/token.ts"], tests: ["test/hub/token.test.ts", "test/hub/agent-tokens.test.ts"] },
+  { name: "contract", mutate: ["contract/**/*.ts"], tests: ["test/contract"] },
+  { name: "template", mutate: ["lambdas/generate/template/**/*.ts"], tests: ["test/generate/template"] },
+  { name: "generators", mutate: ["lambdas/generate/generators/**/*.ts"], tests: ["test/generate/generators", "test/generate/conformance"] },
+  { name: "health", mutate: ["agent/health/**/*.ts"], tests: ["test/agent/health"] },
+  { name: "diff", mutate: ["agent/diff/**/*.ts"], tests: ["test/agent/diff"] },
+  { name: "sync-plan", mutate: ["agent/sync/plan.ts"], tests: ["test/agent/sync"] },
+  { name: "guard", mutate: ["lambdas/generate/pipeline/guard.ts"], tests: ["test/generate/pipeline/stages.test.ts", "test/generate/pipeline/guard.test.ts"] },
+];
+
+const REPORTS = "reports/mutation";
+
+function testFiles(path: string): string[] {
+  if (statSync(path).isFile()) return path.endsWith(".test.ts") ? [path] : [];
+  return readdirSync(path)
+    .flatMap((entry) => testFiles(join(path, entry)))
+    .sort();
+}
+
+/** The area's test files that start no engine (Kubernetes, DynamoDB Local...), so a run stays local and fast. */
+function areaTests(area: Area): string[] {
+  return area.tests
+    .filter((path) => existsSync(path))
+    .flatMap(testFiles)
+    .filter((file) => !needsEngine(file));
+}
+
+function strykerOptions(area: Area, files: string[], incremental: boolean): PartialStrykerOptions {
+  return {
+    mutate: area.mutate,
+    testRunner: "tap",
+    // Per-test coverage: the tap runner records which test file reaches each mutant, and runs only those.
+    coverageAnalysis: "perTest",
+    tap: { testFiles: files, nodeArgs: ["--import", "tsx", "--test-reporter=tap", "-r", "{{hookFile}}", "{{testFile}}"] },
+    // The machine's cores are shared; one test process at a time.
+    concurrency: 1,
+    // A mutant that loops forever (the lexer's and the selector parser's loops) is caught by this
+    // timeout on top of the test file's own time; Stryker's 5 s default made those a third of a run.
+    timeoutMS: 1500,
+    // No type checker: tsx strips types without checking, and a mutant that breaks the types but not
+    // the behaviour is as much a gap as any other. The TypeScript checker would double the run time.
+    checkers: [],
+    reporters: ["progress", "json", "html"],
+    jsonReporter: { fileName: `${REPORTS}/${area.name}.json` },
+    htmlReporter: { fileName: `${REPORTS}/${area.name}.html` },
+    incremental,
+    incrementalFile: `${REPORTS}/${area.name}.incremental.json`,
+    ignorePatterns: ["cdk.out", ".radial", "reports", "bench", "console", "infra"],
+    tempDirName: ".stryker-tmp",
+    cleanTempDir: "always",
+  };
+}
+
+interface Score {
+  area: string;
+  killed: number;
+  survived: number;
+  noCoverage: number;
+  timeout: number;
+  errors: number;
+  seconds: number;
+}
+
+function score(area: string, results: MutantResult[], seconds: number): Score {
+  const count = (...statuses: MutantResult["status"][]) => results.filter((result) => statuses.includes(result.status)).length;
+  return {
+    area,
+    killed: count("Killed"),
+    survived: count("Survived"),
+    noCoverage: count("NoCoverage"),
+    timeout: count("Timeout"),
+    errors: count("RuntimeError", "CompileError"),
+    seconds,
+  };
+}
+
+/** Stryker's mutation score: detected (killed or timed out) over detected and undetected; errors do not count. */
+function percent(s: Score): string {
+  const detected = s.killed + s.timeout;
+  const total = detected + s.survived + s.noCoverage;
+  return total === 0 ? "n/a" : `${((100 * detected) / total).toFixed(1)}%`;
+}
+
+function printSurvivors(results: MutantResult[]): void {
+  for (const result of results.filter((r) => r.status === "Survived" || r.status === "NoCoverage")) {
+    const line = readFileSync(result.fileName, "utf8").split("\n")[result.location.start.line - 1]?.trim() ?? "";
+    console.log(`${result.status} ${result.fileName}:${result.location.start.line} ${result.mutatorName}: ${result.replacement}\n    ${line}`);
+  }
+}
+
+function printTable(scores: Score[]): void {
+  console.log("\narea        score   killed timeout survived no-cover errors  seconds");
+  for (const s of scores) {
+    const cells = [s.killed, s.timeout, s.survived, s.noCoverage, s.errors].map((n) => String(n).padStart(7));
+    console.log(`${s.area.padEnd(11)} ${percent(s).padStart(6)} ${cells.join(" ")} ${String(Math.round(s.seconds)).padStart(8)}`);
+  }
+}
+
+const args = process.argv.slice(2);
+const flags = new Set(args.filter((arg) => arg.startsWith("--")));
+const wanted = args.filter((arg) => !arg.startsWith("--"));
+const unknown = wanted.filter((name) => !AREAS.some((area) => area.name === name));
+if (unknown.length > 0) {
+  console.error(`unknown area ${unknown.join(", ")}; the areas: ${AREAS.map((area) => area.name).join(", ")}`);
+  process.exit(2);
+}
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+mkdirSync(REPORTS, { recursive: true });
+const scores: Score[] = [];
+const failed: string[] = [];
+for (const area of wanted.length === 0 ? AREAS : wanted.map((name) => AREAS.find((a) => a.name === name)!)) {
+  const files = areaTests(area);
+  console.log(`\n== ${area.name}: ${area.mutate.join(" ")} against ${files.join(" ")}`);
+  const started = performance.now();
+  try {
+    const results = await new Stryker(strykerOptions(area, files, flags.has("--incremental"))).runMutationTest();
+    scores.push(score(area.name, results, (performance.now() - started) / 1000));
+    if (flags.has("--survivors")) printSurvivors(results);
+  } catch (error) {
+    // A failing test in the initial run stops this area only; the others still get their score.
+    console.error(`${area.name}: ${error instanceof Error ? error.message : String(error)}`);
+    failed.push(area.name);
+  }
+}
+printTable(scores);
+writeFileSync(join(REPORTS, "scores.json"), `${JSON.stringify(scores, null, 2)}\n`);
+if (failed.length > 0) {
+  console.error(`no score for ${failed.join(", ")}: see the errors above`);
+  process.exit(1);
+}
