@@ -19,7 +19,7 @@ import { evaluationCaches, type EvaluationCacheBounds, type EvaluationCaches } f
 import { HydrationCache, type HydrationCacheBounds } from "./hydrate/cache.js";
 import { LruMap } from "./lru.js";
 import type { Hydrated } from "./hydrate/index.js";
-import { BranchStates, type BranchStatesBounds } from "./pipeline/state.js";
+import { BranchStates, type AppOnBranch, type BranchStatesBounds } from "./pipeline/state.js";
 
 export type GenerationCacheBounds = EvaluationCacheBounds & HydrationCacheBounds & BranchStatesBounds;
 
@@ -31,6 +31,8 @@ export class GenerationCaches {
   readonly manifestBlobs = new WeakMap<Hydrated, BlobNode>();
   /** Each Application's share of the input digests: Applications come frozen and shared from the evaluation caches. */
   readonly applicationDigests = new WeakMap<Application, string>();
+  /** The Application a folder on a branch holds, read for sets that do not update Applications (pipeline/policy.ts). */
+  readonly writtenApplications = new WeakMap<AppOnBranch, Application>();
   /** Per cluster, the last digest of its inputs and what it was made of. */
   readonly clusterDigests: LruMap<string, { parts: readonly unknown[]; digest: string }>;
 

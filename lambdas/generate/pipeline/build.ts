@@ -38,7 +38,7 @@ interface Tree {
 }
 
 /** One cluster's tree from its wanted folders and its branch as it is; fills `result.changed`. */
-export function buildBranchTree({ result, apps, before }: BranchWork, sourceRevision: string, caches: GenerationCaches): Tree {
+export function buildBranchTree({ result, apps, before, preserved }: BranchWork, sourceRevision: string, caches: GenerationCaches): Tree {
   const tree: Tree = { files: {}, kept: {}, state: { commit: "", tree: "", apps: new Map(), tombstones: new Map() } };
   const { files, kept, state } = tree;
   for (const app of [...apps.keys()].sort()) {
@@ -67,7 +67,7 @@ export function buildBranchTree({ result, apps, before }: BranchWork, sourceRevi
     state.tombstones.set(app, oid);
   }
   for (const app of result.removed) {
-    const text = tombstoneYaml(app, before!.apps.get(app)!, sourceRevision);
+    const text = tombstoneYaml(app, before!.apps.get(app)!, sourceRevision, preserved?.has(app) === true);
     files[`${appFolder(result.name, app)}/${TOMBSTONE_FILE}`] = text;
     state.tombstones.set(app, buildTree({ [TOMBSTONE_FILE]: text }).oid);
   }

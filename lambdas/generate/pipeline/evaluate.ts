@@ -5,6 +5,7 @@
  */
 import type { RepoReader } from "../../../core/git/reader.js";
 import { parseApplicationSetFile, type ApplicationSet } from "../application-set.js";
+import { setPolicyOf, type SetPolicy } from "../application-set-policy.js";
 import { evaluateApplicationSet, type EvaluationCaches, type GeneratedApplication, type GeneratorFile } from "../evaluate.js";
 import type { InventoryView } from "../inventory-view.js";
 import { originOf } from "./folder.js";
@@ -46,6 +47,8 @@ export interface FleetEvaluation {
   generated: Generated[];
   errors: GenerationError[];
   carry: CarryOver;
+  /** Origin → what its set's syncPolicy allows, for every set defined at this revision. */
+  policies: Map<string, SetPolicy>;
 }
 
 export function noCarryOver(): CarryOver {
@@ -68,6 +71,7 @@ async function evaluateFile(file: string, sets: readonly ApplicationSet[], input
     }
     setNames.add(setName);
     const from = originOf(file, setName);
+    out.policies.set(from, setPolicyOf(set));
     const evaluation = await evaluateApplicationSet(set, { inventory: input.inventory, repo: input.repo, revision: input.revision, caches: input.caches });
     for (const problem of evaluation.problems) {
       out.errors.push({
@@ -106,7 +110,7 @@ async function generatorFiles(repo: EvaluateInput["repo"], revision: string): Pr
 
 export async function evaluateFleet(input: EvaluateInput): Promise<FleetEvaluation> {
   const { repo, sourceRevision, caches } = input;
-  const out: FleetEvaluation = { generated: [], errors: [], carry: noCarryOver() };
+  const out: FleetEvaluation = { generated: [], errors: [], carry: noCarryOver(), policies: new Map() };
   let files = caches.generatorFiles.get(sourceRevision);
   if (!files) {
     files = await generatorFiles(repo, sourceRevision);

@@ -5,11 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import type { Application } from "../../../contract/application.js";
+import type { SetPolicies } from "../application-set-policy.js";
 import type { GenerationCaches } from "../caches.js";
 import type { Hydrated } from "../hydrate/index.js";
 import type { CarryOver } from "./evaluate.js";
 import { fileOf, manifestBlob } from "./folder.js";
 import type { HydratedApplication } from "./hydrate.js";
+import { keepUndeleted, preservedOnRemoval } from "./policy.js";
 import type { ClusterResult, GenerationError } from "./result.js";
 import type { AppOnBranch, BranchState } from "./state.js";
 
@@ -23,6 +25,8 @@ export interface BranchWork {
   before: BranchState | undefined;
   /** The digest of `apps`, remembered with the commit that holds them. */
   digest: string;
+  /** Removed Applications whose set preserves their resources: their tombstones carry no resources finalizer. */
+  preserved?: ReadonlySet<string>;
 }
 
 export interface PlanInput {
@@ -33,6 +37,8 @@ export interface PlanInput {
   carry: CarryOver;
   hydrated: readonly HydratedApplication[];
   caches: GenerationCaches;
+  /** What each set's syncPolicy allows (pipeline/policy.ts); a set absent from it may do everything. */
+  policies?: SetPolicies;
 }
 
 export interface Plan {
@@ -148,6 +154,8 @@ export function inputDigest(cluster: string, apps: Map<string, Wanted>, caches: 
 
 export function planBranches(input: PlanInput): Plan {
   const { desired, errors } = wantedFolders(input);
+  const policies = input.policies ?? new Map();
+  keepUndeleted(desired, input.previous, policies, (folder): Wanted => ({ from: folder.from, kept: folder }));
   let current = 0;
   for (const branch of input.previous.values()) current += branch.apps.size;
   const plan: Plan = { results: [], work: [], current, removed: 0, errors };
@@ -163,7 +171,7 @@ export function planBranches(input: PlanInput): Plan {
     plan.results.push(result);
     const digest = inputDigest(cluster, apps, input.caches);
     if (before ? input.caches.branches.inputDigestOf(before.commit) === digest : apps.size === 0) continue;
-    plan.work.push({ result, apps, before, digest });
+    plan.work.push({ result, apps, before, digest, preserved: preservedOnRemoval(removed, before, policies) });
   }
   return plan;
 }

@@ -56,6 +56,7 @@ import { evaluateFleet } from "./evaluate.js";
 import { hydrateApplications, sameRepo } from "./hydrate.js";
 import { DEFAULT_MAX_REMOVAL_SHARE, guardRemovals } from "./guard.js";
 import { planBranches } from "./plan.js";
+import { keepWrittenApplications } from "./policy.js";
 import type { GenerationResult } from "./result.js";
 import { readDeployStates } from "./state.js";
 import { writeBranches } from "./write.js";
@@ -117,9 +118,11 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
     inventory: inventoryView(admitted.clusters),
     caches: caches.evaluation,
   });
-  const hydrated = await hydrateApplications(evaluation.generated, { ...deps, sourceRevision, hydrations: caches.hydrations });
-  const plan = planBranches({ clusters: admitted.clusters.map((c) => c.name), previous: await reading, carry: evaluation.carry, hydrated, caches });
-  const errors = [...admitted.errors, ...evaluation.errors, ...plan.errors];
+  const { policies, carry } = evaluation;
+  const kept = await keepWrittenApplications({ generated: evaluation.generated, policies, previous: reading, deploy: deps.deploy, caches, carry });
+  const hydrated = await hydrateApplications(kept.generated, { ...deps, sourceRevision, hydrations: caches.hydrations });
+  const plan = planBranches({ clusters: admitted.clusters.map((c) => c.name), previous: await reading, carry, hydrated, caches, policies });
+  const errors = [...admitted.errors, ...evaluation.errors, ...kept.errors, ...plan.errors];
   const blocked = guardRemovals({
     removed: plan.removed,
     current: plan.current,
