@@ -1,9 +1,10 @@
 import { echo, GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } from "../../contract/index.js";
 import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generate/service.js";
+import { DELIVERY_HEADER, RecentDeliveries } from "../generate/webhook-deliveries.js";
 import { EVENT_HEADER, PushPayload } from "../generate/webhook-push.js";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generate/webhook-signature.js";
 import { InvalidCursorError } from "../ports.js";
-import type { ApiRequest, Route } from "./api.js";
+import type { ApiRequest, ApiResponse, Route } from "./api.js";
 import { HttpError } from "./http-error.js";
 import type { HubContext } from "../hub-context.js";
 
@@ -26,6 +27,7 @@ function flag(request: ApiRequest, name: string): boolean {
 
 /** `/v1/generate`, `/v1/generations` and `/v1/webhooks/git`: starting generation runs and reading their history. */
 export function generationRoutes(context: HubContext): Route[] {
+  const deliveries = new RecentDeliveries();
   return [
     {
       method: "POST",
@@ -85,7 +87,8 @@ export function generationRoutes(context: HubContext): Route[] {
       responses: {
         202: { description: "A generation run starts in the background; see GET /v1/generations", schema: WebhookAnswer },
         200: {
-          description: "Received and verified, nothing to do (ping, another event, or a ref no Application reads); `reason` says which",
+          description:
+            "Received and verified, nothing to do (ping, another event, a ref no Application reads, or a redelivery of an X-GitHub-Delivery id already answered); `reason` says which",
           schema: WebhookAnswer,
         },
         401: { description: "Missing or bad signature; nothing starts" },
@@ -93,20 +96,35 @@ export function generationRoutes(context: HubContext): Route[] {
       handle(request) {
         const check = verifyWebhookSignature(context.webhookSecret, request.body, request.headers[SIGNATURE_HEADER]);
         if (!check.ok) throw new HttpError("unauthorized", check.message, { reason: check.reason });
-        const service = configured(context);
-        const event = request.headers[EVENT_HEADER] ?? "push";
-        const answer = (status: 200 | 202, body: WebhookAnswer) => ({ status, body });
-        if (event === "ping") return answer(200, { started: false, reason: "ping received; the signature is valid" });
-        if (event !== "push") return answer(200, { started: false, reason: `${event} events start nothing; send push events` });
-        const parsed = parseWith(PushPayload, parseJson(request.body), "push payload");
-        if (!parsed.ok) throw new HttpError("validation_failed", parsed.message);
-        const decision = service.decidePush(parsed.value);
-        if (!decision.started) return answer(200, decision);
-        service.trigger("webhook");
-        return answer(202, decision);
+        const delivery = request.headers[DELIVERY_HEADER];
+        if (deliveries.has(delivery)) {
+          const reason = `delivery ${echo(delivery ?? "")} was already received; a redelivery starts nothing (run radial generate to run now)`;
+          return { status: 200, body: { started: false, reason } satisfies WebhookAnswer };
+        }
+        const answer = webhookAnswer(context, request);
+        deliveries.remember(delivery);
+        return answer;
       },
     },
   ];
+}
+
+/** What a verified delivery starts: pings and other events answer without a fleet repo; a push needs one. */
+function webhookAnswer(context: HubContext, request: ApiRequest): ApiResponse {
+  const event = request.headers[EVENT_HEADER] ?? "push";
+  const answer = (status: 200 | 202, body: WebhookAnswer) => ({ status, body });
+  if (event === "ping") {
+    const unset = context.generation ? "" : "; generation is not configured on this hub (RADIAL_REPO_URL is unset), so pushes get 503 until it is";
+    return answer(200, { started: false, reason: `ping received; the signature is valid${unset}` });
+  }
+  if (event !== "push") return answer(200, { started: false, reason: `${echo(event, "")} events start nothing; send push events` });
+  const service = configured(context);
+  const parsed = parseWith(PushPayload, parseJson(request.body), "push payload");
+  if (!parsed.ok) throw new HttpError("validation_failed", parsed.message);
+  const decision = service.decidePush(parsed.value);
+  if (!decision.started) return answer(200, decision);
+  service.trigger("webhook");
+  return answer(202, decision);
 }
 
 function parseJson(body: string): unknown {
