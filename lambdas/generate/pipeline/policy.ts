@@ -17,7 +17,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { Application } from "../../../contract/application.js";
-import { APPLICATION_FILE } from "../../../contract/deploy-branch.js";
+import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION } from "../../../contract/deploy-branch.js";
 import type { DeployRepository } from "../../ports.js";
 import type { SetPolicies } from "../application-set-policy.js";
 import type { GenerationCaches } from "../caches.js";
@@ -44,7 +44,12 @@ async function writtenApplication(folder: AppOnBranch, deploy: DeployRepository,
     return new Error(`${APPLICATION_FILE} is not valid YAML: ${(error as Error).message}`);
   }
   if (!parsed.success) return new Error(`${APPLICATION_FILE} is not a valid Application: ${parsed.error.issues[0]!.message}`);
-  const application = Object.freeze(parsed.data);
+  // As the evaluator yields it: the origin annotation is added again when the folder is written, so it comes out byte for byte the same.
+  const { [GENERATED_FROM_ANNOTATION]: _origin, ...annotations } = parsed.data.metadata.annotations ?? {};
+  const metadata = { ...parsed.data.metadata };
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  const application = Object.freeze({ ...parsed.data, metadata });
   caches.writtenApplications.set(folder, application);
   return application;
 }
