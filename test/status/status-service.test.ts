@@ -4,6 +4,7 @@ import { StatusReport, type ApplicationStatus, type DriftEvent } from "../../con
 import { NO_DEPLOY_REVISIONS } from "../../lambdas/status/deploy-revisions.js";
 import { StatusError, StatusService } from "../../lambdas/status/status-service.js";
 import { DynamoDBStatusStore } from "../../lambdas/adapters/dynamodb/status-store.js";
+import type { StatusStore, StoredStatus } from "../../lambdas/ports.js";
 import { engines, type Engine } from "../generate/engines.js";
 
 const T0 = Date.parse("2026-11-23T12:00:00Z");
@@ -87,6 +88,102 @@ async function concurrentReportsDoNotMix(db: Engine): Promise<void> {
     JSON.stringify(names) === JSON.stringify(["a1", "a2", "a3", "a4"]) || JSON.stringify(names) === JSON.stringify(["b1", "b2", "b3"]),
     `one report's applications, got ${names.join(",")}`,
   );
+}
+
+/**
+ * The real store, with `beforePut` run before each of its status writes (after the report's read
+ * and its application writes): where a test puts another agent's report to make this one's stale.
+ * `puts` records what each status write returned.
+ */
+function interleaved(store: StatusStore, beforePut: () => Promise<void>): StatusStore & { puts: boolean[] } {
+  const puts: boolean[] = [];
+  const wrapped = Object.assign(Object.create(store) as StatusStore, { puts });
+  wrapped.putStatus = async (...args) => {
+    await beforePut();
+    const written = await store.putStatus(...args);
+    puts.push(written);
+    return written;
+  };
+  return wrapped;
+}
+
+const serviceOn = (store: StatusStore, clock: { now: number } = { now: T0 }) =>
+  new StatusService({ store, revisions: NO_DEPLOY_REVISIONS, clock: () => new Date(clock.now), settings: { pollIntervalSeconds: 30 } });
+
+/** The status item's write is conditional on the sequence it was read at; a stale one changes nothing. */
+async function conditionalStatusWrite(db: Engine): Promise<void> {
+  const store = new DynamoDBStatusStore(db.client, await db.table());
+  const status = (seq: number, app: string): StoredStatus => ({
+    summary: {
+      agentVersion: "0.1.0",
+      heartbeatAt: new Date(T0).toISOString(),
+      receivedAt: new Date(T0).toISOString(),
+      revision: null,
+      conditions: [],
+      sync: "Synced",
+      health: "Healthy",
+      syncCounts: {},
+      healthCounts: {},
+    },
+    digests: { [app]: "digest" },
+    driftStored: 0,
+    seq,
+  });
+  assert.equal(await store.putStatus("a", status(1, "first"), undefined), true, "no item yet: written");
+  assert.equal(await store.putStatus("a", status(1, "rival"), undefined), false, "an item exists now");
+  assert.equal(await store.putStatus("a", status(2, "second"), 1), true, "read at seq 1, still 1: written");
+  assert.equal(await store.putStatus("a", status(2, "stale"), 1), false, "read at seq 1, now 2: refused");
+  assert.equal(await store.putStatus("a", status(3, "stale"), 0), false);
+  const stored = await store.getStatus("a");
+  assert.deepEqual([stored?.seq, { ...stored?.digests }], [2, { second: "digest" }], "the refused writes changed nothing");
+}
+
+/**
+ * Report A reads the status item, then report B is stored whole, then A writes with what it read:
+ * the write must be refused and A read again, so A (received last) wins whole. With `prior`, a report is stored first (A's stale write names a sequence number);
+ * without, A's stale write expects no item at all.
+ */
+async function staleReportIsRetried(db: Engine, prior: boolean): Promise<void> {
+  const store = new DynamoDBStatusStore(db.client, await db.table());
+  if (prior) await serviceOn(store).accept(report("a", [app("old")]));
+  const b = serviceOn(store);
+  let interleave = true;
+  const storeA = interleaved(store, async () => {
+    if (!interleave) return;
+    interleave = false;
+    await b.accept(
+      report(
+        "a",
+        ["b1", "b2", "b3"].map((n) => app(n)),
+      ),
+    );
+  });
+  await serviceOn(storeA).accept(
+    report(
+      "a",
+      ["a1", "a2", "a3", "a4"].map((n) => app(n)),
+    ),
+  );
+
+  assert.deepEqual(storeA.puts, [false, true], "A's first status write was stale and refused, its second (after reading B's) stored");
+  assert.deepEqual(
+    (await serviceOn(store).read("a", REGISTERED, 50)).applications.map((a) => a.name),
+    ["a1", "a2", "a3", "a4"],
+    "A, received last, whole",
+  );
+  assert.equal((await store.getStatus("a"))?.seq, prior ? 3 : 2);
+}
+
+/** Another report lands before every one of A's writes: A gives up with a conflict after its attempts. */
+async function alwaysPreemptedIsAConflict(db: Engine): Promise<void> {
+  const store = new DynamoDBStatusStore(db.client, await db.table());
+  const b = serviceOn(store);
+  const storeA = interleaved(store, async () => {
+    await b.accept(report("a", [app("b")]));
+  });
+  await assert.rejects(serviceOn(storeA).accept(report("a", [app("a")])), (error: unknown) => error instanceof StatusError && error.reason === "conflict");
+  assert.deepEqual(storeA.puts, [false, false, false, false, false]);
+  assert.deepEqual(Object.keys((await store.getStatus("a"))?.digests ?? {}), ["b"], "the status item is B's");
 }
 
 for (const engine of engines) {
@@ -182,6 +279,14 @@ for (const engine of engines) {
     });
 
     test("concurrent reports of one cluster leave exactly one report's applications, never a mix", () => concurrentReportsDoNotMix(db));
+
+    test("the status item's write is refused when its sequence is stale", () => conditionalStatusWrite(db));
+
+    test("a report whose read went stale (first report) is refused and retried, and wins whole", () => staleReportIsRetried(db, false));
+
+    test("a report whose read went stale (sequence moved on) is refused and retried, and wins whole", () => staleReportIsRetried(db, true));
+
+    test("a report preempted on every attempt is a conflict and leaves the status item to the other", () => alwaysPreemptedIsAConflict(db));
 
     test("a report naming an application twice is refused and changes nothing", async () => {
       const { service, clock } = await fresh();
