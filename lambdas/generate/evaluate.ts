@@ -5,6 +5,7 @@ import { asGenerated, withDefaultFinalizer } from "./application-set-output.js";
 import { generateParams, paramsPerCluster } from "./generators/index.js";
 import type { GeneratorContext } from "./generators/context.js";
 import { withGeneratorTemplate } from "./generators/template.js";
+import { clusterOutcomes, InventoryHistory, type ClusterGroup } from "./cluster-outcomes.js";
 import type { ClusterView, InventoryView } from "./inventory-view.js";
 import { LruMap } from "./lru.js";
 import { ApplicationSetError, type Params } from "./params.js";
@@ -51,21 +52,23 @@ export type Rendered = { ok: true; application: Application } | { ok: false; fie
 /** What one cluster yields for one set: its rendered Applications, or the error that fails the whole set. */
 export type ClusterOutcome = { rendered: readonly Rendered[] } | { error: Error };
 
-/**
- * Evaluation results kept between runs, in groups (one per set or template); entries no run asks
- * for any more (a cluster relabeled or gone) leave once they are a tenth of their group, and the
- * least recently used groups go past a bound on entries in all. Rendering is a pure function of template and
- * parameters (the template functions read no clock, randomness or environment), so an entry never
- * goes stale.
- */
 /** A generator file at a revision: its ApplicationSets, or why it could not be parsed. */
 export type GeneratorFile = { file: string; sets: readonly ApplicationSet[] } | { file: string; error: string };
 
+/**
+ * Evaluation results kept between runs, in groups (one per set or template): a cluster generator's
+ * group holds the clusters of the last inventory it saw (cluster-outcomes.ts); another generator's
+ * drops parameters no run asks for any more once they are a tenth of it. Past a bound on entries in
+ * all, the least recently used groups go. Rendering is a pure function of template and parameters
+ * (the template functions read no clock, randomness or environment), so an entry never goes stale.
+ */
 export interface EvaluationCaches {
   /** Source revision → its generator files, parsed: a run at an unchanged revision reads none. */
   generatorFiles: LruMap<string, GeneratorFile[]>;
   /** Set (its whole spec) → cluster (everything a generator reads of it) → outcome: cluster generators. */
-  perCluster: LruMap<string, CacheGroup<ClusterOutcome>>;
+  perCluster: LruMap<string, ClusterGroup<ClusterOutcome>>;
+  /** The inventories evaluated, so that a run visits only the clusters changed since the last. */
+  inventories: InventoryHistory;
   /** Template (with patch and options) → parameters → Application: every other generator. */
   renders: LruMap<string, CacheGroup<Rendered>>;
 }
@@ -83,8 +86,14 @@ const MAX_REVISIONS = 8;
 const MAX_GROUPS = 10_000;
 
 export function evaluationCaches(bounds: Partial<EvaluationCacheBounds> = {}): EvaluationCaches {
-  const groups = <V>(maxEntries: number) => new LruMap<string, CacheGroup<V>>(MAX_GROUPS, { sizeOf: (group) => group.entries.size, maxSize: maxEntries });
-  return { generatorFiles: new LruMap(MAX_REVISIONS), perCluster: groups(bounds.maxClusterOutcomes ?? 500_000), renders: groups(bounds.maxRenders ?? 200_000) };
+  const groups = <G extends { entries: Map<string, unknown> }>(maxEntries: number) =>
+    new LruMap<string, G>(MAX_GROUPS, { sizeOf: (group) => group.entries.size, maxSize: maxEntries });
+  return {
+    generatorFiles: new LruMap(MAX_REVISIONS),
+    perCluster: groups(bounds.maxClusterOutcomes ?? 500_000),
+    inventories: new InventoryHistory(),
+    renders: groups(bounds.maxRenders ?? 200_000),
+  };
 }
 
 /** Resolves `destination.name` or `destination.server` to a registered cluster, as Argo CD does. */
@@ -137,7 +146,7 @@ export interface CacheGroup<V> {
 
 /**
  * A group's entries as a run uses them: a hit is a lookup, a miss is rendered and added. Entries no
- * run asks for any more (a cluster relabeled or gone) are dropped once they are a tenth of the
+ * run asks for any more (parameters no longer generated) are dropped once they are a tenth of the
  * group; the group's size counts against the cache's bound.
  */
 class GroupOfRun<V> {
@@ -195,19 +204,21 @@ function clusterOutcome(set: ApplicationSet, view: ClusterView, perCluster: (vie
   }
 }
 
-/** A cluster generator, one cluster at a time: a cluster whose view is unchanged since the last run is a map lookup. */
+/** A cluster generator, one cluster at a time: a run visits only the clusters that changed since the last (cluster-outcomes.ts). */
 function renderPerCluster(set: ApplicationSet, field: string, perCluster: (view: ClusterView) => Params[], context: EvaluationContext): GeneratorOutput {
-  const group = new GroupOfRun(context.caches.perCluster, `${field}\u0000${JSON.stringify(set)}`);
+  const picked = clusterOutcomes({
+    cache: context.caches.perCluster,
+    groupKey: `${field}\u0000${JSON.stringify(set)}`,
+    inventory: context.inventory,
+    history: context.caches.inventories,
+    outcome: (view) => clusterOutcome(set, view, perCluster),
+    picks: (outcome) => outcome !== NOT_PICKED,
+  });
   const rendered: Rendered[] = [];
-  for (const view of context.inventory.sorted) {
-    const outcome = group.get(view.key) ?? group.add(view.key, clusterOutcome(set, view, perCluster));
-    if ("error" in outcome) {
-      group.store();
-      return failure(set, field, outcome.error);
-    }
+  for (const { outcome } of picked) {
+    if ("error" in outcome) return failure(set, field, outcome.error);
     for (const one of outcome.rendered) rendered.push(one);
   }
-  group.store();
   return { rendered };
 }
 
