@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { ClusterName, parseWith, type Application } from "../contract/index.js";
+import { parseWith, type Application } from "../contract/index.js";
 import { labelProblems } from "../contract/labels.js";
 import { parseApplicationSetFile } from "../lambdas/generate/application-set.js";
 import { evaluateApplicationSet, evaluationCaches, type EvaluationProblem } from "../lambdas/generate/evaluate.js";
@@ -12,9 +12,13 @@ import type { InventoryCluster } from "../lambdas/generate/params.js";
 import { DirectoryRepo } from "./directory-repo.js";
 import { CliError, runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
+/**
+ * Names as Argo CD takes them (free strings: an EKS ARN, `team_a/west`), so a team can preview its
+ * sets against its real cluster list; only registration needs DNS-1123 names, as they become branch paths.
+ */
 const ClustersFile = z.array(
   z.strictObject({
-    name: ClusterName,
+    name: z.string().min(1, "must not be empty"),
     server: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
