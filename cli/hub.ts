@@ -1,6 +1,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Command } from "commander";
 import { resolve } from "node:path";
+import { EXIT } from "../core/exit.js";
+import { HubSetupError } from "../lambdas/local/setup-error.js";
 
 interface HubUpOptions {
   port: string;
@@ -33,7 +35,7 @@ async function hubUp(options: HubUpOptions): Promise<void> {
   } catch (error) {
     const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
     console.error(`radial: the hub failed to start: ${inUse ? `port ${port} is in use; pass --port or set PORT` : (error as Error).message}`);
-    process.exit(1);
+    process.exit(error instanceof HubSetupError ? EXIT.usage : EXIT.refused);
   }
 }
 

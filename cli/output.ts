@@ -12,6 +12,7 @@ Exit codes:
   0  success
   1  the hub refused the request or failed ("error: <message> (<code>)" on stderr)
   2  usage error: bad arguments, options or k=v syntax, or no admin token; nothing was sent
+     (radial hub: a data dir, admin token or backup file it cannot use)
   3  the hub could not be reached (not running, wrong --hub/RADIAL_HUB, or no answer in time)
   4  not found: the hub has no such cluster`;
 

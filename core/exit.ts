@@ -6,7 +6,7 @@ export const EXIT = {
   ok: 0,
   /** The hub refused the request or failed, or a check against what it holds did (label without --overwrite). */
   refused: 1,
-  /** Bad arguments or options, or no admin token: nothing was sent. */
+  /** Bad arguments or options, or no admin token: nothing was sent. `radial hub`: its data dir or admin token cannot be used. */
   usage: 2,
   unreachable: 3,
   /** The hub has no such cluster (404), so `radial cluster get x || ...` can tell absence from failure. */

@@ -1,7 +1,7 @@
-import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
+import { checkInventory, INVENTORY_DIR } from "./inventory-dir.js";
 
 export interface EmbeddedDynamoDB {
   endpoint: string;
@@ -13,8 +13,8 @@ export interface EmbeddedDynamoDB {
  * `dataDir`, so the embedded hub speaks to its inventory exactly as it would to DynamoDB.
  */
 export async function startEmbeddedDynamoDB(dataDir: string): Promise<EmbeddedDynamoDB> {
-  const path = join(dataDir, "inventory");
-  await mkdir(path, { recursive: true });
+  const path = join(dataDir, INVENTORY_DIR);
+  await checkInventory(path, dataDir);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
