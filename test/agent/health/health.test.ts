@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parse } from "yaml";
 import type { HealthStatus } from "../../../contract/status-report.js";
@@ -60,13 +60,24 @@ const CASES: [fixture: string, status: HealthStatus, message?: string][] = [
   ["apiservice-v1beta1-false", "Progressing"],
 ];
 
+let registered = 0;
 for (const [name, status, message] of CASES) {
+  registered++;
   test(`gitops-engine fixture ${name} is ${status}`, () => {
     const health = assessHealth(fixture(name));
     assert.equal(health?.status, status);
     if (message !== undefined) assert.equal(health.message, message);
   });
 }
+
+test("every fixture under testdata/ is asserted, once, and all 47 of gitops-engine's are", () => {
+  const onDisk = readdirSync(new URL("./testdata/", import.meta.url)).sort();
+  // knative-service is asserted below: a custom resource, no health.
+  const asserted = [...CASES.map(([name]) => `${name}.yaml`), "knative-service.yaml"].sort();
+  assert.deepEqual(asserted, onDisk);
+  assert.equal(registered, CASES.length);
+  assert.ok(registered >= 47, `${registered} fixtures asserted, expected at least 47`);
+});
 
 test("a custom resource has no health check and does not count (Argo CD has no generic rule)", () => {
   assert.equal(assessHealth(fixture("knative-service")), undefined);

@@ -38,10 +38,13 @@ function problemText(problem: EvaluationProblem): string {
 }
 
 const casesDir = join(import.meta.dirname, "cases");
-for (const file of readdirSync(casesDir)
-  .filter((f) => f.endsWith(".yaml"))
-  .sort()) {
+/** Cases on disk when this floor was set; a folder that lost cases (or all of them) fails rather than passing with fewer. */
+const AT_LEAST = 21;
+const onDisk = readdirSync(casesDir).sort();
+let registered = 0;
+for (const file of onDisk.filter((f) => f.endsWith(".yaml"))) {
   const testCase = parse(readFileSync(join(casesDir, file), "utf8")) as Case;
+  registered++;
   test(`${file}: ${testCase.description}`, async () => {
     const clusters: InventoryCluster[] = testCase.clusters.map((c) => ({
       name: c.name,
@@ -70,3 +73,13 @@ for (const file of readdirSync(casesDir)
     expectedProblems.forEach((pattern, i) => assert.match(problems[i]!, new RegExp(pattern)));
   });
 }
+
+test(`every file under cases/ is a registered case, at least ${AT_LEAST}`, () => {
+  assert.deepEqual(
+    onDisk.filter((f) => !f.endsWith(".yaml")),
+    [],
+    "a case file not named *.yaml would be skipped",
+  );
+  assert.equal(registered, onDisk.length);
+  assert.ok(registered >= AT_LEAST, `${registered} cases registered, expected at least ${AT_LEAST}`);
+});
