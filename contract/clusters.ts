@@ -1,12 +1,28 @@
 import { z } from "zod";
 import { labelKeyProblem, labelValueProblem } from "./labels.js";
 import { ClusterName, Timestamp } from "./names.js";
+import { utf8Length, utf8String } from "./validation.js";
 
-/** Bounds on what one cluster carries, so a cluster item stays far below DynamoDB's 400 KB. */
+/**
+ * Bounds on what one cluster carries, so a cluster item always fits DynamoDB's 400 KB (409,600
+ * bytes, counted in UTF-8; a map costs 3 bytes plus 1 per entry, its keys included). Label keys and
+ * values are ASCII by Kubernetes' rules (a key at most 253 + 1 + 63 = 317 bytes, a value 63); only
+ * annotation values carry any text, so they are bounded in bytes:
+ *   labels       64 × (317 + 63 + 1) + 3        =  24,387
+ *   annotations  64 × (317 + 4,096 + 1) + 3     = 282,499
+ *   server URL                                   =   2,048
+ *   EKS record   AWS's own bounds: 50 tags × (128 + 256 characters, ≤ 4 bytes each) ≈ 76,800,
+ *                plus ARN, subnets, groups, CIDRs and logging      <  10,000
+ *   the rest     name, times, version, token hashes, attribute names <   1,000
+ *   total                                                           < 396,734
+ * PATCH adds keys a few at a time (a body is at most 64 KiB), so the count and byte bounds, not the
+ * body limit, are what keep the item whole.
+ */
 export const CLUSTER_LIMITS = {
   maxLabels: 64,
   maxAnnotations: 64,
-  maxAnnotationValueLength: 4096,
+  /** In UTF-8 bytes. */
+  maxAnnotationValueBytes: 4096,
   /** Request bodies larger than this are refused with 413 before they are parsed. */
   maxBodyBytes: 64 * 1024,
   maxPageSize: 500,
@@ -23,12 +39,15 @@ function qualifiedKeys<V extends z.ZodType>(value: V, checkValue: boolean, max: 
   });
 }
 
-const AnnotationValue = z.string().max(CLUSTER_LIMITS.maxAnnotationValueLength);
+const AnnotationValue = utf8String(CLUSTER_LIMITS.maxAnnotationValueBytes);
 const Labels = qualifiedKeys(z.string(), true, CLUSTER_LIMITS.maxLabels, "labels");
 const Annotations = qualifiedKeys(AnnotationValue, false, CLUSTER_LIMITS.maxAnnotations, "annotations");
 
 /** The API server URL agents and Applications name a cluster by (`destination.server`). */
-const ServerUrl = z.url({ protocol: /^https?$/, error: "must be an https:// (or http://) URL" }).max(2048);
+const ServerUrl = z
+  .url({ protocol: /^https?$/, error: "must be an https:// (or http://) URL" })
+  .max(2048)
+  .refine((url) => utf8Length(url) <= 2048, { error: "must be at most 2048 bytes in UTF-8" });
 
 export const EksClusterArn = z
   .string()

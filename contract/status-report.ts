@@ -1,8 +1,20 @@
 import { z } from "zod";
 import { ApplicationName, ClusterName, Revision, Timestamp } from "./names.js";
-import { parseWith, type Parsed } from "./validation.js";
+import { parseWith, utf8String, type Parsed } from "./validation.js";
 
-/** Bounds keep one report small enough for one DynamoDB item per application and one Lambda request. */
+/**
+ * Bounds keep one report within one Lambda request and each item it is stored as within DynamoDB's
+ * 400 KB (409,600 bytes, counted in UTF-8; every free-text field is bounded in bytes, the rest is
+ * ASCII by its pattern). The largest items:
+ *   one application  100 resources × (253 group + 63 version + 63 kind + 63 namespace + 253 name
+ *                    + 20 sync and health + 2,048 message + 60 attribute names and overhead)
+ *                    = 282,300, plus its own name, revision, message and times (< 3,000) < 286,000
+ *   the status item  500 application digests × (253 name + 22 digest + 1) = 138,000, plus 16
+ *                    conditions × (64 type + 128 reason + 2,048 message + 60) = 36,800,
+ *                    plus the rest (< 1,000)                                          < 176,000
+ *   one drift event  50 fields × 512 + 2,048 message + 128 manager + its resource (< 1,000) < 29,000
+ * The 1 MiB body limit alone would not do: one application's resources can carry more than 400 KB.
+ */
 export const REPORT_LIMITS = {
   maxBytes: 1024 * 1024,
   maxApplications: 500,
@@ -10,10 +22,11 @@ export const REPORT_LIMITS = {
   maxDriftEvents: 100,
   maxConditions: 16,
   maxFieldsPerDrift: 50,
-  maxMessageLength: 2048,
+  /** In UTF-8 bytes, as every bound on free text here. */
+  maxMessageBytes: 2048,
 } as const;
 
-const Message = z.string().max(REPORT_LIMITS.maxMessageLength);
+const Message = utf8String(REPORT_LIMITS.maxMessageBytes);
 
 /** Health as Argo CD assesses it (gitops-engine pkg/health). */
 export const HealthStatus = z.enum(["Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"]);
@@ -31,19 +44,19 @@ export const SyncStatus = z.enum(["Synced", "OutOfSync", "Unknown"]);
 
 /** A Flux-style condition: how the agent tells what it is doing and why. */
 export const Condition = z.strictObject({
-  type: z.string().min(1).max(64),
+  type: utf8String(64).min(1),
   status: z.enum(["True", "False", "Unknown"]),
-  reason: z.string().min(1).max(128),
+  reason: utf8String(128).min(1),
   message: Message,
   lastTransitionTime: Timestamp,
 });
 
 export const ResourceRef = z.strictObject({
-  group: z.string().max(253),
-  version: z.string().min(1).max(63),
-  kind: z.string().min(1).max(63),
-  namespace: z.string().max(63).optional(),
-  name: z.string().min(1).max(253),
+  group: utf8String(253),
+  version: utf8String(63).min(1),
+  kind: utf8String(63).min(1),
+  namespace: utf8String(63).optional(),
+  name: utf8String(253).min(1),
 });
 
 /** A resource worth the operator's attention: not Healthy, not Synced, or drifted. */
@@ -72,16 +85,16 @@ export const DriftEvent = z.strictObject({
   application: ApplicationName,
   resource: ResourceRef,
   /** Field paths that differ from Git, e.g. `spec.replicas`. */
-  fields: z.array(z.string().min(1).max(512)).max(REPORT_LIMITS.maxFieldsPerDrift),
+  fields: z.array(utf8String(512).min(1)).max(REPORT_LIMITS.maxFieldsPerDrift),
   /** The field manager that wrote the drifted fields, from managedFields. */
-  manager: z.string().max(128).optional(),
+  manager: utf8String(128).optional(),
   action: z.enum(["Detected", "Healed", "Deleted", "Recreated"]),
   message: Message.optional(),
 });
 
 export const StatusReport = z.strictObject({
   cluster: ClusterName,
-  agentVersion: z.string().min(1).max(64),
+  agentVersion: utf8String(64).min(1),
   heartbeatAt: Timestamp,
   /** The head of the cluster's deploy branch the agent last fetched; null before the first fetch. */
   revision: Revision.nullable(),

@@ -67,7 +67,8 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
  * RADIAL_AGENT_GIT_USERNAME / RADIAL_AGENT_GIT_PASSWORD (both or neither) is the read-only
  * credential bootstrap manifests give agents for a private fleet repo: never the hub's own.
  * RADIAL_POLL_INTERVAL_SECONDS (5-3600, default 30) is how often agents are told to report; a
- * cluster silent for three intervals is stale.
+ * cluster silent for three intervals is stale. RADIAL_PAGE_TOKEN_SECRET (at least 32 characters)
+ * signs page tokens; unset, a secret is generated once and kept in the table.
  */
 export function createHub(config: HubConfig): Hub {
   const clock: Clock = () => new Date();
@@ -99,7 +100,7 @@ function createRegistry(config: HubConfig, dynamodb: DynamoDBClient, clock: Cloc
   if (!Number.isInteger(grace) || grace < 0)
     throw new Error(`RADIAL_TOKEN_GRACE_SECONDS must be a whole number of seconds, got ${config.env.RADIAL_TOKEN_GRACE_SECONDS}`);
   return new ClusterRegistry({
-    store: new DynamoDBInventoryStore(dynamodb, config.inventory.tableName),
+    store: new DynamoDBInventoryStore(dynamodb, config.inventory.tableName, { pageTokenSecret: config.env.RADIAL_PAGE_TOKEN_SECRET }),
     eks: new AwsEksLookup({ clock, ...(config.env.RADIAL_EKS_ENDPOINT ? { endpoint: config.env.RADIAL_EKS_ENDPOINT } : {}) }),
     clock,
     settings: {
@@ -165,7 +166,7 @@ function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, re
   const { tableName } = config.inventory;
   return new GenerationService({
     lease: new DynamoDBGenerationLease(dynamodb, tableName),
-    history: new DynamoDBGenerationHistory(dynamodb, tableName, clock),
+    history: new DynamoDBGenerationHistory(dynamodb, tableName, clock, { pageTokenSecret: env.RADIAL_PAGE_TOKEN_SECRET }),
     registry,
     clock,
     sources: new GitSourceRepositories({ dir: join(config.workDir ?? "/tmp/radial", "git-sources"), credentials: gitCredentials(env) }),

@@ -25,6 +25,20 @@ export interface ClusterPage {
   scanned: number;
 }
 
+/**
+ * A change to some keys of a cluster's labels and annotations (null removes a key), written key by
+ * key, so editors of different keys never conflict.
+ */
+export interface ClusterEdit {
+  labels: ReadonlyMap<string, string | null>;
+  annotations: ReadonlyMap<string, string | null>;
+  updatedAt: string;
+  /** Write only if the stored version is still this one (If-Match, or a key count near its bound that must be exact). */
+  version?: number;
+  /** Write only if each map holds at most this many keys before the edit: then the result stays within the bounds whatever others did meanwhile. */
+  maxKeysBefore?: { labels: number; annotations: number };
+}
+
 /** The inventory as the domain sees it; DynamoDB is one implementation, and the only one needed. */
 export interface InventoryStore {
   /** Throws ClusterExistsError when the name is taken. */
@@ -32,12 +46,14 @@ export interface InventoryStore {
   getCluster(name: string): Promise<ClusterRecord | undefined>;
   /** Writes `record` if the stored version is still `expectedVersion`; else VersionConflictError. */
   replaceCluster(record: ClusterRecord, expectedVersion: number): Promise<void>;
+  /** Applies `edit` and returns the cluster as written; VersionConflictError when the cluster is gone or a condition of the edit failed. */
+  editCluster(name: string, edit: ClusterEdit): Promise<ClusterRecord>;
   /** Removes the cluster and everything stored under it; false if it did not exist. */
   deleteCluster(name: string): Promise<boolean>;
   /** One page of clusters in a stable order. Throws InvalidCursorError on a cursor it did not issue. */
   listClusters(limit: number, cursor?: string): Promise<ClusterPage>;
   /** A cursor that resumes the listing just after `record`, for a caller that stops mid-page. */
-  cursorAfter(record: ClusterRecord): string;
+  cursorAfter(record: ClusterRecord): Promise<string>;
 }
 
 /** Whether the inventory answers, for `/healthz`; throws a message naming what is unreachable. */
@@ -63,13 +79,14 @@ export type StatusSummary = Pick<
   receivedAt: string;
 };
 
-/** The cluster's status item. */
+/** The cluster's status item: the commit point of a report (a report is stored once this is written). */
 export interface StoredStatus {
   summary: StatusSummary;
   /**
-   * Digest of each reported application's status, by name: the applications that exist (an
-   * application item not named here is a leftover and is ignored), and which of them a new report
-   * changes, so a heartbeat that changes nothing writes one item.
+   * Digest of each reported application's status, by name (a null-prototype object): which
+   * application items make up the last report (each item is keyed by name and digest, so one a
+   * report wrote but never committed is not among them), and which a new report changes, so a
+   * heartbeat that changes nothing writes one item.
    */
   digests: Record<string, string>;
   /** Drift events written since the last trim: an upper bound of how many are stored. */
@@ -78,15 +95,23 @@ export interface StoredStatus {
   seq: number;
 }
 
-/** Agents' reports as stored per cluster: one status item, one item per application, drift events. */
+/** One application's status as one report states it. */
+export interface ApplicationVersion {
+  name: string;
+  digest: string;
+}
+
+/** Agents' reports as stored per cluster: one status item, one item per application and digest, drift events. */
 export interface StatusStore {
   getStatus(cluster: string): Promise<StoredStatus | undefined>;
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
   putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean>;
-  putApplications(cluster: string, applications: StoredApplicationStatus[]): Promise<void>;
-  deleteApplications(cluster: string, names: string[]): Promise<void>;
-  /** Every application item of the cluster, by name. */
-  listApplications(cluster: string): Promise<StoredApplicationStatus[]>;
+  /** Writes each application under its name and digest, marked as written by the report that will commit as `seq`. */
+  putApplications(cluster: string, applications: { application: StoredApplicationStatus; digest: string }[], seq: number): Promise<void>;
+  /** Deletes these application items, each only if no report after `seq` wrote it again. */
+  deleteApplications(cluster: string, applications: ApplicationVersion[], seq: number): Promise<void>;
+  /** The application items `digests` names (name → digest), by name. */
+  listApplications(cluster: string, digests: Record<string, string>): Promise<StoredApplicationStatus[]>;
   /** Writes each event under its own key (a re-sent event overwrites itself), expiring at `expiresAt` (epoch seconds). */
   putDriftEvents(cluster: string, events: StoredDriftEvent[], expiresAt: number): Promise<void>;
   /** The newest `limit` drift events not yet expired at `nowSeconds`, newest first. */

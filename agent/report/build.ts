@@ -11,6 +11,7 @@ import {
   type ResourceStatus,
   type StatusReport,
 } from "../../contract/status-report.js";
+import { utf8Length } from "../../contract/validation.js";
 
 /** One application as the agent last saw it, every resource included. */
 export interface ApplicationState extends Omit<ApplicationStatus, "resources" | "resourceCount"> {
@@ -29,8 +30,18 @@ export interface ReportInput {
 
 const ELLIPSIS = "…";
 
-export function truncate(message: string, limit: number = REPORT_LIMITS.maxMessageLength): string {
-  return message.length <= limit ? message : message.slice(0, limit - ELLIPSIS.length) + ELLIPSIS;
+/** `message` cut to `limit` UTF-8 bytes (the hub counts bytes), at a character boundary, ending in an ellipsis when cut. */
+export function truncate(message: string, limit: number = REPORT_LIMITS.maxMessageBytes): string {
+  if (utf8Length(message) <= limit) return message;
+  const room = limit - utf8Length(ELLIPSIS);
+  let kept = 0;
+  let bytes = 0;
+  for (const character of message) {
+    bytes += utf8Length(character);
+    if (bytes > room) break;
+    kept += character.length;
+  }
+  return message.slice(0, kept) + ELLIPSIS;
 }
 
 function troubled(resource: ResourceStatus): boolean {

@@ -1,4 +1,4 @@
-import { CLUSTER_LIMITS, type Cluster, type PatchClusterRequest, type RegisterClusterRequest } from "../../contract/index.js";
+import { CLUSTER_LIMITS, userKeyed, type Cluster, type PatchClusterRequest, type RegisterClusterRequest } from "../../contract/index.js";
 import { bootstrapManifest } from "./bootstrap.js";
 import { matches, type Selector } from "../../core/labels/selector.js";
 import { hashToken, newToken, tokenMatches } from "./token.js";
@@ -11,6 +11,7 @@ import {
   InvalidCursorError,
   VersionConflictError,
   type Clock,
+  type ClusterEdit,
   type EksLookup,
   type InventoryStore,
 } from "../ports.js";
@@ -68,8 +69,8 @@ export class ClusterRegistry {
     const token = newToken("rdl_agent");
     const record: ClusterRecord = {
       name: request.name,
-      labels: request.labels ?? {},
-      annotations: request.annotations ?? {},
+      labels: userKeyed(Object.entries(request.labels ?? {})),
+      annotations: userKeyed(Object.entries(request.annotations ?? {})),
       server: request.server ?? eks?.endpoint ?? null,
       eks,
       createdAt: now,
@@ -110,7 +111,7 @@ export class ClusterRegistry {
           if (!matches(selector, record.labels)) continue;
           items.push(toCluster(record));
           if (items.length === limit) {
-            if (index < page.records.length - 1) cursor = this.deps.store.cursorAfter(record);
+            if (index < page.records.length - 1) cursor = await this.deps.store.cursorAfter(record);
             break;
           }
         }
@@ -123,9 +124,10 @@ export class ClusterRegistry {
   }
 
   /**
-   * Merges labels and annotations (null removes a key). With `ifMatch`, only the version the caller
-   * read is changed; without it, a concurrent write is re-read and the merge retried, so two editors
-   * of different keys never lose each other's change.
+   * Merges labels and annotations (null removes a key), writing only the keys the patch names, so
+   * editors of different keys never conflict. With `ifMatch`, only the version the caller read is
+   * changed. A write whose bound on the key count could be overrun by a concurrent editor is retried
+   * on the fresh cluster.
    */
   async patch(name: string, patch: PatchClusterRequest, ifMatch?: string): Promise<Cluster> {
     for (let attempt = 1; ; attempt++) {
@@ -136,16 +138,9 @@ export class ClusterRegistry {
           `cluster ${name} is at resourceVersion ${current.version}, not ${ifMatch}; read it again and reapply your change`,
         );
       }
-      const labels = merge(current.labels, patch.labels);
-      const annotations = merge(current.annotations, patch.annotations);
-      if (Object.keys(labels).length > CLUSTER_LIMITS.maxLabels)
-        throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxLabels} labels`, { field: "labels" });
-      if (Object.keys(annotations).length > CLUSTER_LIMITS.maxAnnotations)
-        throw new RegistryError("invalid", `cluster ${name} would have more than ${CLUSTER_LIMITS.maxAnnotations} annotations`, { field: "annotations" });
-      const next: ClusterRecord = { ...current, labels, annotations, version: current.version + 1, updatedAt: this.deps.clock().toISOString() };
+      const edit = this.edit(current, patch, ifMatch !== undefined);
       try {
-        await this.deps.store.replaceCluster(next, current.version);
-        return toCluster(next);
+        return toCluster(await this.deps.store.editCluster(name, edit));
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
         if (ifMatch !== undefined)
@@ -155,6 +150,29 @@ export class ClusterRegistry {
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
       }
     }
+  }
+
+  /** The store edit for `patch` on `current`, refusing one that would take a map past its bound. */
+  private edit(current: ClusterRecord, patch: PatchClusterRequest, ifMatch: boolean): ClusterEdit {
+    const labels = new Map(Object.entries(patch.labels ?? {}));
+    const annotations = new Map(Object.entries(patch.annotations ?? {}));
+    const bounds = [
+      { what: "labels", changes: labels, before: current.labels, max: CLUSTER_LIMITS.maxLabels },
+      { what: "annotations", changes: annotations, before: current.annotations, max: CLUSTER_LIMITS.maxAnnotations },
+    ] as const;
+    for (const { what, changes, before, max } of bounds) {
+      if (keysAfter(before, changes) > max) throw new RegistryError("invalid", `cluster ${current.name} would have more than ${max} ${what}`, { field: what });
+    }
+    // Room for every key set to be new, counted against what the map holds when the write lands:
+    // then no concurrent editor can take it past its bound, and none need be pinned to one version.
+    const room = bounds.map(({ changes, max }) => max - [...changes.values()].filter((value) => value !== null).length);
+    const roomy = bounds.every(({ before }, i) => Object.keys(before).length <= room[i]!);
+    return {
+      labels,
+      annotations,
+      updatedAt: this.deps.clock().toISOString(),
+      ...(ifMatch || !roomy ? { version: current.version } : { maxKeysBefore: { labels: room[0]!, annotations: room[1]! } }),
+    };
   }
 
   async delete(name: string): Promise<void> {
@@ -194,11 +212,13 @@ export class ClusterRegistry {
   }
 }
 
-function merge(current: Record<string, string>, patch: Record<string, string | null> | undefined): Record<string, string> {
-  const out = new Map(Object.entries(current));
-  for (const [key, value] of Object.entries(patch ?? {})) {
-    if (value === null) out.delete(key);
-    else out.set(key, value);
+/** How many keys `before` holds once `changes` (null removes) are applied. */
+function keysAfter(before: Record<string, string>, changes: ReadonlyMap<string, string | null>): number {
+  let count = Object.keys(before).length;
+  for (const [key, value] of changes) {
+    const had = Object.hasOwn(before, key);
+    if (value === null && had) count--;
+    if (value !== null && !had) count++;
   }
-  return Object.fromEntries(out);
+  return count;
 }

@@ -1,7 +1,7 @@
-import type { ClusterStatus, HubReply, StatusReport, StoredDriftEvent, SyncStatus } from "../../contract/index.js";
+import { userKeyed, type ClusterStatus, type HubReply, type StatusReport, type StoredDriftEvent, type SyncStatus } from "../../contract/index.js";
 import { worstHealth } from "../../contract/status-report.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
-import type { Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
+import type { ApplicationVersion, Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
 import { statusDigest } from "./digest.js";
 
 /** Why a report was refused; the HTTP layer maps each reason to a status. */
@@ -51,6 +51,32 @@ function counts<K extends string>(values: K[]): Partial<Record<K, number>> {
   return out;
 }
 
+function summaryOf(report: StatusReport, receivedAt: string): StatusSummary {
+  return {
+    agentVersion: report.agentVersion,
+    heartbeatAt: report.heartbeatAt,
+    receivedAt,
+    revision: report.revision,
+    conditions: report.conditions,
+    sync: rolledUpSync(report.applications.map((a) => a.sync)),
+    health: worstHealth(report.applications.map((a) => a.health)),
+    syncCounts: counts(report.applications.map((a) => a.sync)),
+    healthCounts: counts(report.applications.map((a) => a.health)),
+  };
+}
+
+/** Whether `digests` (user-named keys) holds `digest` for `name`. */
+function sameDigest(digests: Record<string, string>, name: string, digest: string): boolean {
+  return Object.hasOwn(digests, name) && digests[name] === digest;
+}
+
+/** The application items of `before` that `after` no longer names. */
+function replaced(before: Record<string, string>, after: Record<string, string>): ApplicationVersion[] {
+  return Object.entries(before)
+    .filter(([name, digest]) => !sameDigest(after, name, digest))
+    .map(([name, digest]) => ({ name, digest }));
+}
+
 /**
  * The status domain: accepts agents' reports and answers what the hub knows of a cluster.
  *
@@ -58,8 +84,11 @@ function counts<K extends string>(values: K[]): Partial<Record<K, number>> {
  * - One report is stored as one status item per cluster and one item per application; an
  *   application missing from the next report is deleted (the agent reports every application it
  *   manages, even one whose folder vanished, so a missing one is gone from the cluster).
+ * - A report is stored whole or not at all: its application items are keyed by their digest and
+ *   written first, the status item naming them last; only then are the items it replaced deleted.
+ *   A crash between any two writes leaves the last stored report as it was.
  * - A heartbeat that changes no application writes only the status item; a changed application
- *   rewrites its own item only.
+ *   writes its own item only.
  * - Concurrent reports of one cluster are serialized by a conditional write of the status item;
  *   the last received wins, whatever the agents' clocks say.
  * - Drift events are kept newest first, at most `driftHistory` of them once trimmed (up to
@@ -98,40 +127,30 @@ export class StatusService {
     }
     const received = this.deps.clock();
     const receivedAt = received.toISOString();
-    const digests = Object.fromEntries(report.applications.map((application) => [application.name, statusDigest(application)]));
-    const summary: StatusSummary = {
-      agentVersion: report.agentVersion,
-      heartbeatAt: report.heartbeatAt,
-      receivedAt,
-      revision: report.revision,
-      conditions: report.conditions,
-      sync: rolledUpSync(report.applications.map((a) => a.sync)),
-      health: worstHealth(report.applications.map((a) => a.health)),
-      syncCounts: counts(report.applications.map((a) => a.sync)),
-      healthCounts: counts(report.applications.map((a) => a.health)),
-    };
+    const digests = userKeyed(report.applications.map((application) => [application.name, statusDigest(application)] as const));
+    const summary = summaryOf(report, receivedAt);
     const events: StoredDriftEvent[] = report.driftEvents.map((event) => ({ ...event, receivedAt }));
     const expiresAt = Math.floor(received.getTime() / 1000) + this.driftRetentionSeconds;
     const { store } = this.deps;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const previous = await store.getStatus(report.cluster);
       const before = previous?.digests ?? {};
-      const changed = report.applications.filter((application) => before[application.name] !== digests[application.name]);
+      const seq = (previous?.seq ?? 0) + 1;
+      const changed = report.applications.filter((application) => !sameDigest(before, application.name, digests[application.name]!));
       await store.putApplications(
         report.cluster,
-        changed.map((application) => ({ ...application, updatedAt: receivedAt })),
-      );
-      await store.deleteApplications(
-        report.cluster,
-        Object.keys(before).filter((name) => !names.has(name)),
+        changed.map((application) => ({ application: { ...application, updatedAt: receivedAt }, digest: digests[application.name]! })),
+        seq,
       );
       let driftStored = (previous?.driftStored ?? 0) + events.length;
       if (events.length > 0) {
         await store.putDriftEvents(report.cluster, events, expiresAt);
         if (driftStored > this.driftHistory + DRIFT_TRIM_SLACK) driftStored = await store.trimDriftEvents(report.cluster, this.driftHistory);
       }
-      const next: StoredStatus = { summary, digests, driftStored, seq: (previous?.seq ?? 0) + 1 };
+      const next: StoredStatus = { summary, digests, driftStored, seq };
       if (await store.putStatus(report.cluster, next, previous?.seq)) {
+        // Committed: the items of the report it replaced that this one does not name are garbage now.
+        if (previous) await store.deleteApplications(report.cluster, replaced(previous.digests, digests), previous.seq);
         return { revision: await this.deps.revisions.revisionOf(report.cluster), pollIntervalSeconds: this.pollIntervalSeconds };
       }
       // Another report of this cluster was stored meanwhile: compare against it and write again.
@@ -169,7 +188,7 @@ export class StatusService {
       };
     }
     const [applications, events] = await Promise.all([
-      store.listApplications(cluster),
+      store.listApplications(cluster, current.digests),
       store.listDriftEvents(cluster, driftLimit, Math.floor(now.getTime() / 1000)),
     ]);
     const staleAt = new Date(Date.parse(current.summary.receivedAt) + STALE_AFTER_POLL_INTERVALS * this.pollIntervalSeconds * 1000);
@@ -179,7 +198,7 @@ export class StatusService {
       stale: now >= staleAt,
       staleAt: staleAt.toISOString(),
       ...current.summary,
-      applications: applications.filter((application) => Object.hasOwn(current.digests, application.name)),
+      applications,
       driftEvents: events.filter((event) => event.receivedAt >= registeredAt),
     };
   }

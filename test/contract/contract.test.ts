@@ -71,7 +71,7 @@ describe("status report", () => {
 
   test("an over-long message is rejected naming the field", () => {
     const r = report();
-    r.applications[0]!.resources[0]!.message = "m".repeat(REPORT_LIMITS.maxMessageLength + 1);
+    r.applications[0]!.resources[0]!.message = "m".repeat(REPORT_LIMITS.maxMessageBytes + 1);
     const parsed = parseStatusReport(JSON.stringify(r));
     assert.match(!parsed.ok ? parsed.message : "", /applications\[0\]\.resources\[0\]\.message: /);
   });

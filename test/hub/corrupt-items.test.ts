@@ -68,10 +68,10 @@ for (const engine of engines) {
       const store = new DynamoDBStatusStore(db.client, table);
       await put(table, { pk: "CLUSTER#a", sk: "STATUS", kind: "status", summary: {}, digests: {}, driftStored: 0, seq: "one" });
       await assert.rejects(store.getStatus("a"), corrupt("summary.agentVersion", "CLUSTER#a", "STATUS"));
-      await put(table, { pk: "CLUSTER#a", sk: "APP#web", kind: "application", application: { name: "web", sync: "Sideways" } });
+      await put(table, { pk: "CLUSTER#a", sk: "APP#web#d1", kind: "application", seq: 1, application: { name: "web", sync: "Sideways" } });
       await assert.rejects(
-        store.listApplications("a"),
-        (error) => error instanceof CorruptItemError && error.message.includes('pk "CLUSTER#a", sk "APP#web"): application.'),
+        store.listApplications("a", { web: "d1" }),
+        (error) => error instanceof CorruptItemError && error.message.includes('pk "CLUSTER#a", sk "APP#web#d1"): application.'),
       );
       await put(table, { pk: "CLUSTER#a", sk: "DRIFT#2026-12-01T00:00:00.000Z#x", kind: "drift", expiresAt: 4_000_000_000, event: "not an event" });
       await assert.rejects(store.listDriftEvents("a", 10, 0), corrupt("event", "CLUSTER#a", "DRIFT#2026-12-01T00:00:00.000Z#x"));

@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
 import { GenerationRecord } from "../../../contract/generation.js";
-import { decodePageCursor, encodePageCursor } from "../../inventory/page-cursor.js";
+import type { PageTokens } from "../../inventory/page-cursor.js";
 import { parseItem } from "./item.js";
+import { pageTokenSecret } from "./page-token-secret.js";
 import type { Clock, GenerationHistory, GenerationPage } from "../../ports.js";
 
 /**
@@ -28,21 +30,18 @@ const partition = (day: string) => `GENERATIONS#${day}`;
 const sortKey = (record: Pick<GenerationRecord, "startedAt" | "id">) => `${record.startedAt}#${record.id}`;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-interface Cursor {
-  day: string;
-  /** The sort key of the last record returned from `day`. */
-  after?: string;
-}
-
-const decodeCursor = (text: string) =>
-  decodePageCursor<Cursor>(
-    text,
-    (c) =>
-      typeof c.day === "string" &&
-      DAY.test(c.day) &&
-      !Number.isNaN(Date.parse(`${c.day}T00:00:00Z`)) &&
-      (c.after === undefined || (typeof c.after === "string" && c.after.startsWith(c.day))),
-  );
+/** Where a listing stopped: a day, and the sort key of the last record returned from it. */
+const Cursor = z
+  .strictObject({
+    day: z
+      .string()
+      .regex(DAY)
+      .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`))),
+    // `<startedAt ISO>#<id>`: far below DynamoDB's 1,024-byte sort key.
+    after: z.string().max(200).optional(),
+  })
+  .refine((c) => c.after === undefined || c.after.startsWith(c.day));
+type Cursor = z.infer<typeof Cursor>;
 
 function previousDay(day: string): string {
   return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) - DAY_MS));
@@ -51,14 +50,17 @@ function previousDay(day: string): string {
 export class DynamoDBGenerationHistory implements GenerationHistory {
   private readonly documents: DynamoDBDocumentClient;
   private readonly retentionDays: number;
+  private readonly pageTokens: () => Promise<PageTokens>;
 
+  /** `pageTokenSecret`: RADIAL_PAGE_TOKEN_SECRET, if the operator set one (see page-token-secret.ts). */
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
     private readonly clock: Clock,
-    options: { retentionDays?: number } = {},
+    options: { retentionDays?: number; pageTokenSecret?: string | undefined } = {},
   ) {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.pageTokens = pageTokenSecret(this.documents, tableName, options.pageTokenSecret);
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) throw new Error(`retentionDays must be a positive integer, got ${this.retentionDays}`);
   }
@@ -88,7 +90,8 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     // The oldest day that can hold an unexpired record.
     const oldest = dayOf(new Date(now.getTime() - this.retentionDays * DAY_MS));
-    let cursor: Cursor = cursorText ? decodeCursor(cursorText) : { day: dayOf(now) };
+    const tokens = await this.pageTokens();
+    let cursor: Cursor = cursorText ? tokens.decode(cursorText, Cursor) : { day: dayOf(now) };
     const records: GenerationRecord[] = [];
     while (cursor.day >= oldest && records.length < limit) {
       const page: QueryCommandOutput = await this.documents.send(
@@ -109,6 +112,6 @@ export class DynamoDBGenerationHistory implements GenerationHistory {
       if (page.LastEvaluatedKey) cursor = { day: cursor.day, after: String(page.LastEvaluatedKey.sk) };
       else cursor = { day: previousDay(cursor.day) };
     }
-    return { records, ...(cursor.day >= oldest ? { cursor: encodePageCursor(cursor) } : {}) };
+    return { records, ...(cursor.day >= oldest ? { cursor: tokens.encode(cursor) } : {}) };
   }
 }

@@ -29,3 +29,20 @@ export function parseItem<T>(schema: z.ZodType<T>, item: Record<string, unknown>
 /** The key attributes of an item read with `ProjectionExpression: "pk, sk"`. */
 export const ItemKey = z.object({ pk: z.string(), sk: z.string() });
 export type ItemKey = z.infer<typeof ItemKey>;
+
+/**
+ * A map of strings whose keys users name (labels, annotations, application digests), kept as read:
+ * the null-prototype object attributes.ts builds, never copied into a `{}` where `__proto__` would vanish.
+ */
+export const StoredStringMap = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      ctx.addIssue({ code: "custom", message: "must be a map of strings" });
+      return;
+    }
+    for (const [key, entry] of Object.entries(value)) {
+      if (typeof entry !== "string") ctx.addIssue({ code: "custom", path: [key], message: `must be a string, not ${typeof entry}` });
+    }
+  })
+  .transform((value) => value as Record<string, string>);

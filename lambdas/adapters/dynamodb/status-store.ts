@@ -1,25 +1,33 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
-import type { StatusStore, StoredStatus } from "../../ports.js";
+import type { ApplicationVersion, StatusStore, StoredStatus } from "../../ports.js";
 import { statusDigest } from "../../status/digest.js";
-import { ItemKey, parseItem } from "./item.js";
+import { fromAttributes, toAttributes } from "./attributes.js";
+import { ItemKey, parseItem, StoredStringMap } from "./item.js";
 import { TTL_ATTRIBUTE } from "./table.js";
 import { batchWrite } from "./batch-write.js";
 
 /**
  * A cluster's status under its partition (see table.ts), so deleting the cluster
  * deletes it too:
- *   sk = STATUS                        the summary of the last report (one item)
- *   sk = APP#<app>                     the latest status of one application (one item each)
+ *   sk = STATUS                        the summary of the last report (one item), and the digest
+ *                                      of each of its applications: written last, it commits a report
+ *   sk = APP#<app>#<digest>            one application's status as a report stated it; only those
+ *                                      the status item names are read, so a report a crash cut
+ *                                      short before its status item shows nothing of itself
  *   sk = DRIFT#<at, UTC ISO>#<digest>  one drift event, expired by `expiresAt`; the digest of the
  *                                      event makes a re-sent event overwrite itself
  */
 const partition = (cluster: string) => `CLUSTER#${cluster}`;
 const STATUS = "STATUS";
+/** The status item's sort key, which a cluster's deletion removes first. */
+export const STATUS_SORT_KEY = STATUS;
 const APP = "APP#";
 const DRIFT = "DRIFT#";
+/** Application items keyed by name and digest. */
+const APP_LAYOUT = 2;
 
 export function driftKey(event: StoredDriftEvent): string {
   const { receivedAt: _receivedAt, ...reported } = event;
@@ -39,38 +47,47 @@ const StatusItem = z.object({
   }).extend({
     receivedAt: z.string(),
   }),
-  digests: z.record(z.string(), z.string()),
+  // Application names are user-named keys.
+  digests: StoredStringMap,
   driftStored: z.number().int(),
   seq: z.number().int(),
-}) satisfies z.ZodType<StoredStatus>;
+  /** Absent on items of hubs that keyed application items by name alone. */
+  layout: z.literal(APP_LAYOUT).optional(),
+});
+
+const appKey = ({ name, digest }: ApplicationVersion) => `${APP}${name}#${digest}`;
 
 export class DynamoDBStatusStore implements StatusStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
-    client: DynamoDBClient,
+    private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
   async getStatus(cluster: string): Promise<StoredStatus | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: partition(cluster), sk: STATUS }, ConsistentRead: true }),
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toAttributes({ pk: partition(cluster), sk: STATUS }), ConsistentRead: true }),
     );
-    return Item ? parseItem(StatusItem, Item) : undefined;
+    if (!Item) return undefined;
+    const item = fromAttributes(Item);
+    const { layout, ...status } = parseItem(StatusItem, item);
+    // An older hub's application items are not found by digest: the next report writes every one again.
+    return layout === APP_LAYOUT ? status : { ...status, digests: Object.create(null) as Record<string, string> };
   }
 
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
   async putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean> {
     try {
-      await this.documents.send(
-        new PutCommand({
+      await this.client.send(
+        new PutItemCommand({
           TableName: this.tableName,
-          Item: { pk: partition(cluster), sk: STATUS, kind: "status", ...status },
+          Item: toAttributes({ pk: partition(cluster), sk: STATUS, kind: "status", ...status, layout: APP_LAYOUT }),
           ...(expectedSeq === undefined
             ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : { ConditionExpression: "seq = :expected", ExpressionAttributeValues: { ":expected": expectedSeq } }),
+            : { ConditionExpression: "seq = :expected", ExpressionAttributeValues: { ":expected": { N: String(expectedSeq) } } }),
         }),
       );
       return true;
@@ -80,29 +97,45 @@ export class DynamoDBStatusStore implements StatusStore {
     }
   }
 
-  async putApplications(cluster: string, applications: StoredApplicationStatus[]): Promise<void> {
+  async putApplications(cluster: string, applications: { application: StoredApplicationStatus; digest: string }[], seq: number): Promise<void> {
     await batchWrite(
       this.documents,
       this.tableName,
-      applications.map((application) => ({
-        PutRequest: { Item: { pk: partition(cluster), sk: `${APP}${application.name}`, kind: "application", application } },
+      applications.map(({ application, digest }) => ({
+        PutRequest: { Item: { pk: partition(cluster), sk: appKey({ name: application.name, digest }), kind: "application", seq, application } },
       })),
     );
   }
 
-  async deleteApplications(cluster: string, names: string[]): Promise<void> {
-    await batchWrite(
-      this.documents,
-      this.tableName,
-      names.map((name) => ({ DeleteRequest: { Key: { pk: partition(cluster), sk: `${APP}${name}` } } })),
+  async deleteApplications(cluster: string, applications: ApplicationVersion[], seq: number): Promise<void> {
+    // One conditional delete each: a concurrent report may have written the same name and digest
+    // again for its own commit, and that item must stay.
+    await Promise.all(
+      applications.map(async (application) => {
+        try {
+          await this.client.send(
+            new DeleteItemCommand({
+              TableName: this.tableName,
+              Key: toAttributes({ pk: partition(cluster), sk: appKey(application) }),
+              ConditionExpression: "attribute_not_exists(seq) OR seq <= :seq",
+              ExpressionAttributeValues: { ":seq": { N: String(seq) } },
+            }),
+          );
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
     );
   }
 
-  /** Every application item of the cluster, by name. */
-  async listApplications(cluster: string): Promise<StoredApplicationStatus[]> {
+  async listApplications(cluster: string, digests: Record<string, string>): Promise<StoredApplicationStatus[]> {
     const applications: StoredApplicationStatus[] = [];
     for await (const page of this.query(cluster, APP, { ScanIndexForward: true })) {
-      for (const item of page.Items ?? []) applications.push(parseItem(StoredApplicationStatus, item, item.application, ["application"]));
+      for (const item of page.Items ?? []) {
+        const [name, digest] = String(item.sk).slice(APP.length).split("#");
+        if (name === undefined || !Object.hasOwn(digests, name) || digests[name] !== digest) continue;
+        applications.push(parseItem(StoredApplicationStatus, item, item.application, ["application"]));
+      }
     }
     return applications;
   }
