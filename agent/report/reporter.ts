@@ -5,7 +5,7 @@
  * a 401 stops reporting (reconciling goes on) until the token changes.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { HubReply } from "../../contract/hub-reply.js";
+import { AGENT_CLUSTER_HEADER, HubReply } from "../../contract/hub-reply.js";
 import { REPORT_LIMITS, type DriftEvent, type StatusReport } from "../../contract/status-report.js";
 import { backoff } from "../kube/backoff.js";
 
@@ -120,10 +120,11 @@ export class Reporter {
     const sent = [...this.drift];
     let outcome: ReportOutcome;
     try {
+      const report = this.options.build(sent);
       const response = await fetch(`${this.options.hubUrl}/v1/agent/status`, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify(this.options.build(sent)),
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}`, [AGENT_CLUSTER_HEADER]: report.cluster },
+        body: JSON.stringify(report),
         signal: AbortSignal.timeout(this.options.requestTimeoutMs),
       });
       const text = await response.text();

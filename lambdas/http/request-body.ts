@@ -5,10 +5,15 @@ import { HttpError } from "./http-error.js";
 
 const JSON_TYPES = ["application/json", "application/merge-patch+json"];
 
-/** Parses a JSON request body against `schema`, refusing wrong media types and naming bad fields. */
-export function parseBody<S extends z.ZodType>(request: ApiRequest, schema: S, what: string): z.infer<S> {
+/** Refuses a body not declared as JSON (415); an undeclared type is taken to be JSON. */
+export function requireJson(request: ApiRequest, what: string): void {
   const type = (request.headers["content-type"] ?? "application/json").split(";")[0]!.trim().toLowerCase();
   if (!JSON_TYPES.includes(type)) throw new HttpError("unsupported_media_type", `${what} must be sent as application/json, not ${echo(type)}`);
+}
+
+/** Parses a JSON request body against `schema`, refusing wrong media types and naming bad fields. */
+export function parseBody<S extends z.ZodType>(request: ApiRequest, schema: S, what: string): z.infer<S> {
+  requireJson(request, what);
   let json: unknown;
   try {
     json = JSON.parse(request.body);

@@ -1,10 +1,21 @@
-import { ClusterName, ClusterStatus, echo, HubReply, parseStatusReport, parseWith, StatusReport } from "../../contract/index.js";
+import {
+  AGENT_CLUSTER_HEADER,
+  ClusterName,
+  ClusterStatus,
+  echo,
+  HubReply,
+  parseStatusReport,
+  parseWith,
+  REPORT_LIMITS,
+  StatusReport,
+} from "../../contract/index.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import { RegistryError } from "../inventory/errors.js";
 import { StatusError, type StatusService } from "../status/status-service.js";
 import { bearerToken } from "../inventory/token.js";
 import type { ApiRequest, Route } from "./api.js";
 import { HttpError } from "./http-error.js";
+import { requireJson } from "./request-body.js";
 import type { HubMetrics, StatusReportOutcome } from "./metrics.js";
 
 const DEFAULT_EVENTS = 50;
@@ -21,26 +32,56 @@ function refused(metrics: HubMetrics, outcome: StatusReportOutcome, error: HttpE
   return error;
 }
 
-/**
- * The report's sender must hold the agent token of the cluster the report names. Which of "another
- * cluster's token", "rotated out" or "no such cluster" it is stays unsaid: telling them apart would
- * tell a caller without any valid token which cluster names exist.
- */
-async function authenticatedReport(request: ApiRequest, deps: StatusRouteDependencies): Promise<StatusReport> {
+const unauthorized = (deps: StatusRouteDependencies, message: string) => refused(deps.metrics, "unauthorized", new HttpError("unauthorized", message));
+
+function agentToken(request: ApiRequest, deps: StatusRouteDependencies): string {
   const token = bearerToken(request.headers);
-  if (token === undefined) {
-    throw refused(
-      deps.metrics,
-      "unauthorized",
-      new HttpError("unauthorized", "missing credentials: send 'Authorization: Bearer <agent token>' (the token in the agent's Secret)"),
-    );
+  if (token === undefined) throw unauthorized(deps, "missing credentials: send 'Authorization: Bearer <agent token>' (the token in the agent's Secret)");
+  if (!token.startsWith("rdl_agent_"))
+    throw unauthorized(deps, "status reports are sent with the cluster's agent token (rdl_agent_...), not an operator token");
+  return token;
+}
+
+/**
+ * The cluster the sender reports for, from X-Radial-Cluster, so the token is checked before the
+ * body is read. Agents from before that header are still served (a hub upgraded first must not
+ * silence its fleet): for them the body, once within the size limit, is parsed as JSON, but not
+ * validated, to read its `cluster`.
+ */
+function claimedCluster(request: ApiRequest, deps: StatusRouteDependencies): string {
+  const header = request.headers[AGENT_CLUSTER_HEADER];
+  let claimed: unknown = header;
+  if (header === undefined) {
+    const json = legacyReportJson(request.body, deps);
+    claimed = typeof json === "object" && json !== null ? (json as { cluster?: unknown }).cluster : undefined;
   }
-  if (!token.startsWith("rdl_agent_")) {
-    throw refused(
-      deps.metrics,
-      "unauthorized",
-      new HttpError("unauthorized", "status reports are sent with the cluster's agent token (rdl_agent_...), not an operator token"),
-    );
+  const name = ClusterName.safeParse(claimed);
+  if (!name.success) {
+    const got = typeof claimed === "string" ? ` (got ${echo(claimed)})` : "";
+    throw unauthorized(deps, `name the cluster whose agent token this is in the ${AGENT_CLUSTER_HEADER} header, as a cluster name${got}`);
+  }
+  return name.data;
+}
+
+/** The size check and JSON parse of parseStatusReport, without the schema: what a header-less report is read with before its token is checked. */
+function legacyReportJson(body: string, deps: StatusRouteDependencies): unknown {
+  const bytes = Buffer.byteLength(body);
+  if (bytes > REPORT_LIMITS.maxBytes) {
+    const message = `invalid status report: body is ${bytes} bytes, over the limit of ${REPORT_LIMITS.maxBytes}; report fewer resources or drift events`;
+    throw refused(deps.metrics, "too_large", new HttpError("payload_too_large", message));
+  }
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw refused(deps.metrics, "invalid", new HttpError("bad_request", `invalid status report: not JSON (${(error as Error).message})`));
+  }
+}
+
+function validReport(request: ApiRequest, deps: StatusRouteDependencies, cluster: string): StatusReport {
+  try {
+    requireJson(request, "a status report");
+  } catch (error) {
+    throw refused(deps.metrics, "invalid", error as HttpError);
   }
   const parsed = parseStatusReport(request.body);
   if (!parsed.ok) {
@@ -48,14 +89,30 @@ async function authenticatedReport(request: ApiRequest, deps: StatusRouteDepende
     const code = tooLarge ? "payload_too_large" : parsed.problems.some((p) => p.problem === "not JSON") ? "bad_request" : "validation_failed";
     throw refused(deps.metrics, tooLarge ? "too_large" : "invalid", new HttpError(code, parsed.message, { problems: parsed.problems }));
   }
-  const report = parsed.value;
-  if (!(await deps.registry.authenticateAgent(report.cluster, token))) {
-    const message =
-      `the agent token is not valid for cluster ${report.cluster}: it is another cluster's token, a token rotated out after its grace period, ` +
-      `or the cluster is not registered (deleted); install a new bootstrap manifest (radial cluster rotate-token ${report.cluster}, or register it again)`;
-    throw refused(deps.metrics, "unauthorized", new HttpError("unauthorized", message));
+  if (parsed.value.cluster !== cluster) {
+    const message = `invalid status report: cluster is ${parsed.value.cluster}, but ${AGENT_CLUSTER_HEADER} names ${cluster}; an agent reports for its own cluster`;
+    throw refused(deps.metrics, "invalid", new HttpError("validation_failed", message, { problems: [{ field: "cluster", problem: message }] }));
   }
-  return report;
+  return parsed.value;
+}
+
+/**
+ * The report's sender must hold the agent token of the cluster it names, and is checked before
+ * its body is read. Which of "another cluster's token", "rotated out" or "no such cluster" it is
+ * stays unsaid: telling them apart would tell a caller without any valid token which cluster
+ * names exist.
+ */
+async function authenticatedReport(request: ApiRequest, deps: StatusRouteDependencies): Promise<StatusReport> {
+  const token = agentToken(request, deps);
+  const cluster = claimedCluster(request, deps);
+  if (!(await deps.registry.authenticateAgent(cluster, token))) {
+    throw unauthorized(
+      deps,
+      `the agent token is not valid for cluster ${cluster}: it is another cluster's token, a token rotated out after its grace period, ` +
+        `or the cluster is not registered (deleted); install a new bootstrap manifest (radial cluster rotate-token ${cluster}, or register it again)`,
+    );
+  }
+  return validReport(request, deps, cluster);
 }
 
 function clusterName(request: ApiRequest): string {
