@@ -104,7 +104,12 @@ describe("argocd.argoproj.io/ignore-restart-policy: only pods that are not hooks
   });
 
   test("an Argo CD hook (Skip among other types included) or a Helm hook keeps its restart policy", () => {
-    for (const extra of [{ "argocd.argoproj.io/hook": "PreSync" }, { "argocd.argoproj.io/hook": "Skip, PostSync" }, { "helm.sh/hook": "pre-install" }]) {
+    const hooks: Record<string, string>[] = [
+      { "argocd.argoproj.io/hook": "PreSync" },
+      { "argocd.argoproj.io/hook": "Skip, PostSync" },
+      { "helm.sh/hook": "pre-install" },
+    ];
+    for (const extra of hooks) {
       assert.deepEqual(ignoring(extra), { status: "Progressing" }, JSON.stringify(extra));
     }
   });
