@@ -55,7 +55,7 @@ async function writtenApplication(folder: AppOnBranch, deploy: DeployRepository,
 }
 
 export interface KeepInput {
-  generated: readonly Generated[];
+  generated: Generated[];
   policies: SetPolicies;
   /** The deploy branches as they are; awaited only when some set forbids updates. */
   previous: Promise<ReadonlyMap<string, BranchState>>;
@@ -71,7 +71,8 @@ export interface KeepInput {
  */
 export async function keepWrittenApplications(input: KeepInput): Promise<{ generated: Generated[]; errors: GenerationError[] }> {
   const errors: GenerationError[] = [];
-  if (![...input.policies.values()].some((policy) => !policy.update)) return { generated: [...input.generated], errors };
+  // Most fleets have no such set: the generated list is passed on as it is, and the branches are not awaited.
+  if (![...input.policies.values()].some((policy) => !policy.update)) return { generated: input.generated, errors };
   const previous = await input.previous;
   const generated: Generated[] = [];
   for (const item of input.generated) {
@@ -102,6 +103,7 @@ export function keepUndeleted<W>(
   policies: SetPolicies,
   keep: (folder: AppOnBranch) => W,
 ): void {
+  if (![...policies.values()].some((policy) => !policy.delete)) return;
   for (const [cluster, apps] of desired) {
     for (const [app, folder] of previous.get(cluster)?.apps ?? []) {
       if (!apps.has(app) && policyOf(policies, folder.from)?.delete === false) apps.set(app, keep(folder));
