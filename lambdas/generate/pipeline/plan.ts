@@ -118,11 +118,10 @@ function applicationDigest(application: Application, caches: GenerationCaches): 
   return digest;
 }
 
-/** What a cluster's digest is made of: per folder its name, origin, and Application and hydration (or kept tree). */
+/** What a cluster's digest is made of, in the order the run produced its folders: per folder its name, origin, and Application and hydration (or kept tree). */
 function digestParts(apps: Map<string, Wanted>): unknown[] {
   const parts: unknown[] = [];
-  for (const app of [...apps.keys()].sort()) {
-    const wanted = apps.get(app)!;
+  for (const [app, wanted] of apps) {
     if ("kept" in wanted) parts.push(app, wanted.from, wanted.kept.tree, undefined);
     else parts.push(app, wanted.from, wanted.fresh.application, wanted.fresh.hydrated);
   }
@@ -134,22 +133,30 @@ const sameParts = (a: readonly unknown[], b: readonly unknown[]) => a.length ===
 /**
  * What decides a cluster's tree besides its current head: each wanted folder, rendered (the
  * Application, its origin, its manifests' blob id) or kept (its tree id). A cluster whose folders
- * come from the very objects of the last run (the caches hand out the same frozen Applications and
- * hydrations) has the digest of the last run, without hashing.
+ * come from the very objects of the last run, in the same order (the caches hand out the same
+ * frozen Applications and hydrations), has the digest of the last run, without sorting or hashing;
+ * the digest itself is taken over the folders by name, so it does not depend on that order.
  */
 export function inputDigest(cluster: string, apps: Map<string, Wanted>, caches: GenerationCaches): string {
   const parts = digestParts(apps);
   const last = caches.clusterDigests.get(cluster);
   if (last && sameParts(last.parts, parts)) return last.digest;
   let text = "";
-  for (let i = 0; i < parts.length; i += 4) {
-    const [app, from, what, hydrated] = parts.slice(i, i + 4) as [string, string | undefined, unknown, Hydrated | undefined];
-    if (hydrated === undefined) text += `K\0${app}\0${what as string}\0`;
-    else text += `F\0${app}\0${from}\0${applicationDigest(what as Application, caches)}\0${manifestBlob(hydrated, caches).oid}\0`;
+  for (const app of [...apps.keys()].sort()) {
+    const wanted = apps.get(app)!;
+    if ("kept" in wanted) text += `K\0${app}\0${wanted.kept.tree}\0`;
+    else text += `F\0${app}\0${wanted.from}\0${applicationDigest(wanted.fresh.application, caches)}\0${manifestBlob(wanted.fresh.hydrated, caches).oid}\0`;
   }
   const digest = createHash("sha1").update(text).digest("hex");
   caches.clusterDigests.set(cluster, { parts, digest });
   return digest;
+}
+
+/** The keys of `a` that `b` lacks, sorted. */
+function missingFrom(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): string[] {
+  const missing: string[] = [];
+  for (const key of a.keys()) if (!b.has(key)) missing.push(key);
+  return missing.sort();
 }
 
 export function planBranches(input: PlanInput): Plan {
@@ -164,8 +171,8 @@ export function planBranches(input: PlanInput): Plan {
     const apps = desired.get(cluster)!;
     const before = input.previous.get(cluster);
     const beforeApps = before?.apps ?? none;
-    const added = [...apps.keys()].filter((app) => !beforeApps.has(app)).sort();
-    const removed = [...beforeApps.keys()].filter((app) => !apps.has(app)).sort();
+    const added = missingFrom(apps, beforeApps);
+    const removed = missingFrom(beforeApps, apps);
     plan.removed += removed.length;
     const result: ClusterResult = { name: cluster, commit: null, added, changed: [], removed };
     plan.results.push(result);
