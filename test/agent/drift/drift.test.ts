@@ -94,13 +94,15 @@ describe("drift", () => {
     const detected = await eventually("the detection", () => eventsOf("report-only").find((e) => e.action === "Detected"));
     assert.deepEqual(detected.fields, ["data.a"]);
     assert.match(detected.manager ?? "", /^kubectl/);
-    // Give a heal, were there one, the time to land: the value stays as edited.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.deepEqual((await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "edited" }))?.data, { a: "2" });
+    // A second edit, seen on the same watch after the first was handled: a heal of the first, were
+    // there one, would be reported before it.
+    await kubectl(cluster, ["-n", "default", "patch", "configmap", "edited", "--type=merge", "-p", '{"data":{"a":"3"}}']);
+    await eventually("the second detection", () => (eventsOf("report-only").length >= 2 ? true : undefined));
     assert.deepEqual(
       eventsOf("report-only").map((e) => e.action),
-      ["Detected"],
+      ["Detected", "Detected"],
     );
+    assert.deepEqual((await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "edited" }))?.data, { a: "3" });
   });
 
   test("ignored replicas (an autoscaler's) are neither drift nor reset by the next sync", async () => {
@@ -136,12 +138,17 @@ describe("drift", () => {
 
   test("the agent's own writes of a newer revision are not drift", async () => {
     const app = application("own", "default", { automated: { selfHeal: true } });
-    await syncAndTrack(app, [configMap("own-cm", { v: "1" })]);
+    await syncAndTrack(app, [configMap("own-cm", { v: "1" }), configMap("own-sentinel")]);
     // The watcher still holds revision 1 while revision 2 is applied (no pause): radial's own change is not reported.
-    const result = await syncApplication(client, present(app, [configMap("own-cm", { v: "2" })]), context);
+    const result = await syncApplication(client, present(app, [configMap("own-cm", { v: "2" }), configMap("own-sentinel")]), context);
     assert.equal(result.phase, "Succeeded");
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.deepEqual(eventsOf("own"), []);
+    // A deletion after it, on the same ConfigMap watch: once it is reported, the write before it was judged.
+    await kubectl(cluster, ["-n", "default", "delete", "configmap", "own-sentinel"]);
+    await eventually("the sentinel's recreation", () => eventsOf("own").find((e) => e.action === "Recreated"));
+    assert.deepEqual(
+      eventsOf("own").map((e) => `${e.action} ${e.resource.name}`),
+      ["Deleted own-sentinel", "Recreated own-sentinel"],
+    );
     assert.deepEqual((await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "own-cm" }))?.data, { v: "2" });
   });
 });
@@ -152,11 +159,14 @@ describe("drift around a sync", () => {
     await syncAndTrack(app, [configMap("stays"), configMap("leaves")]);
     watcher.pause("pruning");
     await syncAndTrack(app, [configMap("stays")]);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    assert.equal(await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "leaves" }), undefined);
-    assert.deepEqual(eventsOf("pruning"), []);
-    // Tracking the new revision resumed the watch: a deletion of what stays is healed again.
+    // Tracking the new revision resumed the watch: a deletion of what stays is healed again. It
+    // comes after the prune on the same ConfigMap watch, so by its recreation the prune was judged.
     await kubectl(cluster, ["-n", "default", "delete", "configmap", "stays"]);
     await eventually("the recreation", () => eventsOf("pruning").find((e) => e.action === "Recreated"));
+    assert.deepEqual(
+      eventsOf("pruning").map((e) => `${e.action} ${e.resource.name}`),
+      ["Deleted stays", "Recreated stays"],
+    );
+    assert.equal(await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "leaves" }), undefined);
   });
 });

@@ -308,11 +308,23 @@ describe("watch", () => {
     await client.apply(configMap(ns, "after", { a: "1" }));
     await eventually("ADDED after the throw", () => events.some((event) => event.type === "ADDED" && event.object.metadata.name === "after"));
     assert.ok(events.some((event) => event.type === "ERROR" && event.error.message === "handler bug"));
-    await watch.stop();
-    const count = events.length;
-    await client.apply(configMap(ns, "unseen", { a: "1" }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(events.length, count);
+    // A second watch of the namespace, open throughout: once it has the sentinel, made after
+    // "unseen", the apiserver has sent "unseen" to every watch still open.
+    const witnessed: WatchEvent[] = [];
+    const witness = client.watch("v1", "ConfigMap", { namespace: ns }, (event) => {
+      witnessed.push(event);
+    });
+    try {
+      await eventually("the witness's RESYNC", () => witnessed.some((event) => event.type === "RESYNC"));
+      await watch.stop();
+      const count = events.length;
+      await client.apply(configMap(ns, "unseen", { a: "1" }));
+      await client.apply(configMap(ns, "sentinel", { a: "1" }));
+      await eventually("the sentinel", () => witnessed.some((event) => event.type === "ADDED" && event.object.metadata.name === "sentinel"));
+      assert.deepEqual(events.slice(count), []);
+    } finally {
+      await witness.stop();
+    }
   });
 });
 
