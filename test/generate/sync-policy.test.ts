@@ -149,3 +149,18 @@ test("preserveResourcesOnDeletion: the tombstone carries no resources finalizer,
   assert.deepEqual(byName(removed, "b").removed, ["web-b"]);
   assert.deepEqual((await tombstone("b")).metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
 });
+
+test("a deleted set removes its folders whatever its policy; a set that preserved resources leaves tombstones without the resources finalizer", async (t) => {
+  const f = await setup(t, "{ preserveResourcesOnDeletion: true, applicationsSync: create-only }");
+  assert.deepEqual((await f.run(prod)).errors, []);
+  const { ["generators/web.yaml"]: _set, ...withoutSet } = fleetFiles(f.url, "", "one");
+  await f.push(withoutSet);
+  // Every Application goes: over the guard's quarter, so forced.
+  const gone = await f.run(prod, true);
+  assert.deepEqual(
+    gone.clusters.map((c) => c.removed),
+    [["web-a"], ["web-b"], ["web-c"], ["web-d"]],
+  );
+  const tombstone = ApplicationDeletion.parse(parse((await f.files("a"))["clusters/a/web-a/deleted.yaml"]!));
+  assert.equal(tombstone.metadata.finalizers, undefined);
+});
