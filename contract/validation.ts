@@ -29,8 +29,9 @@ function protoKeyPath(input: unknown): PropertyKey[] | undefined {
     for (let at = node; at.parent; at = at.parent) keys.unshift(at.key);
     return keys;
   };
+  // Breadth first, in document order: the first such key a reader of the body would meet.
   const pending: Node[] = typeof input === "object" && input !== null ? [{ value: input, key: "", parent: undefined }] : [];
-  for (let node = pending.pop(); node; node = pending.pop()) {
+  for (let next = 0, node = pending[0]; node; node = pending[++next]) {
     const { value } = node;
     if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) return [...pathOf(node), "__proto__"];
     for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {

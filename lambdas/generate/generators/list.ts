@@ -20,7 +20,8 @@ export function listParams(list: Record<string, unknown>, context: GeneratorCont
       out.push(element);
       return;
     }
-    const params: Params = {};
+    // Null prototype: an element key is a parameter name, `__proto__` included.
+    const params = Object.create(null) as Params;
     for (const [key, value] of Object.entries(element)) {
       if (key === "values") {
         if (!isObject(value)) throw new ApplicationSetError(`${where}.values`, "error parsing values map: must be a map of strings");
