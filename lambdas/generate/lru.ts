@@ -32,6 +32,11 @@ export class LruMap<K, V> {
     return entry.value;
   }
 
+  /** The value, leaving the order of use as it is. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   has(key: K): boolean {
     return this.entries.has(key);
   }

@@ -108,7 +108,7 @@ describe("evaluation across inventory changes", () => {
     const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
     const envs = ["prod", "dev", "staging"];
     const sizes = ["s", "m", "Huge"];
-    let clusters = Array.from({ length: 40 }, (_, i) => ({ ...cluster(`k${i}`, envs[i % 3]!), labels: { env: envs[i % 3]!, size: "s" } }));
+    let clusters: InventoryCluster[] = Array.from({ length: 40 }, (_, i) => ({ ...cluster(`k${i}`, envs[i % 3]!), labels: { env: envs[i % 3]!, size: "s" } }));
     for (let step = 0; step < 60; step++) {
       const i = random(clusters.length);
       const edits: (() => InventoryCluster[])[] = [

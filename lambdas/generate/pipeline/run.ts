@@ -111,17 +111,18 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
   reading.catch(() => undefined);
   const sourceRevision = await deps.fleet.fetch(deps.sourceBranch);
 
+  const inventory = inventoryView(admitted.clusters);
   const evaluation = await evaluateFleet({
     repo: deps.fleet,
     sourceRevision,
     revision: sourceBranchOnly(deps, sourceRevision),
-    inventory: inventoryView(admitted.clusters),
+    inventory,
     caches: caches.evaluation,
   });
   const { policies, carry } = evaluation;
   const kept = await keepWrittenApplications({ generated: evaluation.generated, policies, previous: reading, deploy: deps.deploy, caches, carry });
   const hydrated = await hydrateApplications(kept.generated, { ...deps, sourceRevision, hydrations: caches.hydrations });
-  const plan = planBranches({ clusters: admitted.clusters.map((c) => c.name), previous: await reading, carry, hydrated, caches, policies });
+  const plan = planBranches({ clusters: inventory.sorted.map((view) => view.cluster.name), previous: await reading, carry, hydrated, caches, policies });
   const errors = [...admitted.errors, ...evaluation.errors, ...kept.errors, ...plan.errors];
   const blocked = guardRemovals({
     removed: plan.removed,

@@ -65,7 +65,8 @@ export class BranchStates {
 
   /** The digest of the inputs that produced `commit`'s tree, if this process knows it. */
   inputDigestOf(commit: string): string | undefined {
-    return this.states.get(commit)?.inputDigest;
+    // A peek: the run already marked the head used when it read the branch states.
+    return this.states.peek(commit)?.inputDigest;
   }
 }
 
