@@ -39,14 +39,60 @@ async function hubUp(options: HubUpOptions): Promise<void> {
   }
 }
 
+interface DataDirOptions {
+  dataDir: string;
+}
+
+/** Runs a hub maintenance command; a data dir or file it cannot use exits 2, as a bad option does, any other failure 1. */
+async function maintenance(what: string, run: () => Promise<string>): Promise<void> {
+  try {
+    console.error(await run());
+  } catch (error) {
+    console.error(`radial: ${what} failed: ${(error as Error).message}`);
+    process.exit(error instanceof HubSetupError ? EXIT.usage : EXIT.refused);
+  }
+}
+
+async function hubBackup(file: string, options: DataDirOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  await maintenance("the backup", async () => {
+    const { backupHub } = await import("../lambdas/local/backup.js");
+    const { items, clusters } = await backupHub(dataDir, resolve(file));
+    return `Backed up ${items} items (${clusters} clusters, their statuses and the generation history; no token, only hashes) from ${dataDir} to ${file}`;
+  });
+}
+
+async function hubRestore(file: string, options: DataDirOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  await maintenance("the restore", async () => {
+    const { restoreHub } = await import("../lambdas/local/backup.js");
+    const { items, previous } = await restoreHub(dataDir, resolve(file));
+    const kept = previous ? `; the inventory it replaced is kept in ${previous} (delete it once the hub runs well)` : "";
+    return `Restored ${items} items from ${file} into ${dataDir}${kept}`;
+  });
+}
+
+const dataDirOption = ["--data-dir <dir>", "where the inventory is kept (env RADIAL_DATA_DIR)", process.env.RADIAL_DATA_DIR ?? ".radial"] as const;
+
 export function registerHubCommands(program: Command): void {
-  program
-    .command("hub")
-    .description("run the hub")
+  const hub = program.command("hub").description("run the embedded hub, back up its inventory and restore it");
+  hub
     .command("up")
     .description("run the embedded hub on this machine (what `npm start` runs)")
     .option("--port <port>", "port to listen on; 0 picks a free one (env PORT)", process.env.PORT ?? "8420")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--data-dir <dir>", "where the inventory is kept (env RADIAL_DATA_DIR)", process.env.RADIAL_DATA_DIR ?? ".radial")
+    .option(...dataDirOption)
     .action(hubUp);
+  hub
+    .command("backup")
+    .argument("<file>", "where to write the backup (JSON, mode 0600)")
+    .description("write the stopped embedded hub's inventory, statuses and generation history to FILE (on AWS, use DynamoDB point-in-time recovery)")
+    .option(...dataDirOption)
+    .action(hubBackup);
+  hub
+    .command("restore")
+    .argument("<file>", "a file written by radial hub backup")
+    .description("replace the stopped embedded hub's inventory with FILE's; the file is checked first and the old inventory kept beside it")
+    .option(...dataDirOption)
+    .action(hubRestore);
 }

@@ -10,10 +10,9 @@ export interface EmbeddedDynamoDB {
 
 /**
  * dynalite serves the DynamoDB HTTP API in-process on loopback, keeping its data in LevelDB under
- * `dataDir`, so the embedded hub speaks to its inventory exactly as it would to DynamoDB.
+ * `dataDir` (or at `path`: a restore builds a store beside the live one), so the embedded hub speaks to its inventory exactly as it would to DynamoDB.
  */
-export async function startEmbeddedDynamoDB(dataDir: string): Promise<EmbeddedDynamoDB> {
-  const path = join(dataDir, INVENTORY_DIR);
+export async function startEmbeddedDynamoDB(dataDir: string, path = join(dataDir, INVENTORY_DIR)): Promise<EmbeddedDynamoDB> {
   await checkInventory(path, dataDir);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

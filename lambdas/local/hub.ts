@@ -31,7 +31,8 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-const TABLE_NAME = "radial";
+/** The embedded hub's table; `radial hub backup` and `restore` read and write it too. */
+export const TABLE_NAME = "radial";
 
 /** The embedded hub: the Lambda handlers behind a local HTTP server, with dynalite as the inventory. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {

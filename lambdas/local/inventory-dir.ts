@@ -13,13 +13,18 @@ export const INVENTORY_DIR = "inventory";
  * by kill -9, so unlike a pid file it is never stale.
  */
 export async function checkInventory(path: string, dataDir: string): Promise<void> {
+  await (await openInventory(path, dataDir)).close();
+}
+
+/** The store at `path` opened (so its LOCK held) until closed; a HubSetupError saying what is wrong when it cannot be. */
+export async function openInventory(path: string, dataDir: string): Promise<Level> {
   const db = new Level(path, { createIfMissing: true });
   try {
     await db.open();
   } catch (error) {
     throw new HubSetupError(inventoryProblem(path, dataDir, error));
   }
-  await db.close();
+  return db;
 }
 
 function inventoryProblem(path: string, dataDir: string, error: unknown): string {
