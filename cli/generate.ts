@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { GenerationRecord, GenerationRunResult } from "../contract/index.js";
+import { EXIT } from "../core/exit.js";
 import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
 import { runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
@@ -34,6 +35,19 @@ export function historyTable(records: GenerationRecord[]): string {
   return table(["TIME", "TRIGGER", "REVISION", "CLUSTERS", "APPS", "ERRORS"], rows);
 }
 
+const errorLines = (result: GenerationRunResult) =>
+  result.errors.map((error) => `error: ${error.file}${error.cluster ? ` (cluster ${error.cluster})` : ""}: ${error.message}`);
+
+/** A run the guard blocked wrote nothing: only that, why, and what to do next. */
+export function blockedText(result: GenerationRunResult): string {
+  const lines = [
+    `Blocked by the mass-removal guard at ${short(result.sourceRevision)}: ${result.blocked?.message ?? ""}`,
+    "See what it would remove with `radial generate --dry-run`; if that is intended, `radial generate --force` writes it.",
+    ...errorLines(result),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 /** The result of one run: per cluster what changed, then the errors (and diffs of a dry run). */
 export function resultText(result: GenerationRunResult): string {
   const changed = result.clusters.filter((c) => c.added.length + c.changed.length + c.removed.length > 0);
@@ -49,10 +63,16 @@ export function resultText(result: GenerationRunResult): string {
       ).trimEnd(),
     );
   }
-  if (result.blocked) lines.push(`Blocked: ${result.blocked.message}`);
-  for (const error of result.errors) lines.push(`error: ${error.file}${error.cluster ? ` (cluster ${error.cluster})` : ""}: ${error.message}`);
+  if (result.blocked) lines.push(`A real run would be blocked by the mass-removal guard: ${result.blocked.message}`);
+  lines.push(...errorLines(result));
   if (result.dryRun) for (const cluster of changed) for (const diff of cluster.diffs ?? []) lines.push(diff.diff.trimEnd());
   return `${lines.join("\n")}\n`;
+}
+
+/** Scripts tell a blocked run (nothing written) from one with errors (the rest written) from a clean one. */
+export function runExitCode(result: GenerationRunResult): number {
+  if (result.blocked) return EXIT.generationBlocked;
+  return result.errors.length > 0 ? EXIT.generationErrors : EXIT.ok;
 }
 
 async function generate(options: GenerateOptions, command: Command): Promise<void> {
@@ -65,7 +85,10 @@ async function generate(options: GenerateOptions, command: Command): Promise<voi
     return;
   }
   const result = await client.generate({ dryRun: options.dryRun ?? false, force: options.force ?? false });
-  process.stdout.write(globals.output === "table" ? resultText(result) : serialize(result, globals.output));
+  if (globals.output !== "table") process.stdout.write(serialize(result, globals.output));
+  else if (result.blocked && !result.dryRun) process.stderr.write(blockedText(result));
+  else process.stdout.write(resultText(result));
+  process.exitCode = runExitCode(result);
 }
 
 export function registerGenerateCommand(program: Command): void {

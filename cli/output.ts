@@ -14,7 +14,10 @@ Exit codes:
   2  usage error: bad arguments, options or k=v syntax, or no admin token; nothing was sent
      (radial hub: a data dir, admin token or backup file it cannot use)
   3  the hub could not be reached (not running, wrong --hub/RADIAL_HUB, or no answer in time)
-  4  not found: the hub has no such cluster`;
+  4  not found: the hub has no such cluster
+  5  radial generate: the run had errors (listed); what did not fail was written
+  6  radial generate: the mass-removal guard blocked the run, nothing was written
+     (--dry-run: a real run would be blocked); --force overrides it`;
 
 /** A failure the CLI itself detects, with the exit code it deserves. */
 export class CliError extends Error {

@@ -11,6 +11,10 @@ export const EXIT = {
   unreachable: 3,
   /** The hub has no such cluster (404), so `radial cluster get x || ...` can tell absence from failure. */
   notFound: 4,
+  /** `radial generate`: the run finished, but some files, Applications or clusters failed (what did not fail was written). */
+  generationErrors: 5,
+  /** `radial generate`: the mass-removal guard blocked the run and nothing was written (a dry run: a real run would be blocked). */
+  generationBlocked: 6,
 } as const;
 
 /**

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { yamlErrorText } from "../../core/manifests/yaml-error.js";
 
 /** How to reach one apiserver. Certificates and keys are PEM text. */
 export interface KubeConnection {
@@ -84,7 +85,7 @@ async function fromFile(file: string, contextName: string | undefined): Promise<
   try {
     raw = parse(text);
   } catch (error) {
-    fail(`not valid YAML: ${(error as Error).message}`);
+    fail(`not valid YAML: ${yamlErrorText(error)}`);
   }
   const parsed = KubeConfig.safeParse(raw ?? {});
   if (!parsed.success) {

@@ -3,7 +3,8 @@
  * folder is an error for that application only (the others go on); anything that makes the folder
  * as a whole unreadable fails the read, so a partial read never looks like "application gone".
  */
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { parse as parseYaml } from "yaml";
+import { yamlProblem } from "../../core/manifests/yaml-error.js";
 import { z } from "zod";
 import { Application } from "../../contract/application.js";
 import { APPLICATION_FILE, ApplicationDeletion, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../contract/deploy-branch.js";
@@ -53,8 +54,8 @@ function yamlDocument(source: string, path: string): unknown {
   try {
     return parseYaml(source, { version: "1.1", uniqueKeys: true });
   } catch (error) {
-    const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
-    throw new AppError(`${path}${line ? `:${line}` : ""}: invalid YAML: ${(error as Error).message.split("\n")[0]}`);
+    const { what, line } = yamlProblem(error);
+    throw new AppError(`${path}${line ? `:${line}` : ""}: invalid YAML: ${what}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { parseAllDocuments, stringify, type ParseOptions, type DocumentOptions, type SchemaOptions } from "yaml";
+import { yamlProblem } from "./yaml-error.js";
 
 export type K8sObject = Record<string, unknown>;
 
@@ -33,8 +34,8 @@ export function parseYamlManifests(text: string, file: string): K8sObject[] {
   docs.forEach((doc, index) => {
     const error = doc.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line;
-      throw new ManifestError(`${file}${line ? `:${line}` : ""}: invalid YAML: ${error.message.split("\n")[0]}`);
+      const { what, line } = yamlProblem(error);
+      throw new ManifestError(`${file}${line ? `:${line}` : ""}: invalid YAML: ${what}`);
     }
     let value: unknown;
     try {

@@ -1,6 +1,7 @@
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { fieldPath } from "../../contract/index.js";
+import { yamlProblem } from "../../core/manifests/yaml-error.js";
 import { ApplicationSetError } from "./params.js";
 
 /**
@@ -103,8 +104,8 @@ export function parseApplicationSetFile(text: string): ApplicationSet[] {
   for (const [index, document] of parseAllDocuments(text).entries()) {
     const error = document.errors[0];
     if (error) {
-      const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : `document ${index + 1}`;
-      throw new ApplicationSetError(where, `not valid YAML: ${error.message.split("\n")[0]}`);
+      const { what, line, column } = yamlProblem(error);
+      throw new ApplicationSetError(line === undefined ? `document ${index + 1}` : `line ${line}, column ${column ?? 1}`, `not valid YAML: ${what}`);
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;

@@ -2,6 +2,7 @@
 // values: YAML decoding (sigs.k8s.io/yaml over go-yaml v2), fmt's %v, flattening
 // (github.com/jeremywohl/flatten, dot style) and utils.SanitizeName. Pure functions, no I/O.
 import { parseAllDocuments, type Tags } from "yaml";
+import { yamlErrorText } from "../../../core/manifests/yaml-error.js";
 import { sanitizeName } from "../template/funcs.js";
 import { formatFloatV, isMap as isObject } from "../template/values.js";
 
@@ -77,7 +78,7 @@ export function parseYamlLikeGo(text: string): unknown {
   });
   if (!Array.isArray(documents) || documents.length === 0) return null;
   const first = documents[0]!;
-  if (first.errors.length > 0) throw new Error(first.errors[0]!.message);
+  if (first.errors.length > 0) throw new Error(yamlErrorText(first.errors[0]));
   return first.toJS({ maxAliasCount: 100 }) ?? null;
 }
 

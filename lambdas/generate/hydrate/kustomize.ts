@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from "yaml";
 import type { RepoReader } from "../../../core/git/reader.js";
+import { yamlErrorText } from "../../../core/manifests/yaml-error.js";
 import { envsubst } from "./envsubst.js";
 import { isSafeRepoPath, type KustomizeOptions } from "./source.js";
 
@@ -53,7 +54,7 @@ export async function applyKustomizeOptions(file: string, options: KustomizeOpti
   const edits = Object.entries<unknown>(options).filter(([, v]) => v !== undefined);
   if (edits.length === 0) return;
   const doc = parseDocument(await readFile(file, "utf8"));
-  if (doc.errors.length > 0) throw new Error(`kustomization ${file}: ${doc.errors[0]!.message}`);
+  if (doc.errors.length > 0) throw new Error(`kustomization ${file}: ${yamlErrorText(doc.errors[0])}`);
   doc.contents ??= doc.createNode({}) as never;
   if (!isMap(doc.contents)) throw new Error(`kustomization ${file} is not a mapping`);
 

@@ -18,6 +18,7 @@
 import { parse as parseYaml } from "yaml";
 import { Application } from "../../../contract/application.js";
 import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION } from "../../../contract/deploy-branch.js";
+import { yamlErrorText } from "../../../core/manifests/yaml-error.js";
 import type { DeployRepository } from "../../ports.js";
 import type { SetPolicies } from "../application-set-policy.js";
 import type { GenerationCaches } from "../caches.js";
@@ -41,7 +42,7 @@ async function writtenApplication(folder: AppOnBranch, deploy: DeployRepository,
   try {
     parsed = Application.safeParse(parseYaml(decoder.decode(await deploy.readBlob(entry.oid))));
   } catch (error) {
-    return new Error(`${APPLICATION_FILE} is not valid YAML: ${(error as Error).message}`);
+    return new Error(`${APPLICATION_FILE} is not valid YAML: ${yamlErrorText(error)}`);
   }
   if (!parsed.success) return new Error(`${APPLICATION_FILE} is not a valid Application: ${parsed.error.issues[0]!.message}`);
   // As the evaluator yields it: the origin annotation is added again when the folder is written, so it comes out byte for byte the same.
