@@ -7,6 +7,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { AGENT_CLUSTER_HEADER, HubReply } from "../../contract/hub-reply.js";
 import { REPORT_LIMITS, type DriftEvent, type StatusReport } from "../../contract/status-report.js";
+import { describeError } from "../../core/error-cause.js";
 import { backoff } from "../kube/backoff.js";
 
 export type ReportOutcome = "ok" | "unauthorized" | "failed";
@@ -162,7 +163,7 @@ export class Reporter {
       this.failures += 1;
       const delay = backoff(this.failures - 1, this.options.maxBackoffMs, BACKOFF_BASE_MS);
       this.options.logger.warn("could not report to the hub; keeping the latest report and retrying", {
-        error: (error as Error).message,
+        error: describeError(error),
         attempt: this.failures,
         retryInMs: Math.round(delay),
       });
