@@ -75,7 +75,7 @@ async function hubRestore(file: string, options: DataDirOptions): Promise<void> 
 const dataDirOption = ["--data-dir <dir>", "where the inventory is kept (env RADIAL_DATA_DIR)", process.env.RADIAL_DATA_DIR ?? ".radial"] as const;
 
 export function registerHubCommands(program: Command): void {
-  const hub = program.command("hub").description("run the embedded hub, back up its inventory and restore it");
+  const hub = program.command("hub").description("run the hub");
   hub
     .command("up")
     .description("run the embedded hub on this machine (what `npm start` runs)")
