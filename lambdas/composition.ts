@@ -12,7 +12,7 @@ import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
 import { GitRepository } from "./adapters/git/repository.js";
 import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
 import { KustomizeBinary } from "./adapters/kustomize/binary.js";
-import { GenerationService } from "./generate/service.js";
+import { GenerationService, type GenerationLog } from "./generate/service.js";
 import { HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./hub-context.js";
 import { ClusterRegistry } from "./inventory/cluster-registry.js";
@@ -35,6 +35,13 @@ export interface HubConfig {
    * repositories' in `<workDir>/git-sources`. Default /tmp/radial (Lambda's writable disk).
    */
   workDir?: string;
+  /**
+   * The kustomize binary when RADIAL_KUSTOMIZE is unset, found when first needed (the embedded hub
+   * builds the pinned one); default `kustomize` on PATH (on AWS, the function's layer).
+   */
+  kustomize?: () => Promise<string>;
+  /** Where each generation run is logged. */
+  logger?: GenerationLog;
   /** Where failures of background generation runs are reported. */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -174,10 +181,11 @@ function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, re
       fleet: repo,
       deploy: repo,
       sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main"),
-      kustomize: KustomizeBinary(setting(env, "RADIAL_KUSTOMIZE", "kustomize")),
+      kustomize: KustomizeBinary(setting(env, "RADIAL_KUSTOMIZE", "") || (config.kustomize ?? "kustomize")),
       clock,
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
     },
     dispatch: (drain) => new InProcessDispatch(drain, (error, trigger) => config.onBackgroundError?.(error, `generation run (trigger ${trigger})`)),
+    ...(config.logger ? { log: config.logger } : {}),
   });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { CLUSTER_LIMITS, type GenerationTrigger } from "../../contract/index.js";
+import { CLUSTER_LIMITS, type GenerationRecord, type GenerationTrigger } from "../../contract/index.js";
 import type { InventoryCluster } from "./params.js";
 import { GenerationCaches } from "./caches.js";
 import { runGeneration, type GenerationDeps, type GenerationResult } from "./pipeline/run.js";
@@ -35,6 +35,15 @@ export class GenerationBusyError extends Error {
 
 export class GenerationLeaseLostError extends Error {}
 
+/** Where each run is logged, one structured line per run (Powertools' Logger fits). */
+export interface GenerationLog {
+  info(message: string, fields: Record<string, unknown>): void;
+  error(message: string, fields: Record<string, unknown>): void;
+}
+
+/** Errors named in a run's log line; the history and `radial generate` have them all. */
+const LOGGED_ERRORS = 5;
+
 export interface GenerationServiceDeps {
   lease: GenerationLease;
   history: GenerationHistory;
@@ -48,6 +57,7 @@ export interface GenerationServiceDeps {
   leaseTtlSeconds?: number;
   /** How `trigger` reaches a worker, given the worker's entry (`drain`); failures of background runs are the dispatch's to report. */
   dispatch: (drain: (trigger: GenerationTrigger) => Promise<void>) => GenerationDispatch;
+  log?: GenerationLog;
 }
 
 export interface GenerationRunRequest {
@@ -127,9 +137,20 @@ export class GenerationService {
       const clusters = await this.inventory();
       const deps: GenerationDeps = { ...this.deps.run, caches: this.caches, ...(this.deps.sources ? { sources: this.deps.sources.session() } : {}) };
       const result = await runGeneration({ clusters, dryRun: request.dryRun, force: request.force, signal: heartbeat.signal }, deps);
-      await this.deps.history.record(recordOf(result, { id: holder, startedAt, trigger: request.trigger }));
+      const record = recordOf(result, { id: holder, startedAt, trigger: request.trigger });
+      await this.deps.history.record(record);
+      this.logRun(record);
       released = true;
       return { result, pending: await this.release(holder, heartbeat) };
+    } catch (error) {
+      this.deps.log?.error("generation run failed", {
+        id: holder,
+        trigger: request.trigger,
+        dryRun: request.dryRun,
+        error: (error as Error).message,
+        durationMs: this.deps.clock().getTime() - startedAt.getTime(),
+      });
+      throw error;
     } finally {
       if (!released) {
         // Failed: still hand what was pending to a worker, so it is not lost with this run.
@@ -137,6 +158,16 @@ export class GenerationService {
         if (pending) this.trigger(pending);
       }
     }
+  }
+
+  /** One line per run: what started it, at which revision, what changed, what failed, how long it took. */
+  private logRun(record: GenerationRecord): void {
+    const { id, trigger, dryRun, sourceRevision: revision, clustersChanged, errorCount, durationMs } = record;
+    const applications = { added: record.applicationsAdded, changed: record.applicationsChanged, removed: record.applicationsRemoved };
+    const errors = record.errors.slice(0, LOGGED_ERRORS).map((e) => `${e.file}${e.cluster ? ` (cluster ${e.cluster})` : ""}: ${e.message}`);
+    const fields = { id, trigger, dryRun, revision, clustersChanged, applications, errorCount, errors, durationMs };
+    if (record.blocked) this.deps.log?.error("generation run blocked by the mass-removal guard", { ...fields, blocked: record.blocked.message });
+    else this.deps.log?.info(errorCount > 0 ? "generation run finished with errors" : "generation run finished", fields);
   }
 
   private async release(holder: string, heartbeat: { stop(): void }): Promise<GenerationTrigger | undefined> {

@@ -9,6 +9,7 @@ export function lambdaHubContext(logger: Logger): HubContext {
     hubUrl: process.env.RADIAL_HUB_URL ?? "",
     adminTokenHash: process.env.ADMIN_TOKEN_HASH ?? "",
     env: process.env,
+    logger,
     onBackgroundError: (error, what) => logger.error(`${what} failed`, { error: error as Error }),
   }).context;
 }

@@ -2,6 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { installKustomize } from "../adapters/kustomize/install.js";
 import { generateIntervalSeconds, startSchedule } from "../generate/schedule.js";
 import { createHub } from "../composition.js";
 import { createApiHandler, type ApiHandler } from "../http/api-handler.js";
@@ -91,6 +92,9 @@ async function serve(
     adminTokenHash: hashToken(admin.token),
     env,
     workDir: options.dataDir,
+    logger: options.logger,
+    // Without RADIAL_KUSTOMIZE, the kustomize the project pins: cached, or built on first use.
+    kustomize: () => installKustomize({ env, onProgress: (line) => options.logger.info("installing kustomize", { progress: line }) }),
     onBackgroundError: (error, what) => options.logger.error(`${what} failed`, { error: error as Error }),
   });
   cleanups.push(() => hub.close());
