@@ -1,0 +1,15 @@
+import type { Parameters } from "fast-check";
+
+/**
+ * How hard the property-based suite tries. `npm test` runs it with a fixed seed and a small
+ * number of cases per property (a few seconds in all), so a failure reproduces; `npm run fuzz`
+ * raises RADIAL_FUZZ_RUNS for a longer search, and RADIAL_FUZZ_SEED replays another seed.
+ */
+export function budget(runsInSuite: number): Parameters<unknown> {
+  const scale = Number(process.env.RADIAL_FUZZ_SCALE ?? 1);
+  const seed = Number(process.env.RADIAL_FUZZ_SEED ?? 11);
+  return { seed, numRuns: Math.max(1, Math.round(runsInSuite * scale)), endOnFailure: true };
+}
+
+/** Names a user may give a key that are also names of JavaScript object members. */
+export const MEMBER_NAMES = ["constructor", "__proto__", "prototype", "toString", "hasOwnProperty", "valueOf"];
