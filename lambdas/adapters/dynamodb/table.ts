@@ -11,7 +11,9 @@ import {
  * partition and no partition holds the whole fleet:
  *   pk = CLUSTER#<name>, sk = META            the cluster (one item per cluster)
  *   pk = CLUSTER#<name>, sk = STATUS          the cluster's last status report, without its applications
- *   pk = CLUSTER#<name>, sk = APP#<app>       latest status of one application on that cluster
+ *   pk = CLUSTER#<name>, sk = APP#<app>#<digest>
+ *                                             one application's status as a report stated it; the
+ *                                             STATUS item names the ones that make up the last report
  *   pk = CLUSTER#<name>, sk = DRIFT#<time>#<digest>
  *                                             drift history, newest 200 kept, expired by `expiresAt`
  *                                             (../status/status-store.ts); deleting the cluster
@@ -20,6 +22,8 @@ import {
  *                                             generation history, one partition per day (runs are
  *                                             serialized, so a day's partition sees one writer),
  *                                             expired by `expiresAt`
+ *   pk = HUB#secrets, sk = PAGE_TOKENS         the secret page tokens are signed with, when
+ *                                             RADIAL_PAGE_TOKEN_SECRET is unset (page-token-secret.ts)
  * Listing every cluster (selector evaluation, the console) uses the sparse index `byShard`: only
  * cluster items carry `shard` = CLUSTERS#<0..SHARDS-1>, picked by a hash of the name, and `name`.
  * Spreading the fleet over SHARDS index partitions keeps a fleet-wide read from landing on one
