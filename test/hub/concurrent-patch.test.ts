@@ -77,6 +77,23 @@ for (const kind of hubStores) {
       assert.equal(cluster.resourceVersion, String(Number(resourceVersion) + 1));
     });
 
+    test("the largest PATCH (64 labels and 64 annotations with the longest keys) is one write, and so is removing them all", async () => {
+      await register(hubs[0]!, "wide");
+      const prefix = ["a", "b", "c"].map((c) => c.repeat(63)).join(".") + "." + "d".repeat(61);
+      const keys = Array.from({ length: 64 }, (_, i) => `${prefix}/k${String(i).padStart(2, "0")}${"x".repeat(60)}`);
+      const set = await hubs[0]!.api("PATCH", "/v1/clusters/wide", {
+        body: { labels: Object.fromEntries(keys.map((k) => [k, "v".repeat(63)])), annotations: Object.fromEntries(keys.map((k) => [k, "note"])) },
+      });
+      assert.equal(set.status, 200, JSON.stringify(set.body).slice(0, 300));
+      const cluster = Cluster.parse(set.body);
+      assert.deepEqual([Object.keys(cluster.labels).length, Object.keys(cluster.annotations).length, cluster.resourceVersion], [64, 64, "2"]);
+      const removed = await hubs[1]!.api("PATCH", "/v1/clusters/wide", {
+        body: { labels: Object.fromEntries(keys.map((k) => [k, null])), annotations: Object.fromEntries(keys.map((k) => [k, null])) },
+      });
+      assert.equal(removed.status, 200, JSON.stringify(removed.body).slice(0, 300));
+      assert.deepEqual([{ ...Cluster.parse(removed.body).labels }, { ...Cluster.parse(removed.body).annotations }], [{}, {}]);
+    });
+
     test("racing editors never take a cluster past 64 labels", async () => {
       await register(hubs[0]!, "nearly-full", Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`base-${i}`, "x"])));
       const responses = await Promise.all(
