@@ -1,6 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Command } from "commander";
-import { AgentConfigError, loadAgentConfig, readToken, tokenFileOf, type AgentFlags } from "./config.js";
+import { AGENT_VARIABLES as V } from "../contract/agent-config.js";
+import { AgentConfigError, legacyVariables, loadAgentConfig, readToken, tokenFileOf, type AgentFlags } from "./config.js";
 import { KubeConfigError, loadKubeConfig } from "./kube/kubeconfig.js";
 import { EXIT } from "../core/exit.js";
 
@@ -14,6 +15,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
     process.exit(EXIT.usage);
   }
   const logger = new Logger({ serviceName: "radial-agent", persistentKeys: { cluster: config.cluster } });
+  for (const { legacy, use } of legacyVariables(process.env))
+    logger.warn(`${legacy} is read because ${use} is unset; rename it to ${use} (re-apply a new bootstrap manifest)`);
   const tokenFile = tokenFileOf(flags, process.env);
   // A rotated Secret is re-mounted under the same path: read it again, keeping the last good token.
   let token = config.token;
@@ -65,18 +68,20 @@ async function runAgent(flags: AgentFlags): Promise<void> {
 export function registerAgentCommand(program: Command): void {
   program
     .command("agent")
-    .description("run the agent for one cluster: pull its deploy branch, apply it, heal drift, report to the hub (settings from flags or RADIAL_* variables)")
+    .description(
+      "run the agent for one cluster: pull its deploy branch, apply it, heal drift, report to the hub (settings from flags or RADIAL_AGENT_* variables)",
+    )
     .option("--kubeconfig <file>", "kubeconfig of the cluster to manage (env KUBECONFIG; in a pod: in-cluster config)")
-    .option("--cluster <name>", "the name the cluster was registered with (env RADIAL_CLUSTER)")
-    .option("--hub <url>", "the hub's URL (env RADIAL_HUB_URL)")
-    .option("--repo <url>", "the fleet repo holding the deploy branches (env RADIAL_REPO_URL; credentials in RADIAL_GIT_USERNAME/RADIAL_GIT_PASSWORD)")
-    .option("--branch <name>", "the deploy branch (env RADIAL_BRANCH; default radial/clusters/<cluster>)")
-    .option("--token-file <file>", "file holding the agent token, e.g. a mounted Secret (env RADIAL_TOKEN_FILE, or the token itself in RADIAL_TOKEN)")
-    .option("--poll-interval <seconds>", "how often to look for a new revision: 30, 30s, 2m (env RADIAL_POLL_INTERVAL; default 30s)")
-    .option("--heartbeat-interval <seconds>", "how often to report when nothing changes (env RADIAL_HEARTBEAT_INTERVAL; default 30s)")
-    .option("--data-dir <dir>", "where the Git object store is kept between fetches (env RADIAL_DATA_DIR; default /var/lib/radial)")
-    .option("--metrics-port <port>", "port of /metrics, /healthz and /readyz (env RADIAL_METRICS_PORT; default 8080)")
-    .option("--kube-api-qps <n>", "requests per second to the cluster's apiserver, sustained (env RADIAL_KUBE_API_QPS; default 50)")
-    .option("--kube-api-burst <n>", "requests allowed at once above that rate (env RADIAL_KUBE_API_BURST; default 500)")
+    .option("--cluster <name>", `the name the cluster was registered with (env ${V.cluster})`)
+    .option("--hub <url>", `the hub's URL (env ${V.hubUrl})`)
+    .option("--repo <url>", `the fleet repo holding the deploy branches (env ${V.repoUrl}; credentials in ${V.repoUsername}/${V.repoPassword})`)
+    .option("--branch <name>", `the deploy branch (env ${V.branch}; default radial/clusters/<cluster>)`)
+    .option("--token-file <file>", `file holding the agent token, e.g. a mounted Secret (env ${V.tokenFile}, or the token itself in ${V.token})`)
+    .option("--poll-interval <seconds>", `how often to look for a new revision: 30, 30s, 2m (env ${V.pollInterval}; default 30s)`)
+    .option("--heartbeat-interval <seconds>", `how often to report when nothing changes (env ${V.heartbeatInterval}; default 30s)`)
+    .option("--data-dir <dir>", `where the Git object store is kept between fetches (env ${V.dataDir}; default /var/lib/radial)`)
+    .option("--metrics-port <port>", `port of /metrics, /healthz and /readyz (env ${V.metricsPort}; default 8080)`)
+    .option("--kube-api-qps <n>", `requests per second to the cluster's apiserver, sustained (env ${V.kubeApiQps}; default 50)`)
+    .option("--kube-api-burst <n>", `requests allowed at once above that rate (env ${V.kubeApiBurst}; default 500)`)
     .action(runAgent);
 }

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { AgentConfig, type AgentConfigInput } from "../contract/agent-config.js";
+import { AGENT_VARIABLES, AgentConfig, type AgentConfigInput } from "../contract/agent-config.js";
 
 /** What `radial agent` takes on its command line, as commander hands it over (strings). */
 export interface AgentFlags {
@@ -23,23 +23,64 @@ export interface AgentFlags {
   kubeApiBurst?: string;
 }
 
+/**
+ * The names before the RADIAL_AGENT_ prefix are read when the new one is unset, with a warning at
+ * start: bootstrap manifests applied before it set them, and an agent image update must not stop
+ * those agents. RADIAL_TOKEN never is: it is the radial CLI's admin token.
+ */
+
+type AgentVariable = (typeof AGENT_VARIABLES)[keyof typeof AGENT_VARIABLES];
+
+/** The name an agent variable had before the prefix (RADIAL_AGENT_HUB_URL → RADIAL_HUB_URL). */
+const legacyName = (name: AgentVariable) => name.replace(/^RADIAL_AGENT_/, "RADIAL_");
+
+/** An agent variable, else its legacy name (not for the token: RADIAL_TOKEN is the admin token). */
+function variable(env: NodeJS.ProcessEnv, name: AgentVariable): string | undefined {
+  return nonEmpty(env[name], name === AGENT_VARIABLES.token ? undefined : env[legacyName(name)]);
+}
+
+/** Legacy names in `env` that the agent reads because their new name is unset: for a warning at start. */
+export function legacyVariables(env: NodeJS.ProcessEnv): { legacy: string; use: string }[] {
+  return Object.values(AGENT_VARIABLES)
+    .filter((name) => name !== AGENT_VARIABLES.token && nonEmpty(env[name]) === undefined && nonEmpty(env[legacyName(name)]) !== undefined)
+    .map((name) => ({ legacy: legacyName(name), use: name }));
+}
+
+/** Agent tokens carry this prefix (lambdas/inventory/token.ts); the hub's admin tokens `rdl_admin_`. */
+const AGENT_TOKEN_PREFIX = "rdl_agent_";
+const ADMIN_TOKEN_PREFIX = "rdl_admin_";
+
 /** Where each setting comes from, for error messages a person can act on. */
 const SOURCES: Record<keyof AgentConfig, string> = {
-  hubUrl: "--hub or RADIAL_HUB_URL (the hub's URL, e.g. https://radial.example.com)",
-  cluster: "--cluster or RADIAL_CLUSTER (the name the cluster was registered with)",
-  token: "--token-file, RADIAL_TOKEN_FILE or RADIAL_TOKEN (the agent token `radial cluster register` printed)",
-  repoUrl: "--repo or RADIAL_REPO_URL (the fleet repo holding the deploy branches)",
-  repoUsername: "RADIAL_GIT_USERNAME",
-  repoPassword: "RADIAL_GIT_PASSWORD",
-  branch: "--branch or RADIAL_BRANCH",
-  pollIntervalSeconds: "--poll-interval or RADIAL_POLL_INTERVAL (seconds, or e.g. 30s, 2m)",
-  heartbeatSeconds: "--heartbeat-interval or RADIAL_HEARTBEAT_INTERVAL (seconds, or e.g. 30s, 2m)",
+  hubUrl: `--hub or ${AGENT_VARIABLES.hubUrl} (the hub's URL, e.g. https://radial.example.com)`,
+  cluster: `--cluster or ${AGENT_VARIABLES.cluster} (the name the cluster was registered with)`,
+  token: `--token-file, ${AGENT_VARIABLES.tokenFile} or ${AGENT_VARIABLES.token} (the agent token \`radial cluster register\` printed, rdl_agent_...)`,
+  repoUrl: `--repo or ${AGENT_VARIABLES.repoUrl} (the fleet repo holding the deploy branches)`,
+  repoUsername: AGENT_VARIABLES.repoUsername,
+  repoPassword: AGENT_VARIABLES.repoPassword,
+  branch: `--branch or ${AGENT_VARIABLES.branch}`,
+  pollIntervalSeconds: `--poll-interval or ${AGENT_VARIABLES.pollInterval} (seconds, or e.g. 30s, 2m)`,
+  heartbeatSeconds: `--heartbeat-interval or ${AGENT_VARIABLES.heartbeatInterval} (seconds, or e.g. 30s, 2m)`,
   kubeconfig: "--kubeconfig or KUBECONFIG",
-  dataDir: "--data-dir or RADIAL_DATA_DIR",
-  metricsPort: "--metrics-port or RADIAL_METRICS_PORT",
-  kubeApiQps: "--kube-api-qps or RADIAL_KUBE_API_QPS",
-  kubeApiBurst: "--kube-api-burst or RADIAL_KUBE_API_BURST",
+  dataDir: `--data-dir or ${AGENT_VARIABLES.dataDir}`,
+  metricsPort: `--metrics-port or ${AGENT_VARIABLES.metricsPort}`,
+  kubeApiQps: `--kube-api-qps or ${AGENT_VARIABLES.kubeApiQps}`,
+  kubeApiBurst: `--kube-api-burst or ${AGENT_VARIABLES.kubeApiBurst}`,
 };
+
+/** "required", and for the token why RADIAL_TOKEN, if set, does not count. */
+function required(field: keyof AgentConfig, env: NodeJS.ProcessEnv): string {
+  return field === "token" && nonEmpty(env.RADIAL_TOKEN) !== undefined
+    ? "required (RADIAL_TOKEN is set, but that is the radial CLI's admin token, which the agent does not read)"
+    : "required";
+}
+
+/** Why `token` is not an agent token, or undefined when it is one. */
+function notAnAgentToken(token: string): string | undefined {
+  if (token.startsWith(AGENT_TOKEN_PREFIX)) return undefined;
+  const what = token.startsWith(ADMIN_TOKEN_PREFIX) ? "this is the hub's admin token (rdl_admin_...)" : "this is not an agent token";
+  return `${what}; the agent needs its cluster's agent token (rdl_agent_...), which \`radial cluster register\` and \`radial cluster rotate-token\` print and the bootstrap manifest mounts from the Secret radial-agent-token`;
+}
 
 export class AgentConfigError extends Error {
   override name = "AgentConfigError";
@@ -69,10 +110,10 @@ export function readToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv)
       return readFileSync(tokenFile, "utf8").trim();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new AgentConfigError(`cannot read the token file ${tokenFile} (${code}): mount the agent's token Secret there, or set RADIAL_TOKEN`);
+      throw new AgentConfigError(`cannot read the token file ${tokenFile} (${code}): mount the agent's token Secret there, or set ${AGENT_VARIABLES.token}`);
     }
   }
-  return nonEmpty(env.RADIAL_TOKEN);
+  return variable(env, AGENT_VARIABLES.token);
 }
 
 /**
@@ -88,39 +129,41 @@ function kubeconfigPath(flag: string | undefined, env: NodeJS.ProcessEnv): strin
 }
 
 export function tokenFileOf(flags: AgentFlags, env: NodeJS.ProcessEnv): string | undefined {
-  return nonEmpty(flags.tokenFile, env.RADIAL_TOKEN_FILE);
+  return nonEmpty(flags.tokenFile, variable(env, AGENT_VARIABLES.tokenFile));
 }
 
 /** Flags and environment → a validated AgentConfig, or an AgentConfigError listing every problem. */
 export function loadAgentConfig(flags: AgentFlags, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   // Unset settings are left out, for the schema's defaults and "required" messages.
   const input: Record<keyof AgentConfigInput, string | number | undefined> = {
-    hubUrl: nonEmpty(flags.hub, env.RADIAL_HUB_URL)?.replace(/\/+$/, ""),
-    cluster: nonEmpty(flags.cluster, env.RADIAL_CLUSTER),
+    hubUrl: nonEmpty(flags.hub, variable(env, AGENT_VARIABLES.hubUrl))?.replace(/\/+$/, ""),
+    cluster: nonEmpty(flags.cluster, variable(env, AGENT_VARIABLES.cluster)),
     token: readToken(tokenFileOf(flags, env), env),
-    repoUrl: nonEmpty(flags.repo, env.RADIAL_REPO_URL),
-    repoUsername: nonEmpty(env.RADIAL_GIT_USERNAME),
-    repoPassword: nonEmpty(env.RADIAL_GIT_PASSWORD),
-    branch: nonEmpty(flags.branch, env.RADIAL_BRANCH),
-    pollIntervalSeconds: seconds(nonEmpty(flags.pollInterval, env.RADIAL_POLL_INTERVAL)),
-    heartbeatSeconds: seconds(nonEmpty(flags.heartbeatInterval, env.RADIAL_HEARTBEAT_INTERVAL)),
+    repoUrl: nonEmpty(flags.repo, variable(env, AGENT_VARIABLES.repoUrl)),
+    repoUsername: variable(env, AGENT_VARIABLES.repoUsername),
+    repoPassword: variable(env, AGENT_VARIABLES.repoPassword),
+    branch: nonEmpty(flags.branch, variable(env, AGENT_VARIABLES.branch)),
+    pollIntervalSeconds: seconds(nonEmpty(flags.pollInterval, variable(env, AGENT_VARIABLES.pollInterval))),
+    heartbeatSeconds: seconds(nonEmpty(flags.heartbeatInterval, variable(env, AGENT_VARIABLES.heartbeatInterval))),
     kubeconfig: kubeconfigPath(flags.kubeconfig, env),
-    dataDir: nonEmpty(flags.dataDir, env.RADIAL_DATA_DIR),
-    metricsPort: integer(nonEmpty(flags.metricsPort, env.RADIAL_METRICS_PORT)),
-    kubeApiQps: integer(nonEmpty(flags.kubeApiQps, env.RADIAL_KUBE_API_QPS)),
-    kubeApiBurst: integer(nonEmpty(flags.kubeApiBurst, env.RADIAL_KUBE_API_BURST)),
+    dataDir: nonEmpty(flags.dataDir, variable(env, AGENT_VARIABLES.dataDir)),
+    metricsPort: integer(nonEmpty(flags.metricsPort, variable(env, AGENT_VARIABLES.metricsPort))),
+    kubeApiQps: integer(nonEmpty(flags.kubeApiQps, variable(env, AGENT_VARIABLES.kubeApiQps))),
+    kubeApiBurst: integer(nonEmpty(flags.kubeApiBurst, variable(env, AGENT_VARIABLES.kubeApiBurst))),
   };
   const parsed = AgentConfig.safeParse(Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)));
   if (parsed.success) {
     if (parsed.data.repoPassword !== undefined && parsed.data.repoUsername === undefined) {
-      throw new AgentConfigError("RADIAL_GIT_PASSWORD is set without RADIAL_GIT_USERNAME: set both for HTTP basic auth to the repo");
+      throw new AgentConfigError(`${AGENT_VARIABLES.repoPassword} is set without ${AGENT_VARIABLES.repoUsername}: set both for HTTP basic auth to the repo`);
     }
+    const wrongToken = notAnAgentToken(parsed.data.token);
+    if (wrongToken) throw new AgentConfigError(`invalid agent configuration:\n  ${SOURCES.token}: ${wrongToken}`);
     return parsed.data;
   }
   const problems = parsed.error.issues.map((issue) => {
     const field = issue.path[0] as keyof AgentConfig;
     const value = input[field];
-    const problem = value === undefined ? "required" : Number.isNaN(value) ? "must be a whole number" : issue.message;
+    const problem = value === undefined ? required(field, env) : Number.isNaN(value) ? "must be a whole number" : issue.message;
     return `${SOURCES[field]}: ${problem}`;
   });
   throw new AgentConfigError(`invalid agent configuration:\n  ${problems.join("\n  ")}`);

@@ -14,6 +14,29 @@ export const AGENT_NAMESPACE = "radial-system";
  */
 export const KUBE_API_LIMITS = { qps: 50, burst: 500 } as const;
 
+/**
+ * The agent's environment variables, for the agent and the bootstrap manifest. They carry a
+ * prefix of their own: the `radial` CLI reads RADIAL_TOKEN as the hub's admin token, and the hub
+ * reads RADIAL_DATA_DIR and RADIAL_GIT_* for itself, so one shell running both must not hand the
+ * agent the hub's settings.
+ */
+export const AGENT_VARIABLES = {
+  hubUrl: "RADIAL_AGENT_HUB_URL",
+  cluster: "RADIAL_AGENT_CLUSTER",
+  tokenFile: "RADIAL_AGENT_TOKEN_FILE",
+  token: "RADIAL_AGENT_TOKEN",
+  repoUrl: "RADIAL_AGENT_REPO_URL",
+  repoUsername: "RADIAL_AGENT_GIT_USERNAME",
+  repoPassword: "RADIAL_AGENT_GIT_PASSWORD",
+  branch: "RADIAL_AGENT_BRANCH",
+  pollInterval: "RADIAL_AGENT_POLL_INTERVAL",
+  heartbeatInterval: "RADIAL_AGENT_HEARTBEAT_INTERVAL",
+  dataDir: "RADIAL_AGENT_DATA_DIR",
+  metricsPort: "RADIAL_AGENT_METRICS_PORT",
+  kubeApiQps: "RADIAL_AGENT_KUBE_API_QPS",
+  kubeApiBurst: "RADIAL_AGENT_KUBE_API_BURST",
+} as const;
+
 const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 
 /** The agent's settings, from flags and environment; defaults are what the bootstrap manifest uses. */

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { AGENT_NAMESPACE } from "../../contract/agent-config.js";
+import { AGENT_NAMESPACE, AGENT_VARIABLES } from "../../contract/agent-config.js";
 
 export interface BootstrapSettings {
   cluster: string;
@@ -17,7 +17,7 @@ export interface BootstrapSettings {
 
 const NAME = "radial-agent";
 const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "radial" };
-/** Where the agent reads its token (RADIAL_TOKEN_FILE). */
+/** Where the agent reads its token (RADIAL_AGENT_TOKEN_FILE). */
 const TOKEN_DIR = "/var/run/secrets/radial";
 const SECRET = `${NAME}-token`;
 
@@ -123,14 +123,14 @@ function agentContainer(settings: BootstrapSettings): object {
     imagePullPolicy: "IfNotPresent",
     args: ["agent"],
     env: [
-      { name: "RADIAL_HUB_URL", value: settings.hubUrl },
-      { name: "RADIAL_CLUSTER", value: settings.cluster },
-      ...(settings.repoUrl ? [{ name: "RADIAL_REPO_URL", value: settings.repoUrl }] : []),
+      { name: AGENT_VARIABLES.hubUrl, value: settings.hubUrl },
+      { name: AGENT_VARIABLES.cluster, value: settings.cluster },
+      ...(settings.repoUrl ? [{ name: AGENT_VARIABLES.repoUrl, value: settings.repoUrl }] : []),
       // A mounted file, not an env var: a rotated Secret reaches the running agent without a restart.
-      { name: "RADIAL_TOKEN_FILE", value: `${TOKEN_DIR}/token` },
-      { name: "RADIAL_DATA_DIR", value: "/var/lib/radial" },
+      { name: AGENT_VARIABLES.tokenFile, value: `${TOKEN_DIR}/token` },
+      { name: AGENT_VARIABLES.dataDir, value: "/var/lib/radial" },
       // The agent reads these once at start: a rotated credential takes a restart.
-      ...(settings.gitAuth ? [fromSecret("RADIAL_GIT_USERNAME", "git-username"), fromSecret("RADIAL_GIT_PASSWORD", "git-password")] : []),
+      ...(settings.gitAuth ? [fromSecret(AGENT_VARIABLES.repoUsername, "git-username"), fromSecret(AGENT_VARIABLES.repoPassword, "git-password")] : []),
     ],
     ports: [{ name: "metrics", containerPort: 8080 }],
     livenessProbe: { httpGet: { path: "/healthz", port: "metrics" }, periodSeconds: 20, failureThreshold: 3 },

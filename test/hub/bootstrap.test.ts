@@ -81,10 +81,10 @@ test("the bootstrap manifest is accepted by a real kube-apiserver and runs the a
   assert.deepEqual(await secretData(), { token });
   const container = await agentContainer();
   assert.equal(container.image, "registry.example/radial/agent:1.2.3");
-  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_HUB_URL")?.value, publicHub.url);
-  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_CLUSTER")?.value, "edge-7");
+  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_HUB_URL")?.value, publicHub.url);
+  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_CLUSTER")?.value, "edge-7");
   assert.equal(
-    container.env.some((e) => e.name.startsWith("RADIAL_GIT_")),
+    container.env.some((e) => e.name.includes("_GIT_")),
     false,
   );
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
@@ -103,8 +103,8 @@ test("with RADIAL_AGENT_GIT_*, the agent gets the read-only credential from its 
   assert.deepEqual(await secretData(), { token, "git-username": "fleet-reader", "git-password": "github_pat_read-only-contents" });
   const container = await agentContainer();
   const fromSecret = (key: string) => ({ secretKeyRef: { name: "radial-agent-token", key } });
-  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_GIT_USERNAME")?.valueFrom, fromSecret("git-username"));
-  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_GIT_PASSWORD")?.valueFrom, fromSecret("git-password"));
+  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_GIT_USERNAME")?.valueFrom, fromSecret("git-username"));
+  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_GIT_PASSWORD")?.valueFrom, fromSecret("git-password"));
 
   // A rotated token's manifest carries the same read-only credential, and still not the hub's.
   const rotated = RotateTokenResponse.parse((await privateHub.api("POST", "/v1/clusters/edge-8/token")).body);

@@ -39,21 +39,32 @@ test("the image runs the bundle with the node flags and environment bench/agent 
 });
 
 test("the bundled agent refuses a missing configuration with exit 2, naming every flag and variable to set", () => {
-  const result = run(["agent"], { RADIAL_POLL_INTERVAL: "often" });
+  const result = run(["agent"], { RADIAL_AGENT_POLL_INTERVAL: "often" });
   assert.equal(result.status, 2);
-  assert.match(result.stderr, /--hub or RADIAL_HUB_URL .*: required/);
-  assert.match(result.stderr, /--cluster or RADIAL_CLUSTER .*: required/);
-  assert.match(result.stderr, /--token-file, RADIAL_TOKEN_FILE or RADIAL_TOKEN .*: required/);
-  assert.match(result.stderr, /--repo or RADIAL_REPO_URL .*: required/);
-  assert.match(result.stderr, /--poll-interval or RADIAL_POLL_INTERVAL .*: must be a whole number/);
+  assert.match(result.stderr, /--hub or RADIAL_AGENT_HUB_URL .*: required/);
+  assert.match(result.stderr, /--cluster or RADIAL_AGENT_CLUSTER .*: required/);
+  assert.match(result.stderr, /--token-file, RADIAL_AGENT_TOKEN_FILE or RADIAL_AGENT_TOKEN .*: required/);
+  assert.match(result.stderr, /--repo or RADIAL_AGENT_REPO_URL .*: required/);
+  assert.match(result.stderr, /--poll-interval or RADIAL_AGENT_POLL_INTERVAL .*: must be a whole number/);
 });
 
 test("an unreadable token file is named with what to do", () => {
   const result = run(["agent", "--token-file", join(dir, "missing")], {
-    RADIAL_HUB_URL: "http://127.0.0.1:1",
-    RADIAL_CLUSTER: "edge-1",
-    RADIAL_REPO_URL: "http://127.0.0.1:1/fleet.git",
+    RADIAL_AGENT_HUB_URL: "http://127.0.0.1:1",
+    RADIAL_AGENT_CLUSTER: "edge-1",
+    RADIAL_AGENT_REPO_URL: "http://127.0.0.1:1/fleet.git",
   });
   assert.equal(result.status, 2);
-  assert.match(result.stderr, /cannot read the token file .*missing \(ENOENT\): mount the agent's token Secret there, or set RADIAL_TOKEN/);
+  assert.match(result.stderr, /cannot read the token file .*missing \(ENOENT\): mount the agent's token Secret there, or set RADIAL_AGENT_TOKEN/);
+});
+
+test("the bundled agent started from the CLI's shell refuses the admin token with exit 2, naming the token it needs", () => {
+  const shell = { RADIAL_AGENT_HUB_URL: "http://127.0.0.1:1", RADIAL_AGENT_CLUSTER: "edge-1", RADIAL_AGENT_REPO_URL: "http://127.0.0.1:1/fleet.git" };
+  const admin = `rdl_admin_${"a".repeat(43)}`;
+  const inherited = run(["agent"], { ...shell, RADIAL_TOKEN: admin });
+  assert.equal(inherited.status, 2);
+  assert.match(inherited.stderr, /RADIAL_AGENT_TOKEN .*: required \(RADIAL_TOKEN is set, but that is the radial CLI's admin token/);
+  const given = run(["agent"], { ...shell, RADIAL_AGENT_TOKEN: admin });
+  assert.equal(given.status, 2);
+  assert.match(given.stderr, /this is the hub's admin token \(rdl_admin_\.\.\.\); the agent needs its cluster's agent token \(rdl_agent_\.\.\.\)/);
 });
