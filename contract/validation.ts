@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ECHO_LIMIT } from "./echo.js";
 
 export interface FieldProblem {
   /** Dotted path with indexes, e.g. `applications[3].resources`; empty for the whole value. */
@@ -7,6 +8,11 @@ export interface FieldProblem {
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; problems: FieldProblem[] };
+
+/** A field path for a message: a user-named key can make it thousands of characters long; `details` keeps it whole. */
+function shortPath(field: string): string {
+  return field.length <= 2 * ECHO_LIMIT ? field : `${field.slice(0, 2 * ECHO_LIMIT)}… (a path of ${field.length} characters)`;
+}
 
 export function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
@@ -61,7 +67,7 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what: 
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
   const problems = result.error.issues.map((issue) => ({ field: fieldPath(issue.path), problem: issue.message }));
-  const shown = problems.slice(0, 5).map((p) => (p.field ? `${p.field}: ${p.problem}` : p.problem));
+  const shown = problems.slice(0, 5).map((p) => (p.field ? `${shortPath(p.field)}: ${p.problem}` : p.problem));
   const more = problems.length > 5 ? `; and ${problems.length - 5} more` : "";
   return { ok: false, message: `invalid ${what}: ${shown.join("; ")}${more}`, problems };
 }
