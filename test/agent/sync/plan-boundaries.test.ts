@@ -69,10 +69,11 @@ const GITOPS_ENGINE_KIND_ORDER = [
 
 describe("sync plan: order within a wave", () => {
   test("every kind of gitops-engine's list in its place, whatever the manifests' order; other kinds after them all", () => {
-    // Names run against the kind order, so a kind that lost its rank would be placed by name and show.
+    // Names run against the kind order and the custom resource's name sorts first, so a kind that
+    // lost its rank would be placed by name, after the custom resource, and show.
     const kinds = [...GITOPS_ENGINE_KIND_ORDER].reverse();
     const desired = [
-      obj("example.com/v1", "Widget", "a-widget"),
+      obj("example.com/v1", "Widget", "0-widget"),
       ...kinds.map((kind, i) => obj("v1", kind, `${String(i).padStart(2, "0")}-${kind.toLowerCase()}`)),
     ];
     const [step, ...rest] = plan(desired).steps;
@@ -116,6 +117,14 @@ describe("sync plan: which tasks the dependency moves look at", () => {
       obj("other.example.com/v1", "CustomResourceDefinition", "widgets.example.com", { annotations: wave(1), spec }),
     ]);
     assert.deepEqual(outline(p), ["Sync/0: apply Widget/w", "Sync/1: apply CustomResourceDefinition/widgets.example.com"]);
+  });
+  test("a CRD manifest without spec.group or spec.names.kind moves nothing and still plans (the apiserver refuses it at apply)", () => {
+    const p = plan([
+      obj("example.com/v1", "Widget", "w"),
+      obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "broken", { annotations: wave(1) }),
+      obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", "half", { annotations: wave(1), spec: { group: "example.com" } }),
+    ]);
+    assert.deepEqual(outline(p), ["Sync/0: apply Widget/w", "Sync/1: apply CustomResourceDefinition/broken, apply CustomResourceDefinition/half"]);
   });
 });
 
