@@ -27,14 +27,16 @@ function containers(value: unknown, into: (Record<string, unknown> | unknown[])[
 
 function apply(base: unknown, ops: Op[]): unknown {
   const root = structuredClone(base);
-  for (const op of ops) {
+  for (const { value: shared, ...op } of ops) {
+    // A copy: constantFrom hands out one instance, which set twice would nest in itself.
+    const value = structuredClone(shared);
     const all = containers(root);
     const target = all[op.at % all.length]!;
     const keys = Object.keys(target);
     if (op.kind === "delete" && keys.length > 0) Reflect.deleteProperty(target, keys[op.at % keys.length]!);
-    else if (op.kind === "replace" && keys.length > 0) Reflect.set(target, keys[op.at % keys.length]!, op.value);
+    else if (op.kind === "replace" && keys.length > 0) Reflect.set(target, keys[op.at % keys.length]!, value);
     // defineProperty, so a `__proto__` key is an own property that JSON.stringify sends, as a hostile client would.
-    else Object.defineProperty(target, op.key, { value: op.value, enumerable: true, writable: true, configurable: true });
+    else Object.defineProperty(target, op.key, { value, enumerable: true, writable: true, configurable: true });
   }
   return root;
 }
