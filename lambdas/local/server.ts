@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { echo } from "../../contract/index.js";
 import { MAX_BODY_BYTES } from "../http/apigateway.js";
 import type { ApiHandler } from "../http/api-handler.js";
 import { HttpError } from "../http/http-error.js";
@@ -18,9 +19,22 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * The request target as a URL. Resolved against a base, `//host/x` would be read as a host and
+ * the path `/x` (or throw, for a host that cannot be one): the target is a path, so it is
+ * appended to the base instead.
+ */
+function target(raw: string): URL {
+  try {
+    return new URL(`http://local${raw.startsWith("/") ? raw : `/${raw}`}`);
+  } catch {
+    throw new HttpError("bad_request", `the request target ${echo(raw)} is not a valid path`);
+  }
+}
+
 /** The request as API Gateway's HTTP API (payload format 2.0) would hand it to Lambda. */
 function toEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? "/", "http://local");
+  const url = target(request.url ?? "/");
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
