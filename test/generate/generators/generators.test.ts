@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { GeneratorContext } from "../../../lambdas/generate/generators/context.js";
-import { generateParams } from "../../../lambdas/generate/generators/index.js";
+import { generateParams as generate } from "../../../lambdas/generate/generators/index.js";
 import { inventoryView } from "../../../lambdas/generate/inventory-view.js";
 import { ApplicationSetError, type InventoryCluster, type Params } from "../../../lambdas/generate/params.js";
 import { memoryRepo, REPO, revision } from "./memory-repo.js";
@@ -23,6 +23,11 @@ const clusters: InventoryCluster[] = [
     annotations: { "foo.argoproj.io": "production" },
   },
 ];
+
+/** A generator's params, as plain objects: they come with a null prototype (a parameter may be named `__proto__`), which deepEqual would tell apart. */
+async function generateParams(...args: Parameters<typeof generate>): Promise<Params[]> {
+  return (await generate(...args)).map((params) => ({ ...params }));
+}
 
 function context(overrides: Partial<GeneratorContext> = {}): GeneratorContext {
   return {
