@@ -54,6 +54,12 @@ export class DriftWatcher {
   private readonly entries = new Map<string, Entry>();
   private readonly watches = new Map<KindKey, Watch>();
   private readonly paused = new Set<string>();
+  /**
+   * Per paused application, the newest of its objects the watches delivered (undefined: deleted).
+   * `track` hands them to onChange, so a status change in a sync's last moments (a Deployment
+   * turning Available) is not lost until the next sync.
+   */
+  private readonly seenWhilePaused = new Map<string, Map<string, KubeObject | undefined>>();
   /** Per object: when it was last healed and how many quick re-drifts came in a row, to stop a heal loop. */
   private readonly heals = new Map<string, { at: number; streak: number }>();
   /**
@@ -80,6 +86,7 @@ export class DriftWatcher {
     for (const managed of application.objects) this.entries.set(objectKey(managed.object), { application, managed });
     this.paused.delete(application.name);
     this.reconcileWatches();
+    this.replay(application);
   }
 
   /**
@@ -88,18 +95,37 @@ export class DriftWatcher {
    */
   pause(name: string): void {
     this.paused.add(name);
+    this.seenWhilePaused.set(name, new Map());
   }
 
   /** Resumes a paused application with what it tracked before (its sync wrote nothing). */
   resume(name: string): void {
     this.paused.delete(name);
+    const application = this.applications.get(name);
+    if (application) this.replay(application);
+    else this.seenWhilePaused.delete(name);
   }
 
   /** Stops watching an application (deleted, or no longer in Git). */
   untrack(name: string): void {
     this.remove(name);
     this.paused.delete(name);
+    this.seenWhilePaused.delete(name);
     this.reconcileWatches();
+  }
+
+  /** Hands onChange the newest state the watches delivered of each object while the application was paused. */
+  private replay(application: TrackedApplication): void {
+    const seen = this.seenWhilePaused.get(application.name);
+    this.seenWhilePaused.delete(application.name);
+    if (!seen) return;
+    for (const managed of application.objects) {
+      const key = objectKey(managed.object);
+      if (!seen.has(key)) continue;
+      const live = seen.get(key);
+      if (live && !isOwnedBy(live, this.options.cluster, application.name)) continue;
+      this.options.onChange?.(application.name, live, managed.object);
+    }
   }
 
   async stop(): Promise<void> {
@@ -160,6 +186,9 @@ export class DriftWatcher {
 
   private async check(live: KubeObject, deleted: boolean): Promise<void> {
     const key = objectKey(live);
+    const labelled = live.metadata.labels?.[APPLICATION_LABEL];
+    const seen = labelled === undefined ? undefined : this.seenWhilePaused.get(labelled);
+    if (seen) seen.set(key, deleted ? undefined : live);
     const entry = this.entries.get(key);
     if (!entry || this.paused.has(entry.application.name)) return;
     const { application, managed } = entry;

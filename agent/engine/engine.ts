@@ -59,17 +59,20 @@ export class KubeSyncEngine implements SyncEngine {
 
   async sync(app: DesiredApplication, control: SyncControl): Promise<SyncOutcome> {
     this.watcher.pause(app.name);
+    let outcome: SyncOutcome;
     try {
       await this.ensureAgentNamespace();
-      return app.state === "deleted" ? await this.delete(app, control) : await this.apply(app, control);
+      outcome = app.state === "deleted" ? await this.delete(app, control) : await this.apply(app, control);
     } catch (error) {
       this.options.logger.warn("sync failed", { application: app.name, revision: app.revision, error: error as Error });
-      return this.failed(app.name, `sync failed: ${(error as Error).message}`);
+      outcome = this.failed(app.name, `sync failed: ${(error as Error).message}`);
     } finally {
       // Watch what the last good sync wrote; a failed one leaves the previous objects watched.
       const last = this.tracked.get(app.name);
       if (last) this.watcher.track(last);
     }
+    // track() replayed what the watch saw during the sync into the state: report that one.
+    return outcome.state ? { ...outcome, state: this.states.get(app.name) ?? outcome.state } : outcome;
   }
 
   inventoried(): Promise<string[]> {
