@@ -53,8 +53,8 @@ function strykerOptions(area: Area, files: string[], incremental: boolean): Part
     // Per-test coverage: the tap runner records which test file reaches each mutant, and runs only those.
     coverageAnalysis: "perTest",
     tap: { testFiles: files, nodeArgs: ["--import", "tsx", "--test-reporter=tap", "-r", "{{hookFile}}", "{{testFile}}"] },
-    // The machine's cores are shared; one test process at a time.
-    concurrency: 1,
+    // One test process at a time by default (shared cores); RADIAL_MUTATE_CONCURRENCY on a machine of your own.
+    concurrency: Number(process.env.RADIAL_MUTATE_CONCURRENCY ?? "1"),
     // A mutant that loops forever (the lexer's and the selector parser's loops) is caught by this
     // timeout on top of the test file's own time; Stryker's 5 s default made those a third of a run.
     timeoutMS: 1500,
