@@ -1,9 +1,10 @@
 import type { Parameters } from "fast-check";
 
 /**
- * How hard the property-based suite tries. `npm test` runs it with a fixed seed and a small
- * number of cases per property (a few seconds in all), so a failure reproduces; `npm run fuzz`
- * raises RADIAL_FUZZ_RUNS for a longer search, and RADIAL_FUZZ_SEED replays another seed.
+ * How hard the property-based suite tries. `npm test` runs it with a fixed seed and a bounded
+ * number of cases per property (some 250 requests and 2,300 parser inputs), so a failure
+ * reproduces; `npm run fuzz` multiplies the cases by RADIAL_FUZZ_SCALE (default 10), and
+ * RADIAL_FUZZ_SEED searches from another seed.
  */
 export function budget(runsInSuite: number): Parameters<unknown> {
   const scale = Number(process.env.RADIAL_FUZZ_SCALE ?? 1);
