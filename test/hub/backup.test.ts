@@ -176,4 +176,12 @@ test("radial hub backup and restore: everything but the lease, no token, refused
   t.after(() => hub.stop());
   assert.deepEqual(await state(hub), backedUp);
   assert.equal((await hub.call("POST", "/v1/agent/status", report("edge-a"), token)).status, 200, "the restored cluster's agent token still works");
+
+  // On a new machine: a data dir that does not exist yet.
+  const fresh = join(dir, "new-machine", "data");
+  const moved = await radial("hub", "restore", file, "--data-dir", fresh);
+  assert.equal(moved.code, 0, moved.stderr);
+  const elsewhere = await start(fresh, repoUrl);
+  t.after(() => elsewhere.stop());
+  assert.deepEqual(await state(elsewhere), backedUp);
 });
