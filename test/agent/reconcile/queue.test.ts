@@ -64,15 +64,23 @@ test("an item added while its key runs waits for it; of several, only the newest
 test("a failed key is retried alone after its backoff, and forgotten once it succeeds", async () => {
   const attempts: number[] = [];
   const q = controlledQueue({ workers: 2, retryDelay: (attempt) => (attempts.push(attempt), 5) });
+  /** Waits for the key's retry to start (its 5 ms backoff is a timer), however long a loaded machine takes. */
+  const retried = async (key: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!q.running.has(key)) {
+      if (Date.now() > deadline) throw new Error(`${key} was not retried`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
   void q.queue.add("a", "1");
   void q.queue.add("b", "1");
   await q.release("a", false);
   await q.release("b");
   assert.equal(q.queue.failing(), 1);
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await retried("a");
   assert.deepEqual(q.started, ["a:1", "b:1", "a:1"]);
   await q.release("a", false);
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await retried("a");
   await q.release("a", true);
   assert.deepEqual(attempts, [0, 1]);
   assert.equal(q.queue.failing(), 0);
