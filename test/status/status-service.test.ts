@@ -184,6 +184,11 @@ async function alwaysPreemptedIsAConflict(db: Engine): Promise<void> {
   await assert.rejects(serviceOn(storeA).accept(report("a", [app("a")])), (error: unknown) => error instanceof StatusError && error.reason === "conflict");
   assert.deepEqual(storeA.puts, [false, false, false, false, false]);
   assert.deepEqual(Object.keys((await store.getStatus("a"))?.digests ?? {}), ["b"], "the status item is B's");
+  assert.deepEqual(
+    (await serviceOn(store).read("a", REGISTERED, 50)).applications.map((a) => a.name),
+    ["b"],
+    "what A wrote before its refused status writes shows nothing of A, and B's application is whole",
+  );
 }
 
 for (const engine of engines) {
