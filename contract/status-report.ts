@@ -112,8 +112,8 @@ export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 export type DriftEvent = z.infer<typeof DriftEvent>;
 export type StatusReport = z.infer<typeof StatusReport>;
 
-/** Parses a report body as received over HTTP: size first, then JSON, then the schema. */
-export function parseStatusReport(body: string): Parsed<StatusReport> {
+/** A report body's first two checks, before any schema: its size, then JSON. */
+export function readStatusReportJson(body: string): Parsed<unknown> {
   const bytes = Buffer.byteLength(body);
   if (bytes > REPORT_LIMITS.maxBytes) {
     return {
@@ -122,11 +122,15 @@ export function parseStatusReport(body: string): Parsed<StatusReport> {
       problems: [{ field: "", problem: "too large" }],
     };
   }
-  let json: unknown;
   try {
-    json = JSON.parse(body);
+    return { ok: true, value: JSON.parse(body) as unknown };
   } catch (error) {
     return { ok: false, message: `invalid status report: not JSON (${(error as Error).message})`, problems: [{ field: "", problem: "not JSON" }] };
   }
-  return parseWith(StatusReport, json, "status report");
+}
+
+/** Parses a report body as received over HTTP: size first, then JSON, then the schema. */
+export function parseStatusReport(body: string): Parsed<StatusReport> {
+  const json = readStatusReportJson(body);
+  return json.ok ? parseWith(StatusReport, json.value, "status report") : json;
 }

@@ -6,7 +6,8 @@ import {
   HubReply,
   parseStatusReport,
   parseWith,
-  REPORT_LIMITS,
+  readStatusReportJson,
+  type Parsed,
   StatusReport,
 } from "../../contract/index.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
@@ -63,18 +64,18 @@ function claimedCluster(request: ApiRequest, deps: StatusRouteDependencies): str
   return name.data;
 }
 
+/** A report body refused by the contract, as the HTTP error and the metric's outcome it gets. */
+function reportRefusal(parsed: Extract<Parsed<unknown>, { ok: false }>, deps: StatusRouteDependencies): HttpError {
+  const tooLarge = parsed.problems.some((p) => p.problem === "too large");
+  const code = tooLarge ? "payload_too_large" : parsed.problems.some((p) => p.problem === "not JSON") ? "bad_request" : "validation_failed";
+  return refused(deps.metrics, tooLarge ? "too_large" : "invalid", new HttpError(code, parsed.message, { problems: parsed.problems }));
+}
+
 /** The size check and JSON parse of parseStatusReport, without the schema: what a header-less report is read with before its token is checked. */
 function legacyReportJson(body: string, deps: StatusRouteDependencies): unknown {
-  const bytes = Buffer.byteLength(body);
-  if (bytes > REPORT_LIMITS.maxBytes) {
-    const message = `invalid status report: body is ${bytes} bytes, over the limit of ${REPORT_LIMITS.maxBytes}; report fewer resources or drift events`;
-    throw refused(deps.metrics, "too_large", new HttpError("payload_too_large", message));
-  }
-  try {
-    return JSON.parse(body);
-  } catch (error) {
-    throw refused(deps.metrics, "invalid", new HttpError("bad_request", `invalid status report: not JSON (${(error as Error).message})`));
-  }
+  const json = readStatusReportJson(body);
+  if (!json.ok) throw reportRefusal(json, deps);
+  return json.value;
 }
 
 function validReport(request: ApiRequest, deps: StatusRouteDependencies, cluster: string): StatusReport {
@@ -84,11 +85,7 @@ function validReport(request: ApiRequest, deps: StatusRouteDependencies, cluster
     throw refused(deps.metrics, "invalid", error as HttpError);
   }
   const parsed = parseStatusReport(request.body);
-  if (!parsed.ok) {
-    const tooLarge = parsed.problems.some((p) => p.problem === "too large");
-    const code = tooLarge ? "payload_too_large" : parsed.problems.some((p) => p.problem === "not JSON") ? "bad_request" : "validation_failed";
-    throw refused(deps.metrics, tooLarge ? "too_large" : "invalid", new HttpError(code, parsed.message, { problems: parsed.problems }));
-  }
+  if (!parsed.ok) throw reportRefusal(parsed, deps);
   if (parsed.value.cluster !== cluster) {
     const message = `invalid status report: cluster is ${parsed.value.cluster}, but ${AGENT_CLUSTER_HEADER} names ${cluster}; an agent reports for its own cluster`;
     throw refused(deps.metrics, "invalid", new HttpError("validation_failed", message, { problems: [{ field: "cluster", problem: message }] }));
