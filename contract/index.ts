@@ -11,3 +11,5 @@ export * from "./clusters.js";
 export * from "./application.js";
 export * from "./generation.js";
 export * from "./deploy-branch.js";
+export * from "./fleet.js";
+export * from "./rebuild.js";
