@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { needsEngine } from "./engine-imports.js";
+import { installNodeRuntime } from "./engines/node.js";
 
 function testFiles(path: string): string[] {
   if (statSync(path).isFile()) return path.endsWith(".test.ts") ? [path] : [];
@@ -24,9 +25,11 @@ if (files.length === 0) {
   console.error(`no ${unitOnly ? "engine-free " : ""}*.test.ts files under ${roots.join(", ") || "test"}`);
   process.exit(1);
 }
+// The suite runs on the Node.js the Lambda runtime uses (build/node-runtime.ts), whatever node started npm.
+const node = await installNodeRuntime();
 const result = spawnSync(
-  process.execPath,
+  node,
   ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.RADIAL_TEST_CONCURRENCY ?? "2"}`, ...files],
-  { stdio: "inherit", env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } },
+  { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

@@ -5,6 +5,7 @@ import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
 import { installKustomize } from "./kustomize.js";
 import { installMoto } from "./moto.js";
+import { installNodeRuntime } from "./node.js";
 
 async function timed(name: string, install: () => Promise<unknown>): Promise<void> {
   const started = Date.now();
@@ -23,6 +24,7 @@ try {
       await timed("kustomize", installKustomize);
     })(),
     (async () => {
+      await timed("node", installNodeRuntime);
       await timed("dynamodb-local", installDynamoDBLocal);
       await timed("moto", installMoto);
       await timed("chromium", installChromium);
