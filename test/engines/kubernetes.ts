@@ -412,6 +412,11 @@ function startComponents(p: { bin: string; kwok: string; kwokStages: string; dir
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
       "--node-ip=127.0.0.1",
       "--cidr=10.244.0.0/16",
+      // Hold and renew the node's Lease in kube-node-lease (every 10 s, as the kubelet does): the
+      // lease stage heartbeats the node's status only every 10-20 min, so without a lease the node
+      // lifecycle controller marks the node Unknown after its grace period (some 50 s), taints it
+      // and turns its pods NotReady. The flag's default is 0, no leases.
+      "--node-lease-duration-seconds=40",
     ],
     // KWOK also reads ~/.kwok/kwok.yaml when present; a HOME of our own keeps it out.
     { label: `${p.name} kwok`, env: { ...process.env, HOME: p.dir } },
