@@ -20,8 +20,8 @@ const bounded = (max: number) => z.string().refine((s) => byteLength(s) <= max, 
 const count = z.number().int().nonnegative();
 const names = z.array(z.string());
 
-/** What started a run. */
-export const GenerationTrigger = z.enum(["inventory", "webhook", "api", "schedule"]);
+/** What started a run; `poll`: the hub's source poll saw a head move (RADIAL_SOURCE_POLL_INTERVAL). */
+export const GenerationTrigger = z.enum(["inventory", "webhook", "api", "schedule", "poll"]);
 export type GenerationTrigger = z.infer<typeof GenerationTrigger>;
 
 /** One problem of a run: the generator file (or `(inventory)` / `(deploy)`), and what it names. */

@@ -12,6 +12,8 @@ import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
 import { GitRepository } from "./adapters/git/repository.js";
 import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
 import { KustomizeBinary } from "./adapters/kustomize/binary.js";
+import { GitRefLookup } from "./adapters/git/ref-lookup.js";
+import { SourcePoller } from "./generate/source-poll.js";
 import { GenerationService, type GenerationLog } from "./generate/service.js";
 import { HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./hub-context.js";
@@ -84,13 +86,15 @@ export function createHub(config: HubConfig): Hub {
   try {
     const registry = createRegistry(config, dynamodb, clock);
     const repo = fleetRepository(config);
+    const generation = repo ? createGenerationService(config, dynamodb, repo, registry, clock) : null;
     const context: HubContext = {
       version: VERSION,
       registry,
       inventory: new DynamoDBTableHealth(dynamodb, tableName),
       adminTokenHash: config.adminTokenHash,
       metrics: new HubMetrics(),
-      generation: repo ? createGenerationService(config, dynamodb, repo, registry, clock) : null,
+      generation,
+      sourcePoll: generation && createSourcePoller(config, generation),
       status: createStatusService(config, dynamodb, repo, clock),
       webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
       generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
@@ -166,6 +170,17 @@ function createStatusService(config: HubConfig, dynamodb: DynamoDBClient, repo: 
     ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") })
     : NO_DEPLOY_REVISIONS;
   return new StatusService({ store: new DynamoDBStatusStore(dynamodb, config.inventory.tableName), revisions, clock, settings: { pollIntervalSeconds } });
+}
+
+/** The source poll over the heads generation reads, with the hub's Git credentials. */
+function createSourcePoller(config: HubConfig, generation: GenerationService): SourcePoller {
+  const env = config.env;
+  return new SourcePoller({
+    generation,
+    lookup: new GitRefLookup(gitCredentials(env)),
+    fleet: { url: env.RADIAL_REPO_URL ?? "", sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main") },
+    ...(config.logger ? { log: config.logger } : {}),
+  });
 }
 
 function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository, registry: ClusterRegistry, clock: Clock): GenerationService {

@@ -1,4 +1,5 @@
 import type { GenerationService } from "./generate/service.js";
+import type { SourcePoller } from "./generate/source-poll.js";
 import type { HubMetrics } from "./http/metrics.js";
 import type { ClusterRegistry } from "./inventory/cluster-registry.js";
 import type { InventoryHealth } from "./ports.js";
@@ -17,6 +18,8 @@ export interface HubContext {
   metrics: HubMetrics;
   /** Null when the hub has no fleet repo (RADIAL_REPO_URL unset). */
   generation: GenerationService | null;
+  /** The check of whether a head the last run read moved (null without generation); see generate/source-poll.ts. */
+  sourcePoll: SourcePoller | null;
   /** The shared secret of `POST /v1/webhooks/git`; unset refuses every webhook. */
   webhookSecret?: string | undefined;
   /** Whether a successful inventory change starts a background run. */

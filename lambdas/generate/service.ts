@@ -7,6 +7,7 @@ import type { ClusterRegistry } from "../inventory/cluster-registry.js";
 import type { Clock, GenerationDispatch, GenerationHistory, GenerationLease, GenerationPage, SourceRepositories } from "../ports.js";
 import { recordOf } from "./history.js";
 import { decidePush, repositoryKey, type PushDecision, type PushPayload } from "./webhook-push.js";
+import { RunLedger, sourceHeads } from "./run-ledger.js";
 
 /**
  * Generation runs as the hub starts them: take the fleet-wide lease, keep it renewed, read the whole
@@ -51,7 +52,7 @@ export interface GenerationServiceDeps {
   /** Everything runGeneration needs besides the inventory, the sources in other repositories and the caches (the service owns those). */
   run: Omit<GenerationDeps, "caches">;
   /** Sources in other repositories (or at other revisions); each run reads them through its own session. */
-  sources?: { session(): SourceRepositories; references(): ReadonlyMap<string, ReadonlySet<string>> | undefined };
+  sources?: { session(): SourceRepositories; references(): ReadonlyMap<string, ReadonlyMap<string, string>> | undefined };
   clock: Clock;
   /** Default 300 s. */
   leaseTtlSeconds?: number;
@@ -75,6 +76,8 @@ export class GenerationService {
   private readonly ttl: number;
   /** What runs remember from one to the next, each part bounded: this process's, for its whole life. */
   private readonly caches = new GenerationCaches();
+  /** The heads this process's runs read, for the source poll (source-poll.ts). */
+  readonly ledger = new RunLedger();
 
   constructor(private readonly deps: GenerationServiceDeps) {
     this.ttl = deps.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
@@ -132,6 +135,7 @@ export class GenerationService {
     startedAt: Date,
   ): Promise<{ result: GenerationResult; pending: GenerationTrigger | undefined }> {
     const heartbeat = this.heartbeat(holder, startedAt);
+    const run = this.ledger.start();
     let released = false;
     try {
       const clusters = await this.inventory();
@@ -140,6 +144,9 @@ export class GenerationService {
       const record = recordOf(result, { id: holder, startedAt, trigger: request.trigger });
       await this.deps.history.record(record);
       this.logRun(record);
+      const { url } = this.deps.run.fleet;
+      const fleet = { url, ref: `refs/heads/${this.deps.run.sourceBranch}`, commit: result.sourceRevision };
+      this.ledger.finish(run, request.dryRun ? undefined : sourceHeads(fleet, this.deps.sources?.references()));
       released = true;
       return { result, pending: await this.release(holder, heartbeat) };
     } catch (error) {
@@ -152,6 +159,7 @@ export class GenerationService {
       });
       throw error;
     } finally {
+      this.ledger.finish(run);
       if (!released) {
         // Failed: still hand what was pending to a worker, so it is not lost with this run.
         const pending = await this.release(holder, heartbeat).catch(() => undefined);

@@ -25,8 +25,8 @@ export type PushPayload = z.infer<typeof PushPayload>;
 export interface PushContext {
   fleetURL: string;
   sourceBranch: string;
-  /** Normalized repository URL → refs (`refs/heads/main`) Application sources read in the last run; undefined before the first run. */
-  references: ReadonlyMap<string, ReadonlySet<string>> | undefined;
+  /** Normalized repository URL → refs (`refs/heads/main`, a set or a map from ref) Application sources read in the last run; undefined before the first run. */
+  references: ReadonlyMap<string, { has(ref: string): boolean }> | undefined;
 }
 
 export interface PushDecision {

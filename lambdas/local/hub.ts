@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { installKustomize } from "../adapters/kustomize/install.js";
 import { generateIntervalSeconds, startSchedule } from "../generate/schedule.js";
+import { sourcePollIntervalSeconds, startSourcePoll } from "../generate/source-poll.js";
 import { createHub } from "../composition.js";
 import { createApiHandler, type ApiHandler } from "../http/api-handler.js";
 import { HttpError } from "../http/http-error.js";
@@ -21,7 +22,8 @@ export interface HubOptions {
   /**
    * RADIAL_ADMIN_TOKEN, RADIAL_DYNAMODB_ENDPOINT (another DynamoDB, e.g. DynamoDB Local, instead
    * of the embedded one), RADIAL_GENERATE_INTERVAL (seconds between scheduled generation runs,
-   * default 300, 0 for none) and the settings `createHub` reads.
+   * default 300, 0 for none), RADIAL_SOURCE_POLL_INTERVAL (seconds between source polls, default
+   * 10, 0 for none) and the settings `createHub` reads.
    */
   env: NodeJS.ProcessEnv;
 }
@@ -79,6 +81,7 @@ async function serve(
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
   const env = options.env;
+  const pollSeconds = sourcePollIntervalSeconds(env);
   const hub = createHub({
     inventory: {
       tableName: TABLE_NAME,
@@ -102,11 +105,13 @@ async function serve(
   const { context } = hub;
   api.handler = createApiHandler(context, options.logger);
   const schedule = startSchedule(() => context.generation?.trigger("schedule"), context.generation ? interval : 0);
+  const sourcePoll = context.sourcePoll && startSourcePoll(context.sourcePoll, () => context.generation?.trigger("poll"), pollSeconds);
   return {
     url,
     admin,
     async stop() {
       schedule.stop();
+      sourcePoll?.stop();
       await closeServer();
       // Background runs use the inventory; let them finish before it goes away.
       await context.generation?.idle();

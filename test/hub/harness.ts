@@ -37,6 +37,8 @@ export async function startTestHub(options: { dynamodbEndpoint?: string; env?: N
     logger: new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" }),
     env: {
       RADIAL_ADMIN_TOKEN: ADMIN_TOKEN,
+      // A commit is generated when a test asks: no source poll racing its explicit runs, unless it sets one.
+      RADIAL_SOURCE_POLL_INTERVAL: "0",
       ...(options.dynamodbEndpoint ? { RADIAL_DYNAMODB_ENDPOINT: options.dynamodbEndpoint, AWS_REGION: "us-east-1" } : {}),
       ...options.env,
     },

@@ -62,7 +62,7 @@ const normalizeURL = (url: string) => url.replace(/\/+$/, "").replace(/\.git$/, 
 
 export class GitSourceRepositories {
   private readonly stores = new Map<string, GitReader>();
-  private referenced: Map<string, Set<string>> | undefined;
+  private referenced: Map<string, Map<string, string>> | undefined;
 
   constructor(
     private readonly options: {
@@ -75,7 +75,7 @@ export class GitSourceRepositories {
   /** A reader for one run: each (URL, revision) is resolved and fetched once. */
   session(): SourceRepositories {
     const resolved = new Map<string, Promise<SourceCheckout>>();
-    const referenced = new Map<string, Set<string>>();
+    const referenced = new Map<string, Map<string, string>>();
     this.referenced = referenced;
     return {
       checkout: (repoURL, targetRevision) => {
@@ -85,7 +85,7 @@ export class GitSourceRepositories {
           checkout = this.checkoutNow(repoURL, targetRevision);
           resolved.set(key, checkout);
           void checkout.then(
-            ({ ref }) => ref && referenced.set(repoURL, (referenced.get(repoURL) ?? new Set()).add(ref)),
+            ({ ref, revision }) => ref && referenced.set(repoURL, (referenced.get(repoURL) ?? new Map<string, string>()).set(ref, revision)),
             () => undefined,
           );
         }
@@ -94,8 +94,8 @@ export class GitSourceRepositories {
     };
   }
 
-  /** Repository URL → the refs (`refs/heads/main`) the latest session read; undefined before the first session. */
-  references(): ReadonlyMap<string, ReadonlySet<string>> | undefined {
+  /** Repository URL → the refs (`refs/heads/main`) the latest session read, each with the commit it resolved to; undefined before the first session. */
+  references(): ReadonlyMap<string, ReadonlyMap<string, string>> | undefined {
     return this.referenced;
   }
 

@@ -36,7 +36,8 @@ export async function restartableHub(env: NodeJS.ProcessEnv): Promise<Restartabl
         host: "127.0.0.1",
         dataDir,
         logger: new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" }),
-        env: { RADIAL_ADMIN_TOKEN: ADMIN_TOKEN, RADIAL_GENERATE_INTERVAL: "0", ...env },
+        // No background runs: tests start each run themselves (RADIAL_SOURCE_POLL_INTERVAL in env turns the poll on).
+        env: { RADIAL_ADMIN_TOKEN: ADMIN_TOKEN, RADIAL_GENERATE_INTERVAL: "0", RADIAL_SOURCE_POLL_INTERVAL: "0", ...env },
       });
     },
     async stop() {
