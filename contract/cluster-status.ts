@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ClusterName, Revision, Timestamp } from "./names.js";
+import { RebuildSummary } from "./rebuild.js";
 import { ApplicationStatus, Condition, DriftEvent, HealthStatus, SyncStatus } from "./status-report.js";
 
 /** An application's latest status as the hub keeps it. */
@@ -47,6 +48,8 @@ export const ClusterStatus = z.strictObject({
   applications: z.array(StoredApplicationStatus),
   /** Newest first. */
   driftEvents: z.array(StoredDriftEvent),
+  /** The cluster's latest rebuild; absent when it was never rebuilt. Status and drift shown are its incarnation's only. */
+  rebuild: RebuildSummary.optional(),
 });
 
 export type StoredApplicationStatus = z.infer<typeof StoredApplicationStatus>;

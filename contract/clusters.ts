@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { labelKeyProblem, labelValueProblem } from "./labels.js";
 import { ClusterName, Timestamp } from "./names.js";
+import { RebuildSummary } from "./rebuild.js";
 import { utf8Length, utf8String } from "./validation.js";
 
 /**
@@ -104,6 +105,8 @@ export const Cluster = z.strictObject({
   updatedAt: Timestamp,
   /** Changes on every write; send it back as `If-Match` to update only the version you read. */
   resourceVersion: z.string(),
+  /** The latest rebuild (POST /v1/clusters/{name}/rebuild); absent when it was never rebuilt. */
+  rebuild: RebuildSummary.optional(),
 });
 
 export const RegisterClusterResponse = z.strictObject({

@@ -5,9 +5,11 @@ import { InProcessDispatch } from "./adapters/dispatch/in-process.js";
 import { DynamoDBGenerationHistory } from "./adapters/dynamodb/generation-history.js";
 import { DynamoDBGenerationLease } from "./adapters/dynamodb/generation-lease.js";
 import { DynamoDBInventoryStore } from "./adapters/dynamodb/inventory-store.js";
+import { DynamoDBRebuildStore } from "./adapters/dynamodb/rebuild-store.js";
 import { DynamoDBStatusStore } from "./adapters/dynamodb/status-store.js";
 import { ensureTable } from "./adapters/dynamodb/table.js";
 import { DynamoDBTableHealth } from "./adapters/dynamodb/table-health.js";
+import { AwsEksControlPlane } from "./adapters/eks/eks-control-plane.js";
 import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
 import { GitRepository } from "./adapters/git/repository.js";
 import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
@@ -21,6 +23,8 @@ import { ClusterRegistry } from "./inventory/cluster-registry.js";
 import type { Clock } from "./ports.js";
 import { CachedDeployRevisions, NO_DEPLOY_REVISIONS } from "./status/deploy-revisions.js";
 import { StatusService } from "./status/status-service.js";
+import { DeployTree } from "./rebuild/deploy-tree.js";
+import { RebuildService } from "./rebuild/rebuild-service.js";
 
 export interface HubConfig {
   /**
@@ -86,6 +90,7 @@ export function createHub(config: HubConfig): Hub {
   try {
     const registry = createRegistry(config, dynamodb, clock);
     const repo = fleetRepository(config);
+    const status = createStatusService(config, dynamodb, repo, clock);
     const generation = repo ? createGenerationService(config, dynamodb, repo, registry, clock) : null;
     const context: HubContext = {
       version: VERSION,
@@ -95,7 +100,8 @@ export function createHub(config: HubConfig): Hub {
       metrics: new HubMetrics(),
       generation,
       sourcePoll: generation && createSourcePoller(config, generation),
-      status: createStatusService(config, dynamodb, repo, clock),
+      status,
+      rebuild: createRebuildService(config, dynamodb, { repo, registry, status, clock }),
       webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
       generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
     };
@@ -180,6 +186,24 @@ function createSourcePoller(config: HubConfig, generation: GenerationService): S
     lookup: new GitRefLookup(gitCredentials(env)),
     fleet: { url: env.RADIAL_REPO_URL ?? "", sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main") },
     ...(config.logger ? { log: config.logger } : {}),
+  });
+}
+
+function createRebuildService(
+  config: HubConfig,
+  dynamodb: DynamoDBClient,
+  parts: { repo: GitRepository | null; registry: ClusterRegistry; status: StatusService; clock: Clock },
+): RebuildService {
+  const { tableName } = config.inventory;
+  const endpoint = config.env.RADIAL_EKS_ENDPOINT;
+  return new RebuildService({
+    inventory: new DynamoDBInventoryStore(dynamodb, tableName),
+    rebuilds: new DynamoDBRebuildStore(dynamodb, tableName),
+    eks: new AwsEksControlPlane(endpoint ? { endpoint } : {}),
+    tree: new DeployTree(parts.repo),
+    status: (cluster, since, incarnation) => parts.status.read(cluster, since, 0, incarnation),
+    bootstrap: (cluster, token) => parts.registry.bootstrap(cluster, token),
+    clock: parts.clock,
   });
 }
 

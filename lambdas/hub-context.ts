@@ -3,6 +3,7 @@ import type { SourcePoller } from "./generate/source-poll.js";
 import type { HubMetrics } from "./http/metrics.js";
 import type { ClusterRegistry } from "./inventory/cluster-registry.js";
 import type { InventoryHealth } from "./ports.js";
+import type { RebuildService } from "./rebuild/rebuild-service.js";
 import type { StatusService } from "./status/status-service.js";
 
 /** The hub's services as its routes and workers use them; composition.ts builds it from configuration. */
@@ -22,6 +23,8 @@ export interface HubContext {
   sourcePoll: SourcePoller | null;
   /** The shared secret of `POST /v1/webhooks/git`; unset refuses every webhook. */
   webhookSecret?: string | undefined;
+  /** Rebuilding lost clusters (`/v1/clusters/{name}/rebuild`). */
+  rebuild: RebuildService;
   /** Whether a successful inventory change starts a background run. */
   generateOnChange: boolean;
 }

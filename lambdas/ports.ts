@@ -3,7 +3,16 @@
  * world through, with the errors and data shapes that are part of each contract. Adapters
  * (adapters/) implement them; composition.ts plugs one adapter into each.
  */
-import type { ClusterStatus, EksClusterInfo, GenerationRecord, GenerationTrigger, StoredApplicationStatus, StoredDriftEvent } from "../contract/index.js";
+import type {
+  ClusterStatus,
+  EksClusterInfo,
+  GenerationRecord,
+  GenerationTrigger,
+  Rebuild,
+  RebuildState,
+  StoredApplicationStatus,
+  StoredDriftEvent,
+} from "../contract/index.js";
 import type { BlobNode } from "../core/git/objects.js";
 import type { RepoReader } from "../core/git/reader.js";
 import type { ClusterRecord } from "./inventory/cluster-record.js";
@@ -93,6 +102,8 @@ export interface StoredStatus {
   driftStored: number;
   /** Incremented on every write; the guard of the read-modify-write of `digests`. */
   seq: number;
+  /** The cluster incarnation whose agent sent the report (absent: 1, the cluster as registered). */
+  incarnation?: number;
 }
 
 /** One application's status as one report states it. */
@@ -264,4 +275,30 @@ export interface GenerationDispatch {
   dispatch(trigger: GenerationTrigger): void;
   /** Resolves once nothing this dispatch started is still running (shutdown, tests). */
   idle(): Promise<void>;
+}
+
+// ---- rebuild ----
+
+/** A cluster's rebuilds: the latest in the cluster item (RebuildState), each one's record in its own history item. */
+export interface RebuildStore {
+  /** Writes the history item of `rebuild.incarnation` (a rewrite replaces it). */
+  putHistory(cluster: string, rebuild: Rebuild): Promise<void>;
+  /** The newest `limit` history items, newest first. */
+  listHistory(cluster: string, limit: number): Promise<Rebuild[]>;
+  /** Deletes all but the newest `keep` history items. */
+  trimHistory(cluster: string, keep: number): Promise<void>;
+  /**
+   * Writes `state` as the cluster's latest rebuild (with `cluster`'s EKS record and server, when
+   * given) if the stored one is still the same incarnation at `expectedRev`; false otherwise.
+   */
+  updateCurrent(cluster: string, state: RebuildState, expectedRev: number, record?: Pick<ClusterRecord, "eks" | "server">): Promise<boolean>;
+}
+
+/** What a rebuild asks of the EKS API; failures to reach it are EksUnavailableError. */
+export interface EksControlPlane {
+  /** The cluster's status (CREATING, ACTIVE, DELETING, FAILED, ...) and endpoint; null when it does not exist. */
+  state(eks: EksClusterInfo): Promise<{ status: string; endpoint: string | null } | null>;
+  /** CreateCluster with exactly the recorded configuration; `requestToken` makes a repeated call the same creation. */
+  create(eks: EksClusterInfo, requestToken: string): Promise<void>;
+  delete(eks: EksClusterInfo): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { clusterRoutes } from "./cluster-routes.js";
 import { generationRoutes } from "./generation-routes.js";
 import { HttpError } from "./http-error.js";
 import { openApiDocument } from "./openapi.js";
+import { rebuildRoutes } from "./rebuild-routes.js";
 import { statusRoutes } from "./status-routes.js";
 
 const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
@@ -50,9 +51,10 @@ function inventoryChanged(context: HubContext): () => void {
 export function hubRoutes(context: HubContext): Route[] {
   const routes = [
     ...systemRoutes(context),
-    ...clusterRoutes(context.registry, inventoryChanged(context)),
+    ...clusterRoutes(context.registry, inventoryChanged(context), (name) => context.rebuild.observe(name)),
     ...generationRoutes(context),
     ...statusRoutes(context),
+    ...rebuildRoutes(context.rebuild),
   ];
   const describe: Route = {
     method: "GET",

@@ -7,10 +7,12 @@ import {
   parseStatusReport,
   parseWith,
   readStatusReportJson,
+  type Cluster,
   type Parsed,
   StatusReport,
 } from "../../contract/index.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
+import type { RebuildService } from "../rebuild/rebuild-service.js";
 import { RegistryError } from "../inventory/errors.js";
 import { StatusError, type StatusService } from "../status/status-service.js";
 import { bearerToken } from "../inventory/token.js";
@@ -24,8 +26,10 @@ const MAX_EVENTS = 200;
 
 export interface StatusRouteDependencies {
   status: StatusService;
-  registry: Pick<ClusterRegistry, "authenticateAgent" | "get">;
+  registry: Pick<ClusterRegistry, "agentIncarnation" | "get">;
   metrics: HubMetrics;
+  /** Advances a rebuilt cluster's rebuild on its reports and reads. */
+  rebuild?: Pick<RebuildService, "observe">;
 }
 
 function refused(metrics: HubMetrics, outcome: StatusReportOutcome, error: HttpError): HttpError {
@@ -99,17 +103,18 @@ function validReport(request: ApiRequest, deps: StatusRouteDependencies, cluster
  * stays unsaid: telling them apart would tell a caller without any valid token which cluster
  * names exist.
  */
-async function authenticatedReport(request: ApiRequest, deps: StatusRouteDependencies): Promise<StatusReport> {
+async function authenticatedReport(request: ApiRequest, deps: StatusRouteDependencies): Promise<{ report: StatusReport; incarnation: number }> {
   const token = agentToken(request, deps);
   const cluster = claimedCluster(request, deps);
-  if (!(await deps.registry.authenticateAgent(cluster, token))) {
+  const incarnation = await deps.registry.agentIncarnation(cluster, token);
+  if (incarnation === undefined) {
     throw unauthorized(
       deps,
       `the agent token is not valid for cluster ${cluster}: it is another cluster's token, a token rotated out after its grace period, ` +
         `or the cluster is not registered (deleted); install a new bootstrap manifest (radial cluster rotate-token ${cluster}, or register it again)`,
     );
   }
-  return validReport(request, deps, cluster);
+  return { report: validReport(request, deps, cluster), incarnation };
 }
 
 function clusterName(request: ApiRequest): string {
@@ -140,10 +145,12 @@ export function statusRoutes(deps: StatusRouteDependencies): Route[] {
       requestBody: StatusReport,
       responses: { 200: { description: "Stored; the newest revision of the cluster's deploy branch (null if none) and the poll interval", schema: HubReply } },
       async handle(request) {
-        const report = await authenticatedReport(request, deps);
+        const { report, incarnation } = await authenticatedReport(request, deps);
         try {
-          const reply = await deps.status.accept(report);
+          const reply = await deps.status.accept(report, incarnation);
           deps.metrics.observeStatusReport("accepted");
+          // Only a cluster rebuilt at some point can have a rebuild to advance.
+          if (incarnation > 1) await deps.rebuild?.observe(report.cluster);
           return { status: 200, body: reply };
         } catch (error) {
           if (!(error instanceof StatusError)) throw error;
@@ -160,14 +167,17 @@ export function statusRoutes(deps: StatusRouteDependencies): Route[] {
       async handle(request) {
         const name = clusterName(request);
         const limit = eventLimit(request);
-        let registeredAt: string;
+        await deps.rebuild?.observe(name);
+        let cluster: Cluster;
         try {
-          registeredAt = (await deps.registry.get(name)).createdAt;
+          cluster = await deps.registry.get(name);
         } catch (error) {
           if (error instanceof RegistryError && error.reason === "not_found") throw new HttpError("not_found", error.message);
           throw error;
         }
-        return { status: 200, body: await deps.status.read(name, registeredAt, limit) };
+        const { rebuild } = cluster;
+        const status = await deps.status.read(name, rebuild?.requestedAt ?? cluster.createdAt, limit, rebuild?.incarnation ?? 1);
+        return { status: 200, body: rebuild ? { ...status, rebuild } : status };
       },
     },
   ];

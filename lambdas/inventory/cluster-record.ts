@@ -1,4 +1,5 @@
 import type { Cluster, EksClusterInfo } from "../../contract/index.js";
+import { rebuildSummary, type RebuildState } from "../../contract/rebuild.js";
 
 /** A registered cluster as the inventory stores it: the public view plus what only the hub may see. */
 export interface ClusterRecord {
@@ -14,6 +15,10 @@ export interface ClusterRecord {
   tokenHash: string;
   /** The token replaced by the last rotation, accepted until `validUntil`. */
   previousToken: { hash: string; validUntil: string } | null;
+  /** Which life of the cluster its token and reports belong to: 1 at registration, one more per rebuild (absent: 1). */
+  incarnation?: number;
+  /** The latest rebuild, current or finished (lambdas/rebuild/). */
+  rebuild?: RebuildState;
 }
 
 export function toCluster(record: ClusterRecord): Cluster {
@@ -26,5 +31,6 @@ export function toCluster(record: ClusterRecord): Cluster {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     resourceVersion: String(record.version),
+    ...(record.rebuild ? { rebuild: rebuildSummary(record.rebuild) } : {}),
   };
 }

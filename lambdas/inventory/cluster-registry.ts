@@ -40,7 +40,8 @@ const MAX_PATCH_ATTEMPTS = 10;
 export class ClusterRegistry {
   constructor(private readonly deps: RegistryDependencies) {}
 
-  private bootstrap(cluster: string, token: string): string {
+  /** The manifest that installs the agent of `cluster` with `token`. */
+  bootstrap(cluster: string, token: string): string {
     const { hubUrl, repoUrl, agentImage, agentGitAuth } = this.deps.settings;
     return bootstrapManifest({ cluster, token, hubUrl, repoUrl, image: agentImage, gitAuth: agentGitAuth ?? null });
   }
@@ -203,12 +204,17 @@ export class ClusterRegistry {
 
   /** Whether `token` is this cluster's agent token (or its predecessor, within the grace period). */
   async authenticateAgent(name: string, token: string): Promise<boolean> {
+    return (await this.agentIncarnation(name, token)) !== undefined;
+  }
+
+  /** The incarnation `token` belongs to when it authenticates as `name`'s agent (see authenticateAgent); undefined when it does not. */
+  async agentIncarnation(name: string, token: string): Promise<number | undefined> {
     const record = await this.deps.store.getCluster(name);
-    if (!record) return false;
+    if (!record) return undefined;
     const current = tokenMatches(token, record.tokenHash);
     const previous =
       record.previousToken !== null && tokenMatches(token, record.previousToken.hash) && this.deps.clock().toISOString() < record.previousToken.validUntil;
-    return current || previous;
+    return current || previous ? (record.incarnation ?? 1) : undefined;
   }
 }
 

@@ -109,8 +109,12 @@ export class StatusService {
     return this.deps.settings.pollIntervalSeconds;
   }
 
-  /** Stores a report from an authenticated agent and tells it which revision to run. */
-  async accept(report: StatusReport): Promise<HubReply> {
+  /**
+   * Stores a report from an authenticated agent of the cluster's `incarnation` (the one its token
+   * belongs to) and tells it which revision to run. A report of an incarnation older than the
+   * stored one is refused: a rebuilt cluster's old agent never mixes into the new one's status.
+   */
+  async accept(report: StatusReport, incarnation = 1): Promise<HubReply> {
     const names = new Map<string, number>();
     for (const [index, application] of report.applications.entries()) {
       const first = names.get(application.name);
@@ -134,6 +138,11 @@ export class StatusService {
     const { store } = this.deps;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const previous = await store.getStatus(report.cluster);
+      if ((previous?.incarnation ?? 1) > incarnation)
+        throw new StatusError(
+          "conflict",
+          `cluster ${report.cluster} was rebuilt: this report is from incarnation ${incarnation}, the cluster is at ${previous?.incarnation}`,
+        );
       const before = previous?.digests ?? {};
       const seq = (previous?.seq ?? 0) + 1;
       const changed = report.applications.filter((application) => !sameDigest(before, application.name, digests[application.name]!));
@@ -147,7 +156,7 @@ export class StatusService {
         await store.putDriftEvents(report.cluster, events, expiresAt);
         if (driftStored > this.driftHistory + DRIFT_TRIM_SLACK) driftStored = await store.trimDriftEvents(report.cluster, this.driftHistory);
       }
-      const next: StoredStatus = { summary, digests, driftStored, seq };
+      const next: StoredStatus = { summary, digests, driftStored, seq, ...(incarnation > 1 ? { incarnation } : {}) };
       if (await store.putStatus(report.cluster, next, previous?.seq)) {
         // Committed: the items of the report it replaced that this one does not name are garbage now.
         if (previous) await store.deleteApplications(report.cluster, replaced(previous.digests, digests), previous.seq);
@@ -161,13 +170,14 @@ export class StatusService {
   /**
    * What the hub knows of a registered cluster: its last report, applications by name and the
    * newest `driftLimit` drift events. Status stored before `registeredAt` belongs to an earlier
-   * cluster of the same name (a report racing that cluster's deletion) and is not shown.
+   * cluster of the same name (a report racing that cluster's deletion) and is not shown; nor is
+   * status of another `incarnation` (a rebuilt cluster's, whose `registeredAt` is the rebuild's start).
    */
-  async read(cluster: string, registeredAt: string, driftLimit: number): Promise<ClusterStatus> {
+  async read(cluster: string, registeredAt: string, driftLimit: number, incarnation = 1): Promise<ClusterStatus> {
     const { store } = this.deps;
     const now = this.deps.clock();
     const stored = await store.getStatus(cluster);
-    const current = stored && stored.summary.receivedAt >= registeredAt ? stored : undefined;
+    const current = stored && stored.summary.receivedAt >= registeredAt && (stored.incarnation ?? 1) === incarnation ? stored : undefined;
     if (!current) {
       return {
         cluster,

@@ -14,7 +14,7 @@ import {
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { ClusterName, EksClusterInfo } from "../../../contract/index.js";
+import { ClusterName, EksClusterInfo, RebuildState } from "../../../contract/index.js";
 import type { ClusterRecord } from "../../inventory/cluster-record.js";
 import type { PageTokens } from "../../inventory/page-cursor.js";
 import { ClusterExistsError, VersionConflictError, type ClusterEdit, type ClusterPage, type InventoryStore } from "../../ports.js";
@@ -60,6 +60,9 @@ const ClusterItem = z.object({
   version: z.number().int(),
   tokenHash: z.string(),
   previousToken: z.object({ hash: z.string(), validUntil: z.string() }).nullable(),
+  /** Absent on items written before rebuilds existed: the first incarnation. */
+  incarnation: z.number().int().min(1).optional(),
+  rebuild: RebuildState.optional(),
   /** Set by the first step of a deletion: the cluster is gone from then on, whatever steps a crash left undone. */
   deleting: z.literal(true).optional(),
 });

@@ -51,6 +51,8 @@ const StatusItem = z.object({
   digests: StoredStringMap,
   driftStored: z.number().int(),
   seq: z.number().int(),
+  /** Absent before the cluster's first rebuild. */
+  incarnation: z.number().int().min(1).optional(),
   /** Absent on items of hubs that keyed application items by name alone. */
   layout: z.literal(APP_LAYOUT).optional(),
 });
