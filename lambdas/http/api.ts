@@ -10,6 +10,11 @@ export interface ApiRequest {
   /** Header names lower-cased. */
   headers: Record<string, string>;
   body: string;
+  /**
+   * The caller's IAM principal (its ARN) when API Gateway's IAM authorizer verified the request's
+   * SigV4 signature and let it in; API Gateway alone sets it, never a header or the local server.
+   */
+  iamPrincipal?: string;
 }
 
 export interface ApiResponse {

@@ -1,4 +1,9 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type {
+  APIGatewayEventRequestContextIAMAuthorizer,
+  APIGatewayEventRequestContextV2WithAuthorizer,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
 import type { ApiRequest, ApiResponse } from "./api.js";
 import { HttpError } from "./http-error.js";
 
@@ -11,13 +16,21 @@ export function fromApiGateway(event: APIGatewayProxyEventV2): Omit<ApiRequest, 
     throw new HttpError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
   }
   const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), v ?? ""]));
+  const iamPrincipal = iamAuthorizer(event)?.userArn;
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath,
     query: new URLSearchParams(event.rawQueryString),
     headers,
     body,
+    ...(iamPrincipal ? { iamPrincipal } : {}),
   };
+}
+
+/** What API Gateway's IAM authorizer says of the caller, on routes that have it. */
+function iamAuthorizer(event: APIGatewayProxyEventV2): Partial<APIGatewayEventRequestContextIAMAuthorizer["iam"]> | undefined {
+  const { authorizer } = event.requestContext as Partial<APIGatewayEventRequestContextV2WithAuthorizer<Partial<APIGatewayEventRequestContextIAMAuthorizer>>>;
+  return authorizer?.iam;
 }
 
 export function toApiGateway(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
