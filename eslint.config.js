@@ -5,7 +5,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["node_modules/", "cdk.out/", ".radial/", ".stryker-tmp/", "reports/"] },
+  { ignores: ["node_modules/", "cdk.out/", ".radial/", ".stryker-tmp/", "reports/", "console/dist/"] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,

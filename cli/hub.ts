@@ -17,9 +17,11 @@ async function hubUp(options: HubUpOptions): Promise<void> {
   try {
     // Loaded here, not at the top: every other command would otherwise load the whole hub first.
     const { startHub } = await import("../lambdas/local/hub.js");
-    const hub = await startHub({ port, host: options.host, dataDir, logger, env: process.env });
+    // A fresh checkout has no built console yet: build it once (about a second), so `npm start` just works.
+    const { consoleAssets } = await import("../console/build.js");
+    const hub = await startHub({ port, host: options.host, dataDir, logger, env: process.env, consoleDir: await consoleAssets() });
     logger.info("hub started", { url: hub.url, dataDir });
-    console.error(`Radial hub listening on ${hub.url} (data in ${dataDir}); try ${hub.url}/healthz`);
+    console.error(`Radial hub listening on ${hub.url} (data in ${dataDir}); open ${hub.url}/ for the console`);
     if (hub.admin.created) {
       console.error(`Admin token (shown once; also kept in ${hub.admin.path}):\n  export RADIAL_HUB=${hub.url} RADIAL_TOKEN=${hub.admin.token}`);
     } else if (hub.admin.path) {

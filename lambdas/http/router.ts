@@ -1,4 +1,5 @@
 import { echo } from "../../contract/index.js";
+import { revalidate } from "./conditional-get.js";
 import { HttpError } from "./http-error.js";
 import type { ApiRequest, ApiResponse, Route } from "./api.js";
 
@@ -41,7 +42,7 @@ export function createRouter(routes: Route[], hooks: RouterHooks) {
   return async function dispatch(request: Omit<ApiRequest, "params">): Promise<ApiResponse> {
     const started = performance.now();
     let template = "unmatched";
-    const response = await route(request, (matched) => (template = matched));
+    const response = revalidate(request, await route(request, (matched) => (template = matched)));
     hooks.onResponse(request, template, response.status, (performance.now() - started) / 1000);
     return response;
   };

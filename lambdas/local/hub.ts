@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { installKustomize } from "../adapters/kustomize/install.js";
+import { installHelm } from "../adapters/helm/install.js";
 import { generateIntervalSeconds, startSchedule } from "../generate/schedule.js";
 import { sourcePollIntervalSeconds, startSourcePoll } from "../generate/source-poll.js";
 import { createHub } from "../composition.js";
@@ -11,6 +12,7 @@ import { HttpError } from "../http/http-error.js";
 import { hashToken } from "../inventory/token.js";
 import { loadAdminToken } from "./admin-token.js";
 import { startEmbeddedDynamoDB } from "./embedded-dynamodb.js";
+import { consoleFiles } from "./console-files.js";
 import { createLocalServer } from "./server.js";
 
 export interface HubOptions {
@@ -26,6 +28,8 @@ export interface HubOptions {
    * 10, 0 for none) and the settings `createHub` reads.
    */
   env: NodeJS.ProcessEnv;
+  /** The console's built files (console/build.ts), served at `/`; without it the hub serves the API alone. */
+  consoleDir?: string;
 }
 
 export interface RunningHub {
@@ -68,6 +72,7 @@ async function serve(
   const server = createLocalServer(
     (event: APIGatewayProxyEventV2) => (api.handler ? api.handler(event) : Promise.reject(new HttpError("unavailable", "the hub is starting; try again"))),
     (error) => options.logger.error("request failed", { error: error as Error }),
+    options.consoleDir === undefined ? undefined : consoleFiles(options.consoleDir),
   );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -98,6 +103,8 @@ async function serve(
     logger: options.logger,
     // Without RADIAL_KUSTOMIZE, the kustomize the project pins: cached, or built on first use.
     kustomize: () => installKustomize({ env, onProgress: (line) => options.logger.info("installing kustomize", { progress: line }) }),
+    // Without RADIAL_HELM, the helm the project pins, the same way.
+    helm: () => installHelm({ env, onProgress: (line) => options.logger.info("installing helm", { progress: line }) }),
     onBackgroundError: (error, what) => options.logger.error(`${what} failed`, { error: error as Error }),
   });
   cleanups.push(() => hub.close());

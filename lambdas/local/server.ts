@@ -5,6 +5,7 @@ import { echo } from "../../contract/index.js";
 import { MAX_BODY_BYTES } from "../http/apigateway.js";
 import type { ApiHandler } from "../http/api-handler.js";
 import { HttpError } from "../http/http-error.js";
+import type { ConsoleFiles } from "./console-files.js";
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const declared = Number(request.headers["content-length"] ?? 0);
@@ -75,9 +76,10 @@ function send(response: ServerResponse, status: number, headers: OutgoingHttpHea
   response.end(body);
 }
 
-/** Serves `handler` over plain HTTP, converting each request to the event Lambda would receive. */
-export function createLocalServer(handler: ApiHandler, onError: (error: unknown) => void): Server {
+/** Serves `handler` over plain HTTP, converting each request to the event Lambda would receive; the console's files first, when given. */
+export function createLocalServer(handler: ApiHandler, onError: (error: unknown) => void, consoleFiles?: ConsoleFiles): Server {
   return createServer((request, response) => {
+    if (consoleFiles?.(request, response)) return;
     readBody(request)
       .then((body) => handler(toEvent(request, body)))
       .then((result) =>
