@@ -14,6 +14,8 @@ import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
 import { GitRepository } from "./adapters/git/repository.js";
 import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
 import { KustomizeBinary } from "./adapters/kustomize/binary.js";
+import { HelmBinary } from "./adapters/helm/binary.js";
+import { parseHelmRepositories } from "./adapters/helm/repositories.js";
 import { GitRefLookup } from "./adapters/git/ref-lookup.js";
 import { SourcePoller } from "./generate/source-poll.js";
 import { GenerationService, type GenerationLog } from "./generate/service.js";
@@ -46,6 +48,8 @@ export interface HubConfig {
    * builds the pinned one); default `kustomize` on PATH (on AWS, the function's layer).
    */
   kustomize?: () => Promise<string>;
+  /** The helm binary when RADIAL_HELM is unset, as `kustomize`; default `helm` on PATH. */
+  helm?: () => Promise<string>;
   /** Where each generation run is logged. */
   logger?: GenerationLog;
   /** Where failures of background generation runs are reported. */
@@ -75,7 +79,9 @@ export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
  * RADIAL_SOURCE_BRANCH (default main), RADIAL_GIT_USERNAME / RADIAL_GIT_PASSWORD (for the fleet repo
  * and other repositories on the same scheme, host and port), RADIAL_GIT_CREDENTIALS (JSON, URL
  * prefix → {username, password}, for source repositories elsewhere; the longest prefix wins),
- * RADIAL_KUSTOMIZE (default `kustomize` on PATH), RADIAL_WEBHOOK_SECRET, and
+ * RADIAL_KUSTOMIZE (default `kustomize` on PATH), RADIAL_HELM (default `helm` on PATH),
+ * RADIAL_HELM_REPOSITORIES (JSON, chart repository URL prefix, `oci://` for a registry →
+ * {username, password, plainHttp}; the longest prefix wins), RADIAL_WEBHOOK_SECRET, and
  * RADIAL_GENERATE_ON_CHANGE (default true: a run after every inventory change).
  * RADIAL_AGENT_GIT_USERNAME / RADIAL_AGENT_GIT_PASSWORD (both or neither) is the read-only
  * credential bootstrap manifests give agents for a private fleet repo: never the hub's own.
@@ -221,6 +227,10 @@ function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, re
       deploy: repo,
       sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main"),
       kustomize: KustomizeBinary(setting(env, "RADIAL_KUSTOMIZE", "") || (config.kustomize ?? "kustomize")),
+      helm: HelmBinary(setting(env, "RADIAL_HELM", "") || (config.helm ?? "helm"), {
+        repositories: parseHelmRepositories(env.RADIAL_HELM_REPOSITORIES),
+        chartCache: join(config.workDir ?? "/tmp/radial", "helm-charts"),
+      }),
       clock,
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
     },

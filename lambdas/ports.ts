@@ -230,6 +230,44 @@ export interface KustomizeRunner {
   build(dir: string): Promise<string>;
 }
 
+/** A chart in an HTTP chart repository (`https://…`) or an OCI registry (`oci://host/path`). */
+export interface ChartReference {
+  repoURL: string;
+  chart: string;
+  /** A version or a semver range; "" for the newest. */
+  version: string;
+  /** Send the repository's credentials to a chart URL on another host too (Argo CD's `helm.passCredentials`). */
+  passCredentials: boolean;
+}
+
+/** What `helm template` is run with; paths are on the local disk. */
+export interface HelmTemplateRequest {
+  /** A chart folder or a chart archive. */
+  chart: string;
+  releaseName: string;
+  namespace: string;
+  kubeVersion?: string | undefined;
+  apiVersions: string[];
+  /** `--values`, in order: later files win. */
+  valueFiles: string[];
+  /** `--set`, `--set-string`, `--set-file`: [name, value] in order. */
+  set: [string, string][];
+  setString: [string, string][];
+  setFile: [string, string][];
+  includeCrds: boolean;
+  skipSchemaValidation: boolean;
+  skipTests: boolean;
+}
+
+/** The `helm` binary: fetches charts (with the repository's credentials) and renders them. */
+export interface HelmRunner {
+  /** The chart unpacked into a new folder under `dir` (from the runner's cache for an exact version); returns that folder. */
+  pull(chart: ChartReference, dir: string): Promise<string>;
+  /** `helm dependency build` in a chart folder whose Chart.yaml lists dependencies not in its charts/. */
+  dependencyBuild(chartDir: string): Promise<void>;
+  template(request: HelmTemplateRequest): Promise<string>;
+}
+
 // ---- generation runs ----
 
 export interface LeaseState {

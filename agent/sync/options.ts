@@ -7,6 +7,21 @@ export const COMPARE_OPTIONS_ANNOTATION = "argocd.argoproj.io/compare-options";
 export const SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave";
 export const HOOK_ANNOTATION = "argocd.argoproj.io/hook";
 export const HOOK_DELETE_POLICY_ANNOTATION = "argocd.argoproj.io/hook-delete-policy";
+// Helm's, mapped as gitops-engine's pkg/sync/hook/helm maps them.
+const HELM_HOOK_ANNOTATION = "helm.sh/hook";
+const HELM_HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight";
+const HELM_HOOK_DELETE_POLICY_ANNOTATION = "helm.sh/hook-delete-policy";
+const HELM_HOOK_PHASES: Record<string, SyncPhase> = {
+  "pre-install": "PreSync",
+  "pre-upgrade": "PreSync",
+  "post-install": "PostSync",
+  "post-upgrade": "PostSync",
+};
+const HELM_DELETE_POLICIES: Record<string, HookDeletePolicy> = {
+  "before-hook-creation": "BeforeHookCreation",
+  "hook-succeeded": "HookSucceeded",
+  "hook-failed": "HookFailed",
+};
 
 export const SYNC_PHASES = ["PreSync", "Sync", "PostSync", "SyncFail"] as const;
 export type SyncPhase = (typeof SYNC_PHASES)[number];
@@ -79,6 +94,10 @@ export function objectOptions(object: KubeObject): Parsed<ObjectOptions> {
       return { ok: false, error: `annotation ${SYNC_WAVE_ANNOTATION}: "${wave}" is not an integer` };
     }
     options.wave = Number(wave);
+  } else {
+    // syncwaves.Wave: helm's hook weight when it is an integer (strconv.Atoi), else 0.
+    const weight = annotations[HELM_HOOK_WEIGHT_ANNOTATION];
+    if (weight !== undefined && /^[-+]?\d+$/.test(weight) && Number.isSafeInteger(Number(weight))) options.wave = Number(weight);
   }
 
   for (const option of csv(annotations[SYNC_OPTIONS_ANNOTATION])) {
@@ -141,10 +160,34 @@ export function objectOptions(object: KubeObject): Parsed<ObjectOptions> {
         }
         deletePolicies.push(policy as HookDeletePolicy);
       }
+      for (const policy of csv(annotations[HELM_HOOK_DELETE_POLICY_ANNOTATION])) {
+        const mapped = HELM_DELETE_POLICIES[policy];
+        if (mapped && !deletePolicies.includes(mapped)) deletePolicies.push(mapped);
+      }
       options.hook = { phases, deletePolicies: deletePolicies.length > 0 ? deletePolicies : ["BeforeHookCreation"] };
     }
+  } else if (annotations[HELM_HOOK_ANNOTATION] !== undefined && annotations[HELM_HOOK_ANNOTATION] !== "crd-install") {
+    options.hook = helmHook(annotations);
+    if (!options.hook) options.skip = true;
   }
   return { ok: true, value: options };
+}
+
+/**
+ * A helm hook as gitops-engine reads one (hook.IsHook, Types, DeletePolicies): pre-install and
+ * pre-upgrade run in PreSync, post-install and post-upgrade in PostSync; any other helm hook
+ * (test, pre-delete, ...) is a hook of no phase, neither applied nor pruned (undefined). Argo CD's
+ * delete-policy annotation and helm's add up; unknown values are ignored, as there.
+ */
+function helmHook(annotations: Record<string, string>): ObjectOptions["hook"] {
+  const types = csv(annotations[HELM_HOOK_ANNOTATION]).flatMap((type) => HELM_HOOK_PHASES[type] ?? []);
+  const phases = SYNC_PHASES.filter((phase) => types.includes(phase));
+  if (phases.length === 0) return undefined;
+  const deletePolicies = [
+    ...csv(annotations[HOOK_DELETE_POLICY_ANNOTATION]).filter((p): p is HookDeletePolicy => (HOOK_DELETE_POLICIES as readonly string[]).includes(p)),
+    ...csv(annotations[HELM_HOOK_DELETE_POLICY_ANNOTATION]).flatMap((p) => HELM_DELETE_POLICIES[p] ?? []),
+  ];
+  return { phases, deletePolicies: deletePolicies.length > 0 ? [...new Set(deletePolicies)] : ["BeforeHookCreation"] };
 }
 
 /** What the Application's syncPolicy asks of every sync of it. */

@@ -47,8 +47,8 @@ export function parseGitCredentials(text: string | undefined): GitCredentialsCon
 }
 
 /** The credentials of the longest prefix of `url` in `config`, matched on whole path segments. */
-export function credentialsFor(url: string, config: GitCredentialsConfig): GitAuth | undefined {
-  let best: { length: number; auth: GitAuth } | undefined;
+export function credentialsFor<T = GitAuth>(url: string, config: Readonly<Record<string, T>>): T | undefined {
+  let best: { length: number; auth: T } | undefined;
   for (const [prefix, auth] of Object.entries(config)) {
     const base = prefix.replace(/\/+$/, "");
     const matches = url === base || url.startsWith(`${base}/`) || url.startsWith(`${base}.git`);

@@ -1,7 +1,9 @@
 /**
- * Hydration memoized by what decides its output: the commit read, the Application's source (repo,
- * path, directory and kustomize options) and, only when those options use `$VARS`, the build
- * environment (which names the Application). Across a fleet the same app source is rendered for
+ * Hydration memoized by what decides its output: the commits read (the fleet repo's, and each
+ * source's read elsewhere), the Application's sources (repo, path, chart and version, directory,
+ * kustomize and helm options with their values), the destination cluster's capabilities when given
+ * (helm's `--kube-version`, `--api-versions`) and, only when the sources use `$VARS`, the build
+ * environment (which names the Application). A chart's archive is kept by the helm runner too. Across a fleet the same app source is rendered for
  * every cluster, so 10,000 clusters × 20 apps hydrate 20 times, not 200,000. Entries never go stale
  * (a commit id is content); the least recently used are dropped past the bounds. A failure is
  * shared by the calls already waiting on it and then forgotten, so the next run tries again.
@@ -47,7 +49,7 @@ export class HydrationCache {
   }
 
   hydrate(application: Application, deps: HydrateDeps): Promise<Hydrated> {
-    const key = this.keyOf(application, deps.revision);
+    const key = this.keyOf(application, inputsOf(deps));
     const cached = this.entries.get(key);
     if (cached) return cached.pending;
     const entry: Entry = { pending: hydrate(application, deps) };
@@ -71,6 +73,16 @@ export class HydrationCache {
     }
     return known.key;
   }
+}
+
+/**
+ * What besides the Application decides a hydration: the fleet commit alone when every source is
+ * read there and no capabilities are given (what `settled` is asked with), else all of it.
+ */
+function inputsOf(deps: HydrateDeps): string {
+  const elsewhere = deps.checkouts?.some((checkout) => checkout !== undefined) === true;
+  if (!elsewhere && deps.capabilities === undefined) return deps.revision;
+  return JSON.stringify([deps.revision, deps.checkouts?.map((checkout) => checkout?.revision ?? null) ?? [], deps.capabilities ?? null]);
 }
 
 function cacheKey(application: Application, revision: string): string {

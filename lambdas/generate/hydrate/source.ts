@@ -53,36 +53,97 @@ export const KustomizeOptions = z.strictObject({
 });
 export type KustomizeOptions = z.infer<typeof KustomizeOptions>;
 
-export type Plan =
-  | { type: "directory"; repoURL: string; path: string; directory: DirectoryOptions }
-  | { type: "kustomize" | "auto"; repoURL: string; path: string; kustomize: KustomizeOptions };
+export const HelmParameter = z.strictObject({ name: z.string().min(1), value: z.string().optional(), forceString: z.boolean().optional() });
+export const HelmFileParameter = z.strictObject({ name: z.string().min(1), path: z.string().min(1) });
+
+/** Argo CD's `spec.source.helm` (ApplicationSourceHelm), every field. */
+export const HelmOptions = z.strictObject({
+  valueFiles: z.array(z.string().min(1)).optional(),
+  values: z.string().optional(),
+  valuesObject: z.record(z.string(), z.unknown()).optional(),
+  parameters: z.array(HelmParameter).optional(),
+  fileParameters: z.array(HelmFileParameter).optional(),
+  releaseName: z.string().optional(),
+  // Argo CD now runs helm 4 whatever this says, and accepts these values only.
+  version: z.enum(["", "v3", "v4"], { error: 'must be "v3" or "v4" (helm 4 renders both, as in Argo CD)' }).optional(),
+  passCredentials: z.boolean().optional(),
+  ignoreMissingValueFiles: z.boolean().optional(),
+  skipCrds: z.boolean().optional(),
+  skipTests: z.boolean().optional(),
+  skipSchemaValidation: z.boolean().optional(),
+  namespace: z.string().optional(),
+  kubeVersion: z.string().optional(),
+  apiVersions: z.array(z.string().min(1)).optional(),
+});
+export type HelmOptions = z.infer<typeof HelmOptions>;
+
+/** Where one source sits in the Application: its index in `spec.sources` (0 for `spec.source`) and its field path. */
+interface At {
+  index: number;
+  field: string;
+}
+
+export type Plan = At &
+  (
+    | { type: "directory"; repoURL: string; path: string; directory: DirectoryOptions }
+    | { type: "kustomize" | "auto"; repoURL: string; path: string; kustomize: KustomizeOptions; auto: boolean }
+    /** A chart in a chart repository or registry (`chart` set), or in a git folder (`path`). */
+    | { type: "helm"; repoURL: string; path: string; chart?: string; version: string; helm: HelmOptions }
+    /** A multi-source Application's source that only lends its files to others' `$<ref>/…` paths. */
+    | { type: "ref"; repoURL: string; ref: string }
+  );
+
+/** Reference names, as Argo CD validates `ref` (a `$` prefix is added where used). */
+const REF_NAME = /^[a-zA-Z0-9_-]+$/;
 
 /**
- * Checks what hydration supports: one `spec.source` with a path in a git repo, optionally with
- * `directory` or `kustomize` options (not both). Returns the normalized path ("" for the repo root).
+ * Checks what hydration supports: one `spec.source`, or `spec.sources` (each a git folder, a chart
+ * or a `ref` only), each with `directory`, `kustomize` or `helm` options (one kind at most).
+ * Paths are normalized ("" for the repo root).
  */
-export function plan(application: Application): Plan & { auto: boolean } {
+export function plan(application: Application): Plan[] {
   const spec = application.spec;
-  if (spec.sources !== undefined) throw new HydrationError("spec.sources", "multi-source applications are not supported for hydration yet");
-  const source = spec.source;
-  if (source === undefined) throw new HydrationError("spec.source", "is required");
+  if (spec.sources !== undefined) {
+    const seen = new Set<string>();
+    spec.sources.forEach(({ ref }, index) => {
+      if (ref === undefined) return;
+      const field = `spec.sources[${index}].ref`;
+      if (!REF_NAME.test(ref)) throw new HydrationError(field, `must be letters, digits, - and _, got ${JSON.stringify(ref)}`);
+      if (seen.has(ref)) throw new HydrationError(field, `${JSON.stringify(ref)} names another source too`);
+      seen.add(ref);
+    });
+    const plans = spec.sources.map((source, index) => planSource(source, { index, field: `spec.sources[${index}]` }, true));
+    return plans;
+  }
+  if (spec.source === undefined) throw new HydrationError("spec.source", "is required");
+  return [planSource(spec.source, { index: 0, field: "spec.source" }, false)];
+}
+
+const KNOWN_FIELDS = new Set(["repoURL", "path", "targetRevision", "chart", "ref", "name", "directory", "kustomize", "helm", "plugin"]);
+
+function planSource(source: ApplicationSource, at: At, multi: boolean): Plan {
   const extra = source as ApplicationSource & Record<string, unknown>;
-  if (source.chart !== undefined || extra.helm !== undefined) {
-    throw new HydrationError(source.chart !== undefined ? "spec.source.chart" : "spec.source.helm", "helm sources are not supported for hydration yet");
-  }
-  if (extra.plugin !== undefined) throw new HydrationError("spec.source.plugin", "config management plugins are not supported for hydration yet");
-  const known = new Set(["repoURL", "path", "targetRevision", "chart", "ref", "name", "directory", "kustomize", "helm", "plugin"]);
+  if (extra.plugin !== undefined) throw new HydrationError(`${at.field}.plugin`, "config management plugins are not supported for hydration yet");
   for (const key of Object.keys(extra)) {
-    if (!known.has(key)) throw new HydrationError(`spec.source.${key}`, "is not supported for hydration");
+    if (!KNOWN_FIELDS.has(key)) throw new HydrationError(`${at.field}.${key}`, "is not supported for hydration");
   }
-  const path = normalizeAppPath(source.path);
-  if (extra.directory !== undefined && extra.kustomize !== undefined) {
-    throw new HydrationError("spec.source", "has both directory and kustomize options; Argo CD refuses multiple source types too");
+  const kinds = (["directory", "kustomize", "helm"] as const).filter((kind) => extra[kind] !== undefined);
+  if (kinds.length > 1) throw new HydrationError(at.field, `has both ${kinds[0]} and ${kinds[1]} options; Argo CD refuses multiple source types too`);
+  if (source.chart !== undefined) {
+    if (source.chart === "") throw new HydrationError(`${at.field}.chart`, "must not be empty");
+    if (kinds[0] !== undefined && kinds[0] !== "helm") throw new HydrationError(`${at.field}.${kinds[0]}`, "does not apply to a chart");
+    const helm = parseOptions(HelmOptions, extra.helm ?? {}, `${at.field}.helm`);
+    return { ...at, type: "helm", repoURL: source.repoURL, path: "", chart: source.chart, version: source.targetRevision ?? "", helm };
   }
+  if (source.repoURL.startsWith("oci://"))
+    throw new HydrationError(`${at.field}.repoURL`, "OCI artifact sources (an oci:// repoURL without chart) are not supported for hydration yet");
+  if (multi && source.ref !== undefined && (source.path === undefined || source.path === ""))
+    return { ...at, type: "ref", repoURL: source.repoURL, ref: source.ref };
+  const path = normalizeAppPath(source.path, `${at.field}.path`);
   if (extra.directory !== undefined) {
-    const directory = parseOptions(DirectoryOptions, extra.directory, "spec.source.directory");
+    const directory = parseOptions(DirectoryOptions, extra.directory, `${at.field}.directory`);
     if (directory.jsonnet && Object.values(directory.jsonnet).some((v) => !isEmpty(v))) {
-      throw new HydrationError("spec.source.directory.jsonnet", "jsonnet is not supported for hydration yet");
+      throw new HydrationError(`${at.field}.directory.jsonnet`, "jsonnet is not supported for hydration yet");
     }
     for (const field of ["include", "exclude"] as const) {
       const pattern = directory[field];
@@ -90,28 +151,32 @@ export function plan(application: Application): Plan & { auto: boolean } {
       try {
         compileGlob(pattern);
       } catch (e) {
-        if (e instanceof GlobError) throw new HydrationError(`spec.source.directory.${field}`, `invalid glob: ${e.message}`);
+        if (e instanceof GlobError) throw new HydrationError(`${at.field}.directory.${field}`, `invalid glob: ${e.message}`);
         throw e;
       }
     }
-    return { type: "directory", repoURL: source.repoURL, path, directory, auto: false };
+    return { ...at, type: "directory", repoURL: source.repoURL, path, directory };
+  }
+  if (extra.helm !== undefined) {
+    const helm = parseOptions(HelmOptions, extra.helm, `${at.field}.helm`);
+    return { ...at, type: "helm", repoURL: source.repoURL, path, version: "", helm };
   }
   if (extra.kustomize !== undefined) {
-    const kustomize = parseOptions(KustomizeOptions, extra.kustomize, "spec.source.kustomize");
-    return { type: "kustomize", repoURL: source.repoURL, path, kustomize, auto: false };
+    const kustomize = parseOptions(KustomizeOptions, extra.kustomize, `${at.field}.kustomize`);
+    return { ...at, type: "kustomize", repoURL: source.repoURL, path, kustomize, auto: false };
   }
-  return { type: "auto", repoURL: source.repoURL, path, kustomize: {}, auto: true };
+  return { ...at, type: "auto", repoURL: source.repoURL, path, kustomize: {}, auto: true };
 }
 
 /** `apps/web`, `./apps/web/` → `apps/web`; `.`, `""`, unset → `""` (repo root). Escaping paths are refused. */
-export function normalizeAppPath(path: string | undefined): string {
+export function normalizeAppPath(path: string | undefined, field = "spec.source.path"): string {
   if (path === undefined || path === "" || path === ".") return "";
   if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.includes("\\") || path.includes("\0")) {
-    throw new HydrationError("spec.source.path", `must be a relative path inside the repository, got ${JSON.stringify(path)}`);
+    throw new HydrationError(field, `must be a relative path inside the repository, got ${JSON.stringify(path)}`);
   }
   const normalized = posix.normalize(path).replace(/\/+$/, "");
   if (normalized === ".." || normalized.startsWith("../")) {
-    throw new HydrationError("spec.source.path", `escapes the repository: ${JSON.stringify(path)}`);
+    throw new HydrationError(field, `escapes the repository: ${JSON.stringify(path)}`);
   }
   return normalized === "." ? "" : normalized;
 }

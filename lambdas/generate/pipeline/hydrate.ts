@@ -5,7 +5,7 @@
  */
 import type { Application } from "../../../contract/application.js";
 import { pool } from "../../../core/pool.js";
-import type { KustomizeRunner, SourceCheckout, SourceRepositories, SourceRepository } from "../../ports.js";
+import type { HelmRunner, KustomizeRunner, SourceCheckout, SourceRepositories, SourceRepository } from "../../ports.js";
 import type { HydrationCache } from "../hydrate/cache.js";
 import type { Hydrated } from "../hydrate/index.js";
 import type { Generated } from "./evaluate.js";
@@ -21,6 +21,7 @@ export interface HydrateInput {
   sourceRevision: string;
   sources?: SourceRepositories | undefined;
   kustomize: KustomizeRunner;
+  helm?: HelmRunner | undefined;
   hydrations: HydrationCache;
 }
 
@@ -34,8 +35,9 @@ export function sameRepo(a: string, b: string): boolean {
   return a === b || normalizedRepo(a) === normalizedRepo(b);
 }
 
-/** Whether a source is the fleet repo at the source branch. */
-function isSourceBranch(source: { repoURL: string; targetRevision?: string | undefined }, input: HydrateInput): boolean {
+/** Whether a source is read from the fleet repo at the source branch, or from no git repository at all (a chart). */
+function isSourceBranch(source: { repoURL: string; targetRevision?: string | undefined; chart?: string | undefined }, input: HydrateInput): boolean {
+  if (source.chart !== undefined) return true;
   const target = source.targetRevision ?? "";
   return sameRepo(source.repoURL, input.fleet.url) && (target === "" || target === "HEAD" || target === input.sourceBranch || target === input.sourceRevision);
 }
@@ -46,29 +48,33 @@ function readsSourceBranch(application: Application, input: HydrateInput): boole
   return source ? isSourceBranch(source, input) : (sources ?? []).every((one) => isSourceBranch(one, input));
 }
 
-/** Where the Application's sources are read: the fleet repo, or the checkout of its last source elsewhere. */
-async function checkoutOf(
+/** Where each of the Application's sources is read outside the fleet repo's source branch, by index (none for the others). */
+async function checkoutsOf(
   application: Application,
   input: HydrateInput,
   fail: (message: string, field: string) => HydratedApplication,
-): Promise<SourceCheckout | HydratedApplication> {
+): Promise<(SourceCheckout | undefined)[] | HydratedApplication> {
   const sources = application.spec.source ? [application.spec.source] : (application.spec.sources ?? []);
-  let checkout: SourceCheckout = { reader: input.fleet, revision: input.sourceRevision };
-  for (const source of sources) {
+  const checkouts: (SourceCheckout | undefined)[] = [];
+  for (const [index, source] of sources.entries()) {
+    const field = application.spec.source ? "spec.source" : `spec.sources[${index}]`;
     const target = source.targetRevision ?? "";
-    if (isSourceBranch(source, input)) continue;
+    if (isSourceBranch(source, input)) {
+      checkouts.push(undefined);
+      continue;
+    }
     if (!input.sources)
       return fail(
         `source ${source.repoURL} at ${JSON.stringify(target)}: only the fleet repo's source branch (${input.sourceBranch}) is read by this hub`,
-        "spec.source.repoURL",
+        `${field}.repoURL`,
       );
     try {
-      checkout = await input.sources.checkout(source.repoURL, target);
+      checkouts.push(await input.sources.checkout(source.repoURL, target));
     } catch (error) {
-      return fail(`source ${source.repoURL} at ${JSON.stringify(target || "HEAD")}: ${(error as Error).message}`, "spec.source.targetRevision");
+      return fail(`source ${source.repoURL} at ${JSON.stringify(target || "HEAD")}: ${(error as Error).message}`, `${field}.targetRevision`);
     }
   }
-  return checkout;
+  return checkouts;
 }
 
 async function hydrateOne({ generated, from }: Generated, input: HydrateInput): Promise<HydratedApplication> {
@@ -79,10 +85,16 @@ async function hydrateOne({ generated, from }: Generated, input: HydrateInput): 
     app,
     error: { file: fileOf(from), applicationSet: from.slice(fileOf(from).length + 1), application: app, cluster, ...(field ? { field } : {}), message },
   });
-  const checkout = await checkoutOf(application, input, fail);
-  if (!("reader" in checkout)) return checkout;
+  const checkouts = await checkoutsOf(application, input, fail);
+  if (!Array.isArray(checkouts)) return checkouts;
   try {
-    const hydrated = await input.hydrations.hydrate(application, { repo: checkout.reader, revision: checkout.revision, kustomize: input.kustomize });
+    const hydrated = await input.hydrations.hydrate(application, {
+      repo: input.fleet,
+      revision: input.sourceRevision,
+      checkouts,
+      kustomize: input.kustomize,
+      helm: input.helm,
+    });
     return { cluster, app, from, application, hydrated };
   } catch (error) {
     return fail(`hydration failed: ${(error as Error).message}`);

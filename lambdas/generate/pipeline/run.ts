@@ -46,7 +46,7 @@
  * `input.signal` (the lease heartbeat) is checked before every push: an aborted run writes no more.
  */
 import { DEPLOY_BRANCH_PREFIX } from "../../../contract/deploy-branch.js";
-import type { DeployRepository, KustomizeRunner, SourceRepositories, SourceRepository } from "../../ports.js";
+import type { DeployRepository, HelmRunner, KustomizeRunner, SourceRepositories, SourceRepository } from "../../ports.js";
 import type { GenerationCaches } from "../caches.js";
 import { inventoryView } from "../inventory-view.js";
 import type { InventoryCluster } from "../params.js";
@@ -85,6 +85,8 @@ export interface GenerationDeps {
   /** Where deploy branches live; may be the same repository (and object) as `fleet`. */
   deploy: DeployRepository;
   kustomize: KustomizeRunner;
+  /** For helm sources; without it they are refused, each in its Application. */
+  helm?: HelmRunner;
   clock: () => Date;
   author: { name: string; email: string };
   /** Sources outside the fleet repo's source branch (another repository, another revision). */

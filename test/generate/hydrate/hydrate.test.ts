@@ -205,20 +205,38 @@ test("paths escaping the repository are refused", async () => {
   );
 });
 
-test("helm, plugins, multi-source, jsonnet and unknown options are refused naming the field", async () => {
+test("plugins, jsonnet, OCI artifacts and unknown options are refused naming the field; helm without a helm binary too", async () => {
   const r = repo({ "apps/web/a.yaml": cm("a"), "charts/web/Chart.yaml": "name: web\n", "jn/a.jsonnet": "{}" });
   const deps = { repo: r, revision: REV, kustomize: noKustomize };
-  await assert.rejects(hydrate(app({ chart: "web", targetRevision: "1.0.0" }), deps), /spec\.source\.chart: helm sources are not supported for hydration yet/);
-  await assert.rejects(hydrate(app({ path: "apps/web", helm: { values: "" } }), deps), /spec\.source\.helm: helm sources are not supported for hydration yet/);
-  await assert.rejects(hydrate(app({ path: "charts/web" }), deps), /helm sources are not supported for hydration yet/);
+  await assert.rejects(
+    hydrate(app({ chart: "web", targetRevision: "1.0.0" }), deps),
+    /spec\.source\.helm: chart web version 1\.0\.0 from \S+: this hub has no helm/,
+  );
+  await assert.rejects(hydrate(app({ path: "apps/web", helm: { values: "" } }), deps), /spec\.source\.helm: is set but "apps\/web" has no Chart\.yaml/);
+  await assert.rejects(hydrate(app({ path: "charts/web" }), deps), /spec\.source\.helm: chart charts\/web of \S+: this hub has no helm/);
+  await assert.rejects(hydrate(app({ path: "apps/web", helm: { values: "", foo: 1 } }), deps), /spec\.source\.helm\.foo: is not supported/);
+  await assert.rejects(hydrate(app({ repoURL: "oci://registry.example.com/manifests", path: "." }), deps), /spec\.source\.repoURL: OCI artifact sources/);
   await assert.rejects(hydrate(app({ path: "apps/web", plugin: { name: "x" } }), deps), /spec\.source\.plugin: /);
   await assert.rejects(hydrate(app({ path: "jn" }), deps), /jn\/a\.jsonnet: jsonnet is not supported/);
   await assert.rejects(hydrate(app({ path: "apps/web", kustomize: { replicas: [] } }), deps), /spec\.source\.kustomize\.replicas: is not supported/);
   await assert.rejects(hydrate(app({ path: "apps/web", directory: { include: "{a" } }), deps), /spec\.source\.directory\.include: invalid glob/);
-  const multi = app({ path: "apps/web" });
-  multi.spec.sources = [multi.spec.source!];
-  delete multi.spec.source;
-  await assert.rejects(hydrate(multi, deps), /spec\.sources: multi-source applications are not supported/);
+  await assert.rejects(hydrate(app({ path: "apps/web", directory: {}, helm: {} }), deps), /spec\.source: has both directory and helm options/);
+});
+
+test("multi-source: every source's manifests in one list; ref-only sources lend files and render nothing; refs are checked", async () => {
+  const r = repo({ "apps/web/a.yaml": cm("a"), "apps/api/b.yaml": cm("b"), "values/x.yaml": cm("x") });
+  const deps = { repo: r, revision: REV, kustomize: noKustomize };
+  const multi = (sources: Record<string, unknown>[]): Application => {
+    const application = app({});
+    delete application.spec.source;
+    application.spec.sources = sources.map((source) => ({ repoURL: REPO, ...source }));
+    return application;
+  };
+  const out = await hydrate(multi([{ path: "apps/web" }, { ref: "values" }, { path: "apps/api" }]), deps);
+  assert.deepEqual(names(out.objects), ["ConfigMap/a", "ConfigMap/b"]);
+  await assert.rejects(hydrate(multi([{ path: "apps/web", ref: "v" }, { ref: "v" }]), deps), /spec\.sources\[1\]\.ref: "v" names another source too/);
+  await assert.rejects(hydrate(multi([{ ref: "a/b" }]), deps), /spec\.sources\[0\]\.ref: must be letters, digits/);
+  await assert.rejects(hydrate(multi([{ path: "apps/none" }]), deps), /spec\.sources\[0\]\.path: "apps\/none" has no files/);
 });
 
 test("image references parse as kustomize edit set image does", () => {
