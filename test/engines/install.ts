@@ -4,6 +4,8 @@ import { installChromium } from "./chromium.js";
 import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
 import { installKustomize } from "./kustomize.js";
+import { installHelm } from "./helm.js";
+import { installRegistry } from "./registry.js";
 import { installMoto } from "./moto.js";
 import { installNodeRuntime } from "./node.js";
 
@@ -22,6 +24,11 @@ try {
     (async () => {
       await timed("kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok)", installKubernetes);
       await timed("kustomize", installKustomize);
+    })(),
+    // Helm's and the OCI registry's cold builds mostly wait on module downloads: a lane of their own.
+    (async () => {
+      await timed("helm", installHelm);
+      await timed("registry (CNCF Distribution)", installRegistry);
     })(),
     (async () => {
       await timed("node", installNodeRuntime);
