@@ -100,7 +100,7 @@ async function reserveSecretFile(path: string): Promise<SecretFile> {
 }
 
 /** Sends a request whose answer carries a bootstrap manifest, and writes that to `path` (if given) before anything else. */
-async function fetchSecret<T extends { bootstrap: string }>(path: string | undefined, name: string, request: () => Promise<T>): Promise<T> {
+export async function fetchSecret<T extends { bootstrap: string }>(path: string | undefined, name: string, request: () => Promise<T>): Promise<T> {
   const file = path === undefined ? undefined : await reserveSecretFile(path);
   let answer: T;
   try {
@@ -122,7 +122,7 @@ async function fetchSecret<T extends { bootstrap: string }>(path: string | undef
  * --bootstrap-out the human text goes to stderr and the manifest to stdout, so it can be piped
  * to kubectl or redirected to a file and is never just left on screen.
  */
-function showSecret(answer: { token: string; bootstrap: string }, view: { summary: string; applyWhen: string; path?: string; format: OutputFormat }): void {
+export function showSecret(answer: { token: string; bootstrap: string }, view: { summary: string; applyWhen: string; path?: string; format: OutputFormat }): void {
   const { summary, applyWhen, path, format } = view;
   if (format !== "table") {
     process.stdout.write(serialize(answer, format));

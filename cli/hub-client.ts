@@ -8,9 +8,13 @@ import {
   GenerationHistoryPage,
   GenerationRunResult,
   parseWith,
+  RebuildDryRunResponse,
+  RebuildList,
+  RebuildResponse,
   RegisterClusterResponse,
   RotateTokenResponse,
   type PatchClusterRequest,
+  type RebuildRequest,
   type RegisterClusterRequest,
 } from "../contract/index.js";
 
@@ -94,6 +98,15 @@ export class HubClient {
 
   rotateToken(name: string): Promise<RotateTokenResponse> {
     return this.call("POST", `${clusterPath(name)}/token`, RotateTokenResponse);
+  }
+
+  /** Starts a rebuild (the new token and manifest, shown once), or with `dryRun` answers only the preflight. */
+  rebuild(name: string, request: RebuildRequest): Promise<RebuildResponse | RebuildDryRunResponse> {
+    return this.call("POST", `${clusterPath(name)}/rebuild`, z.union([RebuildResponse, RebuildDryRunResponse]), { body: request });
+  }
+
+  rebuilds(name: string): Promise<RebuildList> {
+    return this.call("GET", `${clusterPath(name)}/rebuilds`, RebuildList);
   }
 
   generate(options: { dryRun: boolean; force: boolean }): Promise<GenerationRunResult> {

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { registerAgentCommand } from "../agent/command.js";
 import { registerClusterCommands } from "./cluster.js";
+import { registerRebuildCommands } from "./rebuild.js";
 import { registerGenerateCommand } from "./generate.js";
 import { registerHealthCommand } from "./health.js";
 import { registerHubCommands } from "./hub.js";
@@ -20,6 +21,7 @@ const program = new Command("radial")
 
 registerHubCommands(program);
 registerClusterCommands(program);
+registerRebuildCommands(program);
 registerRenderCommand(program);
 registerGenerateCommand(program);
 registerHealthCommand(program);

@@ -17,7 +17,9 @@ Exit codes:
   4  not found: the hub has no such cluster
   5  radial generate: the run had errors (listed); what did not fail was written
   6  radial generate: the mass-removal guard blocked the run, nothing was written
-     (--dry-run: a real run would be blocked); --force overrides it`;
+     (--dry-run: a real run would be blocked); --force overrides it
+  7  radial cluster rebuild --wait: the rebuild timed out (the hub's deadline or --timeout)
+  8  radial cluster rebuild --wait: the rebuild failed (the message names the applications)`;
 
 /** A failure the CLI itself detects, with the exit code it deserves. */
 export class CliError extends Error {

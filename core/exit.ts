@@ -15,6 +15,10 @@ export const EXIT = {
   generationErrors: 5,
   /** `radial generate`: the mass-removal guard blocked the run and nothing was written (a dry run: a real run would be blocked). */
   generationBlocked: 6,
+  /** `radial cluster rebuild --wait`: the rebuild timed out (the hub's deadline, or --timeout while waiting). */
+  rebuildTimedOut: 7,
+  /** `radial cluster rebuild --wait`: the rebuild failed (an application stayed Degraded, or the EKS cluster failed). */
+  rebuildFailed: 8,
 } as const;
 
 /**
