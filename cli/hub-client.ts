@@ -17,6 +17,7 @@ import {
   type RebuildRequest,
   type RegisterClusterRequest,
 } from "../contract/index.js";
+import type { HubAuth } from "./hub-auth.js";
 
 export const DEFAULT_HUB_URL = "http://127.0.0.1:8420";
 
@@ -47,7 +48,8 @@ export class HubClient {
 
   constructor(
     baseUrl: string,
-    private readonly token: string,
+    /** The admin token (`bearerAuth`), or SigV4 signing for the hub on AWS (`sigV4Auth`). */
+    private readonly auth: HubAuth,
     private readonly timeoutMs = 30_000,
   ) {
     // A hub behind API Gateway lives under a stage path, so only the trailing slash is dropped.
@@ -139,15 +141,15 @@ export class HubClient {
 
   /** Reading the body is inside the try too: a hub that dies mid-answer is as unreachable as one that is down. */
   private async send(method: string, path: string, { body, headers }: RequestOptions): Promise<{ status: number; text: string }> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const plain = { ...(payload === undefined ? {} : { "content-type": "application/json" }), ...headers };
+    const credentials = await this.auth({ method, url, headers: plain, ...(payload === undefined ? {} : { body: payload }) });
     try {
-      const response = await fetch(`${this.baseUrl}${path}`, {
+      const response = await fetch(url, {
         method,
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { ...plain, ...credentials },
+        body: payload,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       return { status: response.status, text: await response.text() };

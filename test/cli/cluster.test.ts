@@ -7,6 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { Cluster, ClusterList } from "../../contract/index.js";
+import { bearerAuth } from "../../cli/hub-auth.js";
 import { HubClient } from "../../cli/hub-client.js";
 import { startTestHub, type TestHub } from "../hub/harness.js";
 import { adminOf, radial, type Run } from "./radial-cli.js";
@@ -182,7 +183,7 @@ describe("radial cluster against a real hub: label, rotate-token, delete, errors
 
   test("the client follows nextPageToken to the last page", async () => {
     await hub.api("POST", "/v1/clusters", { body: { name: "edge-1" } });
-    const listed = await new HubClient(hub.url, hub.adminToken).listAll(undefined, 1);
+    const listed = await new HubClient(hub.url, bearerAuth(hub.adminToken)).listAll(undefined, 1);
     assert.deepEqual(listed.map((c) => c.name).sort(), ["dev-1", "edge-1", "prod-eu-1"]);
   });
 });
