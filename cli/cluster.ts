@@ -122,7 +122,10 @@ export async function fetchSecret<T extends { bootstrap: string }>(path: string 
  * --bootstrap-out the human text goes to stderr and the manifest to stdout, so it can be piped
  * to kubectl or redirected to a file and is never just left on screen.
  */
-export function showSecret(answer: { token: string; bootstrap: string }, view: { summary: string; applyWhen: string; path?: string; format: OutputFormat }): void {
+export function showSecret(
+  answer: { token: string; bootstrap: string },
+  view: { summary: string; applyWhen: string; path?: string; format: OutputFormat },
+): void {
   const { summary, applyWhen, path, format } = view;
   if (format !== "table") {
     process.stdout.write(serialize(answer, format));
