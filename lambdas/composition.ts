@@ -23,7 +23,9 @@ import { HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./hub-context.js";
 import { ClusterRegistry } from "./inventory/cluster-registry.js";
 import type { Clock } from "./ports.js";
-import { CachedDeployRevisions, NO_DEPLOY_REVISIONS } from "./status/deploy-revisions.js";
+import { CachedDeployRevisions, NO_DEPLOY_REVISIONS, type DeployRevisions } from "./status/deploy-revisions.js";
+import { agentWaitSeconds, DeployHeads } from "./status/deploy-heads.js";
+import { DynamoDBDeployHeadStore } from "./adapters/dynamodb/deploy-head-store.js";
 import { StatusService } from "./status/status-service.js";
 import { DeployTree } from "./rebuild/deploy-tree.js";
 import { RebuildService } from "./rebuild/rebuild-service.js";
@@ -96,8 +98,9 @@ export function createHub(config: HubConfig): Hub {
   try {
     const registry = createRegistry(config, dynamodb, clock);
     const repo = fleetRepository(config);
-    const status = createStatusService(config, dynamodb, repo, clock);
-    const generation = repo ? createGenerationService(config, dynamodb, repo, registry, clock) : null;
+    const deployHeads = createDeployHeads(config, dynamodb, repo, clock);
+    const status = createStatusService(config, dynamodb, repo, clock, deployHeads);
+    const generation = repo ? createGenerationService(config, dynamodb, repo, registry, clock, deployHeads) : null;
     const context: HubContext = {
       version: VERSION,
       registry,
@@ -106,6 +109,7 @@ export function createHub(config: HubConfig): Hub {
       metrics: new HubMetrics(),
       generation,
       sourcePoll: generation && createSourcePoller(config, generation),
+      deployHeads,
       status,
       rebuild: createRebuildService(config, dynamodb, { repo, registry, status, clock }),
       webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
@@ -172,15 +176,29 @@ function setting(env: NodeJS.ProcessEnv, name: string, fallback: string): string
   return value === undefined || value === "" ? fallback : value;
 }
 
-function createStatusService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository | null, clock: Clock): StatusService {
+/** One ls-refs of every deploy branch per TTL; null without a fleet repo. */
+function deployListing(config: HubConfig, repo: GitRepository | null, clock: Clock): CachedDeployRevisions | null {
+  return repo ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") }) : null;
+}
+
+/** The heads generation pushed (kept in the table) over the listing: what reports and waiting agents are answered with. */
+function createDeployHeads(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository | null, clock: Clock): DeployHeads {
+  const store = new DynamoDBDeployHeadStore(dynamodb, config.inventory.tableName);
+  return new DeployHeads({ store, listing: deployListing(config, repo, clock), clock, waitSeconds: agentWaitSeconds(config.env) });
+}
+
+function createStatusService(
+  config: HubConfig,
+  dynamodb: DynamoDBClient,
+  repo: GitRepository | null,
+  clock: Clock,
+  revisions: DeployRevisions = deployListing(config, repo, clock) ?? NO_DEPLOY_REVISIONS,
+): StatusService {
   const text = config.env.RADIAL_POLL_INTERVAL_SECONDS;
   const pollIntervalSeconds = Number(text ?? DEFAULT_POLL_INTERVAL_SECONDS);
   if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 5 || pollIntervalSeconds > 3600) {
     throw new Error(`RADIAL_POLL_INTERVAL_SECONDS must be a whole number of seconds from 5 to 3600, got ${text}`);
   }
-  const revisions = repo
-    ? new CachedDeployRevisions(repo, { clock, onError: (error) => config.onBackgroundError?.(error, "listing the deploy branches") })
-    : NO_DEPLOY_REVISIONS;
   return new StatusService({ store: new DynamoDBStatusStore(dynamodb, config.inventory.tableName), revisions, clock, settings: { pollIntervalSeconds } });
 }
 
@@ -213,7 +231,14 @@ function createRebuildService(
   });
 }
 
-function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository, registry: ClusterRegistry, clock: Clock): GenerationService {
+function createGenerationService(
+  config: HubConfig,
+  dynamodb: DynamoDBClient,
+  repo: GitRepository,
+  registry: ClusterRegistry,
+  clock: Clock,
+  deployHeads: DeployHeads,
+): GenerationService {
   const env = config.env;
   const { tableName } = config.inventory;
   return new GenerationService({
@@ -233,6 +258,7 @@ function createGenerationService(config: HubConfig, dynamodb: DynamoDBClient, re
       }),
       clock,
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
+      onWritten: (heads) => deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads")),
     },
     dispatch: (drain) => new InProcessDispatch(drain, (error, trigger) => config.onBackgroundError?.(error, `generation run (trigger ${trigger})`)),
     ...(config.logger ? { log: config.logger } : {}),

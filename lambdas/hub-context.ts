@@ -1,5 +1,6 @@
 import type { GenerationService } from "./generate/service.js";
 import type { SourcePoller } from "./generate/source-poll.js";
+import type { DeployHeads } from "./status/deploy-heads.js";
 import type { HubMetrics } from "./http/metrics.js";
 import type { ClusterRegistry } from "./inventory/cluster-registry.js";
 import type { InventoryHealth } from "./ports.js";
@@ -21,6 +22,8 @@ export interface HubContext {
   generation: GenerationService | null;
   /** The check of whether a head the last run read moved (null without generation); see generate/source-poll.ts. */
   sourcePoll: SourcePoller | null;
+  /** The deploy-branch heads as the hub knows them: what reports and waiting agents are answered with. */
+  deployHeads: DeployHeads;
   /** The shared secret of `POST /v1/webhooks/git`; unset refuses every webhook. */
   webhookSecret?: string | undefined;
   /** Rebuilding lost clusters (`/v1/clusters/{name}/rebuild`). */

@@ -7,6 +7,7 @@ import { HttpError } from "./http-error.js";
 import { openApiDocument } from "./openapi.js";
 import { rebuildRoutes } from "./rebuild-routes.js";
 import { statusRoutes } from "./status-routes.js";
+import { agentWaitRoutes } from "./agent-wait-route.js";
 
 const Health = z.strictObject({ status: z.literal("ok"), version: z.string() });
 
@@ -54,6 +55,7 @@ export function hubRoutes(context: HubContext): Route[] {
     ...clusterRoutes(context.registry, inventoryChanged(context), (name) => context.rebuild.observe(name)),
     ...generationRoutes(context),
     ...statusRoutes(context),
+    ...agentWaitRoutes(context),
     ...rebuildRoutes(context.rebuild),
   ];
   const describe: Route = {

@@ -31,7 +31,8 @@ const DEFAULT_TTL_MS = 10_000;
  * tells an agent to poll its branch itself), so an unreachable Git host never fails a report.
  */
 export class CachedDeployRevisions implements DeployRevisions {
-  private heads: { branches: Map<string, string>; fetchedAt: number } | undefined;
+  /** The last listing, and when it started: it holds every push that completed before then. */
+  private heads: { branches: Map<string, string>; fetchedAt: number; startedAt: number } | undefined;
   private listing: Promise<Map<string, string>> | undefined;
   private readonly ttlMs: number;
   private readonly clock: Clock;
@@ -45,7 +46,13 @@ export class CachedDeployRevisions implements DeployRevisions {
   }
 
   async revisionOf(cluster: string): Promise<string | null> {
-    return (await this.branches()).get(`${DEPLOY_BRANCH_PREFIX}${cluster}`) ?? null;
+    return (await this.listed(cluster)).commit;
+  }
+
+  /** The head as the last listing saw it, and when that listing started (epoch ms; 0 when none has succeeded). */
+  async listed(cluster: string): Promise<{ commit: string | null; since: number }> {
+    const branches = await this.branches();
+    return { commit: branches.get(`${DEPLOY_BRANCH_PREFIX}${cluster}`) ?? null, since: this.heads?.startedAt ?? 0 };
   }
 
   private async branches(): Promise<Map<string, string>> {
@@ -54,7 +61,7 @@ export class CachedDeployRevisions implements DeployRevisions {
     this.listing ??= this.git
       .remoteBranches(DEPLOY_BRANCH_PREFIX)
       .then((branches) => {
-        this.heads = { branches, fetchedAt: this.clock().getTime() };
+        this.heads = { branches, fetchedAt: this.clock().getTime(), startedAt: now };
         return branches;
       })
       .catch((error: unknown) => {

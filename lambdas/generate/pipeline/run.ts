@@ -93,6 +93,8 @@ export interface GenerationDeps {
   sources?: SourceRepositories;
   /** What runs remember from one to the next; owned by the caller (the generation service). */
   caches: GenerationCaches;
+  /** Told the heads each push wrote (cluster → commit), so agents hear of them at once; must not throw. */
+  onWritten?: (heads: ReadonlyMap<string, string>) => Promise<void>;
 }
 
 /** The revision a git generator reads: only the fleet repo's source branch. */
@@ -137,6 +139,7 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
     const built = await buildBranches(plan.work.slice(i, i + WRITE_CHUNK), { sourceRevision, dryRun: input.dryRun, deploy: deps.deploy, caches });
     if (input.dryRun || blocked) continue;
     errors.push(...(await writeBranches(built, { deploy: deps.deploy, author: deps.author, now: deps.clock(), caches, signal: input.signal })));
+    await deps.onWritten?.(new Map(built.flatMap(({ work }) => (work.result.commit ? [[work.result.name, work.result.commit] as const] : []))));
   }
   return {
     sourceRevision,
