@@ -1,26 +1,148 @@
-import { RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table } from "aws-cdk-lib/aws-dynamodb";
+import { Aws, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Architecture, Code, LayerVersion } from "aws-cdk-lib/aws-lambda";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
-import { tableDefinition, TTL_ATTRIBUTE } from "../lambdas/adapters/dynamodb/table.js";
+import type { z } from "zod";
+import { VERSION } from "../core/version.js";
+import type { ApiEnvironment } from "../lambdas/handlers/environment.js";
+import { HubAlarms } from "./alarms.js";
+import { ConsoleHosting } from "./console-hosting.js";
+import { environment } from "./environment.js";
+import { Generation } from "./generation.js";
+import { HubHttpApi } from "./http-api.js";
+import { hubFunction, RUNTIME } from "./hub-function.js";
+import { inventoryTable } from "./inventory-table.js";
+import { acknowledgeNagFindings } from "./nag.js";
+import { apiRoutes } from "./routes.js";
+import { HubSecrets } from "./secrets.js";
 
-/** The hub in AWS. The inventory table comes from the same definition the embedded hub creates. */
+export interface HubStackProps extends StackProps {
+  /** A folder holding `bin/kustomize` built for linux/arm64 (`kustomizeLayerDir()`), the worker's layer. */
+  kustomizeLayerDir: string;
+  /** The console's built files; without them the console's bucket and distribution wait for them. */
+  consoleAssetsDir?: string;
+}
+
+/** What the operator chooses at deploy time (`cdk deploy --parameters Name=value`). */
+function parameters(stack: Stack) {
+  return {
+    repoUrl: new CfnParameter(stack, "RepoUrl", {
+      description: "The fleet repo's HTTPS URL: generator files on the source branch, and the deploy branches the hub writes",
+      allowedPattern: "^https?://\\S+$",
+      constraintDescription: "an http:// or https:// URL",
+    }),
+    sourceBranch: new CfnParameter(stack, "SourceBranch", { description: "The branch holding generators/ and apps/", default: "main", minLength: 1 }),
+    agentImage: new CfnParameter(stack, "AgentImage", {
+      description: "The agent image bootstrap manifests name",
+      default: `radial/agent:${VERSION}`,
+      minLength: 1,
+    }),
+    pollIntervalSeconds: new CfnParameter(stack, "PollIntervalSeconds", {
+      type: "Number",
+      description: "How often agents report and look for a new revision; a cluster silent for three intervals is stale",
+      default: 30,
+      minValue: 5,
+      maxValue: 3600,
+    }),
+    generateIntervalMinutes: new CfnParameter(stack, "GenerateIntervalMinutes", {
+      type: "Number",
+      description: "Minutes between scheduled generation runs (inventory changes, the webhook and POST /v1/generate also start runs)",
+      default: 5,
+      minValue: 2,
+      maxValue: 1440,
+    }),
+  };
+}
+
+/**
+ * The hub on AWS: the inventory table, the HTTP API and its function, generation through a FIFO
+ * queue drained by the worker and a schedule, the secrets, alarms, and the console's hosting.
+ */
 export class HubStack extends Stack {
   readonly table: Table;
+  readonly api: NodejsFunction;
+  readonly generation: Generation;
+  readonly http: HubHttpApi;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
-    const definition = tableDefinition("radial");
-    const key = (type: "HASH" | "RANGE") => {
-      const name = definition.KeySchema!.find((k) => k.KeyType === type)!.AttributeName!;
-      return { name, type: AttributeType.STRING };
-    };
-    this.table = new Table(this, "Inventory", {
-      partitionKey: key("HASH"),
-      sortKey: key("RANGE"),
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: TTL_ATTRIBUTE,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, { description: `Radial hub ${VERSION}: a serverless GitOps hub for fleets of Kubernetes clusters`, ...props });
+    const params = parameters(this);
+    this.table = inventoryTable(this, "Inventory");
+    const secrets = new HubSecrets(this, "Secrets");
+    const kustomize = new LayerVersion(this, "Kustomize", {
+      description: "kustomize for linux/arm64, at /opt/bin/kustomize",
+      code: Code.fromAsset(props.kustomizeLayerDir, { exclude: [".complete"] }),
+      compatibleArchitectures: [Architecture.ARM_64],
+      compatibleRuntimes: [RUNTIME],
     });
+    const fleet = {
+      RADIAL_TABLE_NAME: this.table.tableName,
+      RADIAL_REPO_URL: params.repoUrl.valueAsString,
+      RADIAL_SOURCE_BRANCH: params.sourceBranch.valueAsString,
+    };
+    this.generation = new Generation(this, "Generation", {
+      workerEnvironment: { ...fleet, RADIAL_GIT_SECRET_ID: secrets.git.secretArn, RADIAL_KUSTOMIZE: "/opt/bin/kustomize" },
+      kustomizeLayer: kustomize,
+      intervalMinutes: params.generateIntervalMinutes.valueAsString,
+    });
+    this.http = new HubHttpApi(this, "Http");
+    const apiEnvironment: z.input<typeof ApiEnvironment> = {
+      ...fleet,
+      RADIAL_GENERATION_QUEUE_URL: this.generation.queue.queueUrl,
+      RADIAL_HUB_URL: this.http.api.apiEndpoint,
+      RADIAL_AGENT_IMAGE: params.agentImage.valueAsString,
+      RADIAL_POLL_INTERVAL_SECONDS: params.pollIntervalSeconds.valueAsString,
+      RADIAL_GIT_SECRET_ID: secrets.git.secretArn,
+      RADIAL_AGENT_GIT_SECRET_ID: secrets.agentGit.secretArn,
+      RADIAL_WEBHOOK_SECRET_ID: secrets.webhook.secretArn,
+    };
+    this.api = hubFunction(this, "Api", {
+      handler: "api.ts",
+      description: "Radial hub: the HTTP API",
+      memorySize: 512,
+      // API Gateway gives up on an integration after 30 seconds.
+      timeout: Duration.seconds(29),
+      environment: environment(apiEnvironment),
+    });
+    this.http.mount(apiRoutes(), this.api);
+    this.grant(secrets);
+    const console = new ConsoleHosting(this, "Console", props.consoleAssetsDir === undefined ? {} : { assetsDir: props.consoleAssetsDir });
+    const alarms = new HubAlarms(this, "Alarms", {
+      functions: { Api: this.api, Worker: this.generation.worker, Schedule: this.generation.scheduler },
+      table: this.table,
+      deadLetters: this.generation.deadLetters,
+    });
+    new CfnOutput(this, "HubUrl", { description: "The hub's URL: radial --hub, and where agents report", value: this.http.api.apiEndpoint });
+    new CfnOutput(this, "ConsoleUrl", { description: "The console", value: `https://${console.distribution.distributionDomainName}` });
+    new CfnOutput(this, "AlarmTopic", { description: "Subscribe to this SNS topic for the hub's alarms", value: alarms.topic.topicArn });
+    new CfnOutput(this, "GitSecret", { description: "Put the hub's fleet repo credential here", value: secrets.git.secretArn });
+    new CfnOutput(this, "AgentGitSecret", { description: "Put the agents' read-only fleet repo credential here", value: secrets.agentGit.secretArn });
+    new CfnOutput(this, "WebhookSecret", { description: "The git webhook's shared secret", value: secrets.webhook.secretArn });
+    acknowledgeNagFindings({
+      functionRoles: [this.api.role!, this.generation.worker.role!, this.generation.scheduler.role!],
+      table: this.table,
+      schedulerRole: this.generation.schedulerRole,
+      scheduleFunction: this.generation.scheduler,
+      apiRole: this.api.role!,
+      openRoutes: this.http.openRoutes,
+      secrets: [secrets.git, secrets.agentGit, secrets.webhook],
+      consoleBucket: console.bucket,
+      consoleDistribution: console.distribution,
+    });
+  }
+
+  /** Each function gets the table operations, queue and secrets it uses, and nothing else. */
+  private grant(secrets: HubSecrets): void {
+    const { worker, queue } = this.generation;
+    const data = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"].map((action) => `dynamodb:${action}`);
+    this.table.grant(this.api, ...data, "dynamodb:DescribeTable");
+    this.table.grant(worker, ...data);
+    queue.grantSendMessages(this.api);
+    for (const secret of [secrets.git, secrets.agentGit, secrets.webhook]) secret.grantRead(this.api);
+    secrets.git.grantRead(worker);
+    // Registration with an EKS cluster ARN reads the cluster's settings, in any region of this account.
+    this.api.addToRolePolicy(new PolicyStatement({ actions: ["eks:DescribeCluster"], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }));
   }
 }

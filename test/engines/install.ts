@@ -1,9 +1,11 @@
 // `npm run engines` (and `npm test` before the suite): installs every engine the tests use,
 // building or downloading only what the cache under ~/.cache/radial lacks, with progress and times.
+import { installCfnLint } from "./cfn-lint.js";
 import { installChromium } from "./chromium.js";
 import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
 import { installKustomize } from "./kustomize.js";
+import { installKustomizeLayer } from "./kustomize-layer.js";
 import { installHelm } from "./helm.js";
 import { installRegistry } from "./registry.js";
 import { installMoto } from "./moto.js";
@@ -24,6 +26,7 @@ try {
     (async () => {
       await timed("kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok)", installKubernetes);
       await timed("kustomize", installKustomize);
+      await timed("kustomize layer (linux/arm64, the Lambda worker's)", installKustomizeLayer);
     })(),
     // Helm's and the OCI registry's cold builds mostly wait on module downloads: a lane of their own.
     (async () => {
@@ -34,6 +37,7 @@ try {
       await timed("node", installNodeRuntime);
       await timed("dynamodb-local", installDynamoDBLocal);
       await timed("moto", installMoto);
+      await timed("cfn-lint", installCfnLint);
       await timed("chromium", installChromium);
     })(),
   ]);

@@ -1,17 +1,308 @@
+// The CDK stack, synthesized once by the pinned CDK CLI exactly as `cdk deploy` would (cdk.json's
+// app, with cdk-nag's AwsSolutions pack), inside a network namespace with no network at all; then
+// the template is checked resource by resource, linted by cfn-lint, and the assets it names are read.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { App } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
-import { HubStack } from "../../infra/hub-stack.js";
-import { tableDefinition } from "../../lambdas/adapters/dynamodb/table.js";
+import { spawn } from "node:child_process";
+import { mkdtemp, open, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { App, Stack, Validations } from "aws-cdk-lib";
+import { Bucket } from "aws-cdk-lib/aws-s3";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { apiRoutes } from "../../infra/routes.js";
+import { tableDefinition, TTL_ATTRIBUTE } from "../../lambdas/adapters/dynamodb/table.js";
+import { ApiEnvironment, ScheduleEnvironment, WorkerEnvironment } from "../../lambdas/handlers/environment.js";
+import { cfnLint } from "../engines/cfn-lint.js";
+import { installKustomizeLayer } from "../engines/kustomize-layer.js";
 
-test("the CDK stack's inventory table has the keys the hub creates locally, with TTL and PITR", () => {
-  const template = Template.fromStack(new HubStack(new App(), "Test"));
-  const tables = Object.values(template.findResources("AWS::DynamoDB::Table")) as { Properties: Record<string, unknown> }[];
-  assert.equal(tables.length, 1);
-  const properties = tables[0]!.Properties;
-  assert.deepEqual(properties.KeySchema, tableDefinition("radial").KeySchema);
-  assert.equal(properties.BillingMode, "PAY_PER_REQUEST");
-  assert.deepEqual(properties.TimeToLiveSpecification, { AttributeName: "expiresAt", Enabled: true });
-  assert.deepEqual(properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  Metadata?: Record<string, unknown>;
+}
+
+let out: string;
+let resources: Record<string, Resource>;
+
+/** `cdk synth` with no network: the CLI, the app it runs (npx tsx) and the bundling must all stay offline. */
+async function synthOffline(output: string): Promise<void> {
+  const args = ["-rn", join(ROOT, "node_modules/.bin/cdk"), "synth", "--no-lookups", "--quiet", "--output", output];
+  const child = spawn("unshare", args, { cwd: ROOT, env: { ...process.env, CDK_DISABLE_VERSION_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", resolve);
+  });
+  if (code !== 0) throw new Error(`cdk synth failed offline (exit ${code}):\n${log.slice(-6000)}`);
+}
+
+before(async () => {
+  await installKustomizeLayer();
+  out = await mkdtemp(join(tmpdir(), "radial-cdk-"));
+  await synthOffline(out);
+  resources = (JSON.parse(await readFile(join(out, "RadialHub.template.json"), "utf8")) as { Resources: Record<string, Resource> }).Resources;
+});
+
+after(async () => {
+  if (out) await rm(out, { recursive: true, force: true });
+});
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** The logical id of the one resource of `type` whose construct id starts with `prefix`. */
+function logicalId(type: string, prefix: string): string {
+  const ids = ofType(type)
+    .map(([id]) => id)
+    .filter((id) => id.startsWith(prefix));
+  assert.equal(ids.length, 1, `one ${type} named ${prefix}*, found ${ids.join(", ") || "none"}`);
+  return ids[0]!;
+}
+
+/** An intrinsic as readable text: `{ "Fn::GetAtt": [X, "Arn"] }` is `X.Arn`, a Join its parts. */
+function render(value: unknown): string {
+  if (typeof value === "string") return value;
+  const intrinsic = value as Record<string, unknown>;
+  if ("Ref" in intrinsic) return String(intrinsic.Ref);
+  if ("Fn::GetAtt" in intrinsic) return (intrinsic["Fn::GetAtt"] as string[]).join(".");
+  if ("Fn::Join" in intrinsic) return (intrinsic["Fn::Join"] as [string, unknown[]])[1].map(render).join((intrinsic["Fn::Join"] as [string])[0]);
+  return JSON.stringify(value);
+}
+
+/** Every statement of a role's policies as `actions on resources`, sorted. */
+function grants(roleId: string): string[] {
+  const role = resources[roleId]!;
+  assert.equal(role.Properties.ManagedPolicyArns, undefined, `${roleId} has no managed policy`);
+  return ofType("AWS::IAM::Policy")
+    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+    .map((statement) => {
+      assert.equal(statement.Effect, "Allow");
+      const actions = ([] as string[]).concat(statement.Action as string | string[]).sort();
+      const targets = ([] as unknown[]).concat(statement.Resource).map(render);
+      return `${actions.join(",")} on ${targets.join(" ")}`;
+    })
+    .sort();
+}
+
+describe("the hub's CDK stack", () => {
+  test("the inventory table is tableDefinition() whole, every index included, plus TTL, PITR, encryption and retention", () => {
+    const tables = ofType("AWS::DynamoDB::Table");
+    assert.equal(tables.length, 1);
+    const [, table] = tables[0]!;
+    const { TableName, ...definition } = tableDefinition("radial");
+    assert.equal(TableName, "radial");
+    assert.deepEqual(table.Properties, {
+      ...definition,
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    assert.equal(table.DeletionPolicy, "Retain");
+  });
+
+  test("the HTTP API has exactly the hub's routes, IAM on every operator route, and the catch-all behind IAM", () => {
+    const routes = ofType("AWS::ApiGatewayV2::Route").map(([, route]) => route.Properties);
+    const expected = apiRoutes().map((route) => [`${route.method} ${route.path}`, route.auth === "admin" ? "AWS_IAM" : "NONE"]);
+    assert.ok(expected.some(([key]) => key === "POST /v1/agent/status"));
+    const actual = routes.map((route) => [route.RouteKey, route.AuthorizationType]);
+    assert.deepEqual(actual.sort(), [...expected, ["$default", "AWS_IAM"]].sort());
+    const [[integrationId, integration]] = ofType("AWS::ApiGatewayV2::Integration") as [[string, Resource]];
+    assert.equal(integration.Properties.PayloadFormatVersion, "2.0");
+    assert.equal(render(integration.Properties.IntegrationUri), `${logicalId("AWS::Lambda::Function", "Api")}.Arn`);
+    for (const route of routes) assert.deepEqual(route.Target, { "Fn::Join": ["", ["integrations/", { Ref: integrationId }]] });
+  });
+
+  test("every function: Node.js 24 on arm64, an ESM bundle made by esbuild, tracing, its own log group kept 30 days", async () => {
+    const functions = ofType("AWS::Lambda::Function");
+    assert.equal(functions.length, 3);
+    for (const [id, fn] of functions) {
+      const p = fn.Properties;
+      assert.equal(p.Runtime, "nodejs24.x", id);
+      assert.deepEqual(p.Architectures, ["arm64"], id);
+      assert.equal(p.Handler, "index.handler", id);
+      assert.deepEqual(p.TracingConfig, { Mode: "Active" }, id);
+      const logGroup = resources[(p.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref]!;
+      assert.equal(logGroup.Properties.RetentionInDays, 30, id);
+      const bundle = await readFile(join(out, String(fn.Metadata!["aws:asset:path"]), "index.mjs"), "utf8");
+      assert.ok(bundle.startsWith("import { createRequire as __radialCreateRequire } from 'node:module';"), `${id}: an ESM bundle with the require shim`);
+    }
+    for (const [, group] of ofType("AWS::Logs::LogGroup")) assert.equal(group.Properties.RetentionInDays, 30);
+  });
+
+  test("each function's environment is its handler's schema, secrets by ARN only, nothing secret in the template", () => {
+    const secretIds = new Set(ofType("AWS::SecretsManager::Secret").map(([id]) => id));
+    assert.equal(secretIds.size, 3);
+    for (const [, secret] of ofType("AWS::SecretsManager::Secret")) {
+      assert.equal(secret.Properties.SecretString, undefined);
+      assert.ok(secret.Properties.GenerateSecretString, "the value is generated in AWS, never written in the template");
+    }
+    const schemas = { Api: ApiEnvironment, GenerationWorker: WorkerEnvironment, GenerationSchedule: ScheduleEnvironment };
+    for (const [prefix, schema] of Object.entries(schemas)) {
+      const fn = resources[logicalId("AWS::Lambda::Function", prefix)]!;
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const known = Object.keys(schema.shape);
+      for (const name of Object.keys(variables)) assert.ok(known.includes(name), `${prefix}: ${name} is not in its handler's schema`);
+      for (const [name, field] of Object.entries(schema.shape)) {
+        if (!field.safeParse(undefined).success) assert.ok(name in variables, `${prefix}: ${name} is required by its handler`);
+        if (name.endsWith("_SECRET_ID")) assert.ok(secretIds.has(String((variables[name] as { Ref?: string }).Ref)), `${prefix}: ${name} names a secret`);
+      }
+      for (const [name, value] of Object.entries(variables)) {
+        if (typeof value === "string") assert.equal(`${name}=${value}`, "RADIAL_KUSTOMIZE=/opt/bin/kustomize", "the only literal is the layer's path");
+      }
+    }
+  });
+
+  test("least privilege: each role holds exactly the actions its function uses, on its own resources", () => {
+    const table = logicalId("AWS::DynamoDB::Table", "Inventory");
+    const queue = logicalId("AWS::SQS::Queue", "GenerationQueue");
+    const secret = (name: string) => logicalId("AWS::SecretsManager::Secret", `Secrets${name}`);
+    const data = "dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:UpdateItem";
+    const base = (fn: string) => [
+      `logs:CreateLogStream,logs:PutLogEvents on ${logicalId("AWS::Logs::LogGroup", `${fn}Logs`)}.Arn`,
+      "xray:PutTelemetryRecords,xray:PutTraceSegments on *",
+    ];
+    const send = `sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage on ${queue}.Arn`;
+    const read = (name: string) => `secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on ${secret(name)}`;
+    const role = (prefix: string) => logicalId("AWS::IAM::Role", prefix);
+    assert.deepEqual(
+      grants(role("ApiRole")),
+      [
+        ...base("Api"),
+        `${data.replace("dynamodb:DeleteItem", "dynamodb:DeleteItem,dynamodb:DescribeTable")} on ${table}.Arn ${table}.Arn/index/*`,
+        send,
+        read("GitCredentials"),
+        read("AgentGitCredentials"),
+        read("WebhookSecret"),
+        "eks:DescribeCluster on arn:AWS::Partition:eks:*:AWS::AccountId:cluster/*",
+      ].sort(),
+    );
+    assert.deepEqual(
+      grants(role("GenerationWorkerRole")),
+      [
+        ...base("GenerationWorker"),
+        `sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage on ${queue}.Arn`,
+        send,
+        `${data} on ${table}.Arn ${table}.Arn/index/*`,
+        read("GitCredentials"),
+      ].sort(),
+    );
+    assert.deepEqual(grants(role("GenerationScheduleRole")), [...base("GenerationSchedule"), send].sort());
+    const schedule = logicalId("AWS::Lambda::Function", "GenerationSchedule");
+    assert.deepEqual(grants(role("GenerationScheduleInvoker")), [`lambda:InvokeFunction on ${schedule}.Arn ${schedule}.Arn:*`]);
+  });
+
+  test("generation: a FIFO queue with a dead-letter queue drained by the worker, and a schedule invoking the schedule function", () => {
+    const queue = resources[logicalId("AWS::SQS::Queue", "GenerationQueue")]!.Properties;
+    const deadLetters = logicalId("AWS::SQS::Queue", "GenerationDeadLetters");
+    assert.equal(queue.FifoQueue, true);
+    assert.equal(resources[deadLetters]!.Properties.FifoQueue, true);
+    assert.deepEqual(queue.RedrivePolicy, { deadLetterTargetArn: { "Fn::GetAtt": [deadLetters, "Arn"] }, maxReceiveCount: 3 });
+    const worker = resources[logicalId("AWS::Lambda::Function", "GenerationWorker")]!.Properties;
+    assert.ok(Number(queue.VisibilityTimeout) > Number(worker.Timeout), "a message stays hidden for longer than a run may take");
+    assert.deepEqual(worker.EphemeralStorage, { Size: 2048 });
+    const [[, mapping]] = ofType("AWS::Lambda::EventSourceMapping") as [[string, Resource]];
+    assert.equal(render(mapping.Properties.FunctionName), logicalId("AWS::Lambda::Function", "GenerationWorker"));
+    const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
+    assert.equal(render(schedule.Properties.ScheduleExpression), "rate(GenerateIntervalMinutes minutes)");
+    assert.equal(render((schedule.Properties.Target as { Arn: unknown }).Arn), `${logicalId("AWS::Lambda::Function", "GenerationSchedule")}.Arn`);
+  });
+
+  test("the worker's kustomize layer is a linux/arm64 executable at bin/kustomize", async () => {
+    const [[, layer]] = ofType("AWS::Lambda::LayerVersion") as [[string, Resource]];
+    const file = await open(join(out, String(layer.Metadata!["aws:asset:path"]), "bin", "kustomize"));
+    const header = Buffer.alloc(20);
+    await file.read(header, 0, 20, 0);
+    await file.close();
+    assert.equal(header.subarray(0, 4).toString("latin1"), "\x7fELF");
+    assert.equal(header[4], 2, "64-bit");
+    assert.equal(header.readUInt16LE(18), 183, "e_machine EM_AARCH64");
+    const worker = resources[logicalId("AWS::Lambda::Function", "GenerationWorker")]!.Properties;
+    assert.deepEqual(worker.Layers, [{ Ref: ofType("AWS::Lambda::LayerVersion")[0]![0] }]);
+  });
+
+  test("encryption at rest and in transit: table, queues, bucket, topic", () => {
+    for (const [id, queue] of ofType("AWS::SQS::Queue")) assert.equal(queue.Properties.SqsManagedSseEnabled, true, id);
+    const denied = ofType("AWS::SQS::QueuePolicy").map(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument));
+    assert.equal(denied.length, 2);
+    for (const document of denied) assert.match(document, /"aws:SecureTransport":"false"/);
+    const [[, bucket]] = ofType("AWS::S3::Bucket") as [[string, Resource]];
+    assert.deepEqual(bucket.Properties.BucketEncryption, {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+    });
+    assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [[, topic]] = ofType("AWS::SNS::Topic") as [[string, Resource]];
+    assert.equal(render(topic.Properties.KmsMasterKeyId), "arn:AWS::Partition:kms:AWS::Region:AWS::AccountId:alias/aws/sns");
+  });
+
+  test("the console's bucket is read by CloudFront only, through origin access control", () => {
+    const [[oac]] = ofType("AWS::CloudFront::OriginAccessControl") as [[string, Resource]];
+    const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
+    const config = distribution.Properties.DistributionConfig as { Origins: { OriginAccessControlId: unknown }[]; DefaultRootObject: string };
+    assert.equal(render(config.Origins[0]!.OriginAccessControlId), `${oac}.Id`);
+    assert.equal(config.DefaultRootObject, "index.html");
+    const [[, policy]] = ofType("AWS::S3::BucketPolicy") as [[string, Resource]];
+    assert.match(JSON.stringify(policy.Properties.PolicyDocument), /"Service":"cloudfront.amazonaws.com"/);
+  });
+
+  test("alarms on every function's errors and throttles, dead-lettered generation triggers and DynamoDB throttling, all to one topic", () => {
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
+    const topic = ofType("AWS::SNS::Topic")[0]![0];
+    for (const alarm of alarms) assert.deepEqual(alarm.AlarmActions, [{ Ref: topic }]);
+    for (const fn of ofType("AWS::Lambda::Function").map(([id]) => id)) {
+      for (const metric of ["Errors", "Throttles"]) {
+        assert.ok(
+          alarms.some((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(fn)),
+          `an alarm on ${fn}'s ${metric}`,
+        );
+      }
+    }
+    assert.ok(
+      alarms.some((a) => a.MetricName === "ApproximateNumberOfMessagesVisible"),
+      "dead-lettered generation triggers",
+    );
+    assert.ok(
+      alarms.some((a) => JSON.stringify(a.Metrics ?? []).includes("ThrottledRequests")),
+      "DynamoDB throttling",
+    );
+  });
+
+  test("cfn-lint finds no error in the template", async () => {
+    const { code, matches } = await cfnLint(join(out, "RadialHub.template.json"));
+    const errors = matches.filter((match) => /:E\d{4}:/.test(match));
+    assert.deepEqual(errors, []);
+    assert.equal(code & 2, 0, matches.join("\n"));
+  });
+
+  test("cdk-nag's AwsSolutions pack passed: every finding is acknowledged, each with its reason", async () => {
+    const report = JSON.parse(await readFile(join(out, "validation-report.json"), "utf8")) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations: { ruleName: string; reason?: string }[] }[];
+    };
+    const nag = report.pluginReports.find((plugin) => plugin.pluginName === "AwsSolutions");
+    assert.ok(nag, "the AwsSolutions pack ran");
+    assert.equal(nag.conclusion, "success");
+    assert.deepEqual(nag.violations, []);
+    for (const finding of nag.suppressedViolations) assert.ok((finding.reason ?? "").length > 20, `${finding.ruleName} is acknowledged with a reason`);
+  });
+
+  test("the same pack fails a synth on a finding nobody acknowledged", () => {
+    const app = new App({ outdir: join(out, "unacknowledged") });
+    new Bucket(new Stack(app, "Unacknowledged"), "NoAccessLogs", { enforceSSL: true });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    assert.throws(() => app.synth(), /Validation failed/);
+  });
 });

@@ -1,0 +1,91 @@
+import { Duration, Size } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { ILayerVersion } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
+import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { z } from "zod";
+import type { ScheduleEnvironment, WorkerEnvironment } from "../lambdas/handlers/environment.js";
+import { environment } from "./environment.js";
+import { hubFunction } from "./hub-function.js";
+
+/** A run's time limit; a run killed at it leaves no half-written branch (each ref update is a compare-and-swap). */
+export const WORKER_TIMEOUT = Duration.minutes(10);
+/** Deliveries of one message before it goes to the dead-letter queue. */
+export const MAX_RECEIVES = 3;
+
+export interface GenerationProps {
+  /** The worker's environment but the queue, which this construct makes. */
+  workerEnvironment: Omit<z.input<typeof WorkerEnvironment>, "RADIAL_GENERATION_QUEUE_URL">;
+  kustomizeLayer: ILayerVersion;
+  /** Minutes between scheduled runs (a CloudFormation parameter's value). */
+  intervalMinutes: string;
+}
+
+/**
+ * Generation on AWS: one SQS FIFO queue whose single message group serializes runs (Lambda hands
+ * a group's messages to one invocation at a time), drained by the worker; a message that fails
+ * MAX_RECEIVES times goes to the dead-letter queue (the worker records each failed run, with its
+ * reason, in the generation history). EventBridge Scheduler invokes the schedule function, which
+ * enqueues a scheduled run.
+ */
+export class Generation extends Construct {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+  readonly worker: NodejsFunction;
+  readonly scheduler: NodejsFunction;
+  /** The role EventBridge Scheduler invokes the schedule function with. */
+  readonly schedulerRole: Role;
+
+  constructor(scope: Construct, id: string, props: GenerationProps) {
+    super(scope, id);
+    this.deadLetters = new Queue(this, "DeadLetters", {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, "Queue", {
+      fifo: true,
+      // Identical triggers within five minutes are one message: a burst of changes costs one run.
+      contentBasedDeduplication: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than a run, so a message is not handed out again while its run is still going.
+      visibilityTimeout: WORKER_TIMEOUT.plus(Duration.minutes(2)),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: MAX_RECEIVES },
+    });
+    const queueUrl = { RADIAL_GENERATION_QUEUE_URL: this.queue.queueUrl };
+    const workerEnvironment: z.input<typeof WorkerEnvironment> = { ...props.workerEnvironment, ...queueUrl };
+    const scheduleEnvironment: z.input<typeof ScheduleEnvironment> = queueUrl;
+    this.worker = hubFunction(this, "Worker", {
+      handler: "generate-worker.ts",
+      description: "Radial hub: generation worker (drains the generation queue, writes deploy branches)",
+      memorySize: 2048,
+      timeout: WORKER_TIMEOUT,
+      // The fleet repo's git objects and hydrated sources live under /tmp between warm runs.
+      ephemeralStorage: Size.gibibytes(2),
+      layers: [props.kustomizeLayer],
+      environment: environment(workerEnvironment),
+    });
+    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10 }));
+    this.queue.grantSendMessages(this.worker);
+    this.scheduler = hubFunction(this, "Schedule", {
+      handler: "schedule.ts",
+      description: "Radial hub: enqueues a scheduled generation run",
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: environment(scheduleEnvironment),
+    });
+    this.queue.grantSendMessages(this.scheduler);
+    this.schedulerRole = new Role(this, "ScheduleInvoker", { assumedBy: new ServicePrincipal("scheduler.amazonaws.com") });
+    new Schedule(this, "Every", {
+      description: "Radial hub: scheduled generation run",
+      schedule: ScheduleExpression.expression(`rate(${props.intervalMinutes} minutes)`),
+      target: new LambdaInvoke(this.scheduler, { role: this.schedulerRole, retryAttempts: 2, maxEventAge: Duration.minutes(5) }),
+    });
+  }
+}
