@@ -1,16 +1,23 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
-import type { GenerationRecord, GenerationRunResult } from "../contract/index.js";
+import type { GenerationRecord, GenerationRun, GenerationRunResult } from "../contract/index.js";
 import { EXIT } from "../core/exit.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { HubClient } from "./hub-client.js";
 import { hubClient, withHubOptions, type HubOptions } from "./hub-options.js";
-import { runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
+import { CliError, runAction, serialize, table, usageError, type OutputFormat } from "./output.js";
 
 interface GenerateOptions extends HubOptions {
   output: OutputFormat;
   dryRun?: boolean;
   force?: boolean;
   history?: boolean;
+  wait?: boolean;
   limit: number;
 }
+
+/** How often a followed run is polled, and how long it is followed before giving up. */
+const POLL_MS = 1000;
+const FOLLOW_MS = 15 * 60_000;
 
 const MAX_HISTORY = 100;
 
@@ -78,26 +85,57 @@ export function runExitCode(result: GenerationRunResult): number {
 async function generate(options: GenerateOptions, command: Command): Promise<void> {
   const globals = command.optsWithGlobals<GenerateOptions>();
   if (options.history && (options.dryRun || options.force)) throw usageError("--history lists past runs; it takes no --dry-run or --force");
-  const client = hubClient(globals, 15 * 60_000);
+  if (options.dryRun && options.wait === false) throw usageError("--dry-run shows what a run would change: it waits for the run; drop --no-wait");
+  const client = hubClient(globals);
   if (options.history) {
     const page = await client.generations({ limit: options.limit });
     process.stdout.write(globals.output === "table" ? historyTable(page.items) : serialize(page.items, globals.output));
     return;
   }
-  const result = await client.generate({ dryRun: options.dryRun ?? false, force: options.force ?? false });
+  const queued = await client.generate({ dryRun: options.dryRun ?? false, force: options.force ?? false });
+  if (options.wait === false) {
+    process.stdout.write(
+      globals.output === "table" ? `Queued generation run ${queued.id}; GET /v1/generations/${queued.id} follows it\n` : serialize(queued, globals.output),
+    );
+    return;
+  }
+  const result = await follow(client, queued);
   if (globals.output !== "table") process.stdout.write(serialize(result, globals.output));
   else if (result.blocked && !result.dryRun) process.stderr.write(blockedText(result));
   else process.stdout.write(resultText(result));
   process.exitCode = runExitCode(result);
 }
 
+/** Polls a queued run until it ends, saying on stderr each time its state changes; a failed run is an error naming why. */
+async function follow(client: HubClient, queued: GenerationRun): Promise<GenerationRunResult> {
+  const deadline = Date.now() + FOLLOW_MS;
+  let run = queued;
+  let said: string | undefined;
+  for (;;) {
+    if (run.state !== said) process.stderr.write(`generation run ${run.id}: ${run.state}\n`);
+    said = run.state;
+    if (run.state === "failed") throw new CliError(`generation run ${run.id} failed: ${run.error ?? "no reason given"}`);
+    if (run.state === "finished" && run.result) return run.result;
+    if (Date.now() > deadline)
+      throw new CliError(`generation run ${run.id} is still ${run.state} after ${FOLLOW_MS / 60_000} minutes; follow it with GET /v1/generations/${run.id}`);
+    await sleep(POLL_MS);
+    run = await client.generationRun(run.id);
+  }
+}
+
 export function registerGenerateCommand(program: Command): void {
   withHubOptions(
-    program.command("generate").description("run generation on the hub now (evaluate every ApplicationSet, hydrate, write deploy branches), or list past runs"),
+    program
+      .command("generate")
+      .description(
+        "queue a generation run on the hub (evaluate every ApplicationSet, hydrate, write deploy branches) and follow it to its end, or list past runs",
+      ),
   )
     .option("--dry-run", "report per cluster the Applications that would be added, changed and removed, with diffs; write nothing")
     .option("--force", "write even when the run would remove more Applications than the mass-removal guard allows")
     .option("--history", "list past runs, newest first")
+    .option("--wait", "follow the queued run to its end, with progress on stderr, and exit by its result (the default)")
+    .option("--no-wait", "only queue the run and print it (its id)")
     .addOption(new Option("--limit <n>", `with --history: how many runs (1-${MAX_HISTORY})`).argParser(historyLimit).default(20))
     .configureHelp({ showGlobalOptions: true })
     .action(runAction(generate));

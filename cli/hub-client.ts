@@ -6,7 +6,7 @@ import {
   ClusterList,
   ClusterStatus,
   GenerationHistoryPage,
-  GenerationRunResult,
+  GenerationRun,
   parseWith,
   RebuildDryRunResponse,
   RebuildList,
@@ -111,12 +111,17 @@ export class HubClient {
     return this.call("GET", `${clusterPath(name)}/rebuilds`, RebuildList);
   }
 
-  generate(options: { dryRun: boolean; force: boolean }): Promise<GenerationRunResult> {
+  /** Queues a run; the hub answers 202 with it, and `generationRun` follows it. */
+  generate(options: { dryRun: boolean; force: boolean }): Promise<GenerationRun> {
     const params = new URLSearchParams();
     if (options.dryRun) params.set("dryRun", "true");
     if (options.force) params.set("force", "true");
     const query = params.size > 0 ? `?${params}` : "";
-    return this.call("POST", `/v1/generate${query}`, GenerationRunResult);
+    return this.call("POST", `/v1/generate${query}`, GenerationRun);
+  }
+
+  generationRun(id: string): Promise<GenerationRun> {
+    return this.call("GET", `/v1/generations/${encodeURIComponent(id)}`, GenerationRun);
   }
 
   generations(query: { limit: number; pageToken?: string }): Promise<GenerationHistoryPage> {

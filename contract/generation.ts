@@ -107,3 +107,23 @@ export type GenerationHistoryPage = z.infer<typeof GenerationHistoryPage>;
 /** `POST /v1/webhooks/git` after a valid signature: whether a run started, and why (not). */
 export const WebhookAnswer = z.strictObject({ started: z.boolean(), reason: z.string() });
 export type WebhookAnswer = z.infer<typeof WebhookAnswer>;
+
+/** Where a requested run is: queued (202 from `POST /v1/generate`), running, finished (see `result`), or failed (see `error`). */
+export const GenerationRunState = z.enum(["queued", "running", "finished", "failed"]);
+export type GenerationRunState = z.infer<typeof GenerationRunState>;
+
+/** `POST /v1/generate` (202) and `GET /v1/generations/{id}`: a requested run and, once finished, its result. */
+export const GenerationRun = z.strictObject({
+  id: GenerationRecord.shape.id,
+  dryRun: z.boolean(),
+  force: z.boolean(),
+  state: GenerationRunState,
+  queuedAt: z.iso.datetime({ precision: 3 }),
+  startedAt: z.iso.datetime({ precision: 3 }).nullable(),
+  finishedAt: z.iso.datetime({ precision: 3 }).nullable(),
+  /** Finished runs: what the run did, as `radial generate` prints it (a dry run's diffs may be cut to keep the run storable: `diffsOmitted`). */
+  result: GenerationRunResult.extend({ diffsOmitted: z.boolean().optional() }).nullable(),
+  /** Failed runs: why (the fleet repo unreachable, the lease held by another hub, the worker gave up). */
+  error: bounded(GENERATION_LIMITS.maxMessageBytes).nullable(),
+});
+export type GenerationRun = z.infer<typeof GenerationRun>;

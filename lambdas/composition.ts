@@ -1,7 +1,10 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { join } from "node:path";
 import { VERSION } from "../core/version.js";
-import { InProcessDispatch } from "./adapters/dispatch/in-process.js";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { InProcessQueue } from "./adapters/queue/in-process.js";
+import { SqsGenerationQueue } from "./adapters/queue/sqs.js";
+import { DynamoDBGenerationRuns } from "./adapters/dynamodb/generation-runs.js";
 import { DynamoDBGenerationHistory } from "./adapters/dynamodb/generation-history.js";
 import { DynamoDBGenerationLease } from "./adapters/dynamodb/generation-lease.js";
 import { DynamoDBInventoryStore } from "./adapters/dynamodb/inventory-store.js";
@@ -19,6 +22,7 @@ import { parseHelmRepositories } from "./adapters/helm/repositories.js";
 import { GitRefLookup } from "./adapters/git/ref-lookup.js";
 import { SourcePoller } from "./generate/source-poll.js";
 import { GenerationService, type GenerationLog } from "./generate/service.js";
+import { isRequestedRun, type GenerationMessage, type GenerationQueue } from "./generate/queue.js";
 import { HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./hub-context.js";
 import { ClusterRegistry } from "./inventory/cluster-registry.js";
@@ -54,6 +58,8 @@ export interface HubConfig {
   helm?: () => Promise<string>;
   /** Where each generation run is logged. */
   logger?: GenerationLog;
+  /** The hub's metrics; default Prometheus only (the Lambda functions also emit them as CloudWatch EMF). */
+  metrics?: HubMetrics;
   /** Where failures of background generation runs are reported. */
   onBackgroundError?: (error: unknown, what: string) => void;
 }
@@ -106,7 +112,7 @@ export function createHub(config: HubConfig): Hub {
       registry,
       inventory: new DynamoDBTableHealth(dynamodb, tableName),
       adminTokenHash: config.adminTokenHash,
-      metrics: new HubMetrics(),
+      metrics: config.metrics ?? new HubMetrics(),
       generation,
       sourcePoll: generation && createSourcePoller(config, generation),
       deployHeads,
@@ -231,6 +237,15 @@ function createRebuildService(
   });
 }
 
+/** RADIAL_GENERATION_QUEUE_URL (on AWS: the SQS FIFO queue the worker function drains), else this process is the worker. */
+function generationQueue(config: HubConfig, worker: (message: GenerationMessage) => Promise<void>): GenerationQueue {
+  const url = config.env.RADIAL_GENERATION_QUEUE_URL;
+  if (url) return new SqsGenerationQueue(new SQSClient({}), url);
+  const describe = (message: GenerationMessage) =>
+    isRequestedRun(message) ? `requested generation run ${message.id}` : `generation run (trigger ${message.trigger})`;
+  return new InProcessQueue(worker, (error, message) => config.onBackgroundError?.(error, describe(message)));
+}
+
 function createGenerationService(
   config: HubConfig,
   dynamodb: DynamoDBClient,
@@ -260,7 +275,8 @@ function createGenerationService(
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
       onWritten: (heads) => deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads")),
     },
-    dispatch: (drain) => new InProcessDispatch(drain, (error, trigger) => config.onBackgroundError?.(error, `generation run (trigger ${trigger})`)),
+    runs: new DynamoDBGenerationRuns(dynamodb, tableName),
+    queue: (worker) => generationQueue(config, worker),
     ...(config.logger ? { log: config.logger } : {}),
   });
 }

@@ -302,19 +302,6 @@ export interface GenerationHistory {
   list(limit: number, cursor?: string): Promise<GenerationPage>;
 }
 
-/**
- * How a background trigger (inventory change, webhook) reaches a worker that runs generation.
- * `dispatch` returns at once; the run happens elsewhere and its failures are reported there.
- * Embedded, the run happens in this process after the response (adapters/dispatch/). On AWS a
- * Lambda may be frozen as soon as it answers, so there a dispatch invokes the worker function
- * asynchronously (`handlers/schedule.ts`, the same entry the schedule calls).
- */
-export interface GenerationDispatch {
-  dispatch(trigger: GenerationTrigger): void;
-  /** Resolves once nothing this dispatch started is still running (shutdown, tests). */
-  idle(): Promise<void>;
-}
-
 // ---- rebuild ----
 
 /** A cluster's rebuilds: the latest in the cluster item (RebuildState), each one's record in its own history item. */

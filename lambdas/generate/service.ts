@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { CLUSTER_LIMITS, type GenerationRecord, type GenerationTrigger } from "../../contract/index.js";
+import { CLUSTER_LIMITS, type GenerationRecord, type GenerationRun, type GenerationTrigger } from "../../contract/index.js";
 import type { InventoryCluster } from "./params.js";
 import { GenerationCaches } from "./caches.js";
 import { runGeneration, type GenerationDeps, type GenerationResult } from "./pipeline/run.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
-import type { Clock, GenerationDispatch, GenerationHistory, GenerationLease, GenerationPage, SourceRepositories } from "../ports.js";
+import type { Clock, GenerationHistory, GenerationLease, GenerationPage, SourceRepositories } from "../ports.js";
+import { isRequestedRun, type GenerationMessage, type GenerationQueue, type GenerationRuns, type RequestedRun } from "./queue.js";
+import { failedRun, failureRecord, finishedRun, queuedRun, runningRun } from "./requested-runs.js";
 import { recordOf } from "./history.js";
 import { decidePush, repositoryKey, type PushDecision, type PushPayload } from "./webhook-push.js";
 import { RunLedger, sourceHeads } from "./run-ledger.js";
@@ -56,8 +58,10 @@ export interface GenerationServiceDeps {
   clock: Clock;
   /** Default 300 s. */
   leaseTtlSeconds?: number;
-  /** How `trigger` reaches a worker, given the worker's entry (`drain`); failures of background runs are the dispatch's to report. */
-  dispatch: (drain: (trigger: GenerationTrigger) => Promise<void>) => GenerationDispatch;
+  /** How triggers and requested runs reach a worker, given the worker's entry (`process`); failures of queued runs are the queue's to report. */
+  queue: (worker: (message: GenerationMessage) => Promise<void>) => GenerationQueue;
+  /** Requested runs by id (`POST /v1/generate`, `GET /v1/generations/{id}`). */
+  runs: GenerationRuns;
   log?: GenerationLog;
 }
 
@@ -72,7 +76,7 @@ const DEFAULT_LEASE_TTL_SECONDS = 300;
 const MAX_HANDOFF_ATTEMPTS = 5;
 
 export class GenerationService {
-  private readonly dispatcher: GenerationDispatch;
+  private readonly queue: GenerationQueue;
   private readonly ttl: number;
   /** What runs remember from one to the next, each part bounded: this process's, for its whole life. */
   private readonly caches = new GenerationCaches();
@@ -81,7 +85,7 @@ export class GenerationService {
 
   constructor(private readonly deps: GenerationServiceDeps) {
     this.ttl = deps.leaseTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
-    this.dispatcher = deps.dispatch((trigger) => this.drain(trigger));
+    this.queue = deps.queue((message) => this.process(message));
   }
 
   /** Every registered cluster, as the generators see it. */
@@ -96,13 +100,12 @@ export class GenerationService {
     return clusters;
   }
 
-  /** Runs now, in the caller's time; a trigger that arrived meanwhile is dispatched after it. */
-  async run(request: GenerationRunRequest): Promise<GenerationResult & { id: string }> {
-    const holder = randomUUID();
+  /** Runs now, in the caller's time (the worker, for a requested run); a trigger that arrived meanwhile is queued after it. */
+  async run(request: GenerationRunRequest, holder: string = randomUUID()): Promise<GenerationResult & { id: string }> {
     const startedAt = this.deps.clock();
     if (!(await this.deps.lease.acquire(holder, this.ttl, startedAt))) throw new GenerationBusyError();
     const { result, pending } = await this.execute(request, holder, startedAt);
-    if (pending) this.trigger(pending);
+    if (pending) await this.trigger(pending);
     return { id: holder, ...result };
   }
 
@@ -163,7 +166,7 @@ export class GenerationService {
       if (!released) {
         // Failed: still hand what was pending to a worker, so it is not lost with this run.
         const pending = await this.release(holder, heartbeat).catch(() => undefined);
-        if (pending) this.trigger(pending);
+        if (pending) await this.trigger(pending);
       }
     }
   }
@@ -242,13 +245,65 @@ export class GenerationService {
     return this.deps.history.list(limit, cursor);
   }
 
-  /** Hands a background trigger to the dispatch (returns at once). */
-  trigger(trigger: GenerationTrigger): void {
-    this.dispatcher.dispatch(trigger);
+  /** Queues a background trigger; resolves once it is queued, not run. A failure to queue is logged, then rejected. */
+  async trigger(trigger: GenerationTrigger): Promise<void> {
+    try {
+      await this.queue.send({ trigger });
+    } catch (error) {
+      this.deps.log?.error("queueing a generation trigger failed", { trigger, error: (error as Error).message });
+      throw error;
+    }
   }
 
-  /** Resolves once no background run this process dispatched is under way (shutdown, tests). */
+  /** Queues a run as requested (`POST /v1/generate`); resolves with the queued run, whose id `getRun` follows. */
+  async request(request: { dryRun: boolean; force: boolean }): Promise<GenerationRun> {
+    const message: RequestedRun = { id: randomUUID(), trigger: "api", ...request };
+    const run = queuedRun(message, this.deps.clock());
+    await this.deps.runs.put(run);
+    await this.queue.send(message);
+    return run;
+  }
+
+  getRun(id: string): Promise<GenerationRun | undefined> {
+    return this.deps.runs.get(id);
+  }
+
+  /**
+   * The worker's entry: a background trigger drains (see `drain`); a requested run runs once as
+   * asked and ends finished or failed, never retried (its requester decides). A redelivered message
+   * whose run already ended does nothing; one whose worker died mid-run (still `running`) runs again.
+   * A failure is recorded in the history, then rethrown for the queue (a trigger is retried, then
+   * dead-lettered).
+   */
+  async process(message: GenerationMessage): Promise<void> {
+    const startedAt = this.deps.clock();
+    if (!isRequestedRun(message)) {
+      await this.drain(message.trigger).catch(async (error: unknown) => {
+        await this.recordFailure({ trigger: message.trigger, dryRun: false, startedAt }, error);
+        throw error;
+      });
+      return;
+    }
+    const queued = (await this.deps.runs.get(message.id)) ?? queuedRun(message, startedAt);
+    if (queued.state === "finished" || queued.state === "failed") return;
+    const running = runningRun(queued, startedAt);
+    await this.deps.runs.put(running);
+    try {
+      const result = await this.run({ trigger: "api", dryRun: message.dryRun, force: message.force }, message.id);
+      await this.deps.runs.put(finishedRun(running, result, this.deps.clock()));
+    } catch (error) {
+      await this.deps.runs.put(failedRun(running, error, this.deps.clock()));
+      await this.recordFailure({ ...message, startedAt }, error);
+    }
+  }
+
+  /** Records a run that failed before it had a result (or a message that could not be run) in the history. */
+  recordFailure(run: { id?: string; trigger: GenerationTrigger; dryRun: boolean; startedAt: Date }, error: unknown): Promise<void> {
+    return this.deps.history.record(failureRecord({ id: randomUUID(), ...run }, error, this.deps.clock()));
+  }
+
+  /** Resolves once nothing this process queued is still running here (shutdown, tests). */
   idle(): Promise<void> {
-    return this.dispatcher.idle();
+    return this.queue.idle();
   }
 }

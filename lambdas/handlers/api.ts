@@ -1,10 +1,14 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
 import middy from "@middy/core";
 import { createApiHandler } from "../http/api-handler.js";
-import { lambdaHubContext } from "./lambda-context.js";
+import { ApiEnvironment, parseEnvironment } from "./environment.js";
+import { lambdaHub } from "./lambda-context.js";
+import { EmfHubMetrics, observability } from "./observability.js";
 
-const logger = new Logger({ serviceName: "radial-hub" });
+const { logger, metrics, tracer } = observability("radial-api");
+const hub = await lambdaHub(parseEnvironment(ApiEnvironment, process.env), logger, { metrics: new EmfHubMetrics(metrics) });
 
-/** The HTTP API's Lambda entry point. */
-export const handler = middy(createApiHandler(lambdaHubContext(logger), logger)).use(injectLambdaContext(logger));
+/** The HTTP API's Lambda entry point (API Gateway v2, payload format 2.0). */
+export const handler = middy(createApiHandler(hub.context, logger)).use(injectLambdaContext(logger)).use(logMetrics(metrics)).use(captureLambdaHandler(tracer));

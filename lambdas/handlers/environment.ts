@@ -33,6 +33,12 @@ const variables = {
   RADIAL_TABLE_NAME: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/),
   /** The generation queue: an SQS FIFO queue whose one message group serializes runs. */
   RADIAL_GENERATION_QUEUE_URL: z.url(),
+  /**
+   * The generation queue's dead-letter queue (FIFO): the worker moves a message it cannot parse
+   * there with the reason. Unset, such a message is failed until the queue's redrive moves it (the
+   * reason then only in the history and the log).
+   */
+  RADIAL_GENERATION_DLQ_URL: z.url().optional(),
   /** Where agents reach the hub: the HTTP API's URL. */
   RADIAL_HUB_URL: z.url(),
   /** The fleet repo (generator files, and the deploy branches the hub writes). Unset: no generation. */
@@ -80,6 +86,7 @@ export type ApiEnvironment = z.infer<typeof ApiEnvironment>;
 export const WorkerEnvironment = pick(
   "RADIAL_TABLE_NAME",
   "RADIAL_GENERATION_QUEUE_URL",
+  "RADIAL_GENERATION_DLQ_URL",
   "RADIAL_REPO_URL",
   "RADIAL_SOURCE_BRANCH",
   "RADIAL_GIT_SECRET_ID",

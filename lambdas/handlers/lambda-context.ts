@@ -1,15 +1,52 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createHub } from "../composition.js";
-import type { HubContext } from "../hub-context.js";
+import { createHub, type Hub } from "../composition.js";
+import type { GenerationLog } from "../generate/service.js";
+import type { HubMetrics } from "../http/metrics.js";
+import type { ApiEnvironment, WorkerEnvironment } from "./environment.js";
+import { AgentGitSecret, GitSecret, readSecret, WebhookSecret } from "./secrets.js";
 
-/** The hub context every Lambda builds from its environment; the CDK stack sets TABLE_NAME, RADIAL_HUB_URL and ADMIN_TOKEN_HASH. */
-export function lambdaHubContext(logger: Logger): HubContext {
+type FunctionEnvironment = Partial<ApiEnvironment & WorkerEnvironment> & Pick<WorkerEnvironment, "RADIAL_TABLE_NAME" | "RADIAL_GENERATION_QUEUE_URL">;
+
+/**
+ * The hub as a function builds it at init: its parsed environment (environment.ts) and its secrets
+ * (secrets.ts) become the settings `createHub` reads, in memory only. Operators authenticate with
+ * IAM on AWS (the HTTP API's authorizer), so no admin token is configured.
+ */
+export async function lambdaHub(env: FunctionEnvironment, logger: Logger, options: { metrics?: HubMetrics; generationLog?: GenerationLog } = {}): Promise<Hub> {
   return createHub({
-    inventory: { tableName: process.env.TABLE_NAME ?? "radial" },
-    hubUrl: process.env.RADIAL_HUB_URL ?? "",
-    adminTokenHash: process.env.ADMIN_TOKEN_HASH ?? "",
-    env: process.env,
-    logger,
+    inventory: { tableName: env.RADIAL_TABLE_NAME },
+    hubUrl: env.RADIAL_HUB_URL ?? "",
+    adminTokenHash: "",
+    env: await hubSettings(env),
+    logger: options.generationLog ?? logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
     onBackgroundError: (error, what) => logger.error(`${what} failed`, { error: error as Error }),
-  }).context;
+  });
+}
+
+/** The settings createHub reads (composition.ts), from the environment and the secrets it names. */
+async function hubSettings(env: FunctionEnvironment): Promise<NodeJS.ProcessEnv> {
+  const settings: NodeJS.ProcessEnv = {
+    RADIAL_GENERATION_QUEUE_URL: env.RADIAL_GENERATION_QUEUE_URL,
+    RADIAL_REPO_URL: env.RADIAL_REPO_URL,
+    RADIAL_SOURCE_BRANCH: env.RADIAL_SOURCE_BRANCH,
+    RADIAL_AGENT_IMAGE: env.RADIAL_AGENT_IMAGE,
+    RADIAL_POLL_INTERVAL_SECONDS: env.RADIAL_POLL_INTERVAL_SECONDS?.toString(),
+    RADIAL_TOKEN_GRACE_SECONDS: env.RADIAL_TOKEN_GRACE_SECONDS?.toString(),
+    RADIAL_GENERATE_ON_CHANGE: env.RADIAL_GENERATE_ON_CHANGE === false ? "false" : "true",
+    RADIAL_KUSTOMIZE: env.RADIAL_KUSTOMIZE,
+    RADIAL_EKS_ENDPOINT: env.RADIAL_EKS_ENDPOINT,
+  };
+  const [git, agentGit, webhook] = await Promise.all([
+    env.RADIAL_GIT_SECRET_ID ? readSecret("git credential", env.RADIAL_GIT_SECRET_ID, GitSecret) : undefined,
+    env.RADIAL_AGENT_GIT_SECRET_ID ? readSecret("agent git credential", env.RADIAL_AGENT_GIT_SECRET_ID, AgentGitSecret) : undefined,
+    env.RADIAL_WEBHOOK_SECRET_ID ? readSecret("webhook", env.RADIAL_WEBHOOK_SECRET_ID, WebhookSecret) : undefined,
+  ]);
+  if (git) {
+    Object.assign(settings, { RADIAL_GIT_USERNAME: git.username, RADIAL_GIT_PASSWORD: git.password });
+    if (git.credentials) settings.RADIAL_GIT_CREDENTIALS = JSON.stringify(git.credentials);
+  }
+  if (agentGit) Object.assign(settings, { RADIAL_AGENT_GIT_USERNAME: agentGit.username, RADIAL_AGENT_GIT_PASSWORD: agentGit.password });
+  if (webhook) settings.RADIAL_WEBHOOK_SECRET = webhook;
+  return settings;
 }

@@ -1,10 +1,15 @@
-import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
-import { workerHandler } from "../generate/worker.js";
-import { lambdaHubContext } from "./lambda-context.js";
+import { SqsGenerationQueue } from "../adapters/queue/sqs.js";
+import { parseEnvironment, ScheduleEnvironment } from "./environment.js";
+import { observability } from "./observability.js";
 
-const logger = new Logger({ serviceName: "radial-generation" });
+const { logger } = observability("radial-schedule");
+const queue = new SqsGenerationQueue(new SQSClient({}), parseEnvironment(ScheduleEnvironment, process.env).RADIAL_GENERATION_QUEUE_URL);
 
-/** The Lambda entry point of scheduled runs (an EventBridge rule) and of background triggers dispatched asynchronously. */
-export const handler = middy(workerHandler(lambdaHubContext(logger).generation)).use(injectLambdaContext(logger));
+/** The EventBridge Scheduler schedule's target: queues a scheduled run (the embedded hub's interval timer, on AWS). */
+export const handler = middy(async (): Promise<void> => {
+  await queue.send({ trigger: "schedule" });
+  logger.info("scheduled generation run queued");
+}).use(injectLambdaContext(logger));

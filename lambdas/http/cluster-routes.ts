@@ -69,7 +69,7 @@ function listQuery(request: ApiRequest) {
 
 /** `/v1/clusters`: registration and upkeep of the inventory. */
 /** `observe`: advances a cluster's rebuild before it is shown. */
-export function clusterRoutes(registry: ClusterRegistry, changed: () => void, observe?: (name: string) => Promise<unknown>): Route[] {
+export function clusterRoutes(registry: ClusterRegistry, changed: () => Promise<void>, observe?: (name: string) => Promise<unknown>): Route[] {
   const bodyLimit = CLUSTER_LIMITS.maxBodyBytes;
   return [
     {
@@ -82,7 +82,7 @@ export function clusterRoutes(registry: ClusterRegistry, changed: () => void, ob
       async handle(request) {
         const body = parseBody(request, RegisterClusterRequest, "cluster registration");
         const result = await registryCall(() => registry.register(body));
-        changed();
+        await changed();
         return { status: 201, headers: { location: `/v1/clusters/${result.cluster.name}`, etag: etag(result.cluster) }, body: result };
       },
     },
@@ -120,7 +120,7 @@ export function clusterRoutes(registry: ClusterRegistry, changed: () => void, ob
         const name = clusterName(request);
         const body = parseBody(request, PatchClusterRequest, "cluster patch");
         const cluster = await registryCall(() => registry.patch(name, body, ifMatch(request)));
-        changed();
+        await changed();
         return { status: 200, headers: { etag: etag(cluster) }, body: cluster };
       },
     },
@@ -132,7 +132,7 @@ export function clusterRoutes(registry: ClusterRegistry, changed: () => void, ob
       async handle(request) {
         const name = clusterName(request);
         await registryCall(() => registry.delete(name));
-        changed();
+        await changed();
         return { status: 204 };
       },
     },

@@ -1,5 +1,5 @@
-import { echo, GenerationHistoryPage, GenerationRunResult, parseWith, WebhookAnswer } from "../../contract/index.js";
-import { GenerationBusyError, GenerationLeaseLostError, type GenerationService } from "../generate/service.js";
+import { echo, GenerationHistoryPage, GenerationRun, parseWith, WebhookAnswer } from "../../contract/index.js";
+import type { GenerationService } from "../generate/service.js";
 import { DELIVERY_HEADER, RecentDeliveries } from "../generate/webhook-deliveries.js";
 import { EVENT_HEADER, PushPayload } from "../generate/webhook-push.js";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../generate/webhook-signature.js";
@@ -33,25 +33,28 @@ export function generationRoutes(context: HubContext): Route[] {
       method: "POST",
       path: "/v1/generate",
       summary:
-        "Run generation now (?dryRun=true: report per cluster what would change, with diffs, and write nothing; ?force=true: pass the mass-removal guard)",
+        "Queue a generation run (?dryRun=true: report per cluster what would change, with diffs, and write nothing; ?force=true: pass the mass-removal guard); follow it with GET /v1/generations/{id}",
       responses: {
-        200: {
-          description: "The run's result: per cluster the Applications added, changed and removed (with diffs on a dry run), and errors per file",
-          schema: GenerationRunResult,
-        },
-        409: { description: "Another run holds the lease, or this run lost it (nothing more was written); try again" },
+        202: { description: "The run is queued; runs happen one at a time, in order", schema: GenerationRun },
       },
       async handle(request) {
         const service = configured(context);
-        const dryRun = flag(request, "dryRun");
-        const force = flag(request, "force");
-        try {
-          const body: GenerationRunResult = await service.run({ trigger: "api", dryRun, force });
-          return { status: 200, body };
-        } catch (error) {
-          if (error instanceof GenerationBusyError || error instanceof GenerationLeaseLostError) throw new HttpError("conflict", error.message);
-          throw error;
-        }
+        const body: GenerationRun = await service.request({ dryRun: flag(request, "dryRun"), force: flag(request, "force") });
+        return { status: 202, headers: { location: `/v1/generations/${body.id}` }, body };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/generations/{id}",
+      summary:
+        "A requested run: queued, running, finished (with its result: per cluster the Applications added, changed and removed, errors per file) or failed (why)",
+      responses: { 200: { description: "The run", schema: GenerationRun }, 404: { description: "No run has this id (runs are kept 30 days)" } },
+      async handle(request) {
+        const service = configured(context);
+        const id = request.params.id ?? "";
+        const run = await service.getRun(id);
+        if (!run) throw new HttpError("not_found", `no generation run has id ${echo(id)} (runs are kept 30 days)`, { field: "id" });
+        return { status: 200, body: run };
       },
     },
     {
@@ -93,7 +96,7 @@ export function generationRoutes(context: HubContext): Route[] {
         },
         401: { description: "Missing or bad signature; nothing starts" },
       },
-      handle(request) {
+      async handle(request) {
         const check = verifyWebhookSignature(context.webhookSecret, request.body, request.headers[SIGNATURE_HEADER]);
         if (!check.ok) throw new HttpError("unauthorized", check.message, { reason: check.reason });
         const delivery = request.headers[DELIVERY_HEADER];
@@ -101,7 +104,7 @@ export function generationRoutes(context: HubContext): Route[] {
           const reason = `delivery ${echo(delivery ?? "")} was already received; a redelivery starts nothing (run radial generate to run now)`;
           return { status: 200, body: { started: false, reason } satisfies WebhookAnswer };
         }
-        const answer = webhookAnswer(context, request);
+        const answer = await webhookAnswer(context, request);
         deliveries.remember(delivery);
         return answer;
       },
@@ -110,7 +113,7 @@ export function generationRoutes(context: HubContext): Route[] {
 }
 
 /** What a verified delivery starts: pings and other events answer without a fleet repo; a push needs one. */
-function webhookAnswer(context: HubContext, request: ApiRequest): ApiResponse {
+async function webhookAnswer(context: HubContext, request: ApiRequest): Promise<ApiResponse> {
   const event = request.headers[EVENT_HEADER] ?? "push";
   const answer = (status: 200 | 202, body: WebhookAnswer) => ({ status, body });
   if (event === "ping") {
@@ -123,7 +126,7 @@ function webhookAnswer(context: HubContext, request: ApiRequest): ApiResponse {
   if (!parsed.ok) throw new HttpError("validation_failed", parsed.message);
   const decision = service.decidePush(parsed.value);
   if (!decision.started) return answer(200, decision);
-  service.trigger("webhook");
+  await service.trigger("webhook");
   return answer(202, decision);
 }
 

@@ -41,10 +41,11 @@ function systemRoutes(context: HubContext): Route[] {
   ];
 }
 
-/** Starts a background run after an inventory change, when the hub generates at all. */
-function inventoryChanged(context: HubContext): () => void {
-  return () => {
-    if (context.generateOnChange) context.generation?.trigger("inventory");
+/** Queues a background run after an inventory change, when the hub generates at all. */
+function inventoryChanged(context: HubContext): () => Promise<void> {
+  return async () => {
+    // The change is stored either way: a trigger that cannot be queued is logged by the service, and the next scheduled run covers it.
+    if (context.generateOnChange) await context.generation?.trigger("inventory").catch(() => undefined);
   };
 }
 

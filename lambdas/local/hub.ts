@@ -111,7 +111,8 @@ async function serve(
   await hub.ensureInventory();
   const { context } = hub;
   api.handler = createApiHandler(context, options.logger);
-  const schedule = startSchedule(() => context.generation?.trigger("schedule"), context.generation ? interval : 0);
+  // In process a trigger is queued at once and never refused.
+  const schedule = startSchedule(() => void context.generation?.trigger("schedule"), context.generation ? interval : 0);
   const sourcePoll = context.sourcePoll && startSourcePoll(context.sourcePoll, () => context.generation?.trigger("poll"), pollSeconds);
   return {
     url,

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { GenerationRunResult } from "../../contract/index.js";
+import { GenerationRun, GenerationRunResult } from "../../contract/index.js";
 import { EXIT } from "../../core/exit.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { startGitServer } from "../engines/git-server.js";
@@ -53,9 +53,18 @@ test("radial generate exits 0 on a clean run, 6 when the guard blocks it (saying
   const blocked = await radial(["generate"], { env });
   assert.equal(blocked.status, EXIT.generationBlocked, blocked.stdout + blocked.stderr);
   assert.equal(blocked.stdout, "", "a blocked run reports no changes");
-  assert.match(blocked.stderr, /^Blocked by the mass-removal guard at [0-9a-f]{8}: this run would remove 2 of 3 Applications .*nothing was written/);
-  assert.match(blocked.stderr, /radial generate --dry-run.*radial generate --force/);
-  assert.doesNotMatch(blocked.stderr, /Generated|clusters changed/);
+  // The run's progress comes first on stderr, one line per state it was seen in.
+  assert.match(blocked.stderr, /^generation run [0-9a-f-]+: queued\n(.*: running\n)?.*: finished\n/);
+  const said = blocked.stderr.replace(/^generation run [0-9a-f-]+: (queued|running|finished)\n/gm, "");
+  assert.match(said, /^Blocked by the mass-removal guard at [0-9a-f]{8}: this run would remove 2 of 3 Applications .*nothing was written/);
+  assert.match(said, /radial generate --dry-run.*radial generate --force/);
+  assert.doesNotMatch(said, /Generated|clusters changed/);
+
+  const queued = await radial(["generate", "--no-wait", "-o", "json"], { env });
+  assert.equal(queued.status, EXIT.ok, queued.stderr);
+  const run = GenerationRun.parse(JSON.parse(queued.stdout));
+  assert.deepEqual([run.state, run.dryRun], ["queued", false], "--no-wait only queues the run");
+  assert.equal((await radial(["generate", "--no-wait", "--dry-run"], { env })).status, EXIT.usage);
 
   const json = await radial(["generate", "-o", "json"], { env });
   assert.equal(json.status, EXIT.generationBlocked);

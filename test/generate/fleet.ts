@@ -8,7 +8,8 @@ import type { TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AwsEksLookup } from "../../lambdas/adapters/eks/eks-lookup.js";
 import { GenerationService } from "../../lambdas/generate/service.js";
-import { InProcessDispatch } from "../../lambdas/adapters/dispatch/in-process.js";
+import { InProcessQueue } from "../../lambdas/adapters/queue/in-process.js";
+import { DynamoDBGenerationRuns } from "../../lambdas/adapters/dynamodb/generation-runs.js";
 import { DynamoDBGenerationHistory } from "../../lambdas/adapters/dynamodb/generation-history.js";
 import { DynamoDBGenerationLease } from "../../lambdas/adapters/dynamodb/generation-lease.js";
 import { KustomizeBinary } from "../../lambdas/adapters/kustomize/binary.js";
@@ -102,7 +103,8 @@ export async function startFleet(t: TestContext, db: Engine): Promise<Fleet> {
         clock,
         ...(leaseTtlSeconds ? { leaseTtlSeconds } : {}),
         run: { fleet: repo, deploy: repo, sourceBranch: "main", kustomize: KustomizeBinary(wrapper), clock, author: { name: "t", email: "t@radial.invalid" } },
-        dispatch: (drain) => new InProcessDispatch(drain, (error) => errors?.push(error)),
+        runs: new DynamoDBGenerationRuns(db.client, table),
+        queue: (worker) => new InProcessQueue(worker, (error) => errors?.push(error)),
       });
     },
     async register(name) {

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GenerationBusyError, GenerationLeaseLostError } from "../../lambdas/generate/service.js";
-import { workerHandler } from "../../lambdas/generate/worker.js";
 import { engines, type Engine } from "./engines.js";
 import { startFleet } from "./fleet.js";
 
@@ -121,7 +120,7 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
     await fleet.kustomizeStarted();
     // While A runs on the inventory it read, a cluster registers through hub B.
     await fleet.register("edge-2");
-    hubB.trigger("inventory");
+    await hubB.trigger("inventory");
     await hubB.idle();
     assert.deepEqual(errorsB, [], "B left the trigger pending instead of failing");
     assert.deepEqual((await fleet.history.list(10)).records, [], "B ran nothing itself");
@@ -151,11 +150,11 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
     await fleet.holdKustomize(2);
     const errors: unknown[] = [];
     const service = fleet.service({ errors });
-    service.trigger("inventory");
+    await service.trigger("inventory");
     await fleet.kustomizeStarted();
-    service.trigger("inventory");
-    service.trigger("webhook");
-    service.trigger("inventory");
+    await service.trigger("inventory");
+    await service.trigger("webhook");
+    await service.trigger("inventory");
     await fleet.holdKustomize(0);
     await service.idle();
     assert.deepEqual(errors, []);
@@ -164,24 +163,5 @@ describe(`generation service on the ${engine.name}, a real git server and kustom
       ["inventory", "inventory"],
       "one follow-up run for the three triggers",
     );
-  });
-
-  test("an EventBridge schedule event runs generation before the handler returns; other events are refused", async (t) => {
-    const fleet = await startFleet(t, db);
-    await fleet.register("edge-1");
-    const handle = workerHandler(fleet.service());
-    await handle({ version: "0", "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
-    assert.deepEqual(
-      (await fleet.history.list(10)).records.map((r) => [r.trigger, r.clustersChanged]),
-      [["schedule", 1]],
-    );
-    assert.deepEqual(await fleet.deployBranches(), ["radial/clusters/edge-1"]);
-    await handle({ trigger: "webhook" });
-    assert.deepEqual(
-      (await fleet.history.list(10)).records.map((r) => r.trigger),
-      ["webhook", "schedule"],
-    );
-    await assert.rejects(handle({ trigger: "cron" }));
-    await assert.rejects(workerHandler(null)({ source: "aws.events" }), /RADIAL_REPO_URL/);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parse } from "yaml";
-import { ApplicationDeletion, ClusterStatus, GenerationRunResult, RegisterClusterResponse } from "../../contract/index.js";
+import { ApplicationDeletion, ClusterStatus, RegisterClusterResponse } from "../../contract/index.js";
 import { AGENT_NAMESPACE } from "../../contract/agent-config.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { startGitServer, type GitServer } from "../engines/git-server.js";
@@ -17,6 +17,7 @@ import { installKubernetes, kubectl, startCluster, type Cluster } from "../engin
 import { waitFor } from "../engines/process.js";
 import { spawnAgent, type AgentProcess } from "../agent/runtime/agent-process.js";
 import { restartableHub, type RestartableHub } from "../agent/runtime/restartable-hub.js";
+import { generateAndWait } from "../hub/generation-runs.js";
 
 const CLUSTER = "addons-1";
 const METRICS = `addon-${CLUSTER}-metrics-server`;
@@ -94,7 +95,7 @@ before(
       "addons/dashboard/config.yaml": configMap("dashboard"),
     };
     await fleet.writeBranches([{ branch: "main", files, message: "the add-on catalog" }], { author, now: new Date() });
-    const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+    const run = await generateAndWait((method, path) => hub.api(method, path));
     assert.deepEqual(run.errors, [], JSON.stringify(run));
     agent = await spawnAgent({ kube, cluster: CLUSTER, hubUrl: hub.url, repoUrl: url, tokenFile, scratch });
   },
@@ -117,7 +118,7 @@ test("a cluster leaving a set that preserves resources keeps the objects, unmana
 
   // The cluster leaves both sets: every Application on it goes, so the removal guard needs force.
   await hub.api("PATCH", `/v1/clusters/${CLUSTER}`, { labels: { enable_metrics_server: "false", enable_dashboard: "false" } });
-  const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate?force=true"));
+  const run = await generateAndWait((method, path) => hub.api(method, path), "?force=true");
   assert.deepEqual(run.errors, [], JSON.stringify(run));
   assert.deepEqual(run.clusters.find((c) => c.name === CLUSTER)?.removed, [DASHBOARD, METRICS]);
 

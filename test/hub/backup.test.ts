@@ -9,6 +9,7 @@ import { hashToken } from "../../lambdas/inventory/token.js";
 import { startHub, type RunningHub } from "../../lambdas/local/hub.js";
 import { startGitServer } from "../engines/git-server.js";
 import { scratchDir } from "../scratch.js";
+import { generateAndWait } from "./generation-runs.js";
 import { ADMIN_TOKEN } from "./harness.js";
 
 const FLEET = {
@@ -100,7 +101,7 @@ async function populate(hub: Hub): Promise<string> {
   assert.equal((await hub.call("POST", "/v1/clusters", { name: "edge-b", labels: { env: "prod" } })).status, 201);
   const reported = await hub.call("POST", "/v1/agent/status", report("edge-a"), token);
   assert.equal(reported.status, 200, JSON.stringify(reported.body));
-  assert.equal((await hub.call("POST", "/v1/generate?dryRun=true")).status, 200);
+  await generateAndWait((method, path) => hub.call(method, path).then((answer) => answer.body), "?dryRun=true");
   return token;
 }
 

@@ -53,6 +53,7 @@ async function describesItsRoutes(url: string): Promise<void> {
     "GET /v1/clusters/{name}",
     "GET /v1/clusters/{name}/status",
     "GET /v1/generations",
+    "GET /v1/generations/{id}",
     "GET /v1/openapi.json",
     "PATCH /v1/clusters/{name}",
     "POST /v1/agent/status",

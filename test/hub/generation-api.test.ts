@@ -9,7 +9,8 @@ import { signWebhookBody } from "../../lambdas/generate/webhook-signature.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
-import { GenerationHistoryPage, GenerationRunResult, WebhookAnswer, type GenerationRecord } from "../../contract/index.js";
+import { GenerationHistoryPage, GenerationRun, WebhookAnswer, type GenerationRecord } from "../../contract/index.js";
+import { followRun, generateAndWait } from "./generation-runs.js";
 import { errorOf, startTestHub, type TestHub } from "./harness.js";
 
 const SECRET = "webhook-secret-for-tests";
@@ -135,8 +136,11 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   await register(hub, "dev-c", "dev");
 
   const dry = await hub.api("POST", "/v1/generate?dryRun=true");
-  assert.equal(dry.status, 200, JSON.stringify(dry.body));
-  const dryRun = GenerationRunResult.parse(dry.body);
+  assert.equal(dry.status, 202, JSON.stringify(dry.body));
+  const queued = GenerationRun.parse(dry.body);
+  assert.deepEqual([queued.state, queued.dryRun, queued.result, dry.headers.get("location")], ["queued", true, null, `/v1/generations/${queued.id}`]);
+  const call = (method: string, path: string) => hub.api(method, path).then((answer) => answer.body);
+  const dryRun = await followRun(call, queued.id);
   assert.equal(dryRun.dryRun, true);
   assert.deepEqual(dryRun.errors, []);
   const added = Object.fromEntries(dryRun.clusters.map((c) => [c.name, c.added]));
@@ -144,9 +148,7 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   assert.deepEqual(added["prod-b"], ["web-prod-b"]);
   assert.equal((await heads()).size, 0, "a dry run writes no branch");
 
-  const real = await hub.api("POST", "/v1/generate");
-  assert.equal(real.status, 200, JSON.stringify(real.body));
-  assert.deepEqual(GenerationRunResult.parse(real.body).errors, []);
+  assert.deepEqual((await generateAndWait(call)).errors, []);
   assert.deepEqual([...(await heads()).keys()].sort(), ["radial/clusters/prod-a", "radial/clusters/prod-b"]);
   assert.deepEqual(await files("prod-a"), ["clusters/prod-a/web-prod-a/application.yaml", "clusters/prod-a/web-prod-a/manifests.yaml"]);
 
@@ -231,6 +233,8 @@ test("explicit runs: a dry run writes nothing, a run writes the deploy branches,
   assert.equal(GenerationHistoryPage.shape.items.parse(JSON.parse(cliJson.stdout)).length, 5);
 
   assert.equal((await hub.api("POST", "/v1/generate?dryRun=maybe")).status, 400);
+  const unknown = await hub.api("GET", "/v1/generations/no-such-run");
+  assert.deepEqual([unknown.status, errorOf(unknown).code], [404, "not_found"]);
   assert.equal((await hub.api("POST", "/v1/generate", { token: null })).status, 401);
 });
 
@@ -326,9 +330,7 @@ spec:
     { "generators/api.yaml": generator },
   );
   await register(hub, "prod-a", "prod");
-  const run = await hub.api("POST", "/v1/generate");
-  assert.equal(run.status, 200, JSON.stringify(run.body));
-  const { errors } = GenerationRunResult.parse(run.body);
+  const { errors } = await generateAndWait((method, path) => hub.api(method, path).then((answer) => answer.body));
   assert.deepEqual(
     errors.map((e) => [e.application, e.field]),
     [["api-missing", "spec.source.targetRevision"]],

@@ -5,13 +5,14 @@ import { mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ClusterStatus, GenerationRunResult, RegisterClusterResponse, RotateTokenResponse } from "../../../contract/index.js";
+import { ClusterStatus, RegisterClusterResponse, RotateTokenResponse } from "../../../contract/index.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
 import { waitFor } from "../../engines/process.js";
 import { rewriteBranch as rewrite, spawnAgent, type AgentProcess } from "./agent-process.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
+import { generateAndWait } from "../../hub/generation-runs.js";
 
 const CLUSTER = "e2e-1";
 const author = { name: "Fleet Owner", email: "owner@radial.invalid" };
@@ -57,7 +58,7 @@ spec:
 /** Commits the fleet repo's main branch and has the hub generate the deploy branches from it. */
 async function publish(configMaps: Record<string, string>): Promise<string> {
   await fleet.writeBranches([{ branch: "main", files: fleetFiles(fleet.url, configMaps), message: "change the fleet" }], { author, now: new Date() });
-  const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+  const run = await generateAndWait((method, path) => hub.api(method, path));
   assert.deepEqual(run.errors, [], JSON.stringify(run));
   const head = (await fleet.remoteBranches(`radial/clusters/${CLUSTER}`)).get(`radial/clusters/${CLUSTER}`);
   assert.ok(head, "the hub wrote the deploy branch");

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ClusterStatus, GenerationRunResult, RegisterClusterResponse } from "../../../contract/index.js";
+import { ClusterStatus, RegisterClusterResponse } from "../../../contract/index.js";
 import { AGENT_NAMESPACE } from "../../../contract/agent-config.js";
 import type { KubeObject } from "../../../agent/kube/object.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
@@ -16,6 +16,7 @@ import { installKubernetes, kubectl, startCluster, type Cluster } from "../../en
 import { waitFor } from "../../engines/process.js";
 import { rewriteBranch as rewrite, spawnAgent, type AgentProcess } from "./agent-process.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
+import { generateAndWait } from "../../hub/generation-runs.js";
 
 const CLUSTER = "vanish-1";
 const BRANCH = `radial/clusters/${CLUSTER}`;
@@ -91,7 +92,7 @@ before(
     await writeFile(tokenFile, `${token}\n`);
     const files = Object.fromEntries(Object.entries(FLEET).map(([path, text]) => [path, text.replace("REPO", url)]));
     await fleet.writeBranches([{ branch: "main", files, message: "the fleet" }], { author, now: new Date() });
-    const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+    const run = await generateAndWait((method, path) => hub.api(method, path));
     assert.deepEqual(run.errors, [], JSON.stringify(run));
   },
   { timeout: 40 * 60_000 },
