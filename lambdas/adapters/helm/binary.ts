@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ChartReference, HelmRunner, HelmTemplateRequest } from "../../ports.js";
 import { chartRepository, type HelmRepositories } from "./repositories.js";
 
@@ -39,6 +39,7 @@ export function HelmBinary(binary: string | (() => Promise<string>), options: He
     return found;
   };
   const helm = async (args: string[], what: string): Promise<string> => run(await lookup(), args, what, options);
+  const inFlight = new Map<string, Promise<void>>();
 
   return {
     async pull(reference, dir) {
@@ -51,16 +52,13 @@ export function HelmBinary(binary: string | (() => Promise<string>), options: He
         .slice(0, 24);
       const kept = join(options.chartCache, key);
       if (!existsSync(kept)) {
-        await mkdir(options.chartCache, { recursive: true });
-        const scratch = `${kept}.${process.pid}.partial`;
-        await rm(scratch, { recursive: true, force: true });
-        await mkdir(scratch);
-        try {
-          await pull(scratch);
-          await rename(scratch, kept).catch(() => undefined); // another call may have kept the same chart meanwhile
-        } finally {
-          await rm(scratch, { recursive: true, force: true });
+        // One download per chart at a time in this process; another process may race: the first rename wins.
+        let pulling = inFlight.get(key);
+        if (!pulling) {
+          pulling = keep(kept, pull).finally(() => inFlight.delete(key));
+          inFlight.set(key, pulling);
         }
+        await pulling;
       }
       const copy = await mkdtemp(join(dir, "chart-"));
       await cp(kept, copy, { recursive: true });
@@ -87,6 +85,20 @@ function pullArgs(reference: ChartReference, repositories: HelmRepositories): { 
   if (repo.plainHttp) args.push("--plain-http");
   if (!repo.oci && reference.passCredentials) args.push("--pass-credentials");
   return { args, secret: repo.password };
+}
+
+/** Pulls into a scratch folder beside `kept`, then renames it into place. */
+async function keep(kept: string, pull: (into: string) => Promise<string>): Promise<void> {
+  await mkdir(dirname(kept), { recursive: true });
+  const scratch = await mkdtemp(`${kept}.partial-`);
+  try {
+    await pull(scratch);
+    await rename(scratch, kept).catch((error: unknown) => {
+      if (!existsSync(kept)) throw error;
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Runs `pull` into `dir` and returns the chart folder it unpacked there. */
