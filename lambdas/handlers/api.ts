@@ -11,4 +11,8 @@ const { logger, metrics, tracer } = observability("radial-api");
 const hub = await lambdaHub(parseEnvironment(ApiEnvironment, process.env), logger, { metrics: new EmfHubMetrics(metrics) });
 
 /** The HTTP API's Lambda entry point (API Gateway v2, payload format 2.0). */
-export const handler = middy(createApiHandler(hub.context, logger)).use(injectLambdaContext(logger)).use(logMetrics(metrics)).use(captureLambdaHandler(tracer));
+// Operators sign with SigV4; API Gateway's IAM authorizer checks it and the hub takes the caller from the event.
+export const handler = middy(createApiHandler(hub.context, logger, { mode: "iam" }))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .use(captureLambdaHandler(tracer));
