@@ -19,7 +19,7 @@ export const MAX_RECEIVES = 3;
 
 export interface GenerationProps {
   /** The worker's environment but the queue, which this construct makes. */
-  workerEnvironment: Omit<z.input<typeof WorkerEnvironment>, "RADIAL_GENERATION_QUEUE_URL">;
+  workerEnvironment: Omit<z.input<typeof WorkerEnvironment>, "RADIAL_GENERATION_QUEUE_URL" | "RADIAL_GENERATION_DLQ_URL">;
   kustomizeLayer: ILayerVersion;
   /** Minutes between scheduled runs (a CloudFormation parameter's value). */
   intervalMinutes: string;
@@ -28,8 +28,8 @@ export interface GenerationProps {
 /**
  * Generation on AWS: one SQS FIFO queue whose single message group serializes runs (Lambda hands
  * a group's messages to one invocation at a time), drained by the worker; a message that fails
- * MAX_RECEIVES times goes to the dead-letter queue (the worker records each failed run, with its
- * reason, in the generation history). EventBridge Scheduler invokes the schedule function, which
+ * MAX_RECEIVES times goes to the dead-letter queue, and one that is no generation message goes
+ * there at once (the worker records each failed run, with its reason, in the generation history). EventBridge Scheduler invokes the schedule function, which
  * enqueues a scheduled run.
  */
 export class Generation extends Construct {
@@ -59,7 +59,11 @@ export class Generation extends Construct {
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: MAX_RECEIVES },
     });
     const queueUrl = { RADIAL_GENERATION_QUEUE_URL: this.queue.queueUrl };
-    const workerEnvironment: z.input<typeof WorkerEnvironment> = { ...props.workerEnvironment, ...queueUrl };
+    const workerEnvironment: z.input<typeof WorkerEnvironment> = {
+      ...props.workerEnvironment,
+      ...queueUrl,
+      RADIAL_GENERATION_DLQ_URL: this.deadLetters.queueUrl,
+    };
     const scheduleEnvironment: z.input<typeof ScheduleEnvironment> = queueUrl;
     this.worker = hubFunction(this, "Worker", {
       handler: "generate-worker.ts",
@@ -71,8 +75,11 @@ export class Generation extends Construct {
       layers: [props.kustomizeLayer],
       environment: environment(workerEnvironment),
     });
-    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10 }));
+    // A batch is worked in order; a failure hands back that message and every later one.
+    this.worker.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
     this.queue.grantSendMessages(this.worker);
+    // A message that is no generation message goes to the dead-letter queue at once, with its reason.
+    this.deadLetters.grantSendMessages(this.worker);
     this.scheduler = hubFunction(this, "Schedule", {
       handler: "schedule.ts",
       description: "Radial hub: enqueues a scheduled generation run",

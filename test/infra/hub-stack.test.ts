@@ -192,6 +192,7 @@ describe("the hub's CDK stack", () => {
         ...base("GenerationWorker"),
         `sqs:ChangeMessageVisibility,sqs:DeleteMessage,sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:ReceiveMessage on ${queue}.Arn`,
         send,
+        send.replace(queue, logicalId("AWS::SQS::Queue", "GenerationDeadLetters")),
         `${data} on ${table}.Arn ${table}.Arn/index/*`,
         read("GitCredentials"),
       ].sort(),
@@ -212,6 +213,7 @@ describe("the hub's CDK stack", () => {
     assert.deepEqual(worker.EphemeralStorage, { Size: 2048 });
     const [[, mapping]] = ofType("AWS::Lambda::EventSourceMapping") as [[string, Resource]];
     assert.equal(render(mapping.Properties.FunctionName), logicalId("AWS::Lambda::Function", "GenerationWorker"));
+    assert.deepEqual(mapping.Properties.FunctionResponseTypes, ["ReportBatchItemFailures"]);
     const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
     assert.equal(render(schedule.Properties.ScheduleExpression), "rate(GenerateIntervalMinutes minutes)");
     assert.equal(render((schedule.Properties.Target as { Arn: unknown }).Arn), `${logicalId("AWS::Lambda::Function", "GenerationSchedule")}.Arn`);
