@@ -44,8 +44,8 @@ async function runAgent(flags: AgentFlags): Promise<void> {
   const running = await composeAgent({ config, logger, connection, token: currentToken });
   logger.info("agent started", {
     hub: config.hubUrl,
-    repo: config.repoUrl,
-    branch: running.agent.branch.branch,
+    repo: config.repoUrl ?? "the one the hub names",
+    branch: running.agent.branch?.branch ?? "the one the hub names",
     metrics: running.url,
     pollIntervalSeconds: config.pollIntervalSeconds,
   });
@@ -74,7 +74,10 @@ export function registerAgentCommand(program: Command): void {
     .option("--kubeconfig <file>", "kubeconfig of the cluster to manage (env KUBECONFIG; in a pod: in-cluster config)")
     .option("--cluster <name>", `the name the cluster was registered with (env ${V.cluster})`)
     .option("--hub <url>", `the hub's URL (env ${V.hubUrl})`)
-    .option("--repo <url>", `the fleet repo holding the deploy branches (env ${V.repoUrl}; credentials in ${V.repoUsername}/${V.repoPassword})`)
+    .option(
+      "--repo <url>",
+      `the fleet repo holding the deploy branches (env ${V.repoUrl}; default: the one the hub names; credentials in ${V.repoUsername}/${V.repoPassword})`,
+    )
     .option("--branch <name>", `the deploy branch (env ${V.branch}; default radial/clusters/<cluster>)`)
     .option("--token-file <file>", `file holding the agent token, e.g. a mounted Secret (env ${V.tokenFile}, or the token itself in ${V.token})`)
     .option("--poll-interval <seconds>", `how often to look for a new revision: 30, 30s, 2m (env ${V.pollInterval}; default 30s)`)

@@ -36,7 +36,7 @@ export interface ComposedAgent {
 export async function composeAgent(options: ComposeOptions): Promise<ComposedAgent> {
   const { config, logger } = options;
   // The engine and the metrics call back into the agent built with them; never before it exists.
-  const metrics = new AgentMetrics(() => agent.branch.bytesReceived);
+  const metrics = new AgentMetrics(() => agent.gitBytesReceived);
   const kube = new KubeClient(options.connection, {
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,

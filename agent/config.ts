@@ -55,7 +55,7 @@ const SOURCES: Record<keyof AgentConfig, string> = {
   hubUrl: `--hub or ${AGENT_VARIABLES.hubUrl} (the hub's URL, e.g. https://radial.example.com)`,
   cluster: `--cluster or ${AGENT_VARIABLES.cluster} (the name the cluster was registered with)`,
   token: `--token-file, ${AGENT_VARIABLES.tokenFile} or ${AGENT_VARIABLES.token} (the agent token \`radial cluster register\` printed, rdl_agent_...)`,
-  repoUrl: `--repo or ${AGENT_VARIABLES.repoUrl} (the fleet repo holding the deploy branches)`,
+  repoUrl: `--repo or ${AGENT_VARIABLES.repoUrl} (the fleet repo holding the deploy branches; unset, the one the hub names)`,
   repoUsername: AGENT_VARIABLES.repoUsername,
   repoPassword: AGENT_VARIABLES.repoPassword,
   branch: `--branch or ${AGENT_VARIABLES.branch}`,

@@ -153,12 +153,20 @@ interface RegisterOptions {
   eksArn?: string;
   server?: string;
   bootstrapOut?: string;
+  allowLoopback?: boolean;
 }
 
 async function register(name: string, options: RegisterOptions, command: Command): Promise<void> {
   const request = validated(
     RegisterClusterRequest,
-    { name, labels: options.label, annotations: options.annotation, eksClusterArn: options.eksArn, server: options.server },
+    {
+      name,
+      labels: options.label,
+      annotations: options.annotation,
+      eksClusterArn: options.eksArn,
+      server: options.server,
+      allowLoopbackHub: options.allowLoopback,
+    },
     "cluster registration",
   );
   const { client, format } = connect(command);
@@ -215,10 +223,10 @@ async function remove(name: string, _options: unknown, command: Command): Promis
   process.stdout.write(`deleted cluster ${name} (labels ${formatLabels(cluster.labels)}); its agent token no longer works\n`);
 }
 
-async function rotateToken(name: string, options: { bootstrapOut?: string }, command: Command): Promise<void> {
+async function rotateToken(name: string, options: { bootstrapOut?: string; allowLoopback?: boolean }, command: Command): Promise<void> {
   const target = clusterName(name);
   const { client, format } = connect(command);
-  const answer = await fetchSecret(options.bootstrapOut, target, () => client.rotateToken(target));
+  const answer = await fetchSecret(options.bootstrapOut, target, () => client.rotateToken(target, { allowLoopbackHub: options.allowLoopback }));
   const summary = `Rotated the agent token of cluster ${target}; the previous token stays valid until ${answer.previousTokenValidUntil}.`;
   showSecret(answer, { summary, applyWhen: "Update the agent before then", path: options.bootstrapOut, format });
 }
@@ -231,6 +239,8 @@ holds it, so the manifest is never just left on screen:
                              \`radial cluster register NAME | kubectl apply --server-side -f -\` or \`> FILE\`;
   with -o json|yaml          the whole answer (cluster, token, bootstrap) goes to stdout.
 A lost manifest is replaced, with a new token, by \`radial cluster rotate-token NAME --bootstrap-out FILE\`.`;
+
+const ALLOW_LOOPBACK_HELP = "issue the manifest even though its hub URL is loopback (the hub's RADIAL_HUB_URL is unset): for an agent on the hub's own machine";
 
 const LABEL_HELP = `
 Examples:
@@ -253,6 +263,7 @@ export function registerClusterCommands(program: Command): void {
     .option("--eks-arn <arn>", "the EKS cluster ARN, to record its control plane")
     .option("--server <url>", "the cluster's API server URL (an Application's destination.server)")
     .option("--bootstrap-out <file>", "write the bootstrap manifest, which holds the token, to FILE (mode 0600)")
+    .option("--allow-loopback", ALLOW_LOOPBACK_HELP)
     .addHelpText("after", REGISTER_HELP)
     .action(run(register));
 
@@ -281,5 +292,6 @@ export function registerClusterCommands(program: Command): void {
     .description("issue a new agent token; the previous one keeps working for a grace period")
     .argument("<name>", "cluster name")
     .option("--bootstrap-out <file>", "write the new bootstrap manifest, which holds the token, to FILE (mode 0600)")
+    .option("--allow-loopback", ALLOW_LOOPBACK_HELP)
     .action(run(rotateToken));
 }

@@ -13,6 +13,7 @@ import {
   RebuildResponse,
   RegisterClusterResponse,
   RotateTokenResponse,
+  type RotateTokenRequest,
   type PatchClusterRequest,
   type RebuildRequest,
   type RegisterClusterRequest,
@@ -98,8 +99,8 @@ export class HubClient {
     return this.call("GET", `${clusterPath(name)}/status${events === undefined ? "" : `?events=${events}`}`, ClusterStatus);
   }
 
-  rotateToken(name: string): Promise<RotateTokenResponse> {
-    return this.call("POST", `${clusterPath(name)}/token`, RotateTokenResponse);
+  rotateToken(name: string, request: RotateTokenRequest = {}): Promise<RotateTokenResponse> {
+    return this.call("POST", `${clusterPath(name)}/token`, RotateTokenResponse, { body: request });
   }
 
   /** Starts a rebuild (the new token and manifest, shown once), or with `dryRun` answers only the preflight. */

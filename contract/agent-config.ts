@@ -37,14 +37,15 @@ export const AGENT_VARIABLES = {
   kubeApiBurst: "RADIAL_AGENT_KUBE_API_BURST",
 } as const;
 
-const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+export const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
 
 /** The agent's settings, from flags and environment; defaults are what the bootstrap manifest uses. */
 export const AgentConfig = z.strictObject({
   hubUrl: HttpUrl,
   cluster: ClusterName,
   token: z.string().min(32, "must be at least 32 characters").max(512),
-  repoUrl: HttpUrl,
+  /** The fleet repo holding the deploy branches; absent: the one the hub names in its replies (HubReply.repoUrl). */
+  repoUrl: HttpUrl.optional(),
   repoUsername: z.string().max(256).optional(),
   repoPassword: z.string().max(4096).optional(),
   /** Defaults to `radial/clusters/<cluster>`. */

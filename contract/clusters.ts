@@ -87,7 +87,15 @@ export const RegisterClusterRequest = z.strictObject({
   annotations: Annotations.optional(),
   eksClusterArn: EksClusterArn.optional(),
   server: ServerUrl.optional(),
+  /**
+   * Issue the bootstrap manifest even though the hub URL it gives the agent is loopback
+   * (RADIAL_HUB_URL unset on a hub listening on 127.0.0.1): for an agent on the hub's own machine.
+   */
+  allowLoopbackHub: z.boolean().optional(),
 });
+
+/** The optional body of POST /v1/clusters/{name}/token. */
+export const RotateTokenRequest = z.strictObject({ allowLoopbackHub: z.boolean().optional() });
 
 /** A JSON merge patch of labels and annotations: a value sets a key, null removes it. */
 export const PatchClusterRequest = z.strictObject({
@@ -132,6 +140,7 @@ export const ClusterList = z.strictObject({
 
 export type EksClusterInfo = z.infer<typeof EksClusterInfo>;
 export type RegisterClusterRequest = z.infer<typeof RegisterClusterRequest>;
+export type RotateTokenRequest = z.infer<typeof RotateTokenRequest>;
 export type PatchClusterRequest = z.infer<typeof PatchClusterRequest>;
 export type Cluster = z.infer<typeof Cluster>;
 export type RegisterClusterResponse = z.infer<typeof RegisterClusterResponse>;

@@ -205,7 +205,12 @@ function createStatusService(
   if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 5 || pollIntervalSeconds > 3600) {
     throw new Error(`RADIAL_POLL_INTERVAL_SECONDS must be a whole number of seconds from 5 to 3600, got ${text}`);
   }
-  return new StatusService({ store: new DynamoDBStatusStore(dynamodb, config.inventory.tableName), revisions, clock, settings: { pollIntervalSeconds } });
+  return new StatusService({
+    store: new DynamoDBStatusStore(dynamodb, config.inventory.tableName),
+    revisions,
+    clock,
+    settings: { pollIntervalSeconds, repoUrl: config.env.RADIAL_REPO_URL ?? null },
+  });
 }
 
 /** The source poll over the heads generation reads, with the hub's Git credentials. */

@@ -100,8 +100,14 @@ export class Agent {
     });
   }
 
-  get branch(): DeployBranch {
+  /** The deploy branch; undefined until the fleet repo is known (from the settings or the hub). */
+  get branch(): DeployBranch | undefined {
     return this.source.branch;
+  }
+
+  /** Everything received from Git since start. */
+  get gitBytesReceived(): number {
+    return this.source.bytesReceived;
   }
 
   /** A drift event from the watchers: counted, queued for the hub. */
@@ -143,7 +149,9 @@ export class Agent {
   }
 
   private onHubReply(reply: HubReply): void {
-    if (reply.revision === null || !this.source.heard(reply.revision)) return;
+    const moved = this.source.locate(reply);
+    const news = reply.revision !== null && this.source.heard(reply.revision);
+    if (!moved && !news) return;
     this.nudged = true;
     this.wake?.();
   }
@@ -196,7 +204,8 @@ export class Agent {
   private async reconcile(): Promise<boolean> {
     const update = await this.source.update();
     if (!update.ok) return this.sourceFailed(update.reason, update.message);
-    const branch = this.source.branch.branch;
+    const deployBranch = this.source.branch!;
+    const branch = deployBranch.branch;
     if (update.commit === null) {
       this.conditions.set("Fetched", "False", "BranchNotFound", `${branch} does not exist yet: waiting for the hub to generate it`);
       this.setReady();
@@ -208,7 +217,7 @@ export class Agent {
     if (!due) return true;
     let folder;
     try {
-      folder = await this.source.branch.read(commit);
+      folder = await deployBranch.read(commit);
     } catch (error) {
       return this.sourceFailed("ReadFailed", `cannot read clusters/${this.options.config.cluster}/ at ${commit.slice(0, 12)}: ${(error as Error).message}`);
     }

@@ -29,6 +29,7 @@ const MAX_PACKS = 32;
 export class DeployBranch {
   readonly branch: string;
   readonly cluster: string;
+  readonly repoUrl: string;
   private readonly options: DeployBranchOptions;
   private readonly dir: string;
   private repo: GitReader;
@@ -38,6 +39,7 @@ export class DeployBranch {
   constructor(options: DeployBranchOptions) {
     this.options = options;
     this.cluster = options.cluster;
+    this.repoUrl = options.repoUrl;
     this.branch = options.branch ?? deployBranchOf(options.cluster);
     this.dir = join(options.dataDir, "git");
     this.repo = this.newRepo();

@@ -8,6 +8,7 @@ import {
   PatchClusterRequest,
   RegisterClusterRequest,
   RegisterClusterResponse,
+  RotateTokenRequest,
   RotateTokenResponse,
   type ErrorCode,
 } from "../../contract/index.js";
@@ -140,10 +141,14 @@ export function clusterRoutes(registry: ClusterRegistry, changed: () => Promise<
       method: "POST",
       path: "/v1/clusters/{name}/token",
       summary: "Rotate the agent token; the old one keeps working for the grace period",
+      maxBodyBytes: bodyLimit,
+      requestBody: RotateTokenRequest,
       responses: { 200: { description: "The new token (shown once) and bootstrap manifest", schema: RotateTokenResponse } },
       async handle(request) {
         const name = clusterName(request);
-        return { status: 200, body: await registryCall(() => registry.rotateToken(name)) };
+        // The body is optional: none is `{}`.
+        const options = request.body === "" ? {} : parseBody(request, RotateTokenRequest, "token rotation");
+        return { status: 200, body: await registryCall(() => registry.rotateToken(name, options)) };
       },
     },
   ];

@@ -1,5 +1,13 @@
-import { CLUSTER_LIMITS, userKeyed, type Cluster, type PatchClusterRequest, type RegisterClusterRequest } from "../../contract/index.js";
+import {
+  CLUSTER_LIMITS,
+  userKeyed,
+  type Cluster,
+  type PatchClusterRequest,
+  type RegisterClusterRequest,
+  type RotateTokenRequest,
+} from "../../contract/index.js";
 import { bootstrapManifest } from "./bootstrap.js";
+import { isLoopbackUrl } from "./hub-url.js";
 import { matches, type Selector } from "../../core/labels/selector.js";
 import { hashToken, newToken, tokenMatches } from "./token.js";
 import { toCluster, type ClusterRecord } from "./cluster-record.js";
@@ -52,7 +60,24 @@ export class ClusterRegistry {
     return record;
   }
 
+  /**
+   * Refuses, before anything is written, to issue a bootstrap manifest that sends the agent to a
+   * loopback hub URL, which an agent in a cluster cannot reach, unless the caller asked for it.
+   */
+  private checkHubUrl(allowLoopbackHub: boolean | undefined): void {
+    const { hubUrl } = this.deps.settings;
+    if (allowLoopbackHub === true || !isLoopbackUrl(hubUrl)) return;
+    throw new RegistryError(
+      "invalid",
+      `the bootstrap manifest would send the agent to ${hubUrl}, a loopback address that an agent in a cluster cannot reach; nothing was changed. ` +
+        "Set RADIAL_HUB_URL on the hub to the URL agents reach it at (e.g. https://radial.example.com) and restart it, " +
+        'or, for an agent on the hub\'s own machine, allow it: --allow-loopback (API: "allowLoopbackHub": true)',
+      { field: "allowLoopbackHub" },
+    );
+  }
+
   async register(request: RegisterClusterRequest): Promise<{ cluster: Cluster; token: string; bootstrap: string }> {
+    this.checkHubUrl(request.allowLoopbackHub);
     // Fail fast on a taken name before calling AWS; the conditional write below still decides races.
     if (await this.deps.store.getCluster(request.name))
       throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
@@ -181,7 +206,8 @@ export class ClusterRegistry {
   }
 
   /** Issues a new token; the old one keeps working for the grace period, then stops. */
-  async rotateToken(name: string): Promise<{ token: string; bootstrap: string; previousTokenValidUntil: string }> {
+  async rotateToken(name: string, options: RotateTokenRequest = {}): Promise<{ token: string; bootstrap: string; previousTokenValidUntil: string }> {
+    this.checkHubUrl(options.allowLoopbackHub);
     const current = await this.record(name);
     const now = this.deps.clock();
     const validUntil = new Date(now.getTime() + this.deps.settings.tokenGraceSeconds * 1000).toISOString();

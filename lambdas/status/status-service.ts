@@ -1,4 +1,5 @@
 import { userKeyed, type ClusterStatus, type HubReply, type StatusReport, type StoredDriftEvent, type SyncStatus } from "../../contract/index.js";
+import { deployBranchOf } from "../../contract/deploy-branch.js";
 import { worstHealth } from "../../contract/status-report.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
 import type { ApplicationVersion, Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
@@ -18,6 +19,8 @@ export class StatusError extends Error {
 export interface StatusSettings {
   /** What the hub tells agents: how often to report (and fetch). */
   pollIntervalSeconds: number;
+  /** The fleet repo holding the deploy branches, which agents are told to fetch from; null without one. */
+  repoUrl?: string | null;
   /** The newest this many drift events per cluster are kept (default 200). */
   driftHistory?: number;
   /** How long a drift event is kept at most (default 7 days). */
@@ -109,6 +112,12 @@ export class StatusService {
     return this.deps.settings.pollIntervalSeconds;
   }
 
+  /** Where `cluster`'s agent fetches its deploy branch from; nothing while the hub has no fleet repo. */
+  private source(cluster: string): Pick<HubReply, "repoUrl" | "branch"> {
+    const repoUrl = this.deps.settings.repoUrl;
+    return repoUrl ? { repoUrl, branch: deployBranchOf(cluster) } : {};
+  }
+
   /**
    * Stores a report from an authenticated agent of the cluster's `incarnation` (the one its token
    * belongs to) and tells it which revision to run. A report of an incarnation older than the
@@ -160,7 +169,11 @@ export class StatusService {
       if (await store.putStatus(report.cluster, next, previous?.seq)) {
         // Committed: the items of the report it replaced that this one does not name are garbage now.
         if (previous) await store.deleteApplications(report.cluster, replaced(previous.digests, digests), previous.seq);
-        return { revision: await this.deps.revisions.revisionOf(report.cluster), pollIntervalSeconds: this.pollIntervalSeconds };
+        return {
+          revision: await this.deps.revisions.revisionOf(report.cluster),
+          pollIntervalSeconds: this.pollIntervalSeconds,
+          ...this.source(report.cluster),
+        };
       }
       // Another report of this cluster was stored meanwhile: compare against it and write again.
     }

@@ -193,6 +193,8 @@ export interface Cluster {
   /** Bearer token of the admin user (group system:masters). */
   token: string;
   stop(): Promise<void>;
+  /** A lost cluster: stops its apiserver and the rest, then deletes its data (its etcd prefix); resolves to how many keys went. */
+  destroy(): Promise<number>;
 }
 
 export interface ClusterOptions {
@@ -301,9 +303,17 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await rm(dir, { recursive: true, force: true });
       if (etcdAcquired) await releaseEtcd();
     })());
+  let etcdUrl = "";
+  const destroy = async () => {
+    etcdAcquired = false;
+    await stop();
+    const deleted = await deletePrefix(etcdUrl, `/registry-${unique}/`);
+    await releaseEtcd();
+    return deleted;
+  };
 
   try {
-    const etcdUrl = await acquireEtcd(bin);
+    etcdUrl = await acquireEtcd(bin);
     etcdAcquired = true;
     const token = randomBytes(24).toString("hex");
     const { apiserver, server, ca } = await startApiserver({ bin, dir, name, etcdUrl, token, etcdPrefix: `/registry-${unique}` });
@@ -322,11 +332,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await waitForAll(`${name}: node ${NODE_NAME} Ready`, all, () => nodeReady(api, NODE_NAME));
 
     console.error(`kubernetes: cluster ${name} ready in ${Date.now() - started} ms`);
-    return { name, server, kubeconfig, kubeconfigYaml, caData, token, stop };
+    return { name, server, kubeconfig, kubeconfigYaml, caData, token, stop, destroy };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Deletes every key under `prefix` through etcd's JSON gateway; returns how many there were. */
+async function deletePrefix(etcdUrl: string, prefix: string): Promise<number> {
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const response = await fetch(`${etcdUrl}/v3/kv/deleterange`, { method: "POST", body: JSON.stringify({ key: b64(prefix), range_end: b64(end) }) });
+  if (!response.ok) throw new Error(`etcd deleterange ${prefix}: ${response.status} ${await response.text()}`);
+  return Number(((await response.json()) as { deleted?: string }).deleted ?? 0);
 }
 
 async function startApiserver(p: { bin: string; dir: string; name: string; etcdUrl: string; etcdPrefix: string; token: string }) {

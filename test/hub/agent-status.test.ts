@@ -257,8 +257,9 @@ describe("the reply's revision with a fleet repo", () => {
     const withBranch = await register(hub, "edge-1");
     const withoutBranch = await register(hub, "edge-9");
     const one = await hub.api("POST", "/v1/agent/status", { body: report("edge-1", []), token: withBranch });
-    assert.deepEqual(one.body, { revision: head, pollIntervalSeconds: 15 });
+    // With the fleet repo and the branch, for an agent installed before the hub had a repo (test/agent/runtime/repo-from-hub.test.ts).
+    assert.deepEqual(one.body, { revision: head, pollIntervalSeconds: 15, repoUrl: `${git.url}/fleet.git`, branch: "radial/clusters/edge-1" });
     const nine = await hub.api("POST", "/v1/agent/status", { body: report("edge-9", []), token: withoutBranch });
-    assert.deepEqual(nine.body, { revision: null, pollIntervalSeconds: 15 });
+    assert.deepEqual(nine.body, { revision: null, pollIntervalSeconds: 15, repoUrl: `${git.url}/fleet.git`, branch: "radial/clusters/edge-9" });
   });
 });

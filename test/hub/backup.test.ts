@@ -38,7 +38,13 @@ async function start(dataDir: string, repoUrl: string): Promise<Hub> {
     host: "127.0.0.1",
     dataDir,
     logger: new Logger({ serviceName: "radial-backup-test", logLevel: "SILENT" }),
-    env: { RADIAL_ADMIN_TOKEN: ADMIN_TOKEN, RADIAL_REPO_URL: repoUrl, RADIAL_GENERATE_ON_CHANGE: "false", RADIAL_GENERATE_INTERVAL: "0" },
+    env: {
+      RADIAL_ADMIN_TOKEN: ADMIN_TOKEN,
+      RADIAL_HUB_URL: "https://hub.radial.test",
+      RADIAL_REPO_URL: repoUrl,
+      RADIAL_GENERATE_ON_CHANGE: "false",
+      RADIAL_GENERATE_INTERVAL: "0",
+    },
   });
   return {
     async call(method, path, body, token = ADMIN_TOKEN) {

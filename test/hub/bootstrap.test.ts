@@ -4,7 +4,7 @@ import { parseAllDocuments } from "yaml";
 import { RegisterClusterResponse, RotateTokenResponse } from "../../contract/index.js";
 import { createHub } from "../../lambdas/composition.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../engines/kubernetes.js";
-import { startTestHub, type TestHub } from "./harness.js";
+import { startTestHub, TEST_HUB_URL, type TestHub } from "./harness.js";
 
 /** The hub's own fleet repo credential: it can write every deploy branch. */
 const HUB_GIT = { RADIAL_GIT_USERNAME: "hub-writer", RADIAL_GIT_PASSWORD: "hub-write-token-must-stay-in-the-hub" };
@@ -81,7 +81,7 @@ test("the bootstrap manifest is accepted by a real kube-apiserver and runs the a
   assert.deepEqual(await secretData(), { token });
   const container = await agentContainer();
   assert.equal(container.image, "registry.example/radial/agent:1.2.3");
-  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_HUB_URL")?.value, publicHub.url);
+  assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_HUB_URL")?.value, TEST_HUB_URL);
   assert.deepEqual(container.env.find((e) => e.name === "RADIAL_AGENT_CLUSTER")?.value, "edge-7");
   assert.equal(
     container.env.some((e) => e.name.includes("_GIT_")),

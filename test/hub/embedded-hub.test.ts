@@ -146,7 +146,7 @@ describe("embedded hub (npm start)", () => {
     const registered = await fetch(`${hub.url}/v1/clusters`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "kept", labels: { env: "prod" } }),
+      body: JSON.stringify({ name: "kept", labels: { env: "prod" }, allowLoopbackHub: true }),
     });
     assert.equal(registered.status, 201);
     assert.ok(existsSync(join(dataDir, "inventory", "CURRENT")), "LevelDB files under <data>/inventory");

@@ -23,6 +23,8 @@ export function errorOf(response: { body: unknown }): ApiError["error"] {
 }
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
+/** The public URL test hubs give agents in bootstrap manifests (RADIAL_HUB_URL); agents in tests reach `url`. */
+export const TEST_HUB_URL = "https://hub.radial.test";
 
 /**
  * A hub in this process, reached over real HTTP: on the embedded dynalite store, or on the
@@ -37,6 +39,8 @@ export async function startTestHub(options: { dynamodbEndpoint?: string; env?: N
     logger: new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" }),
     env: {
       RADIAL_ADMIN_TOKEN: ADMIN_TOKEN,
+      // The URL bootstrap manifests give agents, as a real install sets it (a loopback one is refused); agents in tests reach `url`.
+      RADIAL_HUB_URL: TEST_HUB_URL,
       // A commit is generated when a test asks: no source poll racing its explicit runs, unless it sets one.
       RADIAL_SOURCE_POLL_INTERVAL: "0",
       ...(options.dynamodbEndpoint ? { RADIAL_DYNAMODB_ENDPOINT: options.dynamodbEndpoint, AWS_REGION: "us-east-1" } : {}),

@@ -20,7 +20,8 @@ export async function spawnAgent(options: {
   kube: Cluster;
   cluster: string;
   hubUrl: string;
-  repoUrl: string;
+  /** Without it the agent fetches from the fleet repo the hub names. */
+  repoUrl?: string;
   tokenFile: string;
   scratch: string;
 }): Promise<AgentProcess> {
@@ -36,8 +37,7 @@ export async function spawnAgent(options: {
       options.cluster,
       "--hub",
       options.hubUrl,
-      "--repo",
-      options.repoUrl,
+      ...(options.repoUrl ? ["--repo", options.repoUrl] : []),
       "--token-file",
       options.tokenFile,
       "--poll-interval",

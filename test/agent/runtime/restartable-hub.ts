@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHub, type RunningHub } from "../../../lambdas/local/hub.js";
 import { freePort } from "../../engines/process.js";
+import { TEST_HUB_URL } from "../../hub/harness.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -37,7 +38,8 @@ export async function restartableHub(env: NodeJS.ProcessEnv): Promise<Restartabl
         dataDir,
         logger: new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" }),
         // No background runs: tests start each run themselves (RADIAL_SOURCE_POLL_INTERVAL in env turns the poll on).
-        env: { RADIAL_ADMIN_TOKEN: ADMIN_TOKEN, RADIAL_GENERATE_INTERVAL: "0", RADIAL_SOURCE_POLL_INTERVAL: "0", ...env },
+        // RADIAL_HUB_URL: the public URL bootstrap manifests give agents (a loopback one is refused); agents here reach `url`.
+        env: { RADIAL_ADMIN_TOKEN: ADMIN_TOKEN, RADIAL_HUB_URL: TEST_HUB_URL, RADIAL_GENERATE_INTERVAL: "0", RADIAL_SOURCE_POLL_INTERVAL: "0", ...env },
       });
     },
     async stop() {
