@@ -115,6 +115,10 @@ export class HubStack extends Stack {
       deadLetters: this.generation.deadLetters,
     });
     new CfnOutput(this, "HubUrl", { description: "The hub's URL: radial --hub, and where agents report", value: this.http.api.apiEndpoint });
+    new CfnOutput(this, "OperatorInvokeArn", {
+      description: "Allow execute-api:Invoke on this in an operator's IAM policy (narrow it: .../*/GET/* for read-only)",
+      value: this.http.api.arnForExecuteApi(),
+    });
     new CfnOutput(this, "ConsoleUrl", { description: "The console", value: `https://${console.distribution.distributionDomainName}` });
     new CfnOutput(this, "AlarmTopic", { description: "Subscribe to this SNS topic for the hub's alarms", value: alarms.topic.topicArn });
     new CfnOutput(this, "GitSecret", { description: "Put the hub's fleet repo credential here", value: secrets.git.secretArn });
