@@ -181,7 +181,7 @@ for (const store of hubStores) {
       assert.deepEqual(
         items.map((r) => [r.incarnation, r.phase]),
         [
-          [3, "AwaitingAgent"],
+          [3, "AgentConnected"],
           [2, "Converged"],
         ],
       );
