@@ -93,13 +93,21 @@ interface RebuildOptions {
   bootstrapOut?: string;
   wait?: boolean;
   timeout?: number;
+  allowLoopback?: boolean;
 }
 
 async function rebuild(name: string, options: RebuildOptions, command: Command): Promise<void> {
   const target = clusterName(name);
   const parsed = parseWith(
     RebuildRequest,
-    { reason: options.reason, recreateEks: options.recreateEks, replace: options.replace, dryRun: options.dryRun, timeoutSeconds: options.timeout },
+    {
+      reason: options.reason,
+      recreateEks: options.recreateEks,
+      replace: options.replace,
+      dryRun: options.dryRun,
+      timeoutSeconds: options.timeout,
+      allowLoopbackHub: options.allowLoopback,
+    },
     "rebuild request",
   );
   if (!parsed.ok) throw usageError(parsed.message);
@@ -172,6 +180,7 @@ export function registerRebuildCommands(program: Command): void {
     .option("--replace", "with --recreate-eks: delete the recorded EKS cluster first if it still exists")
     .option("--dry-run", "only list what Git cannot bring back; change nothing")
     .option("--bootstrap-out <file>", "write the new bootstrap manifest, which holds the token, to FILE (mode 0600)")
+    .option("--allow-loopback", "issue the manifest even though the hub URL it names is loopback (an agent on the hub's own machine)")
     .option("--wait", "follow the rebuild until it is Converged, Failed or TimedOut")
     .option("--timeout <duration>", "the rebuild's deadline, and how long --wait waits: 90s, 20m, 2h (default 1h)", duration)
     .addHelpText("after", REBUILD_HELP)

@@ -46,6 +46,8 @@ export const RebuildRequest = z.strictObject({
   dryRun: z.boolean().optional(),
   /** The rebuild is TimedOut when not Converged this long after it was requested. */
   timeoutSeconds: z.number().int().min(REBUILD_LIMITS.minTimeoutSeconds).max(REBUILD_LIMITS.maxTimeoutSeconds).optional(),
+  /** Issue the bootstrap manifest even though the hub URL it gives the agent is loopback (as at registration). */
+  allowLoopbackHub: z.boolean().optional(),
 });
 
 /** Something in the cluster's deploy branch whose data Git cannot bring back. */

@@ -237,6 +237,7 @@ function createRebuildService(
     eks: new AwsEksControlPlane(endpoint ? { endpoint } : {}),
     tree: new DeployTree(parts.repo),
     status: (cluster, since, incarnation) => parts.status.read(cluster, since, 0, incarnation),
+    checkHubUrl: (allowLoopbackHub) => parts.registry.checkHubUrl(allowLoopbackHub),
     bootstrap: (cluster, token) => parts.registry.bootstrap(cluster, token),
     clock: parts.clock,
   });

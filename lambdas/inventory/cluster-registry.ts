@@ -64,7 +64,7 @@ export class ClusterRegistry {
    * Refuses, before anything is written, to issue a bootstrap manifest that sends the agent to a
    * loopback hub URL, which an agent in a cluster cannot reach, unless the caller asked for it.
    */
-  private checkHubUrl(allowLoopbackHub: boolean | undefined): void {
+  checkHubUrl(allowLoopbackHub: boolean | undefined): void {
     const { hubUrl } = this.deps.settings;
     if (allowLoopbackHub === true || !isLoopbackUrl(hubUrl)) return;
     throw new RegistryError(

@@ -9,6 +9,7 @@ import {
   type RebuildState,
 } from "../../contract/index.js";
 import type { ClusterRecord } from "../inventory/cluster-record.js";
+import { RegistryError } from "../inventory/errors.js";
 import { hashToken, newToken } from "../inventory/token.js";
 import { EksUnavailableError, VersionConflictError, type Clock, type EksControlPlane, type InventoryStore, type RebuildStore } from "../ports.js";
 import { advanceAgentPhases } from "./agent-phases.js";
@@ -25,6 +26,8 @@ export interface RebuildDependencies {
   tree: DeployTree;
   /** The status of one incarnation of the cluster (StatusService.read). */
   status: (cluster: string, since: string, incarnation: number) => Promise<Pick<ClusterStatus, "reported" | "revision" | "applications">>;
+  /** Refuses (RegistryError) a bootstrap manifest that would send the agent to a loopback hub URL, unless allowed (ClusterRegistry.checkHubUrl). */
+  checkHubUrl: (allowLoopbackHub: boolean | undefined) => void;
   /** The bootstrap manifest that installs the agent with `token` (ClusterRegistry.bootstrap). */
   bootstrap: (cluster: string, token: string) => string;
   clock: Clock;
@@ -77,6 +80,7 @@ export class RebuildService {
     const eks = await this.checkEks(record, request);
     const found = await this.preflight(name);
     if (request.dryRun) return { dryRun: true, preflight: found };
+    this.checkHubUrl(request.allowLoopbackHub);
 
     const now = this.deps.clock();
     const incarnation = (record.incarnation ?? 1) + 1;
@@ -103,6 +107,15 @@ export class RebuildService {
     await this.deps.rebuilds.trimHistory(name, REBUILD_LIMITS.history);
     if (record.eks && state.eks) await beginControlPlane(this.deps.eks, record.eks, state, name).catch(() => undefined); // the next poll repeats it
     return { rebuild: { cluster: name, ...state, preflight: found }, token, bootstrap: this.deps.bootstrap(name, token) };
+  }
+
+  private checkHubUrl(allowLoopbackHub: boolean | undefined): void {
+    try {
+      this.deps.checkHubUrl(allowLoopbackHub);
+    } catch (error) {
+      if (error instanceof RegistryError) throw new RebuildError("invalid", error.message, error.details);
+      throw error;
+    }
   }
 
   /** With recreateEks: the step to begin with ("deleting" when `replace` must remove the recorded cluster first). */

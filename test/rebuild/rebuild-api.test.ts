@@ -226,6 +226,20 @@ for (const store of hubStores) {
       assert.deepEqual(await rebuilds("dry"), [], "nothing was started");
     });
 
+    test("a hub whose URL for agents is loopback refuses to issue the manifest unless allowed, and changes nothing", async () => {
+      const loopback = await shared.hub({ RADIAL_HUB_URL: undefined, RADIAL_GENERATE_ON_CHANGE: "false" });
+      const registered = await loopback.api("POST", "/v1/clusters", { body: { name: "loop", allowLoopbackHub: true } });
+      const token = RegisterClusterResponse.parse(registered.body).token;
+      const refused = await loopback.api("POST", "/v1/clusters/loop/rebuild", { body: { reason: "drill" } });
+      assert.equal(refused.status, 400);
+      assert.match(errorOf(refused).message, /loopback address/);
+      assert.deepEqual(errorOf(refused).details, { field: "allowLoopbackHub" });
+      assert.equal((await sendReport("loop", token, null, [])).status, 200, "the token still works");
+      const allowed = await loopback.api("POST", "/v1/clusters/loop/rebuild", { body: { reason: "drill", allowLoopbackHub: true } });
+      assert.equal(allowed.status, 202, JSON.stringify(allowed.body));
+      assert.match(RebuildResponse.parse(allowed.body).bootstrap, /127\.0\.0\.1/);
+    });
+
     test("crash safety: a history item a crash left ahead of the cluster is not listed, and the next rebuild takes its place", async () => {
       await register("crashy");
       const dynamodb = new DynamoDBClient({ endpoint: shared.endpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
