@@ -14,10 +14,12 @@ export const HelmRepositorySettings = z.strictObject({
 });
 export type HelmRepositorySettings = z.infer<typeof HelmRepositorySettings>;
 
-export const HelmRepositories = z.record(
-  z.string().regex(/^(https?|oci):\/\/[^\s/]+/, "must be an http://, https:// or oci:// URL prefix"),
-  HelmRepositorySettings,
-);
+export const HelmRepositories = z.record(z.string(), HelmRepositorySettings).superRefine((repositories, ctx) => {
+  for (const prefix of Object.keys(repositories)) {
+    if (!/^(https?|oci):\/\/[^\s/]+/.test(prefix))
+      ctx.addIssue({ code: "custom", path: [prefix], message: "must be an http://, https:// or oci:// URL prefix" });
+  }
+});
 export type HelmRepositories = z.infer<typeof HelmRepositories>;
 
 /** Parses RADIAL_HELM_REPOSITORIES; undefined or empty is none. Errors name the setting, never a password. */
