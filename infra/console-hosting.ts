@@ -3,16 +3,19 @@ import { Distribution, HttpVersion, ViewerProtocolPolicy } from "aws-cdk-lib/aws
 import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { LOG_RETENTION } from "./hub-function.js";
 
 export interface ConsoleHostingProps {
-  /** The console's built files (console/build.ts); without them the bucket is made empty, ready for them. */
+  /** The console's built files (console/build.ts), copied into the bucket on deploy; without them the bucket waits for them. */
   assetsDir?: string;
 }
 
 /**
  * The console's static assets: a private S3 bucket that only CloudFront reads, through origin
- * access control, and a distribution serving it over HTTPS.
+ * access control, and a distribution serving it over HTTPS. The console's files are copied in by
+ * CDK's BucketDeployment (a custom resource), which invalidates the distribution's cache.
  */
 export class ConsoleHosting extends Construct {
   readonly bucket: Bucket;
@@ -38,6 +41,7 @@ export class ConsoleHosting extends Construct {
         sources: [Source.asset(props.assetsDir)],
         destinationBucket: this.bucket,
         distribution: this.distribution,
+        logGroup: new LogGroup(this, "DeployLogs", { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY }),
       });
     }
   }

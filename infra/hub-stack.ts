@@ -134,6 +134,8 @@ export class HubStack extends Stack {
       secrets: [secrets.git, secrets.agentGit, secrets.webhook],
       consoleBucket: console.bucket,
       consoleDistribution: console.distribution,
+      // CDK makes the BucketDeployment's function once per stack, at the stack's root.
+      consoleDeployment: this.node.children.find((child) => child.node.id.startsWith("Custom::CDKBucketDeployment")),
     });
   }
 

@@ -15,6 +15,8 @@ export interface NagScopes {
   secrets: IConstruct[];
   consoleBucket: IConstruct;
   consoleDistribution: IConstruct;
+  /** The function of CDK's BucketDeployment custom resource that copies the console's files, when there are any. */
+  consoleDeployment?: IConstruct;
 }
 
 function acknowledge(scope: IConstruct, rule: string, reason: string): void {
@@ -62,4 +64,19 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
   acknowledge(distribution, "CFR2", "Static files only; the API the console calls is IAM-authorized and throttled by API Gateway.");
   acknowledge(distribution, "CFR3", "Static files only, the same for everyone; turn on standard logging to keep access records.");
   acknowledge(distribution, "CFR4", "The default *.cloudfront.net certificate cannot pin a TLS minimum; a custom domain with TLSv1.2_2021 can.");
+  if (scopes.consoleDeployment) acknowledgeBucketDeployment(scopes.consoleDeployment, arn(scopes.consoleBucket));
+}
+
+/** CDK's BucketDeployment makes its function and role itself; they run only while a deploy copies the console. */
+function acknowledgeBucketDeployment(deployment: IConstruct, bucketArn: string): void {
+  const role = deployment.node.findChild("ServiceRole");
+  const made = "Made by CDK's BucketDeployment, which copies the console's files from CDK's asset bucket into the console's bucket";
+  acknowledge(role, "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]", `${made}: it writes its logs.`);
+  for (const action of ["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"]) {
+    acknowledge(role, `IAM5[Action::${action}]`, `${made}: reading the asset and replacing the bucket's objects.`);
+  }
+  acknowledge(role, "IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]", `${made}: the asset's object.`);
+  acknowledge(role, `IAM5[Resource::${bucketArn}/*]`, `${made}: the console's own objects only.`);
+  acknowledge(role, "IAM5[Resource::*]", `${made}: CloudFront's CreateInvalidation takes no narrower resource in its policy.`);
+  acknowledge(deployment, "L1", `${made}; CDK pins its Python runtime.`);
 }

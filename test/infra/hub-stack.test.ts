@@ -58,6 +58,11 @@ function ofType(type: string): [string, Resource][] {
   return Object.entries(resources).filter(([, resource]) => resource.Type === type);
 }
 
+/** The hub's own functions, not the custom resource CDK adds to copy the console's files. */
+function hubFunctions(): [string, Resource][] {
+  return ofType("AWS::Lambda::Function").filter(([id]) => !id.startsWith("CustomCDKBucketDeployment"));
+}
+
 /** The logical id of the one resource of `type` whose construct id starts with `prefix`. */
 function logicalId(type: string, prefix: string): string {
   const ids = ofType(type)
@@ -123,7 +128,7 @@ describe("the hub's CDK stack", () => {
   });
 
   test("every function: Node.js 24 on arm64, an ESM bundle made by esbuild, tracing, its own log group kept 30 days", async () => {
-    const functions = ofType("AWS::Lambda::Function");
+    const functions = hubFunctions();
     assert.equal(functions.length, 3);
     for (const [id, fn] of functions) {
       const p = fn.Properties;
@@ -261,11 +266,22 @@ describe("the hub's CDK stack", () => {
     assert.match(JSON.stringify(policy.Properties.PolicyDocument), /"Service":"cloudfront.amazonaws.com"/);
   });
 
+  test("the console's build is copied into its bucket on deploy, and the distribution's cache invalidated", async () => {
+    const [[, deployment]] = ofType("Custom::CDKBucketDeployment") as [[string, Resource]];
+    assert.deepEqual(deployment.Properties.DestinationBucketName, { Ref: logicalId("AWS::S3::Bucket", "ConsoleAssets") });
+    assert.deepEqual(deployment.Properties.DistributionId, { Ref: logicalId("AWS::CloudFront::Distribution", "ConsoleDistribution") });
+    const assets = (JSON.parse(await readFile(join(out, "RadialHub.assets.json"), "utf8")) as { files: Record<string, { source: { path: string } }> }).files;
+    const [key] = deployment.Properties.SourceObjectKeys as [string];
+    const console = assets[key.replace(/\.zip$/, "")];
+    assert.ok(console, `the asset of ${key}`);
+    assert.match(await readFile(join(out, console.source.path, "index.html"), "utf8"), /<div id="app">/);
+  });
+
   test("alarms on every function's errors and throttles, dead-lettered generation triggers and DynamoDB throttling, all to one topic", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, alarm]) => alarm.Properties);
     const topic = ofType("AWS::SNS::Topic")[0]![0];
     for (const alarm of alarms) assert.deepEqual(alarm.AlarmActions, [{ Ref: topic }]);
-    for (const fn of ofType("AWS::Lambda::Function").map(([id]) => id)) {
+    for (const fn of hubFunctions().map(([id]) => id)) {
       for (const metric of ["Errors", "Throttles"]) {
         assert.ok(
           alarms.some((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(fn)),
