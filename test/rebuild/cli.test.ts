@@ -1,6 +1,7 @@
 // `radial cluster rebuild` and `radial cluster rebuilds` as an operator runs them, against a hub in
 // this process with a deploy branch on a real git http-backend; the test reports as the new agent.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,5 +103,30 @@ describe("radial cluster rebuild", () => {
     assert.match(noFile.stderr, /needs --bootstrap-out/);
     assert.equal((await radial(["cluster", "rebuild", "nowhere"], { env: adminOf(hub) })).status, EXIT.notFound);
     assert.equal((await radial(["cluster", "rebuild", "edge", "--timeout", "soon"], { env: adminOf(hub) })).status, EXIT.usage);
+  });
+
+  test("on a terminal the progress is one line rewritten in place", async () => {
+    const bin = join(import.meta.dirname, "../../bin/radial.js");
+    const file = join(scratch, "edge-tty.yaml");
+    const command = [process.execPath, bin, "cluster", "rebuild", "edge", "--bootstrap-out", file, "--wait", "--timeout", "3s"].join(" ");
+    // script(1) runs the command on a pseudo-terminal and copies what it wrote there to its stdout.
+    const run = await new Promise<{ status: number | null; output: string }>((resolve, reject) => {
+      const child = spawn("script", ["-qefc", command, "/dev/null"], { env: { ...process.env, ...adminOf(hub) } });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, output }));
+    });
+    assert.equal(run.status, EXIT.rebuildTimedOut, run.output);
+    // Each update returns the cursor and erases the line (CR, then ESC [K) before writing it again.
+    const rewritten = run.output.split("\r\u001b[K").slice(1);
+    assert.ok(
+      rewritten.some((line) => /^edge: AwaitingAgent · \S+ elapsed/.test(line)),
+      run.output,
+    );
+    assert.ok(
+      rewritten.some((line) => /^edge: TimedOut · .*timed out in AwaitingAgent/.test(line)),
+      run.output,
+    );
   });
 });
