@@ -30,7 +30,12 @@ import type { Clock } from "./ports.js";
 import { CachedDeployRevisions, NO_DEPLOY_REVISIONS, type DeployRevisions } from "./status/deploy-revisions.js";
 import { agentWaitSeconds, DeployHeads } from "./status/deploy-heads.js";
 import { DynamoDBDeployHeadStore } from "./adapters/dynamodb/deploy-head-store.js";
-import { StatusService } from "./status/status-service.js";
+import { DEFAULT_DRIFT_HISTORY, STALE_AFTER_POLL_INTERVALS, StatusService } from "./status/status-service.js";
+import { DynamoDBFleetStore } from "./adapters/dynamodb/fleet-store.js";
+import { pageTokenSecret } from "./adapters/dynamodb/page-token-secret.js";
+import { FleetService } from "./fleet/fleet-service.js";
+import { FleetSnapshots } from "./fleet/snapshot.js";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeployTree } from "./rebuild/deploy-tree.js";
 import { RebuildService } from "./rebuild/rebuild-service.js";
 
@@ -79,6 +84,9 @@ export const DEFAULT_TOKEN_GRACE_SECONDS = 3600;
 /** How often agents are told to report (and fetch) when RADIAL_POLL_INTERVAL_SECONDS is unset: the agent's own default. */
 export const DEFAULT_POLL_INTERVAL_SECONDS = 30;
 
+/** How old a fleet snapshot may be when RADIAL_FLEET_REFRESH_SECONDS is unset. */
+export const DEFAULT_FLEET_REFRESH_SECONDS = 5;
+
 /**
  * The one place the domain meets its adapters, from configuration the Lambda environment or the
  * local server supplies: RADIAL_REPO_URL, RADIAL_AGENT_IMAGE, RADIAL_TOKEN_GRACE_SECONDS and
@@ -120,6 +128,7 @@ export function createHub(config: HubConfig): Hub {
       rebuild: createRebuildService(config, dynamodb, { repo, registry, status, clock }),
       webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
       generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
+      fleet: createFleetService(config, dynamodb, repo, registry, clock),
     };
     return { context, ensureInventory: () => ensureTable(dynamodb, tableName), close: () => dynamodb.destroy() };
   } catch (error) {
@@ -240,6 +249,42 @@ function createRebuildService(
     checkHubUrl: (allowLoopbackHub) => parts.registry.checkHubUrl(allowLoopbackHub),
     bootstrap: (cluster, token) => parts.registry.bootstrap(cluster, token),
     clock: parts.clock,
+  });
+}
+
+/**
+ * The console's read models over a snapshot refreshed at most every RADIAL_FLEET_REFRESH_SECONDS
+ * (1-60, default 5) while someone reads, with its own deploy-head listing (one ls-refs per 10 s,
+ * only while the fleet is read).
+ */
+function createFleetService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository | null, registry: ClusterRegistry, clock: Clock): FleetService {
+  const { env } = config;
+  const { tableName } = config.inventory;
+  const refreshSeconds = Number(env.RADIAL_FLEET_REFRESH_SECONDS ?? DEFAULT_FLEET_REFRESH_SECONDS);
+  if (!Number.isInteger(refreshSeconds) || refreshSeconds < 1 || refreshSeconds > 60) {
+    throw new Error(`RADIAL_FLEET_REFRESH_SECONDS must be a whole number of seconds from 1 to 60, got ${env.RADIAL_FLEET_REFRESH_SECONDS}`);
+  }
+  // Its own instances of the status service (it only reads) and of the deploy heads' cache.
+  const status = createStatusService(config, dynamodb, repo, clock);
+  const revisions = repo ? new CachedDeployRevisions(repo, { clock }) : NO_DEPLOY_REVISIONS;
+  const store = new DynamoDBStatusStore(dynamodb, tableName);
+  return new FleetService({
+    snapshots: new FleetSnapshots({
+      store: new DynamoDBFleetStore(dynamodb, tableName),
+      status: store,
+      revisions,
+      clock,
+      refreshMs: refreshSeconds * 1000,
+      driftHistory: DEFAULT_DRIFT_HISTORY,
+    }),
+    clock,
+    staleAfterMs: STALE_AFTER_POLL_INTERVALS * status.pollIntervalSeconds * 1000,
+    pageTokens: pageTokenSecret(DynamoDBDocumentClient.from(dynamodb), tableName, env.RADIAL_PAGE_TOKEN_SECRET),
+    registry,
+    status,
+    revisions,
+    deploy: repo,
+    history: repo && new DynamoDBGenerationHistory(dynamodb, tableName, clock, { pageTokenSecret: env.RADIAL_PAGE_TOKEN_SECRET }),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { FleetService } from "./fleet/fleet-service.js";
 import type { GenerationService } from "./generate/service.js";
 import type { SourcePoller } from "./generate/source-poll.js";
 import type { DeployHeads } from "./status/deploy-heads.js";
@@ -28,6 +29,8 @@ export interface HubContext {
   webhookSecret?: string | undefined;
   /** Rebuilding lost clusters (`/v1/clusters/{name}/rebuild`). */
   rebuild: RebuildService;
+  /** The fleet-wide read models of the console (`/v1/fleet`, `/v1/applications`, `/v1/events`). */
+  fleet: FleetService;
   /** Whether a successful inventory change starts a background run. */
   generateOnChange: boolean;
 }

@@ -327,3 +327,26 @@ export interface EksControlPlane {
   create(eks: EksClusterInfo, requestToken: string): Promise<void>;
   delete(eks: EksClusterInfo): Promise<void>;
 }
+
+// ---- fleet: the read side the console's views are built from ----
+
+/** A registered cluster as the fleet views need it. */
+export interface FleetClusterEntry {
+  name: string;
+  labels: Record<string, string>;
+  createdAt: string;
+}
+
+/**
+ * Fleet-wide reads in few large requests, for a snapshot (not for a read-modify-write): clusters
+ * from the sharded index, status items in batches, and only the application items a snapshot does
+ * not already hold.
+ */
+export interface FleetStore {
+  /** Every registered cluster, eventually consistent. */
+  listClusters(): Promise<FleetClusterEntry[]>;
+  /** The status items of these clusters; one that never reported is absent. */
+  getStatuses(clusters: string[]): Promise<Map<string, StoredStatus>>;
+  /** These application items of one cluster; an item gone meanwhile is left out. */
+  getApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]>;
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { HubContext } from "../hub-context.js";
 import type { Route } from "./api.js";
 import { clusterRoutes } from "./cluster-routes.js";
+import { fleetRoutes } from "./fleet-routes.js";
 import { generationRoutes } from "./generation-routes.js";
 import { HttpError } from "./http-error.js";
 import { openApiDocument } from "./openapi.js";
@@ -57,6 +58,7 @@ export function hubRoutes(context: HubContext): Route[] {
     ...generationRoutes(context),
     ...statusRoutes(context),
     ...agentWaitRoutes(context),
+    ...fleetRoutes(context.fleet),
     ...rebuildRoutes(context.rebuild),
   ];
   const describe: Route = {

@@ -36,7 +36,7 @@ export interface StatusDependencies {
 
 /** A cluster turns Stale when no report has arrived for this many poll intervals. */
 export const STALE_AFTER_POLL_INTERVALS = 3;
-const DEFAULT_DRIFT_HISTORY = 200;
+export const DEFAULT_DRIFT_HISTORY = 200;
 const DEFAULT_DRIFT_RETENTION_SECONDS = 7 * 86_400;
 /** Trimming waits until this many events over the bound are stored, so it runs once per so many events, not on every report. */
 const DRIFT_TRIM_SLACK = 50;

@@ -1,4 +1,11 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
@@ -73,11 +80,7 @@ export class DynamoDBStatusStore implements StatusStore {
     const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: toAttributes({ pk: partition(cluster), sk: STATUS }), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const item = fromAttributes(Item);
-    const { layout, ...status } = parseItem(StatusItem, item);
-    // An older hub's application items are not found by digest: the next report writes every one again.
-    return layout === APP_LAYOUT ? status : { ...status, digests: Object.create(null) as Record<string, string> };
+    return Item ? statusFromItem(Item) : undefined;
   }
 
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
@@ -136,7 +139,7 @@ export class DynamoDBStatusStore implements StatusStore {
       for (const item of page.Items ?? []) {
         const [name, digest] = String(item.sk).slice(APP.length).split("#");
         if (name === undefined || !Object.hasOwn(digests, name) || digests[name] !== digest) continue;
-        applications.push(parseItem(StoredApplicationStatus, item, item.application, ["application"]));
+        applications.push(applicationFromItem(item));
       }
     }
     return applications;
@@ -203,3 +206,18 @@ export class DynamoDBStatusStore implements StatusStore {
     } while (startKey);
   }
 }
+
+/** The keys of a cluster's status item and of one of its application items (for batch reads elsewhere, such as the fleet snapshot). */
+export const statusItemKey = (cluster: string) => ({ pk: partition(cluster), sk: STATUS });
+export const applicationItemKey = (cluster: string, version: ApplicationVersion) => ({ pk: partition(cluster), sk: appKey(version) });
+
+/** A status item as read from the table. */
+export function statusFromItem(attributes: Record<string, AttributeValue>): StoredStatus {
+  const { layout, ...status } = parseItem(StatusItem, fromAttributes(attributes));
+  // An older hub's application items are not found by digest: the next report writes every one again.
+  return layout === APP_LAYOUT ? status : { ...status, digests: Object.create(null) as Record<string, string> };
+}
+
+/** An application item (as the document client reads it). */
+export const applicationFromItem = (item: Record<string, unknown>): StoredApplicationStatus =>
+  parseItem(StoredApplicationStatus, item, item.application, ["application"]);

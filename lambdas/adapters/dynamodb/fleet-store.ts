@@ -1,0 +1,92 @@
+import { BatchGetItemCommand, QueryCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+import { z } from "zod";
+import type { StoredApplicationStatus } from "../../../contract/index.js";
+import type { ApplicationVersion, FleetClusterEntry, FleetStore, StoredStatus } from "../../ports.js";
+import { fromAttributes, toAttributes, type Attributes } from "./attributes.js";
+import { parseItem, StoredStringMap } from "./item.js";
+import { applicationFromItem, applicationItemKey, statusFromItem, statusItemKey } from "./status-store.js";
+import { SHARD_INDEX, SHARDS } from "./table.js";
+import { pool } from "../../../core/pool.js";
+
+/** DynamoDB's limit of keys per BatchGetItem. */
+const BATCH_GET_SIZE = 100;
+const MAX_BATCH_ATTEMPTS = 8;
+/** Batches in flight at once: enough to hide latency, few enough not to burst a table's capacity. */
+const CONCURRENT_BATCHES = 8;
+
+const IndexEntry = z.object({ name: z.string(), labels: StoredStringMap, createdAt: z.string(), deleting: z.literal(true).optional() });
+
+/**
+ * The fleet snapshot's reads on the inventory table: the clusters from the eight `byShard`
+ * partitions (the index projects every attribute, so no item is read twice), and status and
+ * application items by key in BatchGetItem requests of 100. Reads are eventually consistent: a
+ * snapshot is a few seconds old by design.
+ */
+export class DynamoDBFleetStore implements FleetStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listClusters(): Promise<FleetClusterEntry[]> {
+    const shards = await Promise.all(Array.from({ length: SHARDS }, (_, shard) => this.shard(shard)));
+    return shards.flat();
+  }
+
+  private async shard(shard: number): Promise<FleetClusterEntry[]> {
+    const entries: FleetClusterEntry[] = [];
+    let startKey: Attributes | undefined;
+    do {
+      const page: QueryCommandOutput = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: SHARD_INDEX,
+          KeyConditionExpression: "#shard = :shard",
+          ExpressionAttributeNames: { "#shard": "shard", "#name": "name", "#labels": "labels", "#createdAt": "createdAt", "#deleting": "deleting" },
+          ExpressionAttributeValues: toAttributes({ ":shard": `CLUSTERS#${shard}` }),
+          ProjectionExpression: "pk, sk, #name, #labels, #createdAt, #deleting",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const attributes of page.Items ?? []) {
+        const { deleting, ...entry } = parseItem(IndexEntry, fromAttributes(attributes));
+        if (!deleting) entries.push(entry);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+
+  async getStatuses(clusters: string[]): Promise<Map<string, StoredStatus>> {
+    const statuses = new Map<string, StoredStatus>();
+    const items = await this.batchGet(clusters.map(statusItemKey));
+    for (const item of items) statuses.set(String(item.pk?.S).slice("CLUSTER#".length), statusFromItem(item));
+    return statuses;
+  }
+
+  async getApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]> {
+    const items = await this.batchGet(versions.map((version) => applicationItemKey(cluster, version)));
+    return items.map((item) => applicationFromItem(fromAttributes(item)));
+  }
+
+  /** The items of these keys that exist, in no particular order. */
+  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Attributes[]> {
+    const batches: { pk: string; sk: string }[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) batches.push(keys.slice(i, i + BATCH_GET_SIZE));
+    const results = await pool(batches, CONCURRENT_BATCHES, (batch) => this.batch(batch));
+    return results.flat();
+  }
+
+  private async batch(keys: { pk: string; sk: string }[]): Promise<Attributes[]> {
+    const items: Attributes[] = [];
+    let pending: Attributes[] = keys.map((key) => toAttributes(key));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`could not read ${pending.length} items after ${attempt} attempts`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      const output: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      items.push(...(output.Responses?.[this.tableName] ?? []));
+      pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
+  }
+}
