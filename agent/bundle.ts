@@ -1,11 +1,11 @@
 // Bundles the agent (agent/main.ts and everything it imports) into one ES module for the container
-// image: `tsx agent/bundle.ts OUTFILE`. esbuild comes with tsx.
+// image (`npm run image`, build/image.ts): `tsx agent/bundle.ts OUTFILE`. esbuild comes with tsx.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
 /**
- * How node runs the bundle in the image; agent/Dockerfile's ENTRYPOINT and ENV say the same (a test
- * keeps them equal) and bench/agent runs it so. A small young generation and two malloc arenas keep
+ * How node runs the bundle in the image (build/image.ts puts them in its entrypoint and environment)
+ * and in bench/agent. A small young generation and two malloc arenas keep
  * the resident size near what the heap really holds: bench/agent measured 123 MiB without them and
  * 94 MiB with them while managing 1,000 objects.
  */

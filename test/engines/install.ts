@@ -2,6 +2,7 @@
 // building or downloading only what the cache under ~/.cache/radial lacks, with progress and times.
 import { installCfnLint } from "./cfn-lint.js";
 import { installChromium } from "./chromium.js";
+import { installCrane } from "./crane.js";
 import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
 import { installKustomize } from "./kustomize.js";
@@ -32,6 +33,7 @@ try {
     (async () => {
       await timed("helm", installHelm);
       await timed("registry (CNCF Distribution)", installRegistry);
+      await timed("crane (assembles the agent image)", installCrane);
     })(),
     (async () => {
       await timed("node", installNodeRuntime);
