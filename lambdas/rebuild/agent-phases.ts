@@ -1,7 +1,7 @@
 import type { ClusterStatus, RebuildState } from "../../contract/index.js";
 import { convergence, describePending, type Convergence } from "./convergence.js";
 import type { DeployTree } from "./deploy-tree.js";
-import { AGENT_PATH, enter, enterAll } from "./phases.js";
+import { AGENT_PATH, endOf, enter, enterAll } from "./phases.js";
 
 /** What the agent phases read: the status of the rebuild's incarnation, and the cluster's deploy branch. */
 export interface AgentView {
@@ -32,11 +32,11 @@ export async function advanceAgentPhases(view: AgentView, state: RebuildState, n
   if (!view.status.reported) {
     if (!late) return state;
     const waited = `no report from the agent of incarnation ${state.incarnation}: apply the bootstrap manifest the rebuild returned`;
-    return enter(state, "TimedOut", now, `timed out in ${state.phase}: ${waited}`);
+    return enter(state, "TimedOut", endOf(state, now), `timed out in ${state.phase}: ${waited}`);
   }
   let next = enterAll(state, AGENT_PATH.slice(0, 2), now);
   if (view.status.revision === null) {
-    return late ? enter(next, "TimedOut", now, `timed out in ${next.phase}: the agent reports, but has not fetched its deploy branch`) : next;
+    return late ? enter(next, "TimedOut", endOf(next, now), `timed out in ${next.phase}: the agent reports, but has not fetched its deploy branch`) : next;
   }
   next = enterAll(next, AGENT_PATH.slice(0, 3), now);
   const found = await progress(view, next);
@@ -45,8 +45,8 @@ export async function advanceAgentPhases(view: AgentView, state: RebuildState, n
   if (!late) return next;
   if (found.degraded.length > 0) {
     const degraded = found.pending.filter(({ name }) => found.degraded.includes(name));
-    return enter(next, "Failed", now, `applications stayed Degraded until the deadline: ${describePending(degraded)}`);
+    return enter(next, "Failed", endOf(next, now), `applications stayed Degraded until the deadline: ${describePending(degraded)}`);
   }
   const waiting = found.pending.length > 0 ? `applications not Synced and Healthy: ${describePending(found.pending)}` : "the agent runs an older revision";
-  return enter(next, "TimedOut", now, `timed out in ${next.phase}: ${waiting}`);
+  return enter(next, "TimedOut", endOf(next, now), `timed out in ${next.phase}: ${waiting}`);
 }

@@ -29,5 +29,14 @@ export function enterAll(state: RebuildState, path: readonly RebuildPhase[], now
   return next;
 }
 
+/**
+ * When a rebuild found late ended: at its deadline, not when someone happened to look (phases
+ * advance on reads), unless a phase was entered after the deadline.
+ */
+export function endOf(state: RebuildState, now: Date): Date {
+  const last = Date.parse(state.phases[state.phases.length - 1]!.enteredAt);
+  return new Date(Math.min(now.getTime(), Math.max(Date.parse(state.deadline), last)));
+}
+
 /** The phases a rebuild goes through after its control plane is up, in order. */
 export const AGENT_PATH: readonly RebuildPhase[] = ["AwaitingAgent", "AgentConnected", "Syncing", "Converged"];

@@ -16,7 +16,7 @@ import { advanceAgentPhases } from "./agent-phases.js";
 import { beginControlPlane, pollControlPlane, type ControlPlaneStep } from "./control-plane.js";
 import type { DeployTree } from "./deploy-tree.js";
 import { RebuildError } from "./errors.js";
-import { enter, isTerminal } from "./phases.js";
+import { endOf, enter, isTerminal } from "./phases.js";
 import { preflight } from "./preflight.js";
 
 export interface RebuildDependencies {
@@ -203,7 +203,7 @@ export class RebuildService {
       const step = await pollControlPlane(this.deps.eks, record, state, now);
       if (step.state.phase !== "ControlPlaneCreating" || now.toISOString() < state.deadline) return step;
       const why = step.state.message ? `: ${step.state.message}` : `: EKS cluster ${record.eks?.name} is not ACTIVE yet`;
-      return { state: enter(step.state, "TimedOut", now, `timed out in ControlPlaneCreating${why}`) };
+      return { state: enter(step.state, "TimedOut", endOf(step.state, now), `timed out in ControlPlaneCreating${why}`) };
     }
     const status = await this.deps.status(record.name, state.requestedAt, state.incarnation);
     return { state: await advanceAgentPhases({ status, tree: this.deps.tree, cluster: record.name }, state, now) };

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rebuild, type RebuildState, type StoredApplicationStatus } from "../../contract/index.js";
 import { convergence, describePending } from "../../lambdas/rebuild/convergence.js";
-import { AGENT_PATH, enter, enterAll } from "../../lambdas/rebuild/phases.js";
+import { AGENT_PATH, endOf, enter, enterAll } from "../../lambdas/rebuild/phases.js";
 import { preflight } from "../../lambdas/rebuild/preflight.js";
 
 const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -41,6 +41,13 @@ test("each phase entered closes the one before with its duration; a terminal pha
   assert.equal(ended.finishedAt, at(62.5).toISOString());
   assert.equal(ended.message, "timed out in AwaitingAgent");
   assert.ok(Rebuild.safeParse({ cluster: "a", ...ended, preflight: null }).success);
+});
+
+test("a rebuild found late ends at its deadline, or at its last phase if that came later", () => {
+  const waiting = enter(requested, "AwaitingAgent", at(1));
+  assert.deepEqual(endOf(waiting, at(900)), at(600));
+  assert.deepEqual(endOf(waiting, at(300)), at(300), "never later than now");
+  assert.deepEqual(endOf(enter(waiting, "AgentConnected", at(700)), at(900)), at(700));
 });
 
 test("enterAll enters only the phases after the current one, in order, however often it is called", () => {

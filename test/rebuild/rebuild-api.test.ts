@@ -196,6 +196,8 @@ for (const store of hubStores) {
       const [ended] = await rebuilds("silent");
       assert.match(ended!.message ?? "", /timed out in AwaitingAgent: no report from the agent of incarnation 2/);
       assert.deepEqual(phasesOf(ended!), ["Requested", "AwaitingAgent", "TimedOut"]);
+      assert.equal(ended!.totalSeconds, 1, "it ended at its deadline, whenever it was looked at");
+      assert.equal(ended!.finishedAt, ended!.deadline);
     });
 
     test("an application that stays Degraded: Failed naming it", async () => {
