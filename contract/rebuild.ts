@@ -9,7 +9,10 @@ import { utf8String } from "./validation.js";
 export const REBUILD_LIMITS = {
   /** In UTF-8 bytes. */
   maxReasonBytes: 1024,
-  /** In UTF-8 bytes; the message a Failed or TimedOut rebuild ends with. */
+  /**
+   * In UTF-8 bytes: a rebuild's message (why it Failed or TimedOut, or the last EKS error). With the
+   * reason and the phases the latest rebuild stays under 5 KB of the cluster item's budget (clusters.ts).
+   */
   maxMessageBytes: 2048,
   minTimeoutSeconds: 1,
   maxTimeoutSeconds: 7 * 86_400,

@@ -1,6 +1,13 @@
-import { REBUILD_PHASES, TERMINAL_REBUILD_PHASES, type RebuildPhase, type RebuildState } from "../../contract/index.js";
+import { REBUILD_LIMITS, REBUILD_PHASES, TERMINAL_REBUILD_PHASES, type RebuildPhase, type RebuildState } from "../../contract/index.js";
 
 export const isTerminal = (phase: RebuildPhase): boolean => TERMINAL_REBUILD_PHASES.includes(phase);
+
+/** A message within REBUILD_LIMITS.maxMessageBytes of UTF-8, so the cluster item stays within its budget (contract/clusters.ts). */
+function bounded(message: string): string {
+  let text = message;
+  while (Buffer.byteLength(text) > REBUILD_LIMITS.maxMessageBytes) text = `${text.slice(0, Math.floor(text.length * 0.9) - 1)}…`;
+  return text;
+}
 
 const seconds = (from: string, to: Date): number => Math.max(0, (to.getTime() - Date.parse(from)) / 1000);
 
@@ -16,7 +23,7 @@ export function enter(state: RebuildState, phase: RebuildPhase, now: Date, messa
     phases: [...phases, { phase, enteredAt: at, seconds: terminal ? 0 : null }],
     finishedAt: terminal ? at : null,
     totalSeconds: terminal ? seconds(state.requestedAt, now) : null,
-    message: message ?? state.message,
+    message: message === null ? state.message : bounded(message),
   };
 }
 

@@ -41,6 +41,8 @@ test("each phase entered closes the one before with its duration; a terminal pha
   assert.equal(ended.finishedAt, at(62.5).toISOString());
   assert.equal(ended.message, "timed out in AwaitingAgent");
   assert.ok(Rebuild.safeParse({ cluster: "a", ...ended, preflight: null }).success);
+  const long = enter(waiting, "Failed", at(70), "é".repeat(5000));
+  assert.ok(Buffer.byteLength(long.message!) <= 2048 && long.message!.endsWith("…"), "a message is bounded in UTF-8 bytes");
 });
 
 test("a rebuild found late ends at its deadline, or at its last phase if that came later", () => {
