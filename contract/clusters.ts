@@ -15,7 +15,8 @@ import { utf8Length, utf8String } from "./validation.js";
  *   EKS record   AWS's own bounds: 50 tags × (128 + 256 characters, ≤ 4 bytes each) ≈ 76,800,
  *                plus ARN, subnets, groups, CIDRs and logging      <  10,000
  *   the rest     name, times, version, token hashes, attribute names <   1,000
- *   total                                                           < 396,734
+ *   rebuild      the latest rebuild (rebuild.ts: reason, message, phases) < 5,000
+ *   total                                                           < 401,734
  * PATCH adds keys a few at a time (a body is at most 64 KiB), so the count and byte bounds, not the
  * body limit, are what keep the item whole.
  */
