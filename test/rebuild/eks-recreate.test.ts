@@ -154,4 +154,14 @@ describe("rebuild with recreateEks (moto)", () => {
       .filter((call) => call.startsWith("DELETE") || call === "POST /clusters");
     assert.deepEqual(calls, ["DELETE /clusters/orders", "POST /clusters"]);
   });
+
+  test("an EKS API that cannot be reached gets 502 before anything changes (run last: it stops moto)", async () => {
+    const registered = await registerEks("ledger");
+    await moto.stop();
+    const response = await hub.api("POST", "/v1/clusters/ledger/rebuild", { body: { reason: "drill", recreateEks: true } });
+    assert.equal(response.status, 502);
+    assert.match(errorOf(response).message, /could not describe EKS cluster ledger in eu-west-1.*nothing changed, try again/);
+    assert.equal(Cluster.parse((await hub.api("GET", "/v1/clusters/ledger")).body).resourceVersion, registered.resourceVersion);
+    assert.deepEqual(RebuildList.parse((await hub.api("GET", "/v1/clusters/ledger/rebuilds")).body).items, []);
+  });
 });
