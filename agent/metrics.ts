@@ -50,6 +50,12 @@ export class AgentMetrics {
     labelNames: ["outcome"] as const,
     registers: [this.registry],
   });
+  readonly hubWaits = new Counter({
+    name: "radial_agent_hub_waits_total",
+    help: "Waits on the hub for a new head by outcome: head (it named a new one), unchanged, or polling (the hub does not wait, or failed)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
 
   readonly kubeRequests = new Counter({
     name: "radial_agent_kube_requests_total",

@@ -18,6 +18,7 @@ import { buildReport, Conditions, type ApplicationState } from "../report/build.
 import { Reporter } from "../report/reporter.js";
 import type { Probe } from "../server.js";
 import type { DeployBranch } from "../source/branch.js";
+import { HeadWatch } from "../source/head-watch.js";
 import { Applications } from "./applications.js";
 import { Liveness } from "./liveness.js";
 import { DeploySource } from "./source.js";
@@ -49,6 +50,8 @@ const NEXT_PASS = "the wait for the next pass";
 
 export class Agent {
   readonly reporter: Reporter;
+  /** The long-poll on the hub for a new head; the poll below stays the fallback. */
+  private readonly watch: HeadWatch;
   private readonly options: AgentOptions;
   private readonly source: DeploySource;
   private readonly applications: Applications;
@@ -98,6 +101,16 @@ export class Agent {
       onReply: (reply) => this.onHubReply(reply),
       onOutcome: (outcome) => metrics.reports.inc({ outcome }),
     });
+    this.watch = new HeadWatch({
+      hubUrl: config.hubUrl,
+      cluster: config.cluster,
+      token: options.token,
+      known: () => this.source.latest,
+      onHead: (revision) => this.onHead(revision),
+      pollMs: config.pollIntervalSeconds * 1000,
+      logger,
+      onOutcome: (outcome) => metrics.hubWaits.inc({ outcome }),
+    });
   }
 
   /** The deploy branch; undefined until the fleet repo is known (from the settings or the hub). */
@@ -135,6 +148,7 @@ export class Agent {
   /** Runs passes until `stop()`. */
   start(): Promise<void> {
     this.reporter.start();
+    this.watch.start();
     this.done ??= this.loop();
     return this.done;
   }
@@ -142,6 +156,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    await this.watch.stop();
     await this.done;
     await this.applications.stop();
     await this.options.engine.stop();
@@ -152,6 +167,13 @@ export class Agent {
     const moved = this.source.locate(reply);
     const news = reply.revision !== null && this.source.heard(reply.revision);
     if (!moved && !news) return;
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** The hub's long-poll named a head: news starts the next pass at once. */
+  private onHead(revision: string): void {
+    if (!this.source.heard(revision)) return;
     this.nudged = true;
     this.wake?.();
   }

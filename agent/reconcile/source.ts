@@ -73,6 +73,11 @@ export class DeploySource {
     return news;
   }
 
+  /** The newest head the agent knows of: the hub's last word, else the commit fetched last. */
+  get latest(): string | null {
+    return this.hubRevision?.revision ?? this.fetched;
+  }
+
   async update(): Promise<SourceUpdate> {
     const branch = this.branch;
     if (!branch) {
