@@ -23,7 +23,8 @@ export const IMAGE_PATHS = { node: "/usr/local/bin/node", bundle: "/app/radial.m
 export const IMAGE_USER = "65532:65532";
 /** The bootstrap manifest passes `agent` as the container's args; the entrypoint is node and the bundle. */
 export const IMAGE_ENTRYPOINT = [IMAGE_PATHS.node, ...AGENT_NODE_FLAGS, IMAGE_PATHS.bundle];
-const OCI_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64" };
+/** Node.js architecture names → OCI platform architectures. */
+export const OCI_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64" };
 
 export type Progress = (line: string) => void;
 

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { z } from "zod";
 import { ClusterStatus, RegisterClusterResponse } from "../../contract/index.js";
 import { VERSION } from "../../core/version.js";
-import { buildImage, IMAGE_ENTRYPOINT, IMAGE_USER } from "../../build/image.js";
+import { buildImage, IMAGE_ENTRYPOINT, IMAGE_USER, OCI_ARCH } from "../../build/image.js";
 import { startTestHub, type TestHub } from "../hub/harness.js";
 import { installKubernetes, startCluster, type Cluster } from "../engines/kubernetes.js";
 import { freePort, waitFor } from "../engines/process.js";
@@ -58,7 +58,7 @@ test("the tarball is an OCI image layout whose config runs the agent as uid 6553
   assert.deepEqual(config.config.Entrypoint, IMAGE_ENTRYPOINT);
   assert.deepEqual(config.config.Cmd, ["agent"]);
   assert.ok(config.config.Env.includes("MALLOC_ARENA_MAX=2") && config.config.Env.includes("NODE_ENV=production"), config.config.Env.join(" "));
-  assert.equal(config.architecture, { x64: "amd64", arm64: "arm64" }[process.arch]);
+  assert.equal(config.architecture, OCI_ARCH[process.arch]);
 });
 
 test("two layers, node and its libraries, then the bundle; no shell anywhere", async () => {
