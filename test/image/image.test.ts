@@ -1,6 +1,6 @@
-// `npm run image` (build/image.ts): the OCI layout tarball's config and layers, and the agent run
-// from the image's own file tree (its layers unpacked, entered with chroot as the image's user)
-// against a real apiserver and hub.
+// `npm run image` (build/image.ts): the OCI layout tarball's config and layers, its push to a real
+// registry, and the agent run from the image's own file tree (its layers unpacked, entered with
+// chroot as the image's user) against a real apiserver and hub.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -15,6 +15,8 @@ import { buildImage, IMAGE_ENTRYPOINT, IMAGE_USER, OCI_ARCH } from "../../build/
 import { startTestHub, type TestHub } from "../hub/harness.js";
 import { installKubernetes, startCluster, type Cluster } from "../engines/kubernetes.js";
 import { freePort, waitFor } from "../engines/process.js";
+import { installCrane } from "../engines/crane.js";
+import { startRegistry } from "../engines/registry.js";
 
 const exec = promisify(execFile);
 /** By path: the agent's environment (the image's alone) has no PATH to look it up with. */
@@ -75,6 +77,21 @@ test("two layers, node and its libraries, then the bundle; no shell anywhere", a
   );
   const shells = [...runtime!, ...app!].filter((file) => ["sh", "bash", "dash", "ash", "busybox"].some((shell) => file.endsWith(`/${shell}`)));
   assert.deepEqual(shells, []);
+});
+
+test("the unpacked layout pushes as it is to a real OCI registry, under the digest its index names", { timeout: 10 * 60_000 }, async () => {
+  const [crane, registry] = await Promise.all([installCrane(), startRegistry()]);
+  try {
+    // crane keeps the login in $DOCKER_CONFIG: a folder of the test's own.
+    const env = { ...process.env, DOCKER_CONFIG: join(scratch, "docker") };
+    await exec(crane, ["auth", "login", registry.host, "--username", registry.username, "--password", registry.password], { env });
+    const ref = `${registry.host}/radial/agent:${VERSION}`;
+    await exec(crane, ["push", layout, ref], { env });
+    const index = z.object({ manifests: z.array(Descriptor) }).parse(JSON.parse(await readFile(join(layout, "index.json"), "utf8")));
+    assert.equal((await exec(crane, ["digest", ref], { env })).stdout.trim(), index.manifests[0]!.digest);
+  } finally {
+    await registry.stop();
+  }
 });
 
 test("the agent runs inside the image's file tree, as its user, and reports to the hub", { timeout: 10 * 60_000 }, async (t) => {
