@@ -105,7 +105,7 @@ async function latest(hub: TestHub): Promise<Rebuild> {
 async function rebuild(hub: TestHub, repoUrl: string, scratch: string): Promise<{ ended: Rebuild; bootstrapAppliedAt: number }> {
   const kube = await startCluster();
   try {
-    const answer = RebuildResponse.parse((await hub.api("POST", `/v1/clusters/${CLUSTER}/rebuild`, { body: { reason: "bench" } })).body);
+    const answer = RebuildResponse.parse((await hub.api("POST", `/v1/clusters/${CLUSTER}/rebuild`, { body: { reason: "bench", timeoutSeconds: 900 } })).body);
     await kubectl(kube, ["apply", "--server-side", "-f", "-"], answer.bootstrap);
     const bootstrapAppliedAt = Date.now();
     const tokenFile = join(scratch, "token");
