@@ -20,7 +20,8 @@ export const MAX_RECEIVES = 3;
 export interface GenerationProps {
   /** The worker's environment but the queue, which this construct makes. */
   workerEnvironment: Omit<z.input<typeof WorkerEnvironment>, "RADIAL_GENERATION_QUEUE_URL" | "RADIAL_GENERATION_DLQ_URL">;
-  kustomizeLayer: ILayerVersion;
+  /** kustomize and helm for linux/arm64. */
+  toolsLayer: ILayerVersion;
   /** Minutes between scheduled runs (a CloudFormation parameter's value). */
   intervalMinutes: string;
 }
@@ -72,7 +73,7 @@ export class Generation extends Construct {
       timeout: WORKER_TIMEOUT,
       // The fleet repo's git objects and hydrated sources live under /tmp between warm runs.
       ephemeralStorage: Size.gibibytes(2),
-      layers: [props.kustomizeLayer],
+      layers: [props.toolsLayer],
       environment: environment(workerEnvironment),
     });
     // A batch is worked in order; a failure hands back that message and every later one.

@@ -16,11 +16,12 @@ import { hubFunction, RUNTIME } from "./hub-function.js";
 import { inventoryTable } from "./inventory-table.js";
 import { acknowledgeNagFindings } from "./nag.js";
 import { apiRoutes } from "./routes.js";
+import { LAYER_BIN } from "./tools-layer.js";
 import { HubSecrets } from "./secrets.js";
 
 export interface HubStackProps extends StackProps {
-  /** A folder holding `bin/kustomize` built for linux/arm64 (`kustomizeLayerDir()`), the worker's layer. */
-  kustomizeLayerDir: string;
+  /** A folder holding `bin/kustomize` and `bin/helm` built for linux/arm64 (`toolsLayerDir()`), the worker's layer. */
+  toolsLayerDir: string;
   /** The console's built files; without them the console's bucket and distribution wait for them. */
   consoleAssetsDir?: string;
 }
@@ -71,9 +72,10 @@ export class HubStack extends Stack {
     const params = parameters(this);
     this.table = inventoryTable(this, "Inventory");
     const secrets = new HubSecrets(this, "Secrets");
-    const kustomize = new LayerVersion(this, "Kustomize", {
-      description: "kustomize for linux/arm64, at /opt/bin/kustomize",
-      code: Code.fromAsset(props.kustomizeLayerDir, { exclude: [".complete"] }),
+    // The worker finds helm on PATH (/opt/bin), its default; kustomize is named.
+    const tools = new LayerVersion(this, "Tools", {
+      description: `kustomize and helm for linux/arm64, in ${LAYER_BIN}`,
+      code: Code.fromAsset(props.toolsLayerDir, { exclude: [".complete"] }),
       compatibleArchitectures: [Architecture.ARM_64],
       compatibleRuntimes: [RUNTIME],
     });
@@ -83,8 +85,8 @@ export class HubStack extends Stack {
       RADIAL_SOURCE_BRANCH: params.sourceBranch.valueAsString,
     };
     this.generation = new Generation(this, "Generation", {
-      workerEnvironment: { ...fleet, RADIAL_GIT_SECRET_ID: secrets.git.secretArn, RADIAL_KUSTOMIZE: "/opt/bin/kustomize" },
-      kustomizeLayer: kustomize,
+      workerEnvironment: { ...fleet, RADIAL_GIT_SECRET_ID: secrets.git.secretArn, RADIAL_KUSTOMIZE: `${LAYER_BIN}/kustomize` },
+      toolsLayer: tools,
       intervalMinutes: params.generateIntervalMinutes.valueAsString,
     });
     this.http = new HubHttpApi(this, "Http");

@@ -6,9 +6,9 @@ import { installCrane } from "./crane.js";
 import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
 import { installKustomize } from "./kustomize.js";
-import { installKustomizeLayer } from "./kustomize-layer.js";
 import { installHelm } from "./helm.js";
 import { installRegistry } from "./registry.js";
+import { installToolsLayer } from "./tools-layer.js";
 import { installMoto } from "./moto.js";
 import { installNodeRuntime } from "./node.js";
 
@@ -27,7 +27,7 @@ try {
     (async () => {
       await timed("kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok)", installKubernetes);
       await timed("kustomize", installKustomize);
-      await timed("kustomize layer (linux/arm64, the Lambda worker's)", installKustomizeLayer);
+      await timed("Lambda tools layer (kustomize and helm for linux/arm64)", installToolsLayer);
     })(),
     // Helm's and the OCI registry's cold builds mostly wait on module downloads: a lane of their own.
     (async () => {

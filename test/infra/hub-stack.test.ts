@@ -15,7 +15,7 @@ import { apiRoutes } from "../../infra/routes.js";
 import { tableDefinition, TTL_ATTRIBUTE } from "../../lambdas/adapters/dynamodb/table.js";
 import { ApiEnvironment, ScheduleEnvironment, WorkerEnvironment } from "../../lambdas/handlers/environment.js";
 import { cfnLint } from "../engines/cfn-lint.js";
-import { installKustomizeLayer } from "../engines/kustomize-layer.js";
+import { installToolsLayer } from "../engines/tools-layer.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -44,7 +44,7 @@ async function synthOffline(output: string): Promise<void> {
 }
 
 before(async () => {
-  await installKustomizeLayer();
+  await installToolsLayer();
   out = await mkdtemp(join(tmpdir(), "radial-cdk-"));
   await synthOffline(out);
   resources = (JSON.parse(await readFile(join(out, "RadialHub.template.json"), "utf8")) as { Resources: Record<string, Resource> }).Resources;
@@ -224,17 +224,19 @@ describe("the hub's CDK stack", () => {
     assert.equal(render((schedule.Properties.Target as { Arn: unknown }).Arn), `${logicalId("AWS::Lambda::Function", "GenerationSchedule")}.Arn`);
   });
 
-  test("the worker's kustomize layer is a linux/arm64 executable at bin/kustomize", async () => {
-    const [[, layer]] = ofType("AWS::Lambda::LayerVersion") as [[string, Resource]];
-    const file = await open(join(out, String(layer.Metadata!["aws:asset:path"]), "bin", "kustomize"));
-    const header = Buffer.alloc(20);
-    await file.read(header, 0, 20, 0);
-    await file.close();
-    assert.equal(header.subarray(0, 4).toString("latin1"), "\x7fELF");
-    assert.equal(header[4], 2, "64-bit");
-    assert.equal(header.readUInt16LE(18), 183, "e_machine EM_AARCH64");
+  test("the worker's layer holds kustomize and helm as linux/arm64 executables in bin/", async () => {
+    const [[layerId, layer]] = ofType("AWS::Lambda::LayerVersion") as [[string, Resource]];
+    for (const tool of ["kustomize", "helm"]) {
+      const file = await open(join(out, String(layer.Metadata!["aws:asset:path"]), "bin", tool));
+      const header = Buffer.alloc(20);
+      await file.read(header, 0, 20, 0);
+      await file.close();
+      assert.equal(header.subarray(0, 4).toString("latin1"), "\x7fELF", tool);
+      assert.equal(header[4], 2, `${tool}: 64-bit`);
+      assert.equal(header.readUInt16LE(18), 183, `${tool}: e_machine EM_AARCH64`);
+    }
     const worker = resources[logicalId("AWS::Lambda::Function", "GenerationWorker")]!.Properties;
-    assert.deepEqual(worker.Layers, [{ Ref: ofType("AWS::Lambda::LayerVersion")[0]![0] }]);
+    assert.deepEqual(worker.Layers, [{ Ref: layerId }]);
   });
 
   test("encryption at rest and in transit: table, queues, bucket, topic", () => {
