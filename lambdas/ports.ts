@@ -334,7 +334,10 @@ export interface EksControlPlane {
 export interface FleetClusterEntry {
   name: string;
   labels: Record<string, string>;
-  createdAt: string;
+  /** Status received before this belongs to an earlier cluster of the name, or incarnation (a rebuild's start). */
+  since: string;
+  /** Which life of the cluster its reports belong to (1 until a rebuild). */
+  incarnation: number;
 }
 
 /**

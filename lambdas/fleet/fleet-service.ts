@@ -127,7 +127,8 @@ export class FleetService {
   /** Read now, not from the snapshot: one cluster costs a few reads, and a click through shows the latest. */
   async clusterApplication(cluster: string, application: string): Promise<ClusterApplication> {
     const registered = await this.registered(cluster);
-    const status = await this.deps.status.read(cluster, registered.createdAt, DRIFT_PER_APPLICATION_READ);
+    const { rebuild } = registered;
+    const status = await this.deps.status.read(cluster, rebuild?.requestedAt ?? registered.createdAt, DRIFT_PER_APPLICATION_READ, rebuild?.incarnation ?? 1);
     const head = await this.deps.revisions.revisionOf(cluster);
     const folder = head && this.deps.deploy ? await readDeployFolder(this.deps.deploy, cluster, application, head) : null;
     const reported = status.applications.some((app) => app.name === application);

@@ -21,7 +21,6 @@ export const SNAPSHOT_DRIFT_PER_CLUSTER = 20;
 const CONCURRENT_CLUSTERS = 16;
 
 export interface SnapshotCluster extends ReportedCluster {
-  createdAt: string;
   drift: StoredDriftEvent[];
 }
 
@@ -82,14 +81,15 @@ export class FleetSnapshots {
     const kept = new Map<string, Kept>();
     const clusters = await pool(entries, CONCURRENT_CLUSTERS, async (entry): Promise<SnapshotCluster> => {
       const stored = statuses.get(entry.name);
-      // Status from before the registration belongs to an earlier cluster of the same name.
-      const status = stored && stored.summary.receivedAt >= entry.createdAt ? stored : undefined;
+      // Status from before `since` belongs to an earlier cluster of the same name, or an earlier incarnation.
+      const status = stored && stored.summary.receivedAt >= entry.since && (stored.incarnation ?? 1) === entry.incarnation ? stored : undefined;
       const head = await this.deps.revisions.revisionOf(entry.name);
-      if (!status) return { ...entry, head, summary: undefined, applications: [], drift: [] };
-      const now = await this.update(entry.name, status, asOf);
-      kept.set(entry.name, now);
-      const drift = now.drift.filter((event) => event.receivedAt >= entry.createdAt);
-      return { ...entry, head, summary: status.summary, applications: [...now.applications.values()].map((a) => a.status), drift };
+      const { name, labels } = entry;
+      if (!status) return { name, labels, head, summary: undefined, applications: [], drift: [] };
+      const now = await this.update(name, status, asOf);
+      kept.set(name, now);
+      const drift = now.drift.filter((event) => event.receivedAt >= entry.since);
+      return { name, labels, head, summary: status.summary, applications: [...now.applications.values()].map((a) => a.status), drift };
     });
     clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.kept = kept;

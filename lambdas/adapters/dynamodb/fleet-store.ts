@@ -14,7 +14,14 @@ const MAX_BATCH_ATTEMPTS = 8;
 /** Batches in flight at once: enough to hide latency, few enough not to burst a table's capacity. */
 const CONCURRENT_BATCHES = 8;
 
-const IndexEntry = z.object({ name: z.string(), labels: StoredStringMap, createdAt: z.string(), deleting: z.literal(true).optional() });
+const IndexEntry = z.object({
+  name: z.string(),
+  labels: StoredStringMap,
+  createdAt: z.string(),
+  incarnation: z.number().int().min(1).optional(),
+  rebuild: z.looseObject({ requestedAt: z.string() }).optional(),
+  deleting: z.literal(true).optional(),
+});
 
 /**
  * The fleet snapshot's reads on the inventory table: the clusters from the eight `byShard`
@@ -42,15 +49,24 @@ export class DynamoDBFleetStore implements FleetStore {
           TableName: this.tableName,
           IndexName: SHARD_INDEX,
           KeyConditionExpression: "#shard = :shard",
-          ExpressionAttributeNames: { "#shard": "shard", "#name": "name", "#labels": "labels", "#createdAt": "createdAt", "#deleting": "deleting" },
+          ExpressionAttributeNames: {
+            "#shard": "shard",
+            "#name": "name",
+            "#labels": "labels",
+            "#createdAt": "createdAt",
+            "#incarnation": "incarnation",
+            "#rebuild": "rebuild",
+            "#deleting": "deleting",
+          },
           ExpressionAttributeValues: toAttributes({ ":shard": `CLUSTERS#${shard}` }),
-          ProjectionExpression: "pk, sk, #name, #labels, #createdAt, #deleting",
+          ProjectionExpression: "pk, sk, #name, #labels, #createdAt, #incarnation, #rebuild.requestedAt, #deleting",
           ExclusiveStartKey: startKey,
         }),
       );
       for (const attributes of page.Items ?? []) {
-        const { deleting, ...entry } = parseItem(IndexEntry, fromAttributes(attributes));
-        if (!deleting) entries.push(entry);
+        const { name, labels, createdAt, incarnation, rebuild, deleting } = parseItem(IndexEntry, fromAttributes(attributes));
+        // As GET /v1/clusters/{name}/status reads it: a rebuilt cluster shows its new incarnation's status only.
+        if (!deleting) entries.push({ name, labels, since: rebuild?.requestedAt ?? createdAt, incarnation: incarnation ?? 1 });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
