@@ -6,6 +6,7 @@ import { installCrane } from "./crane.js";
 import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
 import { installKustomize } from "./kustomize.js";
+import { installLambdaRic, installLambdaRie } from "./lambda-rie.js";
 import { installHelm } from "./helm.js";
 import { installRegistry } from "./registry.js";
 import { installToolsLayer } from "./tools-layer.js";
@@ -27,6 +28,7 @@ try {
     (async () => {
       await timed("kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok)", installKubernetes);
       await timed("kustomize", installKustomize);
+      await timed("lambda runtime interface emulator", installLambdaRie);
       await timed("Lambda tools layer (kustomize and helm for linux/arm64)", installToolsLayer);
     })(),
     // Helm's and the OCI registry's cold builds mostly wait on module downloads: a lane of their own.
@@ -37,6 +39,7 @@ try {
     })(),
     (async () => {
       await timed("node", installNodeRuntime);
+      await timed("lambda runtime interface client (aws-lambda-ric, native build)", installLambdaRic);
       await timed("dynamodb-local", installDynamoDBLocal);
       await timed("moto", installMoto);
       await timed("cfn-lint", installCfnLint);

@@ -1,0 +1,137 @@
+// The hub's Lambda bundles under the real Lambda runtime (AWS's emulator and Node.js runtime
+// interface client), invoked with API Gateway v2 events and SQS batches, against DynamoDB Local,
+// moto (SQS FIFO, Secrets Manager) and the real git server.
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { GenerationHistoryPage, GenerationRun, HubReply, RegisterClusterResponse, type GenerationRecord } from "../../contract/index.js";
+import { bareGit } from "../engines/git-server.js";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { httpEvent, OPERATOR_ARN } from "./events.js";
+import { startLambdaHub, WEBHOOK_SECRET, type LambdaHub } from "./hub.js";
+import type { LambdaFunction } from "./function.js";
+
+const webSet = (url: string) => `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: web
+spec:
+  generators:
+    - clusters: {}
+  template:
+    metadata:
+      name: 'web-{{name}}'
+    spec:
+      project: default
+      source: { repoURL: ${url}, targetRevision: HEAD, path: apps/web }
+      destination: { name: '{{name}}', namespace: web }
+`;
+const fleet = (url: string) => ({
+  "generators/web.yaml": webSet(url),
+  "apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: blue\n",
+});
+const operator = { iamCaller: OPERATOR_ARN };
+
+describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 }, () => {
+  let out: string;
+  let hub: LambdaHub;
+  let worker: LambdaFunction;
+  let agentToken: string;
+
+  const branches = async () => (await bareGit(hub.git, "fleet", "for-each-ref", "--format=%(refname:short)", "refs/heads/radial/")).split("\n").filter(Boolean);
+  const history = async (): Promise<GenerationRecord[]> => GenerationHistoryPage.parse((await hub.api("GET", "/v1/generations", operator)).body).items;
+
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), "radial-lambda-"));
+    hub = await startLambdaHub(fleet, out);
+    worker = await hub.worker();
+  });
+  after(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
+    await hub?.stop();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  test("a registration queues a run; the worker drains the queue and writes the cluster's branch", async () => {
+    const registered = await hub.api("POST", "/v1/clusters", { ...operator, body: JSON.stringify({ name: "edge-1", labels: { env: "prod" } }) });
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    agentToken = RegisterClusterResponse.parse(registered.body).token;
+    assert.equal((await hub.api("POST", "/v1/clusters", { body: JSON.stringify({ name: "x" }) })).status, 401, "no IAM caller, no registration");
+    assert.deepEqual(await branches(), [], "nothing runs in the API function");
+    assert.deepEqual(await hub.drain(worker), [1]);
+    assert.deepEqual(await branches(), ["radial/clusters/edge-1"]);
+    assert.deepEqual(
+      (await history()).map((r) => [r.trigger, r.clustersChanged, r.errorCount]),
+      [["inventory", 1, 0]],
+    );
+  });
+
+  test("status intake: the agent's token, the branch head in the reply", async () => {
+    const head = await bareGit(hub.git, "fleet", "rev-parse", "refs/heads/radial/clusters/edge-1");
+    const report = {
+      cluster: "edge-1",
+      agentVersion: "0.1.0",
+      heartbeatAt: new Date().toISOString(),
+      revision: head,
+      conditions: [],
+      applications: [],
+      driftEvents: [],
+    };
+    const headers = { authorization: `Bearer ${agentToken}`, "x-radial-cluster": "edge-1" };
+    const reply = await hub.api("POST", "/v1/agent/status", { headers, body: JSON.stringify(report) });
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    assert.equal(HubReply.parse(reply.body).revision, head);
+    assert.equal(
+      (await hub.api("POST", "/v1/agent/status", { headers: { authorization: "Bearer rdl_agent_nope", "x-radial-cluster": "edge-1" }, body: "{}" })).status,
+      401,
+    );
+  });
+
+  test("a push webhook signed with the secret from Secrets Manager queues a run", async () => {
+    const body = JSON.stringify({ ref: "refs/heads/main", repository: { clone_url: hub.repoUrl } });
+    const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+    const answer = await hub.api("POST", "/v1/webhooks/git", { body, headers: { "x-hub-signature-256": signature, "x-github-event": "push" } });
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    const bad = await hub.api("POST", "/v1/webhooks/git", { body, headers: { "x-hub-signature-256": "sha256=00", "x-github-event": "push" } });
+    assert.equal(bad.status, 401);
+    assert.deepEqual(await hub.drain(worker), [1], "one message, the good delivery's");
+    assert.equal((await history())[0]?.trigger, "webhook");
+  });
+
+  test("two runs requested at once run one after the other, never at once, on two worker instances", async () => {
+    const second = await hub.worker();
+    // An emulator runs one invocation at a time, as a Lambda instance does: the second request goes to a second API instance.
+    const otherApi = await hub.startApi();
+    const viaOther = async () => {
+      const { result } = await otherApi.invoke(httpEvent("POST", "/v1/generate", { ...operator, query: "dryRun=true" }));
+      const answer = result as APIGatewayProxyStructuredResultV2;
+      return { status: answer.statusCode ?? 0, body: JSON.parse(answer.body ?? "null") as unknown };
+    };
+    const requested = await Promise.all([hub.api("POST", "/v1/generate", operator), viaOther()]);
+    const runs = requested.map((answer) => {
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      return GenerationRun.parse(answer.body);
+    });
+    // Both instances poll the queue at once, as Lambda scales out; the one message group hands out one batch at a time.
+    await Promise.all([hub.drain(worker), hub.drain(second)]);
+    const done: GenerationRun[] = [];
+    for (const run of runs) done.push(GenerationRun.parse((await hub.api("GET", `/v1/generations/${run.id}`, operator)).body));
+    assert.deepEqual(
+      done.map((run) => [run.state, run.error]),
+      [
+        ["finished", null],
+        ["finished", null],
+      ],
+    );
+    const [a, b] = done.map((run) => ({ start: Date.parse(run.startedAt!), end: Date.parse(run.finishedAt!) })).sort((x, y) => x.start - y.start);
+    assert.ok(a!.end <= b!.start, `the runs overlapped: ${JSON.stringify(done.map((r) => [r.startedAt, r.finishedAt]))}`);
+  });
+
+  test("a function whose secret cannot be read stops its init naming the secret", async () => {
+    const broken = await hub.startApi({ RADIAL_WEBHOOK_SECRET_ID: "radial/no-such-secret" });
+    await assert.rejects(broken.invoke({}), /radial\/no-such-secret/);
+  });
+});
