@@ -49,6 +49,7 @@ async function describesItsRoutes(url: string): Promise<void> {
     "DELETE /v1/clusters/{name}",
     "GET /healthz",
     "GET /metrics",
+    "GET /v1/agent/revision",
     "GET /v1/clusters",
     "GET /v1/clusters/{name}",
     "GET /v1/clusters/{name}/status",
