@@ -29,14 +29,17 @@ export async function startFunction(dir: string, env: Record<string, string>, na
   });
   const inits: number[] = [];
   const log: string[] = [];
-  daemon.child.stdout?.on("data", (chunk: Buffer) => {
+  const read = (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) {
       log.push(line);
       const init = /INIT REPORT\(durationMs: ([\d.]+)\)/.exec(line);
       // The emulator reports a second, empty init for the invoke phase; the real one is the first.
       if (init && inits.length === 0) inits.push(Number(init[1]));
     }
-  });
+  };
+  // The emulator logs on stderr, the function on stdout.
+  daemon.child.stdout?.on("data", read);
+  daemon.child.stderr?.on("data", read);
   const url = `http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`;
   await waitFor(`the emulator of ${name}`, async () => (await fetch(`http://127.0.0.1:${port}/`, { method: "GET" })).status > 0, { daemon });
   return {
