@@ -17,7 +17,7 @@ async function hubUp(options: HubUpOptions): Promise<void> {
   try {
     // Loaded here, not at the top: every other command would otherwise load the whole hub first.
     const { startHub } = await import("../lambdas/local/hub.js");
-    // A fresh checkout has no built console yet: build it once (about a second), so `npm start` just works.
+    // A fresh checkout has no built console yet, and an edited one a stale build: build it (about a second), so `npm start` just works.
     const { consoleAssets } = await import("../console/build.js");
     const hub = await startHub({ port, host: options.host, dataDir, logger, env: process.env, consoleDir: await consoleAssets() });
     logger.info("hub started", { url: hub.url, dataDir });

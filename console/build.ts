@@ -3,7 +3,7 @@
 // sizes, gzipped as a browser receives them. The embedded hub serves that folder at `/`.
 import { build, type Plugin } from "esbuild";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -83,9 +83,19 @@ export async function buildConsole(dir = CONSOLE_DIST): Promise<ConsoleBuild> {
   return { dir, files, gzipBytes: files.reduce((sum, file) => sum + file.gzipBytes, 0) };
 }
 
-/** The console's folder, built first when it has no index.html yet (a fresh checkout). */
+const SOURCES = fileURLToPath(new URL("./src", import.meta.url));
+
+/** Whether a file under console/src changed after `since` (ms): the build in dist is then stale. */
+async function changedSince(since: number): Promise<boolean> {
+  const entries = await readdir(SOURCES, { recursive: true, withFileTypes: true });
+  const times = await Promise.all(entries.filter((entry) => entry.isFile()).map(async (entry) => (await stat(join(entry.parentPath, entry.name))).mtimeMs));
+  return times.some((time) => time > since);
+}
+
+/** The console's folder, built first when it has no index.html yet (a fresh checkout) or its sources changed since. */
 export async function consoleAssets(dir = CONSOLE_DIST): Promise<string> {
-  if (!existsSync(join(dir, "index.html"))) await buildConsole(dir);
+  const index = join(dir, "index.html");
+  if (!existsSync(index) || (await changedSince((await stat(index)).mtimeMs))) await buildConsole(dir);
   return dir;
 }
 

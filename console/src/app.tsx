@@ -9,6 +9,7 @@ import { ClustersView } from "./views/clusters.js";
 import { GenerationsView } from "./views/generations.js";
 import { MatrixView } from "./views/matrix.js";
 import { OverviewView } from "./views/overview.js";
+import { RebuildsView } from "./views/rebuilds.js";
 import { SignInView } from "./views/sign-in.js";
 
 const NAV: { label: string; route: Route; views: Route["view"][] }[] = [
@@ -16,7 +17,7 @@ const NAV: { label: string; route: Route; views: Route["view"][] }[] = [
   {
     label: "Clusters",
     route: { view: "clusters", selector: "", search: "", sort: "name", descending: false },
-    views: ["clusters", "cluster", "application"],
+    views: ["clusters", "cluster", "application", "rebuilds"],
   },
   { label: "Matrix", route: { view: "matrix", selector: "", application: "", sync: "", health: "" }, views: ["matrix"] },
   { label: "Generations", route: { view: "generations" }, views: ["generations"] },
@@ -36,6 +37,8 @@ function View({ route }: { route: Route }) {
       return <ApplicationView key={`${route.cluster}/${route.application}`} cluster={route.cluster} application={route.application} />;
     case "generations":
       return <GenerationsView />;
+    case "rebuilds":
+      return <RebuildsView key={route.cluster} name={route.cluster} />;
     case "not-found":
       return <NotFound what={`The page ${route.path || "/"}`} detail="this console has no such view" />;
   }

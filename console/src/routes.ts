@@ -13,6 +13,7 @@ export type Route =
   | { view: "matrix"; selector: string; application: string; sync: string; health: string }
   | { view: "application"; cluster: string; application: string }
   | { view: "generations" }
+  | { view: "rebuilds"; cluster: string }
   | { view: "not-found"; path: string };
 
 function decode(segment: string): string | undefined {
@@ -47,6 +48,7 @@ export function parseRoute(hash: string): Route {
   if (first === "clusters" && second === undefined) return clustersRoute(query);
   if (first === "clusters" && third === undefined) return { view: "cluster", cluster: second! };
   if (first === "clusters" && third === "applications" && fourth !== undefined) return { view: "application", cluster: second!, application: fourth };
+  if (first === "clusters" && third === "rebuilds" && fourth === undefined) return { view: "rebuilds", cluster: second! };
   if (first === "matrix" && second === undefined) {
     const get = (name: string) => query.get(name) ?? "";
     return { view: "matrix", selector: get("selector"), application: get("application"), sync: get("sync"), health: get("health") };
@@ -82,6 +84,8 @@ export function href(route: Route): string {
       return `#/clusters/${name(route.cluster)}/applications/${name(route.application)}`;
     case "generations":
       return "#/generations";
+    case "rebuilds":
+      return `#/clusters/${name(route.cluster)}/rebuilds`;
     case "not-found":
       return `#${route.path}`;
   }

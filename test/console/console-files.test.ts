@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import type { ConsoleBuild } from "../../console/build.js";
+import { mkdtemp, rm, stat, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { consoleAssets, type ConsoleBuild } from "../../console/build.js";
 import { startConsoleHub, type ConsoleHub } from "./console-hub.js";
 
 let built: ConsoleBuild;
@@ -69,4 +72,21 @@ test("anything but the page and its assets is the API's: no other file is served
   const healthz = await get("/healthz");
   assert.equal(healthz.status, 200);
   assert.deepEqual(await hub.api("GET", "/v1/clusters"), { items: [], nextPageToken: null });
+});
+
+test("hub up's console is built when missing and rebuilt when its sources are newer than the build, not otherwise", async () => {
+  const dir = join(await mkdtemp(join(tmpdir(), "radial-console-assets-")), "dist");
+  try {
+    const index = join(dir, "index.html");
+    assert.equal(await consoleAssets(dir), dir);
+    const built = (await stat(index)).mtimeMs;
+    await consoleAssets(dir);
+    assert.equal((await stat(index)).mtimeMs, built, "an up-to-date build is kept");
+    // Sources edited after the build: a build from long ago stands for it.
+    await utimes(index, new Date(0), new Date(0));
+    await consoleAssets(dir);
+    assert.ok((await stat(index)).mtimeMs > 0, "rebuilt");
+  } finally {
+    await rm(join(dir, ".."), { recursive: true, force: true });
+  }
 });

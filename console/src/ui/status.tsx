@@ -7,7 +7,7 @@ const HEALTH_SYMBOL: Record<HealthStatus, string> = {
   Healthy: "♥",
   Progressing: "◔",
   Degraded: "✖",
-  Suspended: "⏸",
+  Suspended: "‖",
   Missing: "?",
   Unknown: "?",
 };

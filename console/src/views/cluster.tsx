@@ -180,6 +180,16 @@ export function ClusterView({ name }: { name: string }) {
             <Section title="EKS">
               <Eks eks={cluster.eks} />
             </Section>
+            <Section title="Rebuilds">
+              {cluster.rebuild ? (
+                <p>
+                  Incarnation {cluster.rebuild.incarnation}: {cluster.rebuild.phase}, requested <Ago at={cluster.rebuild.requestedAt} />.{" "}
+                  <a href={href({ view: "rebuilds", cluster: name })}>Rebuild progress</a>
+                </p>
+              ) : (
+                <p class="muted">Never rebuilt.</p>
+              )}
+            </Section>
           </div>
           <Section title="Conditions">
             <Conditions status={status} />

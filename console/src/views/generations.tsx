@@ -1,5 +1,11 @@
 import { useState } from "preact/hooks";
-import { GenerationHistoryPage, GenerationRunResult, type GenerationRecord, type GenerationRecordError } from "../../../contract/generation.js";
+import {
+  GenerationHistoryPage,
+  GenerationRun,
+  type GenerationRecord,
+  type GenerationRecordError,
+  type GenerationRunResult,
+} from "../../../contract/generation.js";
 import { ApiFailure, getJson, postJson } from "../api/client.js";
 import { useLive } from "../api/live.js";
 import { Failure, LoadedPart, Page, Section } from "../ui/page.js";
@@ -81,12 +87,17 @@ function History({ page }: { page: GenerationHistoryPage }) {
   );
 }
 
+function lineKind(line: string): string | undefined {
+  if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("@@")) return "header";
+  return line.startsWith("+") ? "added" : line.startsWith("-") ? "removed" : undefined;
+}
+
 /** A unified diff with its added and removed lines marked (by a sign and a colour). */
 function Diff({ text, label }: { text: string; label: string }) {
   return (
     <pre class="diff" tabIndex={0} role="region" aria-label={label}>
       {text.split("\n").map((line, i) => (
-        <span key={i} class={line.startsWith("+") ? "added" : line.startsWith("-") ? "removed" : undefined}>
+        <span key={i} class={lineKind(line)}>
           {line}
           {"\n"}
         </span>
@@ -95,13 +106,22 @@ function Diff({ text, label }: { text: string; label: string }) {
   );
 }
 
+/** Queues a dry run and follows it until it ends: its result, or a failure saying why. */
+async function dryRun(): Promise<GenerationRunResult> {
+  let run = await postJson("/v1/generate?dryRun=true", GenerationRun);
+  while (run.state === "queued" || run.state === "running") {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run = await getJson(`/v1/generations/${encodeURIComponent(run.id)}`, GenerationRun);
+  }
+  if (!run.result) throw new ApiFailure(200, "failed", `the dry run failed: ${run.error ?? "no result"}`);
+  return run.result;
+}
+
 function DryRun() {
   const [result, setResult] = useState<GenerationRunResult | ApiFailure | "running" | null>(null);
   const run = () => {
     setResult("running");
-    postJson("/v1/generate?dryRun=true", GenerationRunResult).then(setResult, (error: unknown) =>
-      setResult(error instanceof ApiFailure ? error : new ApiFailure(0, "unexpected", String(error))),
-    );
+    dryRun().then(setResult, (error: unknown) => setResult(error instanceof ApiFailure ? error : new ApiFailure(0, "unexpected", String(error))));
   };
   const changed = result instanceof Object && !(result instanceof ApiFailure) ? result.clusters.filter((c) => c.diffs?.length) : [];
   return (

@@ -13,8 +13,9 @@ const loadDrift = () => getJson(withQuery("/v1/events", { limit: 50 }), FleetEve
 function Counts({ label, counts, extra = [] }: { label: string; counts: StatusCounts; extra?: [string, number, string?][] }) {
   const entries: [string, number, string?][] = [
     ...extra,
-    ...Object.entries(counts.health).map(([status, n]): [string, number, string] => [status, n, `health-${status}`]),
-    ...Object.entries(counts.sync).map(([status, n]): [string, number, string] => [status, n, `sync-${status}`]),
+    // Health and sync both have an Unknown: each says which it is.
+    ...Object.entries(counts.health).map(([status, n]): [string, number, string] => [status === "Unknown" ? "Health unknown" : status, n, `health-${status}`]),
+    ...Object.entries(counts.sync).map(([status, n]): [string, number, string] => [status === "Unknown" ? "Sync unknown" : status, n, `sync-${status}`]),
   ];
   return (
     <div class="card">
