@@ -2,6 +2,7 @@
 import { groupOf, type KubeObject } from "../kube/object.js";
 export { worstHealth } from "../../contract/status-report.js";
 import { apiServiceHealth } from "./apiservice.js";
+import { customCheckFor } from "./custom/index.js";
 import { daemonSetHealth, deploymentHealth, replicaSetHealth, statefulSetHealth } from "./apps.js";
 import { ConversionError, HealthCheckError } from "./fields.js";
 import { hpaV1Health, hpaV2Health } from "./hpa.js";
@@ -56,8 +57,9 @@ const HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer";
 
 /**
  * The health of one live object as Argo CD assesses it, or undefined when its kind has no health
- * check (custom resources included: Argo CD has no generic rule for them, only per-kind Lua scripts),
- * so it does not count toward the application's health. A check that cannot read the object gives
+ * check (Argo CD has no generic rule for custom resources, only the per-kind checks of its
+ * resource_customizations, which agent/health/custom mirrors), so it does not count toward the
+ * application's health. A check that cannot read the object gives
  * Unknown with the reason.
  */
 export function assessHealth(object: KubeObject): ResourceHealth | undefined {
@@ -67,7 +69,7 @@ export function assessHealth(object: KubeObject): ResourceHealth | undefined {
   }
   const group = groupOf(object.apiVersion);
   const entry = CHECKS.get(`${group}/${object.kind}`);
-  if (!entry) return undefined;
+  if (!entry) return customHealth(object);
   const version = object.apiVersion.slice(object.apiVersion.indexOf("/") + 1);
   const check = typeof entry.check === "function" ? entry.check : entry.check.get(version);
   if (!check) return { status: "Unknown", message: `unsupported ${entry.label} GVK: ${group}/${version}, Kind=${object.kind}` };
@@ -78,5 +80,20 @@ export function assessHealth(object: KubeObject): ResourceHealth | undefined {
     if (error instanceof ConversionError) return { status: "Unknown", message: `failed to convert unstructured ${entry.label} to typed: ${error.message}` };
     if (error instanceof HealthCheckError) return { status: "Unknown", message: error.message };
     throw error;
+  }
+}
+
+/**
+ * The health of a kind Argo CD assesses with a resource_customizations script, or undefined when
+ * none applies. A check that stops on the object's shape gives Unknown with the reason, never throws.
+ */
+export function customHealth(object: KubeObject): ResourceHealth | undefined {
+  const check = customCheckFor(object);
+  if (!check) return undefined;
+  try {
+    const health = check(object);
+    return health.message ? health : { status: health.status };
+  } catch (error) {
+    return { status: "Unknown", message: error instanceof Error ? error.message : String(error) };
   }
 }

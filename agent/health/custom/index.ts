@@ -1,0 +1,17 @@
+// Health for the custom resources fleets run (and Kubernetes kinds gitops-engine leaves to Argo CD's
+// resource_customizations), one lookup by group/kind. Each check gives Argo CD's outcome for that kind;
+// test/agent/health/fixtures holds Argo CD's cases for each.
+import { groupOf, type KubeObject } from "../../kube/object.js";
+import type { ResourceHealth } from "../resource-health.js";
+import { cronJobHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
+
+export type CustomCheck = (object: KubeObject) => ResourceHealth;
+
+/** The checks by `<group>/<Kind>`, the same key as Argo CD's resource_customizations folders. */
+export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, CustomCheck>([
+  ["batch/CronJob", cronJobHealth],
+  ["policy/PodDisruptionBudget", podDisruptionBudgetHealth],
+]);
+
+/** The check for an object's group and kind, if there is one. */
+export const customCheckFor = (object: KubeObject): CustomCheck | undefined => CUSTOM_CHECKS.get(`${groupOf(object.apiVersion)}/${object.kind}`);
