@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AGENT_ENV, AGENT_NODE_FLAGS, bundleAgent } from "../../agent/bundle.js";
+import { AGENT_VARIABLES } from "../../contract/agent-config.js";
 import { freePort } from "../../test/engines/process.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -74,10 +75,11 @@ export async function startAgentProcess(command: AgentCommand, settings: AgentSe
     "--metrics-port",
     String(port),
   ];
-  // A clean environment, as in a pod: nothing from the developer's shell changes what runs.
+  // A clean environment, as in a pod: nothing from the developer's shell changes what runs. The
+  // token goes in RADIAL_AGENT_TOKEN, the variable the agent reads (RADIAL_TOKEN is the CLI's admin token).
   const child: ChildProcess = spawn(command.argv[0]!, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: settings.dataDir, RADIAL_TOKEN: settings.token, ...command.env },
+    env: { PATH: process.env.PATH, HOME: settings.dataDir, [AGENT_VARIABLES.token]: settings.token, ...command.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
