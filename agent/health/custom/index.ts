@@ -3,14 +3,18 @@
 // test/agent/health/fixtures holds Argo CD's cases for each.
 import { groupOf, type KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
-import { cronJobHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
+import { certificateHealth, issuerHealth } from "./cert-manager.js";
+import { cronJobHealth, customResourceDefinitionHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
 
 export type CustomCheck = (object: KubeObject) => ResourceHealth;
 
 /** The checks by `<group>/<Kind>`, the same key as Argo CD's resource_customizations folders. */
 export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, CustomCheck>([
+  ["cert-manager.io/Certificate", certificateHealth],
+  ["cert-manager.io/Issuer", issuerHealth],
   ["batch/CronJob", cronJobHealth],
   ["policy/PodDisruptionBudget", podDisruptionBudgetHealth],
+  ["apiextensions.k8s.io/CustomResourceDefinition", customResourceDefinitionHealth],
 ]);
 
 /** The check for an object's group and kind, if there is one. */

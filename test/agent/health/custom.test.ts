@@ -10,8 +10,11 @@ import { CUSTOM_CHECKS } from "../../../agent/health/custom/index.js";
 import type { KubeObject } from "../../../agent/kube/object.js";
 
 const CASES_PER_KIND: Record<string, number> = {
+  "cert-manager.io/Certificate": 6,
+  "cert-manager.io/Issuer": 3,
   "batch/CronJob": 6,
   "policy/PodDisruptionBudget": 3,
+  "apiextensions.k8s.io/CustomResourceDefinition": 8,
 };
 
 interface Case {
