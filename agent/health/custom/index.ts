@@ -3,8 +3,11 @@
 // test/agent/health/fixtures holds Argo CD's cases for each.
 import { groupOf, type KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
-import { certificateHealth, issuerHealth } from "./cert-manager.js";
+import { certificateHealth, clusterIssuerHealth, issuerHealth } from "./cert-manager.js";
+import { externalSecretHealth, secretStoreHealth } from "./external-secrets.js";
 import { cronJobHealth, customResourceDefinitionHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
+import { prometheusHealth } from "./prometheus-operator.js";
+import { sealedSecretHealth } from "./sealed-secrets.js";
 
 export type CustomCheck = (object: KubeObject) => ResourceHealth;
 
@@ -12,6 +15,11 @@ export type CustomCheck = (object: KubeObject) => ResourceHealth;
 export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, CustomCheck>([
   ["cert-manager.io/Certificate", certificateHealth],
   ["cert-manager.io/Issuer", issuerHealth],
+  ["cert-manager.io/ClusterIssuer", clusterIssuerHealth],
+  ["external-secrets.io/ExternalSecret", externalSecretHealth],
+  ["external-secrets.io/SecretStore", secretStoreHealth],
+  ["bitnami.com/SealedSecret", sealedSecretHealth],
+  ["monitoring.coreos.com/Prometheus", prometheusHealth],
   ["batch/CronJob", cronJobHealth],
   ["policy/PodDisruptionBudget", podDisruptionBudgetHealth],
   ["apiextensions.k8s.io/CustomResourceDefinition", customResourceDefinitionHealth],

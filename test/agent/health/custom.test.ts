@@ -12,6 +12,11 @@ import type { KubeObject } from "../../../agent/kube/object.js";
 const CASES_PER_KIND: Record<string, number> = {
   "cert-manager.io/Certificate": 6,
   "cert-manager.io/Issuer": 3,
+  "cert-manager.io/ClusterIssuer": 3,
+  "external-secrets.io/ExternalSecret": 3,
+  "external-secrets.io/SecretStore": 2,
+  "bitnami.com/SealedSecret": 3,
+  "monitoring.coreos.com/Prometheus": 3,
   "batch/CronJob": 6,
   "policy/PodDisruptionBudget": 3,
   "apiextensions.k8s.io/CustomResourceDefinition": 8,
