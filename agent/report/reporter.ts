@@ -1,8 +1,9 @@
 /**
- * Posts the status report to the hub: shortly after every change (debounced, so a burst of changes
- * is one post) and as a heartbeat. Only the latest report matters, so nothing queues up while the
- * hub is away: the report is built when it is sent. Failures back off exponentially with jitter;
- * a 401 stops reporting (reconciling goes on) until the token changes.
+ * Posts the status report to the hub: after every change (at once after a quiet spell, then at most
+ * once per debounce delay, so a burst of changes is one post) and as a heartbeat. Only the latest
+ * report matters, so nothing queues up while the hub is away: the report is built when it is sent.
+ * Failures back off exponentially with jitter; a 401 stops reporting (reconciling goes on) until
+ * the token changes.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { AGENT_CLUSTER_HEADER, HubReply } from "../../contract/hub-reply.js";
@@ -40,6 +41,8 @@ export class Reporter {
   private due = Infinity;
   private sending: Promise<void> | undefined;
   private dirty = false;
+  /** When the last post started (Date.now()); changes within a debounce delay of it wait for the delay. */
+  private lastPostAt = -Infinity;
   private failures = 0;
   private stopped = false;
   /** The token the hub refused; reporting resumes when the token differs from it. */
@@ -56,10 +59,19 @@ export class Reporter {
     this.schedule(0);
   }
 
-  /** Something in the report changed: post within the debounce delay. */
+  /**
+   * Something in the report changed: post at once when the last post is a debounce delay old,
+   * else when it will be. Posts stay at most one per delay, and a change after a quiet spell (the
+   * branch fetched, the last application turning Healthy) reaches the hub without waiting.
+   */
   changed(): void {
     this.dirty = true;
-    if (this.failures === 0) this.schedule(this.options.debounceMs);
+    if (this.failures === 0) this.schedule(this.sinceLastPost());
+  }
+
+  /** How long until a debounce delay has passed since the last post started (0 when it has). */
+  private sinceLastPost(): number {
+    return Math.max(0, this.lastPostAt + this.options.debounceMs - Date.now());
   }
 
   /** Queues a drift event for the next post; the oldest are dropped beyond the report's bound. */
@@ -104,6 +116,7 @@ export class Reporter {
       return;
     }
     this.dirty = false;
+    this.lastPostAt = Date.now();
     this.sending = this.post().finally(() => (this.sending = undefined));
     await this.sending;
   }
@@ -172,6 +185,6 @@ export class Reporter {
       return;
     }
     this.options.onOutcome?.(outcome);
-    this.schedule(this.dirty && outcome === "ok" ? this.options.debounceMs : this.heartbeatSeconds * 1000);
+    this.schedule(this.dirty && outcome === "ok" ? this.sinceLastPost() : this.heartbeatSeconds * 1000);
   }
 }

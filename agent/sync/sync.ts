@@ -262,8 +262,10 @@ class SyncRun {
       const bucket = `${kindKey(object)} ${object.metadata.namespace ?? ""}`;
       unseen.set(bucket, [...(unseen.get(bucket) ?? []), object]);
     }
+    const absent = await this.absentNamespaces([...unseen.values()].map((bucket) => bucket[0]!.metadata.namespace));
     await pool([...unseen.values()], this.settings.concurrency, async (bucket) => {
       const first = bucket[0]!;
+      if (first.metadata.namespace && absent.has(first.metadata.namespace)) return;
       const wanted = new Set(bucket.map(resourceKey));
       let items: KubeObject[];
       try {
@@ -274,6 +276,21 @@ class SyncRun {
       }
       for (const live of items) if (wanted.has(resourceKey(live))) file(live);
     });
+  }
+
+  /**
+   * The namespaces among `namespaces` that do not exist: nothing of any name lives in them, so one
+   * read of each spares a list per kind (on an empty cluster, every one). A namespace that cannot
+   * be read counts as present, and is listed as before.
+   */
+  async absentNamespaces(namespaces: (string | undefined)[]): Promise<Set<string>> {
+    const absent = new Set<string>();
+    const named = [...new Set(namespaces)].filter((namespace): namespace is string => Boolean(namespace));
+    await pool(named, this.settings.concurrency, async (name) => {
+      const live = await this.client.get({ apiVersion: "v1", kind: "Namespace", name }).catch(() => null);
+      if (live === undefined) absent.add(name);
+    });
+    return absent;
   }
 
   /** Sync status of an object the sync did not write: compared with what is live. */
@@ -360,7 +377,10 @@ class SyncRun {
         { action: phase ? "hook" : unchanged ? "unchanged" : "applied", ...compared, ...(health ? { health } : {}) },
         phase,
       );
-      const state: TaskState = { task, object, live: written, until: phase ? "completion of hook" : "healthy state of", done: false, failed: false, result };
+      // The apiserver's answer to the write is the live object: a resource it already shows Healthy,
+      // or of a kind without a health check, needs no second read before the next wave.
+      const done = !phase && (health === undefined || health.status === "Healthy");
+      const state: TaskState = { task, object, live: written, until: phase ? "completion of hook" : "healthy state of", done, failed: false, result };
       if (phase) this.hooksRun.push(state);
       return state;
     } catch (error) {
