@@ -5,6 +5,8 @@ import { groupOf, type KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
 import { certificateHealth, clusterIssuerHealth, issuerHealth } from "./cert-manager.js";
 import { externalSecretHealth, secretStoreHealth } from "./external-secrets.js";
+import { helmReleaseHealth } from "./flux.js";
+import { scaledJobHealth, scaledObjectHealth } from "./keda.js";
 import { cronJobHealth, customResourceDefinitionHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
 import { prometheusHealth } from "./prometheus-operator.js";
 import { sealedSecretHealth } from "./sealed-secrets.js";
@@ -19,6 +21,9 @@ export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, C
   ["external-secrets.io/ExternalSecret", externalSecretHealth],
   ["external-secrets.io/SecretStore", secretStoreHealth],
   ["bitnami.com/SealedSecret", sealedSecretHealth],
+  ["keda.sh/ScaledObject", scaledObjectHealth],
+  ["keda.sh/ScaledJob", scaledJobHealth],
+  ["helm.toolkit.fluxcd.io/HelmRelease", helmReleaseHealth],
   ["monitoring.coreos.com/Prometheus", prometheusHealth],
   ["batch/CronJob", cronJobHealth],
   ["policy/PodDisruptionBudget", podDisruptionBudgetHealth],
