@@ -5,7 +5,8 @@ import { groupOf, type KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
 import { certificateHealth, clusterIssuerHealth, issuerHealth } from "./cert-manager.js";
 import { externalSecretHealth, secretStoreHealth } from "./external-secrets.js";
-import { helmReleaseHealth } from "./flux.js";
+import { gitRepositoryHealth, helmReleaseHealth, kustomizationHealth } from "./flux.js";
+import { gatewayHealth, httpRouteHealth } from "./gateway-api.js";
 import { scaledJobHealth, scaledObjectHealth } from "./keda.js";
 import { cronJobHealth, customResourceDefinitionHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
 import { prometheusHealth } from "./prometheus-operator.js";
@@ -24,6 +25,10 @@ export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, C
   ["keda.sh/ScaledObject", scaledObjectHealth],
   ["keda.sh/ScaledJob", scaledJobHealth],
   ["helm.toolkit.fluxcd.io/HelmRelease", helmReleaseHealth],
+  ["kustomize.toolkit.fluxcd.io/Kustomization", kustomizationHealth],
+  ["source.toolkit.fluxcd.io/GitRepository", gitRepositoryHealth],
+  ["gateway.networking.k8s.io/Gateway", gatewayHealth],
+  ["gateway.networking.k8s.io/HTTPRoute", httpRouteHealth],
   ["monitoring.coreos.com/Prometheus", prometheusHealth],
   ["batch/CronJob", cronJobHealth],
   ["policy/PodDisruptionBudget", podDisruptionBudgetHealth],
