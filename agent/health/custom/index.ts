@@ -3,10 +3,12 @@
 // test/agent/health/fixtures holds Argo CD's cases for each.
 import { groupOf, type KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
+import { experimentHealth } from "./argo-rollouts.js";
 import { certificateHealth, clusterIssuerHealth, issuerHealth } from "./cert-manager.js";
+import { cnpgClusterHealth } from "./cloudnative-pg.js";
 import { externalSecretHealth, secretStoreHealth } from "./external-secrets.js";
 import { gitRepositoryHealth, helmReleaseHealth, kustomizationHealth } from "./flux.js";
-import { gatewayHealth, httpRouteHealth } from "./gateway-api.js";
+import { gatewayHealth, grpcRouteHealth, httpRouteHealth } from "./gateway-api.js";
 import { scaledJobHealth, scaledObjectHealth } from "./keda.js";
 import { cronJobHealth, customResourceDefinitionHealth, podDisruptionBudgetHealth } from "./kubernetes.js";
 import { prometheusHealth } from "./prometheus-operator.js";
@@ -19,6 +21,7 @@ export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, C
   ["cert-manager.io/Certificate", certificateHealth],
   ["cert-manager.io/Issuer", issuerHealth],
   ["cert-manager.io/ClusterIssuer", clusterIssuerHealth],
+  ["argoproj.io/Experiment", experimentHealth],
   ["external-secrets.io/ExternalSecret", externalSecretHealth],
   ["external-secrets.io/SecretStore", secretStoreHealth],
   ["bitnami.com/SealedSecret", sealedSecretHealth],
@@ -29,6 +32,8 @@ export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, C
   ["source.toolkit.fluxcd.io/GitRepository", gitRepositoryHealth],
   ["gateway.networking.k8s.io/Gateway", gatewayHealth],
   ["gateway.networking.k8s.io/HTTPRoute", httpRouteHealth],
+  ["gateway.networking.k8s.io/GRPCRoute", grpcRouteHealth],
+  ["postgresql.cnpg.io/Cluster", cnpgClusterHealth],
   ["monitoring.coreos.com/Prometheus", prometheusHealth],
   ["batch/CronJob", cronJobHealth],
   ["policy/PodDisruptionBudget", podDisruptionBudgetHealth],
