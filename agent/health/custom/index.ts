@@ -3,7 +3,7 @@
 // test/agent/health/fixtures holds Argo CD's cases for each.
 import { groupOf, type KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
-import { analysisRunHealth, experimentHealth } from "./argo-rollouts.js";
+import { analysisRunHealth, experimentHealth, rolloutHealth } from "./argo-rollouts.js";
 import { certificateHealth, clusterIssuerHealth, issuerHealth } from "./cert-manager.js";
 import { cnpgClusterHealth } from "./cloudnative-pg.js";
 import { externalSecretHealth, secretStoreHealth } from "./external-secrets.js";
@@ -21,6 +21,7 @@ export const CUSTOM_CHECKS: ReadonlyMap<string, CustomCheck> = new Map<string, C
   ["cert-manager.io/Certificate", certificateHealth],
   ["cert-manager.io/Issuer", issuerHealth],
   ["cert-manager.io/ClusterIssuer", clusterIssuerHealth],
+  ["argoproj.io/Rollout", rolloutHealth],
   ["argoproj.io/AnalysisRun", analysisRunHealth],
   ["argoproj.io/Experiment", experimentHealth],
   ["external-secrets.io/ExternalSecret", externalSecretHealth],

@@ -13,6 +13,7 @@ const CASES_PER_KIND: Record<string, number> = {
   "cert-manager.io/Certificate": 6,
   "cert-manager.io/Issuer": 3,
   "cert-manager.io/ClusterIssuer": 3,
+  "argoproj.io/Rollout": 24,
   "argoproj.io/AnalysisRun": 11,
   "argoproj.io/Experiment": 6,
   "external-secrets.io/ExternalSecret": 3,
