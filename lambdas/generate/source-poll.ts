@@ -15,8 +15,8 @@
  * A lookup that fails is logged and changes nothing: the next poll tries again. A ref that
  * vanished (a deleted branch) is no move: there is nothing new to generate from.
  *
- * On AWS the same check is `poll()` called from the schedule's handler, which then runs
- * generation in that invocation when it answers `moved`.
+ * On AWS the schedule's handler does not call `poll()` yet: there the schedule queues a full run
+ * on its own interval, and the webhook is the fast path.
  */
 import { pool } from "../../core/pool.js";
 import type { RunLedger, SourceHeads } from "./run-ledger.js";
