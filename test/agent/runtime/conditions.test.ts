@@ -10,13 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AgentConfig } from "../../../contract/agent-config.js";
-import { ClusterStatus, GenerationRunResult, RegisterClusterResponse } from "../../../contract/index.js";
+import { ClusterStatus, RegisterClusterResponse } from "../../../contract/index.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { composeAgent, type ComposedAgent } from "../../../agent/compose.js";
 import { loadKubeConfig } from "../../../agent/kube/kubeconfig.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
 import { freePort, waitFor } from "../../engines/process.js";
+import { generateAndWait } from "../../hub/generation-runs.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
 
 const CLUSTER = "conditions-1";
@@ -101,7 +102,7 @@ test("Healthy and Ready follow an application's health as the watch sees it chan
       now: new Date(),
     },
   );
-  assert.deepEqual(GenerationRunResult.parse(await hub.api("POST", "/v1/generate")).errors, []);
+  assert.deepEqual((await generateAndWait((method, path) => hub.api(method, path))).errors, []);
   const config = AgentConfig.parse({
     hubUrl: hub.url,
     cluster: CLUSTER,

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AgentConfig } from "../../../contract/agent-config.js";
-import { ClusterStatus, GenerationRunResult, RegisterClusterResponse, type ApplicationStatus } from "../../../contract/index.js";
+import { ClusterStatus, RegisterClusterResponse, type ApplicationStatus } from "../../../contract/index.js";
 import { GitRepository } from "../../../lambdas/adapters/git/repository.js";
 import { composeAgent, type ComposedAgent } from "../../../agent/compose.js";
 import { loadKubeConfig } from "../../../agent/kube/kubeconfig.js";
@@ -19,6 +19,7 @@ import { MAX_CONCURRENT_SYNCS } from "../../../agent/reconcile/applications.js";
 import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
 import { freePort, waitFor } from "../../engines/process.js";
+import { generateAndWait } from "../../hub/generation-runs.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
 
 const CLUSTER = "slow-1";
@@ -94,7 +95,7 @@ async function publish(files: Record<string, string>): Promise<string> {
     author,
     now: new Date(),
   });
-  const run = GenerationRunResult.parse(await hub.api("POST", "/v1/generate"));
+  const run = await generateAndWait((method, path) => hub.api(method, path));
   assert.deepEqual(run.errors, [], JSON.stringify(run));
   const head = (await fleet.remoteBranches(`radial/clusters/${CLUSTER}`)).get(`radial/clusters/${CLUSTER}`);
   assert.ok(head, "the hub wrote the deploy branch");
