@@ -74,7 +74,7 @@ async function describesItsRoutes(url: string): Promise<void> {
     requestBody: { content: { "application/json": { schema: { properties: Record<string, unknown>; additionalProperties: boolean } } } };
   };
   const schema = register.requestBody.content["application/json"].schema;
-  assert.deepEqual(Object.keys(schema.properties).sort(), ["annotations", "eksClusterArn", "labels", "name", "server"]);
+  assert.deepEqual(Object.keys(schema.properties).sort(), ["allowLoopbackHub", "annotations", "eksClusterArn", "labels", "name", "server"]);
   assert.equal(schema.additionalProperties, false, "unknown fields are refused, and the description says so");
 
   // Each operation says which credential it takes: the admin token by default, or its own.
