@@ -25,8 +25,11 @@ export interface DriftWatcherOptions {
   cluster: string;
   /** Each drift seen (Detected, Deleted) and each repair (Healed, Recreated). */
   onDrift: (event: DriftEvent) => void;
-  /** Every change of a managed object, drift or not (undefined when deleted): e.g. to refresh its health. */
-  onChange?: (application: string, live: KubeObject | undefined, desired: KubeObject) => void;
+  /**
+   * Every change of a managed object, drift or not (undefined when deleted): e.g. to refresh its
+   * health. `differs`: the live object differs from Git in a field Git sets that another manager wrote.
+   */
+  onChange?: (application: string, live: KubeObject | undefined, desired: KubeObject, differs: boolean) => void;
   /** A watch failing (it retries by itself) or a heal that could not be written. */
   onError?: (error: Error) => void;
   now?: () => Date;
@@ -124,7 +127,9 @@ export class DriftWatcher {
       if (!seen.has(key)) continue;
       const live = seen.get(key);
       if (live && !isOwnedBy(live, this.options.cluster, application.name)) continue;
-      this.options.onChange?.(application.name, live, managed.object);
+      const differs =
+        live !== undefined && diffObject(managed.object, live, application.ignoreDifferences).fields.some((field) => field.manager !== FIELD_MANAGER);
+      this.options.onChange?.(application.name, live, managed.object, differs);
     }
   }
 
@@ -194,7 +199,10 @@ export class DriftWatcher {
     const { application, managed } = entry;
     // A copy or a foreign object that happens to carry our label is not ours to judge.
     if (!isOwnedBy(live, this.options.cluster, application.name)) return;
-    this.options.onChange?.(application.name, deleted ? undefined : live, managed.object);
+    const diff = diffObject(managed.object, live, application.ignoreDifferences);
+    // Fields last written by the agent itself differ only while a newer revision is being applied.
+    const foreign = diff.fields.filter((field) => field.manager !== FIELD_MANAGER);
+    this.options.onChange?.(application.name, deleted ? undefined : live, managed.object, !deleted && foreign.length > 0);
     if (!deleted && live.metadata.deletionTimestamp) return;
     if (this.healing.has(key) || (!deleted && this.beforeLastHeal(key, live))) return;
 
@@ -209,9 +217,6 @@ export class DriftWatcher {
       return;
     }
 
-    const diff = diffObject(managed.object, live, application.ignoreDifferences);
-    // Fields last written by the agent itself differ only while a newer revision is being applied.
-    const foreign = diff.fields.filter((field) => field.manager !== FIELD_MANAGER);
     if (foreign.length === 0) return;
     const fields = diff.fields.map((field) => field.path).slice(0, 50);
     const manager = foreign.find((field) => field.manager)?.manager;

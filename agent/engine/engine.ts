@@ -47,10 +47,10 @@ export class KubeSyncEngine implements SyncEngine {
       cluster: options.cluster,
       onDrift: options.onDrift,
       onError: (error) => options.logger.warn("drift watch", { error: error.message }),
-      onChange: (name, live, desired) => {
+      onChange: (name, live, desired, differs) => {
         const state = this.states.get(name);
         if (!state) return;
-        const next = withLiveObject(state, desired, live);
+        const next = withLiveObject(state, desired, live, differs);
         this.states.set(name, next);
         options.onApplication(next);
       },

@@ -42,17 +42,27 @@ export function liveState(name: string, owned: KubeObject[]): ApplicationState {
   return { name, revision: null, sync: "Unknown", health: worstHealth(resources.map((r) => r.health)), resources };
 }
 
+/** The message of a resource edited outside Git and not healed back (no selfHeal). */
+export const EDITED_OUTSIDE_GIT = "live object differs from Git: edited outside it";
+
 /**
  * The state after a watch saw one managed object change (`live`) or go (undefined): the object's
- * health is read again, and a deletion makes it and the application OutOfSync.
+ * health is read again. A deletion, or an edit outside Git that stays (`differs`, as without
+ * selfHeal), makes it and the application OutOfSync, as Argo CD does; the edit undone makes it
+ * Synced again.
  */
-export function withLiveObject(state: ApplicationState, desired: KubeObject, live: KubeObject | undefined): ApplicationState {
+export function withLiveObject(state: ApplicationState, desired: KubeObject, live: KubeObject | undefined, differs: boolean): ApplicationState {
   const ref = refFor(desired);
   const health = live ? (assessHealth(live)?.status ?? "Healthy") : "Missing";
   const resources = state.resources.filter((r) => !sameResource(r, ref));
   const previous = state.resources.find((r) => sameResource(r, ref));
-  const sync = live ? (previous?.health === "Missing" ? "Synced" : (previous?.sync ?? "Synced")) : "OutOfSync";
-  resources.push({ ...ref, sync, health, ...(live && previous?.message ? { message: previous.message } : {}) });
+  const wasEdited = previous?.message === EDITED_OUTSIDE_GIT;
+  if (!live) resources.push({ ...ref, sync: "OutOfSync", health });
+  else if (differs) resources.push({ ...ref, sync: "OutOfSync", health, message: EDITED_OUTSIDE_GIT });
+  else {
+    const sync = previous?.health === "Missing" || wasEdited ? "Synced" : (previous?.sync ?? "Synced");
+    resources.push({ ...ref, sync, health, ...(previous?.message && !wasEdited ? { message: previous.message } : {}) });
+  }
   return {
     ...state,
     resources,

@@ -6,7 +6,7 @@
 //   alpha    healthy: alpha-web (a ConfigMap in wave -1, a Deployment KWOK runs) Synced and Healthy
 //   bravo    degraded: bravo-web, and bravo-worker, a Deployment no node can take, past its progress deadline
 //   charlie  drifted: charlie-web, and charlie-settings (automated, no selfHeal) whose ConfigMap kubectl edits and
-//            nobody heals (the agent reports the drift and, today, keeps the application Synced)
+//            nobody heals (the agent reports the drift, and the application OutOfSync, as Argo CD does)
 //   delta    stale: delta-web reported Synced and Healthy, then its agent stopped
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -126,6 +126,7 @@ async function reachTruths(fleet: ConsoleFleet): Promise<void> {
     async () => (await fleet.status("charlie")).driftEvents.some((e) => e.application === "charlie-settings" && e.action === "Detected"),
     WAIT,
   );
+  await waitFor("charlie reports settings OutOfSync", async () => app(await fleet.status("charlie"), "settings")?.sync === "OutOfSync", WAIT);
   await waitFor("delta turns stale", async () => (await fleet.status("delta")).stale, WAIT);
 }
 

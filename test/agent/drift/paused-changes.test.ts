@@ -11,7 +11,7 @@ import type { KubeObject } from "../../../agent/kube/object.js";
 import { syncApplication } from "../../../agent/sync/sync.js";
 import { kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
 import { waitFor } from "../../engines/process.js";
-import { application, present } from "../sync/fixtures.js";
+import { application, configMap, present } from "../sync/fixtures.js";
 
 const CLUSTER = "spoke-1";
 const context = { cluster: CLUSTER, inventoryNamespace: "radial-system" };
@@ -19,13 +19,17 @@ const context = { cluster: CLUSTER, inventoryNamespace: "radial-system" };
 let cluster: Cluster;
 let client: KubeClient;
 let watcher: DriftWatcher;
-const changes: { application: string; live: KubeObject | undefined }[] = [];
+const changes: { application: string; live: KubeObject | undefined; differs: boolean }[] = [];
 
 before(async () => {
   cluster = await startCluster();
   client = new KubeClient(await loadKubeConfig({ kubeconfig: cluster.kubeconfig }));
   await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "radial-system" } });
-  watcher = new DriftWatcher(client, { cluster: CLUSTER, onDrift: () => undefined, onChange: (name, live) => changes.push({ application: name, live }) });
+  watcher = new DriftWatcher(client, {
+    cluster: CLUSTER,
+    onDrift: () => undefined,
+    onChange: (name, live, _desired, differs) => changes.push({ application: name, live, differs }),
+  });
 });
 after(async () => {
   await watcher.stop();
@@ -78,4 +82,30 @@ test("what the watch saw of an application while it was paused is handed on when
   const handed = changes.filter((c) => c.application === "front" && ingressOf(c.live).length > 0);
   assert.equal(handed.length, 1, "front's address reaches its state as the sync hands its objects back");
   assert.equal((ingressOf(handed[0]!.live)[0] as { ip?: string }).ip, "203.0.113.10");
+});
+
+test("an edit outside Git that stays (no selfHeal) reaches the state as differing from Git, and undoing it as matching again", async () => {
+  await syncAndTrack("edited", [configMap("edited-settings", { mode: "git" })]);
+  const seen = (mode: string) => changes.find((c) => c.application === "edited" && (c.live?.data as Record<string, string> | undefined)?.mode === mode);
+
+  await kubectl(cluster, ["-n", "default", "patch", "configmap", "edited-settings", "--type=merge", "-p", '{"data":{"mode":"hand"}}']);
+  await waitFor("the edit", () => Promise.resolve(seen("hand") !== undefined), { timeoutMs: 15_000, intervalMs: 50 });
+  assert.equal(seen("hand")!.differs, true, "a field Git sets, edited by kubectl, differs from Git");
+
+  const editedAt = changes.indexOf(seen("hand")!);
+  await kubectl(cluster, ["-n", "default", "patch", "configmap", "edited-settings", "--type=merge", "-p", '{"data":{"mode":"git"}}']);
+  const undone = () =>
+    changes.slice(editedAt + 1).find((c) => c.application === "edited" && (c.live?.data as Record<string, string> | undefined)?.mode === "git");
+  await waitFor("the edit undone", () => Promise.resolve(undone() !== undefined), { timeoutMs: 15_000, intervalMs: 50 });
+  const last = changes.filter((c) => c.application === "edited").at(-1)!;
+  assert.equal((last.live?.data as Record<string, string>).mode, "git");
+  assert.equal(last.differs, false, "Git's value back: no difference");
+
+  // A label Git does not set is no difference from Git.
+  await kubectl(cluster, ["-n", "default", "label", "configmap", "edited-settings", "extra=yes"]);
+  await waitFor("the label", () => Promise.resolve(changes.some((c) => c.application === "edited" && c.live?.metadata.labels?.extra === "yes")), {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+  });
+  assert.equal(changes.find((c) => c.application === "edited" && c.live?.metadata.labels?.extra === "yes")!.differs, false);
 });
