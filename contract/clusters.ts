@@ -116,6 +116,8 @@ export const Cluster = z.strictObject({
   resourceVersion: z.string(),
   /** The latest rebuild (POST /v1/clusters/{name}/rebuild); absent when it was never rebuilt. */
   rebuild: RebuildSummary.optional(),
+  /** When the agent's current token was issued (registration, rotation or rebuild); absent for clusters registered before the hub kept it. */
+  tokenIssuedAt: Timestamp.optional(),
 });
 
 export const RegisterClusterResponse = z.strictObject({

@@ -13,6 +13,8 @@ export interface ClusterRecord {
   /** Incremented on every write; the optimistic-concurrency guard. */
   version: number;
   tokenHash: string;
+  /** When the current token was issued: at registration, rotation or rebuild (absent on records written before it was kept). */
+  tokenIssuedAt?: string;
   /** The token replaced by the last rotation, accepted until `validUntil`. */
   previousToken: { hash: string; validUntil: string } | null;
   /** Which life of the cluster its token and reports belong to: 1 at registration, one more per rebuild (absent: 1). */
@@ -31,6 +33,7 @@ export function toCluster(record: ClusterRecord): Cluster {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     resourceVersion: String(record.version),
+    ...(record.tokenIssuedAt ? { tokenIssuedAt: record.tokenIssuedAt } : {}),
     ...(record.rebuild ? { rebuild: rebuildSummary(record.rebuild) } : {}),
   };
 }

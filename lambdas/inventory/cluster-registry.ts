@@ -103,6 +103,7 @@ export class ClusterRegistry {
       updatedAt: now,
       version: 1,
       tokenHash: hashToken(token),
+      tokenIssuedAt: now,
       previousToken: null,
     };
     try {
@@ -215,6 +216,7 @@ export class ClusterRegistry {
     const next: ClusterRecord = {
       ...current,
       tokenHash: hashToken(token),
+      tokenIssuedAt: now.toISOString(),
       previousToken: { hash: current.tokenHash, validUntil },
       version: current.version + 1,
       updatedAt: now.toISOString(),

@@ -93,6 +93,7 @@ export class RebuildService {
       incarnation,
       rebuild: state,
       tokenHash: hashToken(token),
+      tokenIssuedAt: now.toISOString(),
       previousToken: null,
       version: record.version + 1,
       updatedAt: now.toISOString(),

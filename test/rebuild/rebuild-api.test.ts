@@ -126,6 +126,7 @@ for (const store of hubStores) {
 
     test("a rebuild: new incarnation, old token refused at once, phases in order up to Converged at the branch head", async () => {
       const oldToken = await register("lost");
+      const registeredToken = Cluster.parse((await hub.api("GET", "/v1/clusters/lost")).body).tokenIssuedAt!;
       const head = await writeBranch("lost", MANIFESTS);
       await register("bystander");
       const bystanderHead = await writeBranch("bystander", { web: MANIFESTS.web! });
@@ -139,6 +140,7 @@ for (const store of hubStores) {
       assert.ok(started.rebuild.preflight?.items.some((i) => i.kind === "PersistentVolumeClaim" && i.name === "uploads"));
       assert.match(started.bootstrap, new RegExp(started.token));
       assert.notEqual(started.token, oldToken);
+      assert.ok(Cluster.parse((await hub.api("GET", "/v1/clusters/lost")).body).tokenIssuedAt! > registeredToken, "the rebuild's token is issued anew");
       secondToken = started.token;
 
       assert.equal((await sendReport("lost", oldToken, head, [app("web", head)])).status, 401, "the old incarnation's token is refused at once");

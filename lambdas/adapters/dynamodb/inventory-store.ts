@@ -59,6 +59,8 @@ const ClusterItem = z.object({
   updatedAt: z.string(),
   version: z.number().int(),
   tokenHash: z.string(),
+  /** Absent on items written before token issue times were kept. */
+  tokenIssuedAt: z.string().optional(),
   previousToken: z.object({ hash: z.string(), validUntil: z.string() }).nullable(),
   /** Absent on items written before rebuilds existed: the first incarnation. */
   incarnation: z.number().int().min(1).optional(),

@@ -19,7 +19,7 @@
 import type { Application } from "../../../contract/application.js";
 import type { RepoReader } from "../../../core/git/reader.js";
 import { buildEnv } from "./envsubst.js";
-import { globMatch } from "./glob.js";
+import { globMatch } from "../../../core/glob.js";
 import type { HelmRunner, KustomizeRunner, SourceCheckout } from "../../ports.js";
 import { hydrateHelm, type ClusterCapabilities, type SourceFiles } from "./helm.js";
 import { applyKustomizeOptions, findKustomization, withRepoTree } from "./kustomize.js";

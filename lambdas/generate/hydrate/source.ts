@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import type { Application, ApplicationSource } from "../../../contract/application.js";
-import { compileGlob, GlobError } from "./glob.js";
+import { compileGlob, GlobError } from "../../../core/glob.js";
 
 /** A source Radial cannot hydrate, naming the field as a path (`spec.source.helm`). */
 export class HydrationError extends Error {

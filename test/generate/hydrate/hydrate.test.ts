@@ -6,7 +6,7 @@ import type { RepoReader } from "../../../core/git/reader.js";
 import { KustomizeBinary } from "../../../lambdas/adapters/kustomize/binary.js";
 import { hydrate } from "../../../lambdas/generate/hydrate/index.js";
 import type { KustomizeRunner } from "../../../lambdas/ports.js";
-import { globMatch } from "../../../lambdas/generate/hydrate/glob.js";
+import { globMatch } from "../../../core/glob.js";
 import { parseImage } from "../../../lambdas/generate/hydrate/kustomize.js";
 import { envsubst } from "../../../lambdas/generate/hydrate/envsubst.js";
 import { installKustomize } from "../../engines/kustomize.js";

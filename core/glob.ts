@@ -2,7 +2,7 @@
  * Glob patterns as Argo CD matches `directory.include` / `directory.exclude`: gobwas/glob compiled
  * with no separators (util/glob.Match), so `*` and `?` also match `/`. Syntax: `*`, `**` (same as
  * `*` here), `?`, `[abc]`, `[a-z]`, `[!abc]`, `{a,b}` alternatives (may nest), `\x` for a literal x.
- * The whole relative path must match.
+ * The whole text must match. Shared: the hub matches paths with it, the agent users' health-check keys.
  */
 export class GlobError extends Error {}
 
