@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ClusterName } from "./names.js";
 
 /** The namespace the bootstrap manifest installs the agent in, where it also keeps its inventories. */

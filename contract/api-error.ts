@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Error codes of the HTTP API; each maps to one status so clients can switch on either. */
 export const ERROR_STATUS = {

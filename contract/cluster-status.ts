@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ClusterName, Revision, Timestamp } from "./names.js";
 import { RebuildSummary } from "./rebuild.js";
 import { ApplicationStatus, Condition, DriftEvent, HealthStatus, SyncStatus } from "./status-report.js";

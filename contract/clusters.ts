@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { labelKeyProblem, labelValueProblem } from "./labels.js";
 import { ClusterName, Timestamp } from "./names.js";
 import { RebuildSummary } from "./rebuild.js";

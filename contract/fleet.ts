@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { GenerationRecordError, GenerationTrigger } from "./generation.js";
 import { ApplicationName, ClusterName, Revision, Timestamp } from "./names.js";
 import { DriftEvent, HealthStatus, ResourceRef, SyncStatus } from "./status-report.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The generation API: what `POST /v1/generate` answers, the run records of `GET /v1/generations`,

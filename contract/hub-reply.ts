@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { HttpUrl } from "./agent-config.js";
 import { Revision } from "./names.js";
 

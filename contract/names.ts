@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A DNS-1123 label, as Kubernetes requires of namespace names; Radial requires it of cluster names. */
 export const Dns1123Label = z

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ApplicationName, Revision, Timestamp } from "./names.js";
 import { utf8String } from "./validation.js";
 

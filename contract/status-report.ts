@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ApplicationName, ClusterName, Revision, Timestamp } from "./names.js";
 import { parseWith, utf8String, type Parsed } from "./validation.js";
 

@@ -6,7 +6,7 @@
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { Revision } from "../../../contract/names.js";
 import type { DeployHeadStore, StoredDeployHead } from "../../status/deploy-heads.js";
 import { fromAttributes, toAttributes } from "./attributes.js";

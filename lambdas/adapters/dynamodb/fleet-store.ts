@@ -1,5 +1,5 @@
 import { BatchGetItemCommand, QueryCommand, type BatchGetItemCommandOutput, type DynamoDBClient, type QueryCommandOutput } from "@aws-sdk/client-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import type { StoredApplicationStatus } from "../../../contract/index.js";
 import type { ApplicationVersion, FleetClusterEntry, FleetStore, StoredStatus } from "../../ports.js";
 import { fromAttributes, toAttributes, type Attributes } from "./attributes.js";

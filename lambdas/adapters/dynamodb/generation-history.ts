@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { GenerationRecord } from "../../../contract/generation.js";
 import type { PageTokens } from "../../inventory/page-cursor.js";
 import { parseItem } from "./item.js";

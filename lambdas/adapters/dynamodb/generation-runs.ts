@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { GenerationRun } from "../../../contract/generation.js";
 import type { GenerationRuns } from "../../generate/queue.js";
 import { parseItem } from "./item.js";

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { ClusterName, EksClusterInfo, RebuildState } from "../../../contract/index.js";
 import type { ClusterRecord } from "../../inventory/cluster-record.js";
 import type { PageTokens } from "../../inventory/page-cursor.js";

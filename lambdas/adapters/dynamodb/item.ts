@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** An item read from the table does not have the shape the hub writes: named by its key and the first bad field. */
 export class CorruptItemError extends Error {

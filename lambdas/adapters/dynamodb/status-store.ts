@@ -7,7 +7,7 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
 import type { ApplicationVersion, StatusStore, StoredStatus } from "../../ports.js";
 import { statusDigest } from "../../status/digest.js";

@@ -16,7 +16,7 @@ import fs from "node:fs";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import nodeHttp from "isomorphic-git/http/node";
-import { z } from "zod";
+import * as z from "zod";
 import { GitReader } from "../../../core/git/index.js";
 import type { SourceCheckout, SourceRepositories } from "../../ports.js";
 

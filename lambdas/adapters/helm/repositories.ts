@@ -3,7 +3,7 @@
  * git sources' RADIAL_GIT_CREDENTIALS are (the longest prefix on whole path segments wins). An OCI
  * registry is named `oci://host/path`; an Application may name it without the scheme, as in Argo CD.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { credentialsFor } from "../git/source-repositories.js";
 
 export const HelmRepositorySettings = z.strictObject({
