@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { parseWith, type Application } from "../contract/index.js";
 import { labelProblems } from "../contract/labels.js";
 import { parseApplicationSetFile } from "../lambdas/generate/application-set.js";

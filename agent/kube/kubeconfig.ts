@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { yamlErrorText } from "../../core/manifests/yaml-error.js";
 
 /** How to reach one apiserver. Certificates and keys are PEM text. */

@@ -5,7 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { yamlProblem } from "../../core/manifests/yaml-error.js";
-import { z } from "zod";
+import * as z from "zod";
 import { Application } from "../../contract/application.js";
 import { APPLICATION_FILE, ApplicationDeletion, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../contract/deploy-branch.js";
 import { ApplicationName } from "../../contract/names.js";

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { fieldPath } from "../../contract/index.js";
 import { yamlProblem } from "../../core/manifests/yaml-error.js";
 import { ApplicationSetError } from "./params.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Which signed webhook deliveries start a run. GitHub (and Gitea, which sends the same payloads)

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The Lambda functions' environment variables: what the CDK stack sets on each function, and what

@@ -1,5 +1,5 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The hub's secrets, read from Secrets Manager at a function's init with Powertools Parameters

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ApiError } from "../../contract/index.js";
 import type { Route } from "./api.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { HubContext } from "../hub-context.js";
 import type { Route } from "./api.js";
 import { clusterRoutes } from "./cluster-routes.js";

@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod";
 import { parseWith } from "../../contract/index.js";
 import { HubSetupError } from "./setup-error.js";
 

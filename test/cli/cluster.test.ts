@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { Cluster, ClusterList } from "../../contract/index.js";
 import { bearerAuth } from "../../cli/hub-auth.js";
 import { HubClient } from "../../cli/hub-client.js";

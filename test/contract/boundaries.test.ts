@@ -18,7 +18,7 @@ import {
   utf8Length,
   utf8String,
 } from "../../contract/index.js";
-import { z } from "zod";
+import * as z from "zod";
 
 /** The first problem zod reports, or undefined when the value is accepted. */
 const problem = (schema: z.ZodType, value: unknown) => schema.safeParse(value).error?.issues[0]?.message;

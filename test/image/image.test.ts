@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { ClusterStatus, RegisterClusterResponse } from "../../contract/index.js";
 import { VERSION } from "../../core/version.js";
 import { buildImage, IMAGE_ENTRYPOINT, IMAGE_USER, OCI_ARCH } from "../../build/image.js";

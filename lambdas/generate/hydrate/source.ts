@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { Application, ApplicationSource } from "../../../contract/application.js";
 import { compileGlob, GlobError } from "../../../core/glob.js";
 
