@@ -2,11 +2,15 @@
 // one area): Stryker changes the code one small mutation at a time and reruns the area's engine-free
 // tests; a mutant no test notices is a wrong answer the suite would let through. Slow (minutes per
 // area on two cores), so it is not part of `npm test`. Scores per area are printed at the end; the
-// JSON and HTML reports are in reports/mutation/. `--survivors` also lists each surviving mutant.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+// JSON and HTML reports are in reports/mutation/; the table shows every area, from this run or
+// its last report, with when it was measured. `--survivors` also lists each surviving mutant;
+// `--table` only prints the table; `--incremental` reruns only the mutants that code or tests changed.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Stryker } from "@stryker-mutator/core";
 import type { MutantResult, PartialStrykerOptions } from "@stryker-mutator/api/core";
+import * as z from "zod";
 import { needsEngine } from "./engine-imports.js";
 
 interface Area {
@@ -67,7 +71,8 @@ function strykerOptions(area: Area, files: string[], incremental: boolean): Part
     incremental,
     incrementalFile: `${REPORTS}/${area.name}.incremental.json`,
     ignorePatterns: ["cdk.out", ".radial", "reports", "bench", "console", "infra"],
-    tempDirName: ".stryker-tmp",
+    // Sandboxes (a copy of the repository each) go under the system temp dir, never into the checkout.
+    tempDirName: join(tmpdir(), "radial-stryker"),
     cleanTempDir: "always",
   };
 }
@@ -79,11 +84,20 @@ interface Score {
   noCoverage: number;
   timeout: number;
   errors: number;
-  seconds: number;
+  /** When the report was written (its file's modification time). */
+  measured: Date;
 }
 
-function score(area: string, results: MutantResult[], seconds: number): Score {
-  const count = (...statuses: MutantResult["status"][]) => results.filter((result) => statuses.includes(result.status)).length;
+/** The part of Stryker's JSON report (mutation-testing-report-schema) the table reads. */
+const Report = z.object({ files: z.record(z.string(), z.object({ mutants: z.array(z.object({ status: z.string() })) })) });
+
+/** An area's counts from its last JSON report, so the table shows every area: run now or recorded earlier. */
+function recordedScore(area: string): Score | undefined {
+  const file = join(REPORTS, `${area}.json`);
+  if (!existsSync(file)) return undefined;
+  const report = Report.parse(JSON.parse(readFileSync(file, "utf8")));
+  const statuses = Object.values(report.files).flatMap((entry) => entry.mutants.map((mutant) => mutant.status));
+  const count = (...wanted: string[]) => statuses.filter((status) => wanted.includes(status)).length;
   return {
     area,
     killed: count("Killed"),
@@ -91,7 +105,7 @@ function score(area: string, results: MutantResult[], seconds: number): Score {
     noCoverage: count("NoCoverage"),
     timeout: count("Timeout"),
     errors: count("RuntimeError", "CompileError"),
-    seconds,
+    measured: statSync(file).mtime,
   };
 }
 
@@ -109,11 +123,18 @@ function printSurvivors(results: MutantResult[]): void {
   }
 }
 
-function printTable(scores: Score[]): void {
-  console.log("\narea        score   killed timeout survived no-cover errors  seconds");
-  for (const s of scores) {
+/** Every area's score from its last report; `ran` are the areas this invocation measured. */
+function printTable(ran: Set<string>): void {
+  console.log("\narea        score   killed timeout survived no-cover errors  measured (UTC)");
+  for (const area of AREAS) {
+    const s = recordedScore(area.name);
+    if (s === undefined) {
+      console.log(`${area.name.padEnd(11)}    n/a  never measured`);
+      continue;
+    }
     const cells = [s.killed, s.timeout, s.survived, s.noCoverage, s.errors].map((n) => String(n).padStart(7));
-    console.log(`${s.area.padEnd(11)} ${percent(s).padStart(6)} ${cells.join(" ")} ${String(Math.round(s.seconds)).padStart(8)}`);
+    const when = `${s.measured.toISOString().slice(0, 16).replace("T", " ")} ${ran.has(area.name) ? "(this run)" : "(recorded)"}`;
+    console.log(`${area.name.padEnd(11)} ${percent(s).padStart(6)} ${cells.join(" ")}  ${when}`);
   }
 }
 
@@ -127,15 +148,17 @@ if (unknown.length > 0) {
 }
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 mkdirSync(REPORTS, { recursive: true });
-const scores: Score[] = [];
+const ran = new Set<string>();
 const failed: string[] = [];
-for (const area of wanted.length === 0 ? AREAS : wanted.map((name) => AREAS.find((a) => a.name === name)!)) {
+const toRun = flags.has("--table") ? [] : wanted.length === 0 ? AREAS : wanted.map((name) => AREAS.find((a) => a.name === name)!);
+for (const area of toRun) {
   const files = areaTests(area);
   console.log(`\n== ${area.name}: ${area.mutate.join(" ")} against ${files.join(" ")}`);
   const started = performance.now();
   try {
     const results = await new Stryker(strykerOptions(area, files, flags.has("--incremental"))).runMutationTest();
-    scores.push(score(area.name, results, (performance.now() - started) / 1000));
+    ran.add(area.name);
+    console.log(`${area.name}: ${results.length} mutants in ${Math.round((performance.now() - started) / 1000)} s`);
     if (flags.has("--survivors")) printSurvivors(results);
   } catch (error) {
     // A failing test in the initial run stops this area only; the others still get their score.
@@ -143,8 +166,7 @@ for (const area of wanted.length === 0 ? AREAS : wanted.map((name) => AREAS.find
     failed.push(area.name);
   }
 }
-printTable(scores);
-writeFileSync(join(REPORTS, "scores.json"), `${JSON.stringify(scores, null, 2)}\n`);
+printTable(ran);
 if (failed.length > 0) {
   console.error(`no score for ${failed.join(", ")}: see the errors above`);
   process.exit(1);
