@@ -60,8 +60,11 @@ function strykerOptions(area: Area, files: string[], incremental: boolean): Part
     // One test process at a time by default (shared cores); RADIAL_MUTATE_CONCURRENCY on a machine of your own.
     concurrency: Number(process.env.RADIAL_MUTATE_CONCURRENCY ?? "1"),
     // A mutant that loops forever (the lexer's and the selector parser's loops) is caught by this
-    // timeout on top of the test file's own time; Stryker's 5 s default made those a third of a run.
-    timeoutMS: 1500,
+    // timeout on top of twice the tests' own time and the process start-up; Stryker's 5 s default
+    // made those a third of a run. The margin is for a loaded machine, where a test that only ran
+    // slow would otherwise count as a detected mutant.
+    timeoutMS: 5000,
+    timeoutFactor: 2,
     // No type checker: tsx strips types without checking, and a mutant that breaks the types but not
     // the behaviour is as much a gap as any other. The TypeScript checker would double the run time.
     checkers: [],
