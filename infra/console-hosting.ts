@@ -1,6 +1,16 @@
-import { RemovalPolicy } from "aws-cdk-lib";
-import { Distribution, HttpVersion, ViewerProtocolPolicy } from "aws-cdk-lib/aws-cloudfront";
-import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { Aws, RemovalPolicy } from "aws-cdk-lib";
+import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  ViewerProtocolPolicy,
+  type BehaviorOptions,
+} from "aws-cdk-lib/aws-cloudfront";
+import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -8,6 +18,8 @@ import { Construct } from "constructs";
 import { LOG_RETENTION } from "./hub-function.js";
 
 export interface ConsoleHostingProps {
+  /** The hub's HTTP API, which the distribution serves at /v1/*. */
+  api: IHttpApi;
   /** The console's built files (console/build.ts), copied into the bucket on deploy; without them the bucket waits for them. */
   assetsDir?: string;
 }
@@ -15,13 +27,14 @@ export interface ConsoleHostingProps {
 /**
  * The console's static assets: a private S3 bucket that only CloudFront reads, through origin
  * access control, and a distribution serving it over HTTPS. The console's files are copied in by
- * CDK's BucketDeployment (a custom resource), which invalidates the distribution's cache.
+ * CDK's BucketDeployment (a custom resource), which invalidates the distribution's cache. The same
+ * distribution passes /v1/* to the hub's HTTP API, so the console calls its API on its own origin.
  */
 export class ConsoleHosting extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
 
-  constructor(scope: Construct, id: string, props: ConsoleHostingProps = {}) {
+  constructor(scope: Construct, id: string, props: ConsoleHostingProps) {
     super(scope, id);
     this.bucket = new Bucket(this, "Assets", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -35,6 +48,7 @@ export class ConsoleHosting extends Construct {
       defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(this.bucket), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS },
       defaultRootObject: "index.html",
       httpVersion: HttpVersion.HTTP2_AND_3,
+      additionalBehaviors: { "/v1/*": apiBehavior(props.api) },
     });
     if (props.assetsDir !== undefined) {
       new BucketDeployment(this, "Deploy", {
@@ -45,4 +59,26 @@ export class ConsoleHosting extends Construct {
       });
     }
   }
+}
+
+/**
+ * /v1/* to the HTTP API, never cached. Every viewer header but Host goes to the API (CloudFront's
+ * AllViewerExceptHostHeader), so a request the browser signed with SigV4 for the API's own host
+ * arrives with that host and the signed headers (Authorization, X-Amz-Date, X-Amz-Security-Token,
+ * X-Amz-Content-Sha256) and query string unchanged, and API Gateway's IAM authorizer checks it as if
+ * it had been sent there directly.
+ */
+function apiBehavior(api: IHttpApi): BehaviorOptions {
+  return {
+    origin: new HttpOrigin(apiHost(api), { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+    viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+    allowedMethods: AllowedMethods.ALLOW_ALL,
+    cachePolicy: CachePolicy.CACHING_DISABLED,
+    originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+  };
+}
+
+/** The HTTP API's default endpoint's host name, the host a console request is signed for. */
+export function apiHost(api: IHttpApi): string {
+  return `${api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 }

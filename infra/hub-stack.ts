@@ -1,6 +1,5 @@
-import { Aws, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, LayerVersion } from "aws-cdk-lib/aws-lambda";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
@@ -9,6 +8,8 @@ import { VERSION } from "../core/version.js";
 import type { ApiEnvironment } from "../lambdas/handlers/environment.js";
 import { HubAlarms } from "./alarms.js";
 import { ConsoleHosting } from "./console-hosting.js";
+import { ConsoleSignIn } from "./console-sign-in.js";
+import { grantEksAccess } from "./eks-permissions.js";
 import { environment } from "./environment.js";
 import { Generation } from "./generation.js";
 import { HubHttpApi } from "./http-api.js";
@@ -85,7 +86,12 @@ export class HubStack extends Stack {
       RADIAL_SOURCE_BRANCH: params.sourceBranch.valueAsString,
     };
     this.generation = new Generation(this, "Generation", {
-      workerEnvironment: { ...fleet, RADIAL_GIT_SECRET_ID: secrets.git.secretArn, RADIAL_KUSTOMIZE: `${LAYER_BIN}/kustomize` },
+      workerEnvironment: {
+        ...fleet,
+        RADIAL_GIT_SECRET_ID: secrets.git.secretArn,
+        RADIAL_HELM_SECRET_ID: secrets.helmRepositories.secretArn,
+        RADIAL_KUSTOMIZE: `${LAYER_BIN}/kustomize`,
+      },
       toolsLayer: tools,
       intervalMinutes: params.generateIntervalMinutes.valueAsString,
     });
@@ -110,7 +116,12 @@ export class HubStack extends Stack {
     });
     this.http.mount(apiRoutes(), this.api);
     this.grant(secrets);
-    const console = new ConsoleHosting(this, "Console", props.consoleAssetsDir === undefined ? {} : { assetsDir: props.consoleAssetsDir });
+    const console = new ConsoleHosting(this, "Console", {
+      api: this.http.api,
+      ...(props.consoleAssetsDir === undefined ? {} : { assetsDir: props.consoleAssetsDir }),
+    });
+    const consoleUrl = `https://${console.distribution.distributionDomainName}`;
+    const signIn = new ConsoleSignIn(this, "ConsoleSignIn", { consoleUrl, api: this.http.api });
     const alarms = new HubAlarms(this, "Alarms", {
       functions: { Api: this.api, Worker: this.generation.worker, Schedule: this.generation.scheduler },
       table: this.table,
@@ -121,19 +132,26 @@ export class HubStack extends Stack {
       description: "Allow execute-api:Invoke on this in an operator's IAM policy (narrow it: .../*/GET/* for read-only)",
       value: this.http.api.arnForExecuteApi(),
     });
-    new CfnOutput(this, "ConsoleUrl", { description: "The console", value: `https://${console.distribution.distributionDomainName}` });
+    new CfnOutput(this, "ConsoleUrl", { description: "The console", value: consoleUrl });
+    new CfnOutput(this, "ConsoleUserPool", {
+      description: "The console's operators: add one with aws cognito-idp admin-create-user --user-pool-id <this> --username <email>",
+      value: signIn.userPool.userPoolId,
+    });
     new CfnOutput(this, "AlarmTopic", { description: "Subscribe to this SNS topic for the hub's alarms", value: alarms.topic.topicArn });
     new CfnOutput(this, "GitSecret", { description: "Put the hub's fleet repo credential here", value: secrets.git.secretArn });
     new CfnOutput(this, "AgentGitSecret", { description: "Put the agents' read-only fleet repo credential here", value: secrets.agentGit.secretArn });
     new CfnOutput(this, "WebhookSecret", { description: "The git webhook's shared secret", value: secrets.webhook.secretArn });
+    new CfnOutput(this, "HelmRepositoriesSecret", {
+      description: "Put chart repository credentials here, by URL prefix",
+      value: secrets.helmRepositories.secretArn,
+    });
     acknowledgeNagFindings({
       functionRoles: [this.api.role!, this.generation.worker.role!, this.generation.scheduler.role!],
       table: this.table,
       schedulerRole: this.generation.schedulerRole,
       scheduleFunction: this.generation.scheduler,
-      apiRole: this.api.role!,
       openRoutes: this.http.openRoutes,
-      secrets: [secrets.git, secrets.agentGit, secrets.webhook],
+      secrets: secrets.all(),
       consoleBucket: console.bucket,
       consoleDistribution: console.distribution,
       // CDK makes the BucketDeployment's function once per stack, at the stack's root.
@@ -150,7 +168,7 @@ export class HubStack extends Stack {
     queue.grantSendMessages(this.api);
     for (const secret of [secrets.git, secrets.agentGit, secrets.webhook]) secret.grantRead(this.api);
     secrets.git.grantRead(worker);
-    // Registration with an EKS cluster ARN reads the cluster's settings, in any region of this account.
-    this.api.addToRolePolicy(new PolicyStatement({ actions: ["eks:DescribeCluster"], resources: [`arn:${Aws.PARTITION}:eks:*:${Aws.ACCOUNT_ID}:cluster/*`] }));
+    secrets.helmRepositories.grantRead(worker);
+    grantEksAccess(this.api.role!);
   }
 }

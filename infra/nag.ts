@@ -9,7 +9,6 @@ export interface NagScopes {
   /** EventBridge Scheduler's role, which invokes the schedule function. */
   schedulerRole: IConstruct;
   scheduleFunction: IConstruct;
-  apiRole: IConstruct;
   /** The routes without an IAM authorizer (agent, webhook, public). */
   openRoutes: IConstruct[];
   secrets: IConstruct[];
@@ -38,11 +37,6 @@ export function acknowledgeNagFindings(scopes: NagScopes): void {
     scopes.schedulerRole,
     `IAM5[Resource::${arn(scopes.scheduleFunction)}:*]`,
     "Granted by aws-scheduler-targets: invoking the schedule function's versions.",
-  );
-  acknowledge(
-    scopes.apiRole,
-    "IAM5[Resource::arn:<AWS::Partition>:eks:*:<AWS::AccountId>:cluster/*]",
-    "Registering a cluster by its EKS ARN reads that cluster's settings (eks:DescribeCluster only), in any region of this account.",
   );
   for (const route of scopes.openRoutes) {
     acknowledge(

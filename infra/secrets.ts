@@ -1,4 +1,4 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy, SecretValue } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 
@@ -7,6 +7,7 @@ import { Construct } from "constructs";
  * Powertools Parameters, so no value is in an environment variable or the template. The git
  * credentials are created with a generated placeholder password for the operator to replace
  * (README, "Deploy to AWS"); the webhook secret is generated and is the one to give the git host.
+ * The chart repository credentials start as `{}`, no repository, which is no secret.
  */
 export class HubSecrets extends Construct {
   /** `{ "username", "password", "credentials"? }`: the hub's own credential, which writes every deploy branch. */
@@ -15,6 +16,8 @@ export class HubSecrets extends Construct {
   readonly agentGit: Secret;
   /** The git webhook's shared secret, as the whole secret string. */
   readonly webhook: Secret;
+  /** `{ "<chart repository URL prefix>": { "username", "password", "plainHttp"? } }`: the worker's helm credentials. */
+  readonly helmRepositories: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -39,5 +42,15 @@ export class HubSecrets extends Construct {
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.helmRepositories = new Secret(this, "HelmRepositories", {
+      description: "Radial hub: chart repository credentials by URL prefix, for the generation worker's helm. Starts empty: {}.",
+      secretStringValue: SecretValue.unsafePlainText("{}"),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Every secret, for the acknowledgements that concern them all. */
+  all(): Secret[] {
+    return [this.git, this.agentGit, this.webhook, this.helmRepositories];
   }
 }

@@ -13,6 +13,8 @@ import * as z from "zod";
  *   the hub's credential for the fleet repo (it writes every deploy branch) and, by prefix, other source repositories.
  * - RADIAL_AGENT_GIT_SECRET_ID: `{ "username", "password" }`, the read-only credential bootstrap manifests give agents.
  * - RADIAL_WEBHOOK_SECRET_ID: the webhook's shared secret as the whole secret string.
+ * - RADIAL_HELM_SECRET_ID: `{ "<chart repository URL prefix>": { "username"?, "password"?, "plainHttp"? } }`, the
+ *   worker's chart repository credentials (RADIAL_HELM_REPOSITORIES' shape); `{}` is none.
  */
 
 const wholeSeconds = (name: string, min: number, max: number) =>
@@ -55,6 +57,7 @@ const variables = {
   RADIAL_GIT_SECRET_ID: secretId.optional(),
   RADIAL_AGENT_GIT_SECRET_ID: secretId.optional(),
   RADIAL_WEBHOOK_SECRET_ID: secretId.optional(),
+  RADIAL_HELM_SECRET_ID: secretId.optional(),
   /** The kustomize binary; on AWS the worker's layer puts it on PATH (/opt/bin). */
   RADIAL_KUSTOMIZE: z.string().min(1).default("kustomize"),
   /** Another EKS API endpoint (moto in tests); unset on AWS. */
@@ -90,6 +93,7 @@ export const WorkerEnvironment = pick(
   "RADIAL_REPO_URL",
   "RADIAL_SOURCE_BRANCH",
   "RADIAL_GIT_SECRET_ID",
+  "RADIAL_HELM_SECRET_ID",
   "RADIAL_KUSTOMIZE",
 );
 export type WorkerEnvironment = z.infer<typeof WorkerEnvironment>;

@@ -3,7 +3,7 @@ import { createHub, type Hub } from "../composition.js";
 import type { GenerationLog } from "../generate/service.js";
 import type { HubMetrics } from "../http/metrics.js";
 import type { ApiEnvironment, WorkerEnvironment } from "./environment.js";
-import { AgentGitSecret, GitSecret, readSecret, WebhookSecret } from "./secrets.js";
+import { AgentGitSecret, GitSecret, HelmSecret, readSecret, WebhookSecret } from "./secrets.js";
 
 type FunctionEnvironment = Partial<ApiEnvironment & WorkerEnvironment> & Pick<WorkerEnvironment, "RADIAL_TABLE_NAME" | "RADIAL_GENERATION_QUEUE_URL">;
 
@@ -37,7 +37,7 @@ async function hubSettings(env: FunctionEnvironment): Promise<NodeJS.ProcessEnv>
     RADIAL_KUSTOMIZE: env.RADIAL_KUSTOMIZE,
     RADIAL_EKS_ENDPOINT: env.RADIAL_EKS_ENDPOINT,
   };
-  const [git, agentGit, webhook] = await Promise.all([
+  const [git, agentGit, webhook, helm] = await Promise.all([
     env.RADIAL_GIT_SECRET_ID ? readSecret("git credential", env.RADIAL_GIT_SECRET_ID, GitSecret) : undefined,
     env.RADIAL_AGENT_GIT_SECRET_ID ? readSecret("agent git credential", env.RADIAL_AGENT_GIT_SECRET_ID, AgentGitSecret) : undefined,
     env.RADIAL_WEBHOOK_SECRET_ID ? readSecret("webhook", env.RADIAL_WEBHOOK_SECRET_ID, WebhookSecret) : undefined,
@@ -47,6 +47,8 @@ async function hubSettings(env: FunctionEnvironment): Promise<NodeJS.ProcessEnv>
     if (git.credentials) settings.RADIAL_GIT_CREDENTIALS = JSON.stringify(git.credentials);
   }
   if (agentGit) Object.assign(settings, { RADIAL_AGENT_GIT_USERNAME: agentGit.username, RADIAL_AGENT_GIT_PASSWORD: agentGit.password });
+    env.RADIAL_HELM_SECRET_ID ? readSecret("helm repositories", env.RADIAL_HELM_SECRET_ID, HelmSecret) : undefined,
   if (webhook) settings.RADIAL_WEBHOOK_SECRET = webhook;
   return settings;
 }
+  if (helm) settings.RADIAL_HELM_REPOSITORIES = JSON.stringify(helm);

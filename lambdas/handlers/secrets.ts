@@ -1,5 +1,6 @@
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import * as z from "zod";
+import { HelmRepositories } from "../adapters/helm/repositories.js";
 
 /**
  * The hub's secrets, read from Secrets Manager at a function's init with Powertools Parameters
@@ -16,6 +17,8 @@ export const GitSecret = Credential.extend({ credentials: z.record(z.string(), C
 export type GitSecret = z.infer<typeof GitSecret>;
 /** The read-only credential bootstrap manifests give agents. */
 export const AgentGitSecret = Credential;
+/** Chart repository credentials by URL prefix, as RADIAL_HELM_REPOSITORIES takes them. */
+export const HelmSecret = HelmRepositories;
 /** The webhook's shared secret: the whole secret string. */
 export const WebhookSecret = z.string().min(16, { error: "at least 16 characters" });
 

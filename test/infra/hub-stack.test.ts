@@ -93,7 +93,8 @@ function grants(roleId: string): string[] {
       assert.equal(statement.Effect, "Allow");
       const actions = ([] as string[]).concat(statement.Action as string | string[]).sort();
       const targets = ([] as unknown[]).concat(statement.Resource).map(render);
-      return `${actions.join(",")} on ${targets.join(" ")}`;
+      const condition = statement.Condition === undefined ? "" : ` if ${JSON.stringify(statement.Condition)}`;
+      return `${actions.join(",")} on ${targets.join(" ")}${condition}`;
     })
     .sort();
 }
@@ -146,8 +147,12 @@ describe("the hub's CDK stack", () => {
 
   test("each function's environment is its handler's schema, secrets by ARN only, nothing secret in the template", () => {
     const secretIds = new Set(ofType("AWS::SecretsManager::Secret").map(([id]) => id));
-    assert.equal(secretIds.size, 3);
-    for (const [, secret] of ofType("AWS::SecretsManager::Secret")) {
+    assert.equal(secretIds.size, 4);
+    for (const [id, secret] of ofType("AWS::SecretsManager::Secret")) {
+      if (id.startsWith("SecretsHelmRepositories")) {
+        assert.equal(secret.Properties.SecretString, "{}", "chart repository credentials start as none, which is no secret");
+        continue;
+      }
       assert.equal(secret.Properties.SecretString, undefined);
       assert.ok(secret.Properties.GenerateSecretString, "the value is generated in AWS, never written in the template");
     }
@@ -175,9 +180,14 @@ describe("the hub's CDK stack", () => {
     const base = (fn: string) => [
       `logs:CreateLogStream,logs:PutLogEvents on ${logicalId("AWS::Logs::LogGroup", `${fn}Logs`)}.Arn`,
       "xray:PutTelemetryRecords,xray:PutTraceSegments on *",
+        read("HelmRepositories"),
     ];
     const send = `sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage on ${queue}.Arn`;
     const read = (name: string) => `secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on ${secret(name)}`;
+    const api = logicalId("AWS::ApiGatewayV2::Api", "HttpApi");
+    assert.deepEqual(grants(role("ConsoleSignInIdentitiesAuthenticatedRole")), [
+      `execute-api:Invoke on arn:AWS::Partition:execute-api:AWS::Region:AWS::AccountId:${api}/*/*/*`,
+    ]);
     const role = (prefix: string) => logicalId("AWS::IAM::Role", prefix);
     assert.deepEqual(
       grants(role("ApiRole")),
@@ -188,7 +198,8 @@ describe("the hub's CDK stack", () => {
         read("GitCredentials"),
         read("AgentGitCredentials"),
         read("WebhookSecret"),
-        "eks:DescribeCluster on arn:AWS::Partition:eks:*:AWS::AccountId:cluster/*",
+        "eks:CreateCluster,eks:DeleteCluster,eks:DescribeCluster,eks:TagResource on arn:AWS::Partition:eks:*:AWS::AccountId:cluster/*",
+        'iam:PassRole on arn:AWS::Partition:iam::AWS::AccountId:role/* if {"StringEquals":{"iam:PassedToService":"eks.amazonaws.com"}}',
       ].sort(),
     );
     assert.deepEqual(
@@ -246,6 +257,60 @@ describe("the hub's CDK stack", () => {
     for (const document of denied) assert.match(document, /"aws:SecureTransport":"false"/);
     const [[, bucket]] = ofType("AWS::S3::Bucket") as [[string, Resource]];
     assert.deepEqual(bucket.Properties.BucketEncryption, {
+  test("the console's distribution passes /v1/* to the HTTP API uncached, every viewer header but Host, so a SigV4 signature for the API's host holds", () => {
+    const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
+    type Behavior = Record<string, unknown> & { PathPattern?: string; TargetOriginId: string };
+    const config = distribution.Properties.DistributionConfig as {
+      Origins: { Id: string; DomainName: unknown; CustomOriginConfig?: Record<string, unknown> }[];
+      CacheBehaviors: Behavior[];
+      DefaultCacheBehavior: Behavior;
+    };
+    assert.deepEqual(
+      config.CacheBehaviors.map((b) => b.PathPattern),
+      ["/v1/*"],
+    );
+    const [behavior] = config.CacheBehaviors as [Behavior];
+    const origin = config.Origins.find((o) => o.Id === behavior.TargetOriginId)!;
+    assert.equal(render(origin.DomainName), `${logicalId("AWS::ApiGatewayV2::Api", "HttpApi")}.execute-api.AWS::Region.AWS::URLSuffix`);
+    assert.equal(origin.CustomOriginConfig?.OriginProtocolPolicy, "https-only");
+    // CloudFront's managed policies: CachingDisabled, AllViewerExceptHostHeader.
+    assert.equal(behavior.CachePolicyId, "4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
+    assert.equal(behavior.OriginRequestPolicyId, "b689b0a8-53d0-40ab-baf2-68738e2966ac");
+    assert.deepEqual(behavior.AllowedMethods, ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]);
+    assert.equal(behavior.ViewerProtocolPolicy, "https-only");
+    assert.notEqual(config.DefaultCacheBehavior.TargetOriginId, behavior.TargetOriginId, "everything else comes from the bucket");
+  });
+
+  test("console sign-in: operators the admin adds, MFA, a public client with the code flow back to the console, and an identity pool for them only", () => {
+    const [[poolId, pool]] = ofType("AWS::Cognito::UserPool") as [[string, Resource]];
+    assert.deepEqual(pool.Properties.AdminCreateUserConfig, { AllowAdminCreateUserOnly: true });
+    assert.equal(pool.Properties.MfaConfiguration, "ON");
+    assert.deepEqual(pool.Properties.EnabledMfas, ["SOFTWARE_TOKEN_MFA"]);
+    assert.equal(pool.DeletionPolicy, "Retain");
+    const [[clientId, client]] = ofType("AWS::Cognito::UserPoolClient") as [[string, Resource]];
+    assert.equal(client.Properties.GenerateSecret, false, "a browser keeps no secret");
+    assert.deepEqual(client.Properties.AllowedOAuthFlows, ["code"]);
+    assert.deepEqual(client.Properties.ExplicitAuthFlows, ["ALLOW_REFRESH_TOKEN_AUTH"], "no password flow from the browser: the hosted page only");
+    const consoleUrl = `https://${logicalId("AWS::CloudFront::Distribution", "ConsoleDistribution")}.DomainName/`;
+    assert.deepEqual((client.Properties.CallbackURLs as unknown[]).map(render), [consoleUrl]);
+    const [[identitiesId, identities]] = ofType("AWS::Cognito::IdentityPool") as [[string, Resource]];
+    assert.equal(identities.Properties.AllowUnauthenticatedIdentities, false);
+    assert.deepEqual(
+      (identities.Properties.CognitoIdentityProviders as { ClientId: unknown; ProviderName: unknown }[]).map((p) => [
+        render(p.ClientId),
+        render(p.ProviderName),
+      ]),
+      [[clientId, `cognito-idp.AWS::Region.AWS::URLSuffix/${poolId}`]],
+    );
+    const role = resources[logicalId("AWS::IAM::Role", "ConsoleSignInIdentitiesAuthenticatedRole")]!;
+    const [trust] = (role.Properties.AssumeRolePolicyDocument as { Statement: Record<string, unknown>[] }).Statement as [Record<string, unknown>];
+    assert.equal(trust.Action, "sts:AssumeRoleWithWebIdentity");
+    assert.deepEqual(trust.Condition, {
+      StringEquals: { "cognito-identity.amazonaws.com:aud": { Ref: identitiesId } },
+      "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+    });
+  });
+
       ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
     });
     assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, {
@@ -261,8 +326,12 @@ describe("the hub's CDK stack", () => {
   test("the console's bucket is read by CloudFront only, through origin access control", () => {
     const [[oac]] = ofType("AWS::CloudFront::OriginAccessControl") as [[string, Resource]];
     const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
-    const config = distribution.Properties.DistributionConfig as { Origins: { OriginAccessControlId: unknown }[]; DefaultRootObject: string };
-    assert.equal(render(config.Origins[0]!.OriginAccessControlId), `${oac}.Id`);
+    const config = distribution.Properties.DistributionConfig as { Origins: { OriginAccessControlId?: unknown }[]; DefaultRootObject: string };
+    const s3 = config.Origins.filter((origin) => origin.OriginAccessControlId !== undefined);
+    assert.deepEqual(
+      s3.map((origin) => render(origin.OriginAccessControlId)),
+      [`${oac}.Id`],
+    );
     assert.equal(config.DefaultRootObject, "index.html");
     const [[, policy]] = ofType("AWS::S3::BucketPolicy") as [[string, Resource]];
     assert.match(JSON.stringify(policy.Properties.PolicyDocument), /"Service":"cloudfront.amazonaws.com"/);
