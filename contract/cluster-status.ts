@@ -3,11 +3,24 @@ import { ClusterName, Revision, Timestamp } from "./names.js";
 import { RebuildSummary } from "./rebuild.js";
 import { ApplicationStatus, Condition, DriftEvent, HealthStatus, SyncStatus } from "./status-report.js";
 
+/** One sync of an application, as the hub recorded it: when (the agent's `lastSyncedAt`), to which revision, and the sync and health last reported before the next sync. */
+export const SyncRecord = z.strictObject({
+  at: Timestamp,
+  revision: Revision.nullable(),
+  sync: SyncStatus,
+  health: HealthStatus,
+});
+
 /** An application's latest status as the hub keeps it. */
 export const StoredApplicationStatus = z.strictObject({
   ...ApplicationStatus.shape,
   /** When the hub received the report that last changed this application (the hub's clock). */
   updatedAt: Timestamp,
+  /**
+   * Its recent syncs, newest first (the last one first), kept by the hub since agents report only
+   * the last: a bounded history (lambdas/status/sync-history.ts). Absent before its first sync.
+   */
+  syncs: z.array(SyncRecord).optional(),
 });
 
 /** A drift event as the hub keeps it: a bounded, expiring history per cluster. */
@@ -52,6 +65,7 @@ export const ClusterStatus = z.strictObject({
   rebuild: RebuildSummary.optional(),
 });
 
+export type SyncRecord = z.infer<typeof SyncRecord>;
 export type StoredApplicationStatus = z.infer<typeof StoredApplicationStatus>;
 export type StoredDriftEvent = z.infer<typeof StoredDriftEvent>;
 export type ClusterStatus = z.infer<typeof ClusterStatus>;

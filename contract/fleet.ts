@@ -232,7 +232,7 @@ export const DriftFleetEvent = DriftEvent.extend({
   receivedAt: Timestamp,
 });
 
-/** An application's last sync as its agent reported it (agents report the last one only). */
+/** A sync of an application on a cluster: the last one its agent reported, or an earlier one the hub kept (`syncs` of the stored application). */
 export const SyncFleetEvent = z.strictObject({
   type: z.literal("sync"),
   cluster: ClusterName,

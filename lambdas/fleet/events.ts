@@ -1,5 +1,8 @@
-import type { FleetEvent } from "../../contract/index.js";
+import type { FleetEvent, SyncFleetEvent } from "../../contract/index.js";
 import type { SnapshotCluster } from "./snapshot.js";
+
+/** Earlier syncs (beyond each application's last) that the feed shows per cluster, newest first: a bound on its size at 10,000 clusters. */
+export const EARLIER_SYNCS_PER_CLUSTER = 20;
 
 /** An event with the key that orders the fleet's events newest first (and pages them). */
 export interface KeyedEvent {
@@ -15,9 +18,22 @@ function keyOf(at: string, ...parts: string[]): string {
 }
 
 /**
- * Every event the snapshot holds: each cluster's newest drift events, and each application's last
- * sync (agents report the last sync of an application, not a history), newest first.
+ * A cluster's sync events: each application's last sync, and the newest EARLIER_SYNCS_PER_CLUSTER
+ * of the earlier ones the hub kept (the applications' `syncs`).
  */
+function syncEvents(cluster: SnapshotCluster): SyncFleetEvent[] {
+  const last: SyncFleetEvent[] = [];
+  const earlier: SyncFleetEvent[] = [];
+  for (const app of cluster.applications) {
+    const event = { type: "sync", cluster: cluster.name, application: app.name } as const;
+    if (app.lastSyncedAt !== undefined) last.push({ ...event, at: app.lastSyncedAt, revision: app.revision, sync: app.sync, health: app.health });
+    for (const record of app.syncs ?? []) if (record.at !== app.lastSyncedAt) earlier.push({ ...event, ...record });
+  }
+  earlier.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  return [...last, ...earlier.slice(0, EARLIER_SYNCS_PER_CLUSTER)];
+}
+
+/** Every event the snapshot holds: each cluster's newest drift events and its syncs (see syncEvents), newest first. */
 export function fleetEvents(clusters: SnapshotCluster[]): KeyedEvent[] {
   const events: KeyedEvent[] = [];
   for (const cluster of clusters) {
@@ -26,19 +42,7 @@ export function fleetEvents(clusters: SnapshotCluster[]): KeyedEvent[] {
       const what = [drift.application, "drift", resource.group, resource.kind, resource.namespace ?? "", resource.name, drift.action];
       events.push({ key: keyOf(drift.at, cluster.name, ...what), cluster: cluster.name, event: { type: "drift", cluster: cluster.name, ...drift } });
     }
-    for (const app of cluster.applications) {
-      if (app.lastSyncedAt === undefined) continue;
-      const event: FleetEvent = {
-        type: "sync",
-        cluster: cluster.name,
-        application: app.name,
-        at: app.lastSyncedAt,
-        revision: app.revision,
-        sync: app.sync,
-        health: app.health,
-      };
-      events.push({ key: keyOf(app.lastSyncedAt, cluster.name, app.name, "sync"), cluster: cluster.name, event });
-    }
+    for (const event of syncEvents(cluster)) events.push({ key: keyOf(event.at, cluster.name, event.application, "sync"), cluster: cluster.name, event });
   }
   return events.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

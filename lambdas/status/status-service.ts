@@ -1,10 +1,20 @@
-import { userKeyed, type ClusterStatus, type HubReply, type StatusReport, type StoredDriftEvent, type SyncStatus } from "../../contract/index.js";
+import {
+  userKeyed,
+  type ApplicationStatus,
+  type ClusterStatus,
+  type HubReply,
+  type StatusReport,
+  type StoredApplicationStatus,
+  type StoredDriftEvent,
+  type SyncStatus,
+} from "../../contract/index.js";
 import { deployBranchOf } from "../../contract/deploy-branch.js";
 import { worstHealth } from "../../contract/status-report.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
 import type { ApplicationVersion, Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
 import { statusDigest } from "./digest.js";
 
+import { nextSyncHistory } from "./sync-history.js";
 /** Why a report was refused; the HTTP layer maps each reason to a status. */
 export class StatusError extends Error {
   constructor(
@@ -69,6 +79,12 @@ function summaryOf(report: StatusReport, receivedAt: string): StatusSummary {
 }
 
 /** Whether `digests` (user-named keys) holds `digest` for `name`. */
+/** An application's item: as reported, with when it changed and the sync history of the item it replaces carried forward. */
+function storedApplication(application: ApplicationStatus, before: StoredApplicationStatus | undefined, received: Date): StoredApplicationStatus {
+  const syncs = nextSyncHistory(before, application, received);
+  return { ...application, updatedAt: received.toISOString(), ...(syncs.length > 0 ? { syncs } : {}) };
+}
+
 function sameDigest(digests: Record<string, string>, name: string, digest: string): boolean {
   return Object.hasOwn(digests, name) && digests[name] === digest;
 }
@@ -91,7 +107,8 @@ function replaced(before: Record<string, string>, after: Record<string, string>)
  *   written first, the status item naming them last; only then are the items it replaced deleted.
  *   A crash between any two writes leaves the last stored report as it was.
  * - A heartbeat that changes no application writes only the status item; a changed application
- *   writes its own item only.
+ *   writes its own item only, after reading the item it replaces to carry its sync history forward
+ *   (sync-history.ts: agents report the last sync only).
  * - Concurrent reports of one cluster are serialized by a conditional write of the status item;
  *   the last received wins, whatever the agents' clocks say.
  * - Drift events are kept newest first, at most `driftHistory` of them once trimmed (up to
@@ -157,9 +174,14 @@ export class StatusService {
       const changed = report.applications.filter((application) => !sameDigest(before, application.name, digests[application.name]!));
       await store.putApplications(
         report.cluster,
-        changed.map((application) => ({ application: { ...application, updatedAt: receivedAt }, digest: digests[application.name]! })),
+        changed.map((application) => ({
+          application: storedApplication(application, prior.get(application.name), received),
+          digest: digests[application.name]!,
+        })),
         seq,
       );
+      const replacing = changed.flatMap(({ name }) => (Object.hasOwn(before, name) ? [{ name, digest: before[name]! }] : []));
+      const prior = new Map((await store.readApplications(report.cluster, replacing)).map((application) => [application.name, application]));
       let driftStored = (previous?.driftStored ?? 0) + events.length;
       if (events.length > 0) {
         await store.putDriftEvents(report.cluster, events, expiresAt);

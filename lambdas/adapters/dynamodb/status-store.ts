@@ -70,6 +70,8 @@ export class DynamoDBStatusStore implements StatusStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
+/** Application items a report's write reads at once, to carry their sync history forward. */
+const CONCURRENT_APPLICATION_READS = 16;
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {
@@ -88,6 +90,21 @@ export class DynamoDBStatusStore implements StatusStore {
     try {
       await this.client.send(
         new PutItemCommand({
+  /** These application items, read consistently a few at a time (a report changes few of its applications). */
+  async readApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]> {
+    const applications: StoredApplicationStatus[] = [];
+    for (let i = 0; i < versions.length; i += CONCURRENT_APPLICATION_READS) {
+      const items = await Promise.all(
+        versions.slice(i, i + CONCURRENT_APPLICATION_READS).map(async (version) => {
+          const key = toAttributes(applicationItemKey(cluster, version));
+          return (await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+        }),
+      );
+      for (const item of items) if (item) applications.push(applicationFromItem(fromAttributes(item)));
+    }
+    return applications;
+  }
+
           TableName: this.tableName,
           Item: toAttributes({ pk: partition(cluster), sk: STATUS, kind: "status", ...status, layout: APP_LAYOUT }),
           ...(expectedSeq === undefined
