@@ -352,6 +352,11 @@ export interface FleetStore {
   listClusters(): Promise<FleetClusterEntry[]>;
   /** The status items of these clusters; one that never reported is absent. */
   getStatuses(clusters: string[]): Promise<Map<string, StoredStatus>>;
-  /** These application items of one cluster; an item gone meanwhile is left out. */
-  getApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]>;
+  /** These application items, of any clusters, read in batches; an item gone meanwhile (its report replaced) is left out. */
+  getApplications(versions: ClusterApplicationVersion[]): Promise<(ClusterApplicationVersion & { status: StoredApplicationStatus })[]>;
+}
+
+/** One application item of one cluster. */
+export interface ClusterApplicationVersion extends ApplicationVersion {
+  cluster: string;
 }

@@ -23,14 +23,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
+/** `profileDir`: the hub writes a V8 CPU profile there when it stops (node --cpu-prof). */
+export async function startHubProcess(env: NodeJS.ProcessEnv, profileDir?: string): Promise<HubProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "radial-bench-console-"));
   const port = await freePort();
   const token = "bench-console-admin-token-0123456789";
-  const child: ChildProcess = spawn(process.execPath, ["bin/radial.js", "hub", "up", "--port", String(port), "--data-dir", dataDir], {
-    env: { ...process.env, RADIAL_ADMIN_TOKEN: token, RADIAL_HUB_URL: "https://hub.radial.bench", RADIAL_GENERATE_INTERVAL: "0", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "bin/radial.js", "hub", "up", "--port", String(port), "--data-dir", dataDir],
+    {
+      env: { ...process.env, RADIAL_ADMIN_TOKEN: token, RADIAL_HUB_URL: "https://hub.radial.bench", RADIAL_GENERATE_INTERVAL: "0", ...env },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`the hub exited (${code}) before it answered`))));
   const up = (async () => {

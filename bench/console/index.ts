@@ -6,11 +6,12 @@
 // agents change state, every number /v1/fleet and the matrix report must equal the simulated ground
 // truth within one heartbeat (goal: 0 mismatches).
 //
-//   npm run bench:console -- [--clusters 10000] [--agents 1000] [--apps 20] [--heartbeat 30] [--samples 50] [--browser] [--output table|json]
+//   npm run bench:console -- [--clusters 10000] [--agents 1000] [--apps 20] [--heartbeat 30] [--samples 50] [--browser] [--profile-hub DIR] [--output table|json]
 //
 // --heartbeat scales the agents' report interval (and the hub's stale deadline, 3 heartbeats) down
 // for a shorter run (at least 5 s). --browser then measures the console in Chromium against the same
-// hub with ./browser.ts (its `measureConsole`): the hook for the browser timings.
+// hub with ./browser.ts (its `measureConsole`): the hook for the browser timings. --profile-hub DIR
+// has the hub write a V8 CPU profile (node --cpu-prof) into DIR when it stops.
 import { summarize, type Summary } from "../lib/stats.js";
 import { makeFleet } from "../lib/fleet.js";
 import { parseBenchOptions } from "../lib/options.js";
@@ -87,10 +88,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(options: ReturnType<typeof parseOptions>): Promise<Figures> {
   const { clusters, agents, apps, heartbeat, samples } = options;
-  const hub = await startHubProcess({
-    RADIAL_POLL_INTERVAL_SECONDS: String(heartbeat),
-    RADIAL_FLEET_REFRESH_SECONDS: String(Math.max(1, Math.min(5, Math.floor(heartbeat / 3)))),
-  });
+  const hub = await startHubProcess(
+    {
+      RADIAL_POLL_INTERVAL_SECONDS: String(heartbeat),
+      RADIAL_FLEET_REFRESH_SECONDS: String(Math.max(1, Math.min(5, Math.floor(heartbeat / 3)))),
+    },
+    options.profileHub,
+  );
   let rss = 0;
   const sampler = setInterval(() => void hub.rss().then((bytes) => (rss = Math.max(rss, bytes))), 1000);
   const reporters: Reporter[] = [];
@@ -159,9 +163,12 @@ async function measureInBrowser(hub: HubProcess): Promise<void> {
 
 function parseOptions(argv: string[]) {
   const browser = argv.includes("--browser");
+  const profileAt = argv.indexOf("--profile-hub");
+  const profileHub = profileAt < 0 ? undefined : argv[profileAt + 1];
+  if (profileAt >= 0 && (!profileHub || profileHub.startsWith("--"))) throw new Error("--profile-hub needs a directory");
   return {
     ...parseBenchOptions(
-      argv.filter((arg) => arg !== "--browser"),
+      argv.filter((arg, i) => arg !== "--browser" && (profileAt < 0 || (i !== profileAt && i !== profileAt + 1))),
       {
         clusters: { default: 10_000 },
         agents: { default: 1000 },
@@ -171,6 +178,7 @@ function parseOptions(argv: string[]) {
       },
     ),
     browser,
+    profileHub,
   };
 }
 

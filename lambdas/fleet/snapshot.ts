@@ -7,18 +7,29 @@
  *
  * A refresh reads every cluster and every status item, but an application item or drift history
  * only when the status item says it changed since the last snapshot (a new digest, more drift
- * stored): a heartbeat that changes nothing costs the next refresh one status item.
+ * stored): a heartbeat that changes nothing costs the next refresh one status item. Changed
+ * application items of all clusters are read together in batches of 100, not one request per
+ * cluster, and the snapshot is assembled in slices that yield to the event loop, so a first build
+ * at 10,000 clusters does not hold up the status intake that shares the process.
+ *
+ * A report stored between the read of a status item and that of its application items deletes the
+ * items it replaced: the cluster's status is read again (up to READ_ROUNDS times) so that a
+ * snapshot never shows a report with some of its applications missing.
  */
 import type { StoredApplicationStatus, StoredDriftEvent } from "../../contract/index.js";
 import { pool } from "../../core/pool.js";
 import type { DeployRevisions } from "../status/deploy-revisions.js";
-import type { Clock, FleetStore, StatusStore, StoredStatus } from "../ports.js";
+import type { ClusterApplicationVersion, Clock, FleetClusterEntry, FleetStore, StatusStore, StoredStatus } from "../ports.js";
 import type { ReportedCluster } from "./honest.js";
 
 /** Drift events kept per cluster in the snapshot, newest first: what `/v1/events` can show of one cluster. */
 export const SNAPSHOT_DRIFT_PER_CLUSTER = 20;
-/** Clusters whose changed items are read at once during a refresh. */
-const CONCURRENT_CLUSTERS = 16;
+/** Clusters whose drift history is read at once during a refresh. */
+const CONCURRENT_DRIFT_READS = 8;
+/** Reads of a cluster's status and application items before the refresh keeps its last consistent state. */
+const READ_ROUNDS = 3;
+/** Clusters assembled between two yields to the event loop. */
+const SLICE = 500;
 
 export interface SnapshotCluster extends ReportedCluster {
   drift: StoredDriftEvent[];
@@ -33,9 +44,8 @@ export interface FleetSnapshot {
 
 /** What a refresh keeps of a cluster to read only what changed next time. */
 interface Kept {
+  status: StoredStatus;
   applications: Map<string, { digest: string; status: StoredApplicationStatus }>;
-  driftStored: number;
-  seq: number;
   drift: StoredDriftEvent[];
 }
 
@@ -50,6 +60,18 @@ export interface FleetSnapshotDependencies {
   /** The status domain's bound on drift history: past it, an unchanged count may hide new events. */
   driftHistory: number;
 }
+
+/** The status items that belong to their entry: status from before `since` is an earlier cluster's of the same name, or an earlier incarnation's. */
+function current(entries: Map<string, FleetClusterEntry>, statuses: Map<string, StoredStatus>): Map<string, StoredStatus> {
+  const belong = [...statuses].filter(([name, status]) => {
+    const entry = entries.get(name);
+    return entry && status.summary.receivedAt >= entry.since && (status.incarnation ?? 1) === entry.incarnation;
+  });
+  return new Map(belong);
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const byName = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class FleetSnapshots {
   private snapshot: FleetSnapshot | undefined;
@@ -78,49 +100,89 @@ export class FleetSnapshots {
     const asOf = this.deps.clock();
     const entries = await this.deps.store.listClusters();
     const statuses = await this.deps.store.getStatuses(entries.map((entry) => entry.name));
-    const kept = new Map<string, Kept>();
-    const clusters = await pool(entries, CONCURRENT_CLUSTERS, async (entry): Promise<SnapshotCluster> => {
-      const stored = statuses.get(entry.name);
-      // Status from before `since` belongs to an earlier cluster of the same name, or an earlier incarnation.
-      const status = stored && stored.summary.receivedAt >= entry.since && (stored.incarnation ?? 1) === entry.incarnation ? stored : undefined;
-      const head = await this.deps.revisions.revisionOf(entry.name);
-      const { name, labels } = entry;
-      if (!status) return { name, labels, head, summary: undefined, applications: [], drift: [] };
-      const now = await this.update(name, status, asOf);
-      kept.set(name, now);
-      const drift = now.drift.filter((event) => event.receivedAt >= entry.since);
-      return { name, labels, head, summary: status.summary, applications: [...now.applications.values()].map((a) => a.status), drift };
-    });
+    const kept = await this.applications(new Map(entries.map((entry) => [entry.name, entry])), statuses);
+    await this.readDrift(kept, asOf);
+    const clusters: SnapshotCluster[] = [];
+    for (let i = 0; i < entries.length; i += SLICE) {
+      if (i > 0) await yieldToEventLoop();
+      for (const entry of entries.slice(i, i + SLICE)) clusters.push(await this.clusterOf(entry, kept.get(entry.name)));
+    }
     clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.kept = kept;
     this.snapshot = { asOf, clusters };
     return this.snapshot;
   }
 
-  /** The cluster's applications and drift as `status` names them, reading only what changed since the last refresh. */
-  private async update(cluster: string, status: StoredStatus, asOf: Date): Promise<Kept> {
-    const before = this.kept.get(cluster);
-    const applications = new Map<string, { digest: string; status: StoredApplicationStatus }>();
-    const missing: { name: string; digest: string }[] = [];
-    for (const [name, digest] of Object.entries(status.digests)) {
-      const known = before?.applications.get(name);
-      if (known?.digest === digest) applications.set(name, known);
-      else missing.push({ name, digest });
-    }
-    if (missing.length > 0) {
-      const digestOf = new Map(missing.map((m) => [m.name, m.digest]));
-      for (const app of await this.deps.store.getApplications(cluster, missing)) applications.set(app.name, { digest: digestOf.get(app.name)!, status: app });
-    }
-    const sorted = new Map([...applications].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    return { applications: sorted, driftStored: status.driftStored, seq: status.seq, drift: await this.drift(cluster, status, before, asOf) };
+  private async clusterOf(entry: FleetClusterEntry, kept: Kept | undefined): Promise<SnapshotCluster> {
+    const { name, labels } = entry;
+    const head = await this.deps.revisions.revisionOf(name);
+    if (!kept) return { name, labels, head, summary: undefined, applications: [], drift: [] };
+    const applications = [...kept.applications.values()].map((app) => app.status);
+    const drift = kept.drift.filter((event) => event.receivedAt >= entry.since);
+    return { name, labels, head, summary: kept.status.summary, applications, drift };
   }
 
-  /** The newest drift events: read again only when the status item says more were stored (or, at the bound, when anything was). */
-  private async drift(cluster: string, status: StoredStatus, before: Kept | undefined, asOf: Date): Promise<StoredDriftEvent[]> {
-    if (status.driftStored === 0) return [];
-    const atBound = status.driftStored >= this.deps.driftHistory;
-    const unchanged = before?.driftStored === status.driftStored && !(atBound && before.seq !== status.seq);
-    if (unchanged) return before.drift;
-    return this.deps.status.listDriftEvents(cluster, SNAPSHOT_DRIFT_PER_CLUSTER, Math.floor(asOf.getTime() / 1000));
+  /**
+   * Each cluster's applications as its status item names them: the unchanged ones from the last
+   * snapshot, the others read in batches across clusters. A cluster one of whose items is gone was
+   * reported meanwhile: its status is read again, and after READ_ROUNDS it keeps its last state.
+   */
+  private async applications(entries: Map<string, FleetClusterEntry>, statuses: Map<string, StoredStatus>): Promise<Map<string, Kept>> {
+    const kept = new Map<string, Kept>();
+    let pending = current(entries, statuses);
+    for (let round = 1; pending.size > 0; round++) {
+      const missing: ClusterApplicationVersion[] = [];
+      for (const [cluster, status] of pending) {
+        for (const [name, digest] of Object.entries(status.digests)) {
+          if (this.kept.get(cluster)?.applications.get(name)?.digest !== digest) missing.push({ cluster, name, digest });
+        }
+      }
+      const read = new Map<string, Map<string, { digest: string; status: StoredApplicationStatus }>>();
+      for (const item of await this.deps.store.getApplications(missing)) {
+        if (!read.has(item.cluster)) read.set(item.cluster, new Map());
+        read.get(item.cluster)!.set(item.name, { digest: item.digest, status: item.status });
+      }
+      const torn: string[] = [];
+      for (const [cluster, status] of pending) {
+        const complete = this.assemble(status, this.kept.get(cluster), read.get(cluster));
+        if (complete) kept.set(cluster, complete);
+        else torn.push(cluster);
+      }
+      if (torn.length === 0) break;
+      if (round === READ_ROUNDS) {
+        for (const cluster of torn) if (this.kept.has(cluster)) kept.set(cluster, this.kept.get(cluster)!);
+        break;
+      }
+      pending = current(entries, await this.deps.store.getStatuses(torn));
+    }
+    return kept;
+  }
+
+  /** The cluster's applications by name, from the last snapshot or what was read; undefined if one of them is neither. */
+  private assemble(status: StoredStatus, before: Kept | undefined, read: Kept["applications"] | undefined): Kept | undefined {
+    const applications: Kept["applications"] = new Map();
+    for (const [name, digest] of Object.entries(status.digests)) {
+      const known = before?.applications.get(name);
+      const app = known?.digest === digest ? known : read?.get(name);
+      if (app?.digest !== digest) return undefined;
+      applications.set(name, app);
+    }
+    const drift = status.driftStored > 0 && before && !this.driftChanged(status, before) ? before.drift : [];
+    return { status, applications: new Map([...applications].sort(byName)), drift };
+  }
+
+  /** Reads the newest drift events of the clusters whose status item says more were stored (or, at the bound, that anything was). */
+  private async readDrift(kept: Map<string, Kept>, asOf: Date): Promise<void> {
+    const stale = [...kept].filter(([cluster, now]) => now.status.driftStored > 0 && this.driftChanged(now.status, this.kept.get(cluster)));
+    const nowSeconds = Math.floor(asOf.getTime() / 1000);
+    await pool(stale, CONCURRENT_DRIFT_READS, async ([cluster, now]) => {
+      now.drift = await this.deps.status.listDriftEvents(cluster, SNAPSHOT_DRIFT_PER_CLUSTER, nowSeconds);
+    });
+  }
+
+  private driftChanged(status: StoredStatus, before: Kept | undefined): boolean {
+    if (status.driftStored === 0) return false;
+    if (before?.status.driftStored !== status.driftStored) return true;
+    return status.driftStored >= this.deps.driftHistory && before.status.seq !== status.seq;
   }
 }

@@ -8,6 +8,8 @@ import { applicationFromItem, applicationItemKey, statusFromItem, statusItemKey 
 import { SHARD_INDEX, SHARDS } from "./table.js";
 import { pool } from "../../../core/pool.js";
 
+const itemId = (key: { pk: string; sk: string }) => `${key.pk}\n${key.sk}`;
+
 /** DynamoDB's limit of keys per BatchGetItem. */
 const BATCH_GET_SIZE = 100;
 const MAX_BATCH_ATTEMPTS = 8;
@@ -80,9 +82,15 @@ export class DynamoDBFleetStore implements FleetStore {
     return statuses;
   }
 
-  async getApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]> {
-    const items = await this.batchGet(versions.map((version) => applicationItemKey(cluster, version)));
-    return items.map((item) => applicationFromItem(fromAttributes(item)));
+  async getApplications(
+    versions: (ApplicationVersion & { cluster: string })[],
+  ): Promise<(ApplicationVersion & { cluster: string; status: StoredApplicationStatus })[]> {
+    const keyed = new Map(versions.map((version) => [itemId(applicationItemKey(version.cluster, version)), version]));
+    const items = await this.batchGet(versions.map((version) => applicationItemKey(version.cluster, version)));
+    return items.map((item) => ({
+      ...keyed.get(itemId({ pk: String(item.pk?.S), sk: String(item.sk?.S) }))!,
+      status: applicationFromItem(fromAttributes(item)),
+    }));
   }
 
   /** The items of these keys that exist, in no particular order. */
