@@ -13,8 +13,8 @@ import { worstHealth } from "../../contract/status-report.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
 import type { ApplicationVersion, Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
 import { statusDigest } from "./digest.js";
-
 import { nextSyncHistory } from "./sync-history.js";
+
 /** Why a report was refused; the HTTP layer maps each reason to a status. */
 export class StatusError extends Error {
   constructor(
@@ -172,6 +172,8 @@ export class StatusService {
       const before = previous?.digests ?? {};
       const seq = (previous?.seq ?? 0) + 1;
       const changed = report.applications.filter((application) => !sameDigest(before, application.name, digests[application.name]!));
+      const replacing = changed.flatMap(({ name }) => (Object.hasOwn(before, name) ? [{ name, digest: before[name]! }] : []));
+      const prior = new Map((await store.readApplications(report.cluster, replacing)).map((application) => [application.name, application]));
       await store.putApplications(
         report.cluster,
         changed.map((application) => ({
@@ -180,8 +182,6 @@ export class StatusService {
         })),
         seq,
       );
-      const replacing = changed.flatMap(({ name }) => (Object.hasOwn(before, name) ? [{ name, digest: before[name]! }] : []));
-      const prior = new Map((await store.readApplications(report.cluster, replacing)).map((application) => [application.name, application]));
       let driftStored = (previous?.driftStored ?? 0) + events.length;
       if (events.length > 0) {
         await store.putDriftEvents(report.cluster, events, expiresAt);

@@ -65,13 +65,13 @@ const StatusItem = z.object({
 });
 
 const appKey = ({ name, digest }: ApplicationVersion) => `${APP}${name}#${digest}`;
+/** Application items a report's write reads at once, to carry their sync history forward. */
+const CONCURRENT_APPLICATION_READS = 16;
 
 export class DynamoDBStatusStore implements StatusStore {
   private readonly documents: DynamoDBDocumentClient;
 
   constructor(
-/** Application items a report's write reads at once, to carry their sync history forward. */
-const CONCURRENT_APPLICATION_READS = 16;
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
   ) {
@@ -85,11 +85,6 @@ const CONCURRENT_APPLICATION_READS = 16;
     return Item ? statusFromItem(Item) : undefined;
   }
 
-  /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
-  async putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutItemCommand({
   /** These application items, read consistently a few at a time (a report changes few of its applications). */
   async readApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]> {
     const applications: StoredApplicationStatus[] = [];
@@ -105,6 +100,11 @@ const CONCURRENT_APPLICATION_READS = 16;
     return applications;
   }
 
+  /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
+  async putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
           TableName: this.tableName,
           Item: toAttributes({ pk: partition(cluster), sk: STATUS, kind: "status", ...status, layout: APP_LAYOUT }),
           ...(expectedSeq === undefined
