@@ -78,13 +78,13 @@ function summaryOf(report: StatusReport, receivedAt: string): StatusSummary {
   };
 }
 
-/** Whether `digests` (user-named keys) holds `digest` for `name`. */
 /** An application's item: as reported, with when it changed and the sync history of the item it replaces carried forward. */
 function storedApplication(application: ApplicationStatus, before: StoredApplicationStatus | undefined, received: Date): StoredApplicationStatus {
   const syncs = nextSyncHistory(before, application, received);
   return { ...application, updatedAt: received.toISOString(), ...(syncs.length > 0 ? { syncs } : {}) };
 }
 
+/** Whether `digests` (user-named keys) holds `digest` for `name`. */
 function sameDigest(digests: Record<string, string>, name: string, digest: string): boolean {
   return Object.hasOwn(digests, name) && digests[name] === digest;
 }
