@@ -11,6 +11,7 @@ import { podHealth } from "./pod.js";
 import { pvcHealth } from "./pvc.js";
 import { ingressHealth, serviceHealth } from "./service.js";
 import { workflowHealth } from "./workflow.js";
+import { activeHealthChecks } from "./user-checks.js";
 import type { ResourceHealth } from "./resource-health.js";
 
 export type { ResourceHealth } from "./resource-health.js";
@@ -60,16 +61,20 @@ const HOOK_FINALIZER = "argocd.argoproj.io/hook-finalizer";
  * check (Argo CD has no generic rule for custom resources, only the per-kind checks of its
  * resource_customizations, which agent/health/custom mirrors), so it does not count toward the
  * application's health. A check that cannot read the object gives
- * Unknown with the reason.
+ * Unknown with the reason. The user's own Lua check for the kind (user-checks.ts) comes before
+ * every built-in one; the opt-in generic conditions check after them all.
  */
 export function assessHealth(object: KubeObject): ResourceHealth | undefined {
   const finalizers = object.metadata.finalizers;
   if (object.metadata.deletionTimestamp && !(Array.isArray(finalizers) && finalizers.includes(HOOK_FINALIZER))) {
     return { status: "Progressing", message: "Pending deletion" };
   }
+  const user = activeHealthChecks();
+  const own = user?.assess(object);
+  if (own) return own;
   const group = groupOf(object.apiVersion);
   const entry = CHECKS.get(`${group}/${object.kind}`);
-  if (!entry) return customHealth(object);
+  if (!entry) return customHealth(object) ?? user?.generic(object);
   const version = object.apiVersion.slice(object.apiVersion.indexOf("/") + 1);
   const check = typeof entry.check === "function" ? entry.check : entry.check.get(version);
   if (!check) return { status: "Unknown", message: `unsupported ${entry.label} GVK: ${group}/${version}, Kind=${object.kind}` };

@@ -23,6 +23,7 @@ import { Applications } from "./applications.js";
 import { Liveness } from "./liveness.js";
 import { DeploySource } from "./source.js";
 import { summarize } from "./summary.js";
+import { useHealthCustomizations } from "../health/user-checks.js";
 import type { SyncEngine } from "./sync-engine.js";
 
 export interface AgentOptions {
@@ -240,6 +241,7 @@ export class Agent {
     let folder;
     try {
       folder = await deployBranch.read(commit);
+      await useHealthCustomizations(folder.health);
     } catch (error) {
       return this.sourceFailed("ReadFailed", `cannot read clusters/${this.options.config.cluster}/ at ${commit.slice(0, 12)}: ${(error as Error).message}`);
     }

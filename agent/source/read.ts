@@ -8,6 +8,7 @@ import { yamlProblem } from "../../core/manifests/yaml-error.js";
 import * as z from "zod";
 import { Application } from "../../contract/application.js";
 import { APPLICATION_FILE, ApplicationDeletion, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../contract/deploy-branch.js";
+import { HEALTH_CUSTOMIZATIONS_FILE, HealthCustomizations } from "../../contract/health-customizations.js";
 import { ApplicationName } from "../../contract/names.js";
 import { parseWith } from "../../contract/validation.js";
 import { expandAndCheck, parseYamlManifests } from "../../core/manifests/objects.js";
@@ -27,6 +28,8 @@ export interface ClusterFolder {
   revision: string;
   applications: DesiredApplication[];
   failures: ApplicationReadFailure[];
+  /** The users' health checks beside the application folders, if the hub wrote any. */
+  health?: HealthCustomizations;
 }
 
 /** The whole folder could not be read (a bad folder name, an unreadable tree): nothing may be synced or pruned. */
@@ -100,9 +103,11 @@ async function readApplication(name: string, folder: string, files: Set<string>,
 export async function readClusterFolder(cluster: string, revision: string, paths: string[], read: ReadFile): Promise<ClusterFolder> {
   const prefix = `clusters/${cluster}/`;
   const folders = new Map<string, Set<string>>();
+  let healthPath: string | undefined;
   for (const path of paths) {
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length).split("/");
+    if (rest.length === 1 && rest[0] === HEALTH_CUSTOMIZATIONS_FILE) healthPath = path;
     if (rest.length < 2) continue; // a file directly in the cluster folder is no application
     const [app, ...file] = rest as [string, ...string[]];
     const name = ApplicationName.safeParse(app);
@@ -121,5 +126,11 @@ export async function readClusterFolder(cluster: string, revision: string, paths
       failures.push({ name, message: error.message });
     }
   }
-  return { revision, applications, failures };
+  if (!healthPath) return { revision, applications, failures };
+  try {
+    // Health decides when a sync wave is done: a file that does not read stops the pass, as a folder that does not.
+    return { revision, applications, failures, health: validated(HealthCustomizations, yamlDocument(await text(read, healthPath), healthPath), healthPath) };
+  } catch (error) {
+    throw new FolderReadError((error as Error).message, { cause: error });
+  }
 }
