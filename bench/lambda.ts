@@ -52,11 +52,11 @@ async function measure(name: string, bytes: number, start: () => Promise<LambdaF
 
 async function main(): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), "radial-bench-lambda-"));
-  const hub = await startLambdaHub({ "generators/.keep": "" }, join(out, "hub"));
+  const hub = await startLambdaHub({ "generators/.keep": "" });
   try {
     await writeFile(join(out, "hello.mjs"), "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n");
     const hello = await bundle(join(out, "hello.mjs"), out, "hello");
-    const [api, worker, schedule] = await Promise.all([bundleFunction("api", out), bundleFunction("worker", out), bundleFunction("schedule", out)]);
+    const [api, worker, schedule] = await Promise.all([bundleFunction("api"), bundleFunction("worker"), bundleFunction("schedule")]);
     const healthz = httpEvent("GET", "/healthz");
     const list = httpEvent("GET", "/v1/clusters", { iamCaller: OPERATOR_ARN });
     const rows = [

@@ -1,13 +1,11 @@
-// The CDK stack, synthesized once by the pinned CDK CLI exactly as `cdk deploy` would (cdk.json's
-// app, with cdk-nag's AwsSolutions pack), inside a network namespace with no network at all; then
-// the template is checked resource by resource, linted by cfn-lint, and the assets it names are read.
+// The CDK stack, synthesized once by the pinned CDK CLI exactly as `cdk deploy` would, offline
+// (synth.ts, shared with test/lambda); the template is checked resource by resource, linted by
+// cfn-lint, and the assets it names are read.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { before, describe, test } from "node:test";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { Bucket } from "aws-cdk-lib/aws-s3";
 import { AwsSolutionsChecks } from "cdk-nag";
@@ -16,42 +14,18 @@ import { tableDefinition, TTL_ATTRIBUTE } from "../../lambdas/adapters/dynamodb/
 import { ApiEnvironment, ScheduleEnvironment, WorkerEnvironment } from "../../lambdas/handlers/environment.js";
 import { cfnLint } from "../engines/cfn-lint.js";
 import { installToolsLayer } from "../engines/tools-layer.js";
+import { synthesizedHub, type TemplateResource } from "./synth.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-  DeletionPolicy?: string;
-  Metadata?: Record<string, unknown>;
-}
+type Resource = TemplateResource;
 
 let out: string;
 let resources: Record<string, Resource>;
 
-/** `cdk synth` with no network: the CLI, the app it runs (npx tsx) and the bundling must all stay offline. */
-async function synthOffline(output: string): Promise<void> {
-  const args = ["-rn", join(ROOT, "node_modules/.bin/cdk"), "synth", "--no-lookups", "--quiet", "--output", output];
-  const child = spawn("unshare", args, { cwd: ROOT, env: { ...process.env, CDK_DISABLE_VERSION_CHECK: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", resolve);
-  });
-  if (code !== 0) throw new Error(`cdk synth failed offline (exit ${code}):\n${log.slice(-6000)}`);
-}
-
 before(async () => {
   await installToolsLayer();
-  out = await mkdtemp(join(tmpdir(), "radial-cdk-"));
-  await synthOffline(out);
-  resources = (JSON.parse(await readFile(join(out, "RadialHub.template.json"), "utf8")) as { Resources: Record<string, Resource> }).Resources;
-});
-
-after(async () => {
-  if (out) await rm(out, { recursive: true, force: true });
+  const assembly = await synthesizedHub();
+  out = assembly.dir;
+  resources = assembly.template.Resources;
 });
 
 function ofType(type: string): [string, Resource][] {
@@ -388,10 +362,15 @@ describe("the hub's CDK stack", () => {
     for (const finding of nag.suppressedViolations) assert.ok((finding.reason ?? "").length > 20, `${finding.ruleName} is acknowledged with a reason`);
   });
 
-  test("the same pack fails a synth on a finding nobody acknowledged", () => {
-    const app = new App({ outdir: join(out, "unacknowledged") });
+  test("the same pack fails a synth on a finding nobody acknowledged", async () => {
+    const outdir = await mkdtemp(join(tmpdir(), "radial-cdk-"));
+    const app = new App({ outdir });
     new Bucket(new Stack(app, "Unacknowledged"), "NoAccessLogs", { enforceSSL: true });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    assert.throws(() => app.synth(), /Validation failed/);
+    try {
+      assert.throws(() => app.synth(), /Validation failed/);
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,17 +1,18 @@
-// The functions' bundles, built as the stack's NodejsFunction builds them (infra/hub-function.ts:
-// the local esbuild, one minified ESM file per handler with every dependency and the AWS SDK,
-// names kept, the require shim as banner, node24), each into its own folder as `index.mjs`.
+// The hub's functions' bundles: the exact assets `cdk synth` produced (test/infra/synth.ts), found
+// through each function's Code.S3Key in the assets manifest. `bundle` builds another entry point
+// (bench/lambda's hello-world) with the options the stack's NodejsFunction uses (infra/hub-function.ts:
+// the local esbuild, one minified ESM file with every dependency, names kept, the require shim as
+// banner, node24), into its own folder as `index.mjs`.
 import { build } from "esbuild";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { NODE_MAJOR } from "../../build/node-runtime.js";
+import { functionAssetDir, logicalIdOf, synthesizedHub } from "../infra/synth.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const REQUIRE_SHIM = "import { createRequire as __radialCreateRequire } from 'node:module'; const require = __radialCreateRequire(import.meta.url);";
 
-/** The hub's functions by handler file under lambdas/handlers/. */
-export const FUNCTIONS = { api: "api.ts", worker: "generate-worker.ts", schedule: "schedule.ts" } as const;
+/** The hub's functions by the start of their logical id in the template (their construct path). */
+export const FUNCTIONS = { api: "Api", worker: "GenerationWorker", schedule: "GenerationSchedule" } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
 /** Bundles one handler into `<out>/<name>/index.mjs`; returns the folder and the bundle's size in bytes. */
@@ -35,7 +36,10 @@ export async function bundle(entry: string, out: string, name: string): Promise<
   return { dir, bytes: (await stat(outfile)).size };
 }
 
-/** The hub's function `name`, bundled into `out`. */
-export function bundleFunction(name: FunctionName, out: string): Promise<{ dir: string; bytes: number }> {
-  return bundle(join(ROOT, "lambdas/handlers", FUNCTIONS[name]), out, name);
+/** The hub's function `name` as synthesized: its logical id, its asset's folder and its bundle's size in bytes. */
+export async function bundleFunction(name: FunctionName): Promise<{ logicalId: string; dir: string; bytes: number }> {
+  const assembly = await synthesizedHub();
+  const logicalId = logicalIdOf(assembly, "AWS::Lambda::Function", FUNCTIONS[name]);
+  const dir = functionAssetDir(assembly, logicalId);
+  return { logicalId, dir, bytes: (await stat(join(dir, "index.mjs"))).size };
 }

@@ -3,9 +3,6 @@
 // moto (SQS FIFO, Secrets Manager) and the real git server.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { GenerationHistoryPage, GenerationRun, HubReply, RegisterClusterResponse, type GenerationRecord } from "../../contract/index.js";
 import { bareGit } from "../engines/git-server.js";
@@ -36,7 +33,6 @@ const fleet = (url: string) => ({
 const operator = { iamCaller: OPERATOR_ARN };
 
 describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 }, () => {
-  let out: string;
   let hub: LambdaHub;
   let worker: LambdaFunction;
   let agentToken: string;
@@ -45,14 +41,12 @@ describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 
   const history = async (): Promise<GenerationRecord[]> => GenerationHistoryPage.parse((await hub.api("GET", "/v1/generations", operator)).body).items;
 
   before(async () => {
-    out = await mkdtemp(join(tmpdir(), "radial-lambda-"));
-    hub = await startLambdaHub(fleet, out);
+    hub = await startLambdaHub(fleet);
     worker = await hub.worker();
   });
   after(async () => {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- still unset when before() failed
     await hub?.stop();
-    await rm(out, { recursive: true, force: true });
   });
 
   test("a registration queues a run; the worker drains the queue and writes the cluster's branch", async () => {

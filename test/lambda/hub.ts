@@ -1,77 +1,80 @@
-// The hub as it runs on AWS, on this machine: the API, worker and schedule bundles under the
-// Lambda runtime (function.ts), DynamoDB Local for the table, moto for SQS and Secrets Manager,
-// and the real git server; SQS batches reach the worker as the event source mapping hands them.
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+// The hub as it runs on AWS, on this machine: the API, worker and schedule functions' assets from
+// `cdk synth` under the Lambda runtime (function.ts), the table, queues and secrets made from the
+// synthesized template (stack.ts) in DynamoDB Local and moto, and the real git server. Lambda's
+// SQS event source mapping cannot run here (it is AWS's poller, not code we could start), so
+// `drain` does its job: receives batches from the moto queue, invokes the worker with each as an
+// SQS event, and deletes what the worker did not report as failed.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from "aws-lambda";
-import { tableDefinition } from "../../lambdas/adapters/dynamodb/table.js";
-import type { ApiEnvironment, WorkerEnvironment } from "../../lambdas/handlers/environment.js";
 import { startDynamoDBLocal } from "../engines/dynamodb-local.js";
 import { startGitServer, type GitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
 import { startMoto } from "../engines/moto.js";
+import { logicalIdOf, synthesizedHub } from "../infra/synth.js";
 import { bundleFunction } from "./bundles.js";
 import { httpEvent, sqsEvent, type HttpRequest } from "./events.js";
 import { startFunction, type LambdaFunction } from "./function.js";
+import { createQueues, createSecrets, createTable, functionEnvironment, parameters, type References } from "./stack.js";
 
 export const GIT_AUTH = { username: "hub", password: "hub-secret-password" };
 export const WEBHOOK_SECRET = "webhook-secret-0123456789";
-const TABLE = "radial";
+const AGENT_GIT_AUTH = { username: "agent", password: "agent-read-only-password" };
+const HUB_URL = "https://hub.radial.test";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 export interface LambdaHub {
   git: GitServer;
   repoUrl: string;
+  /** The API function's environment: the template's, resolved, with the local engines' endpoints. */
   env: Record<string, string>;
   /** One request to the API function; its answer with the body parsed. */
   api(method: string, path: string, request?: HttpRequest): Promise<{ status: number; body: unknown }>;
-  /** Starts another instance of the worker function (a second Lambda instance). */
-  worker(): Promise<LambdaFunction>;
+  /** Starts another instance of the worker function (a second Lambda instance), `env` over the template's. */
+  worker(env?: Record<string, string>): Promise<LambdaFunction>;
+  /** Puts a new value in the secret whose logical id starts with `prefix`; instances started afterwards read it. */
+  putSecret(prefix: string, value: string): Promise<void>;
   /** Receives batches of the generation queue and hands each to `worker` until the queue is empty, as the event source mapping does; returns the batches' sizes. */
   drain(worker: LambdaFunction): Promise<number[]>;
   startApi(env?: Record<string, string>): Promise<LambdaFunction>;
   stop(): Promise<void>;
 }
 
-async function createQueues(sqs: SQSClient): Promise<{ queueUrl: string; queueArn: string; dlqUrl: string }> {
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "radial-generation-dlq.fifo", Attributes: { FifoQueue: "true" } }));
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
-  const redrive = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 });
-  const queue = await sqs.send(
-    new CreateQueueCommand({ QueueName: "radial-generation.fifo", Attributes: { FifoQueue: "true", VisibilityTimeout: "900", RedrivePolicy: redrive } }),
-  );
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
-  return { queueUrl: queue.QueueUrl!, queueArn: queueArn!, dlqUrl: dlq.QueueUrl! };
-}
-
-export async function startLambdaHub(fleet: Record<string, string> | ((url: string) => Record<string, string>), out: string): Promise<LambdaHub> {
-  const [dynamo, moto, git] = await Promise.all([startDynamoDBLocal(), startMoto(), startGitServer({ auth: GIT_AUTH })]);
+export async function startLambdaHub(fleet: Record<string, string> | ((url: string) => Record<string, string>)): Promise<LambdaHub> {
+  const [dynamo, moto, git, assembly] = await Promise.all([startDynamoDBLocal(), startMoto(), startGitServer({ auth: GIT_AUTH }), synthesizedHub()]);
   const stops: (() => Promise<unknown>)[] = [() => dynamo.stop(), () => moto.stop(), () => git.stop()];
   const functions: LambdaFunction[] = [];
   const region = "us-east-1";
   const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
   const sqs = new SQSClient({ endpoint: moto.endpoint, region, credentials });
   const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region, credentials });
-  await dynamodb.send(new CreateTableCommand(tableDefinition(TABLE)));
-  const { queueUrl, queueArn, dlqUrl } = await createQueues(sqs);
-  const gitSecret = await secrets.send(new CreateSecretCommand({ Name: "radial/git", SecretString: JSON.stringify(GIT_AUTH) }));
-  const webhookSecret = await secrets.send(new CreateSecretCommand({ Name: "radial/webhook", SecretString: WEBHOOK_SECRET }));
   const repoUrl = `${git.url}/fleet.git`;
+  const refs: References = new Map([[`${logicalIdOf(assembly, "AWS::ApiGatewayV2::Api", "HttpApi")}.ApiEndpoint`, HUB_URL]]);
+  parameters(assembly, { RepoUrl: repoUrl }, refs);
+  await createTable(dynamodb, assembly, "radial", refs);
+  await createQueues(sqs, assembly, refs);
+  const secretValues = {
+    SecretsGitCredentials: JSON.stringify(GIT_AUTH),
+    SecretsAgentGitCredentials: JSON.stringify(AGENT_GIT_AUTH),
+    SecretsWebhookSecret: WEBHOOK_SECRET,
+  };
+  await createSecrets(secrets, assembly, secretValues, refs);
+  const queueUrl = refs.get(logicalIdOf(assembly, "AWS::SQS::Queue", "GenerationQueue"))!;
+  const queueArn = refs.get(`${logicalIdOf(assembly, "AWS::SQS::Queue", "GenerationQueue")}.Arn`)!;
   await git.createRepo("fleet", { seed: typeof fleet === "function" ? fleet(repoUrl) : fleet });
-  const [api, worker, kustomize] = await Promise.all([bundleFunction("api", out), bundleFunction("worker", out), installKustomize()]);
-  const endpoints = { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_SQS: moto.endpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint };
-  const shared = {
-    ...endpoints,
+  const [api, worker, kustomize] = await Promise.all([bundleFunction("api"), bundleFunction("worker"), installKustomize()]);
+  const local = {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SQS: moto.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
     // No X-Ray daemon here: the tracer's segments would go nowhere.
     POWERTOOLS_TRACE_ENABLED: "false",
-    RADIAL_TABLE_NAME: TABLE,
-    RADIAL_GENERATION_QUEUE_URL: queueUrl,
-    RADIAL_REPO_URL: repoUrl,
-    RADIAL_GIT_SECRET_ID: gitSecret.ARN!,
-  } satisfies Partial<Record<keyof ApiEnvironment | keyof WorkerEnvironment, string>> & Record<string, string>;
-  const apiEnv = { ...shared, RADIAL_HUB_URL: "https://hub.radial.test", RADIAL_WEBHOOK_SECRET_ID: webhookSecret.ARN! };
-  const workerEnv = { ...shared, RADIAL_KUSTOMIZE: kustomize, RADIAL_GENERATION_DLQ_URL: dlqUrl };
+  };
+  const envOf = (fn: { logicalId: string }) => ({ ...functionEnvironment(assembly, fn.logicalId, refs), ...local });
+  // The layer's kustomize is built for linux/arm64; this machine runs the same version built for itself.
+  const workerEnv = { ...envOf(worker), RADIAL_KUSTOMIZE: kustomize };
+  const apiEnv = envOf(api);
   const started = async (dir: string, env: Record<string, string>, name: string) => {
     const fn = await startFunction(dir, env, name);
     functions.push(fn);
@@ -87,7 +90,11 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
       const answer = result as APIGatewayProxyStructuredResultV2;
       return { status: answer.statusCode ?? 0, body: answer.body ? (JSON.parse(answer.body) as unknown) : undefined };
     },
-    worker: () => started(worker.dir, workerEnv, `worker-${functions.length}`),
+    worker: (env = {}) => started(worker.dir, { ...workerEnv, ...env }, `worker-${functions.length}`),
+    async putSecret(prefix, value) {
+      const arn = refs.get(logicalIdOf(assembly, "AWS::SecretsManager::Secret", prefix))!;
+      await secrets.send(new PutSecretValueCommand({ SecretId: arn, SecretString: value }));
+    },
     async drain(fn) {
       const sizes: number[] = [];
       for (;;) {
