@@ -350,6 +350,8 @@ export interface FleetClusterEntry {
 export interface FleetStore {
   /** Every registered cluster, eventually consistent. */
   listClusters(): Promise<FleetClusterEntry[]>;
+  /** The `seq` and receipt time of these clusters' status items (every write changes both); one that never reported is absent. */
+  getStatusVersions(clusters: string[]): Promise<Map<string, { seq: number; receivedAt: string }>>;
   /** The status items of these clusters; one that never reported is absent. */
   getStatuses(clusters: string[]): Promise<Map<string, StoredStatus>>;
   /** These application items, of any clusters, read in batches; an item gone meanwhile (its report replaced) is left out. */

@@ -12,6 +12,7 @@
 // for a shorter run (at least 5 s). --browser then measures the console in Chromium against the same
 // hub with ./browser.ts (its `measureConsole`): the hook for the browser timings. --profile-hub DIR
 // has the hub write a V8 CPU profile (node --cpu-prof) into DIR when it stops.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { summarize, type Summary } from "../lib/stats.js";
 import { makeFleet } from "../lib/fleet.js";
 import { parseBenchOptions } from "../lib/options.js";
@@ -37,6 +38,8 @@ interface Figures {
   fleet: Summary;
   matrixPage: Summary;
   hubRssMiB: number;
+  /** This process's event-loop delay while the agents ran: the part of the intake figures that is the simulated agents', not the hub's. */
+  agentsLoopDelay: { p50: number; p99: number };
   truth: { checkedAfterSeconds: number; numbers: number; mismatches: Mismatch[] };
 }
 
@@ -111,6 +114,8 @@ async function run(options: ReturnType<typeof parseOptions>): Promise<Figures> {
     const live = fleet.slice(0, agents);
     const intake: number[] = [];
     const restore = timeIntake(intake);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     try {
       progress(`${agents} agents report every ${heartbeat} s; the other ${clusters - agents} turn stale after ${3 * heartbeat} s`);
       for (const cluster of live) {
@@ -135,9 +140,11 @@ async function run(options: ReturnType<typeof parseOptions>): Promise<Figures> {
         fleet: fleetLatency,
         matrixPage,
         hubRssMiB: Math.max(rss, await hub.rss()) / MIB,
+        agentsLoopDelay: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6 },
         truth: { checkedAfterSeconds: (Date.now() - changedAt) / 1000, ...mismatches },
       };
     } finally {
+      loopDelay.disable();
       restore();
     }
   } finally {
@@ -196,6 +203,8 @@ function print(figures: Figures): void {
     ),
   );
   console.log(`hub RSS (max): ${figures.hubRssMiB.toFixed(0)} MiB`);
+  const { agentsLoopDelay: lag } = figures;
+  console.log(`the simulated agents' event-loop delay (in the intake figures): p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms`);
   const { truth } = figures;
   console.log(
     `TRUTH CHECK ${truth.checkedAfterSeconds.toFixed(1)} s after the change: ${truth.numbers} numbers compared, ${truth.mismatches.length} mismatches (goal 0)`,
@@ -203,6 +212,11 @@ function print(figures: Figures): void {
   for (const mismatch of truth.mismatches.slice(0, 20)) console.log(`  ${mismatch.what}: hub ${mismatch.hub}, truth ${mismatch.truth}`);
 }
 
+if (process.argv.includes("--browser-only")) {
+  // The console's browser figures alone, on a hub of their own: ./browser.ts.
+  await (await import("./browser.js")).runBrowserOnly(process.argv.slice(2));
+  process.exit(0);
+}
 const options = parseOptions(process.argv.slice(2));
 if (options.agents > options.clusters) throw new Error(`--agents ${options.agents} must not exceed --clusters ${options.clusters}`);
 if (options.heartbeat < 5) throw new Error(`--heartbeat must be at least 5 (the hub's shortest poll interval), got ${options.heartbeat}`);

@@ -5,8 +5,9 @@
  * of the table is read by every request (there is no hot item: clusters come from the eight index
  * shards, status items in batches of 100 by key).
  *
- * A refresh reads every cluster and every status item, but an application item or drift history
- * only when the status item says it changed since the last snapshot (a new digest, more drift
+ * A refresh reads every cluster and the version (`seq`, receipt time) of every status item, the
+ * whole status item only when its version changed since the last snapshot, and an application
+ * item or drift history only when the status item says it changed (a new digest, more drift
  * stored): a heartbeat that changes nothing costs the next refresh one status item. Changed
  * application items of all clusters are read together in batches of 100, not one request per
  * cluster, and the snapshot is assembled in slices that yield to the event loop, so a first build
@@ -99,7 +100,7 @@ export class FleetSnapshots {
   private async read(): Promise<FleetSnapshot> {
     const asOf = this.deps.clock();
     const entries = await this.deps.store.listClusters();
-    const statuses = await this.deps.store.getStatuses(entries.map((entry) => entry.name));
+    const statuses = await this.statuses(entries.map((entry) => entry.name));
     const kept = await this.applications(new Map(entries.map((entry) => [entry.name, entry])), statuses);
     await this.readDrift(kept, asOf);
     const clusters: SnapshotCluster[] = [];
@@ -111,6 +112,19 @@ export class FleetSnapshots {
     this.kept = kept;
     this.snapshot = { asOf, clusters };
     return this.snapshot;
+  }
+
+  /** Every cluster's status item: those whose version the last snapshot holds from it, the others read whole. */
+  private async statuses(clusters: string[]): Promise<Map<string, StoredStatus>> {
+    const statuses = new Map<string, StoredStatus>();
+    const changed: string[] = [];
+    for (const [cluster, version] of await this.deps.store.getStatusVersions(clusters)) {
+      const before = this.kept.get(cluster)?.status;
+      if (before?.seq === version.seq && before.summary.receivedAt === version.receivedAt) statuses.set(cluster, before);
+      else changed.push(cluster);
+    }
+    for (const [cluster, status] of await this.deps.store.getStatuses(changed)) statuses.set(cluster, status);
+    return statuses;
   }
 
   private async clusterOf(entry: FleetClusterEntry, kept: Kept | undefined): Promise<SnapshotCluster> {

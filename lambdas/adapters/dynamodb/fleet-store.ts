@@ -25,6 +25,9 @@ const IndexEntry = z.object({
   deleting: z.literal(true).optional(),
 });
 
+/** What a refresh reads of every status item to tell whether it changed. */
+const StatusVersion = z.object({ pk: z.string(), seq: z.number().int(), summary: z.object({ receivedAt: z.string() }) });
+
 /**
  * The fleet snapshot's reads on the inventory table: the clusters from the eight `byShard`
  * partitions (the index projects every attribute, so no item is read twice), and status and
@@ -75,6 +78,17 @@ export class DynamoDBFleetStore implements FleetStore {
     return entries;
   }
 
+  /** Only `seq` and `summary.receivedAt` of each status item: a few bytes where the item is kilobytes (the same read units on AWS). */
+  async getStatusVersions(clusters: string[]): Promise<Map<string, { seq: number; receivedAt: string }>> {
+    const versions = new Map<string, { seq: number; receivedAt: string }>();
+    const projection = { ProjectionExpression: "pk, seq, summary.receivedAt" };
+    for (const item of await this.batchGet(clusters.map(statusItemKey), projection)) {
+      const { pk, seq, summary } = parseItem(StatusVersion, fromAttributes(item));
+      versions.set(pk.slice("CLUSTER#".length), { seq, receivedAt: summary.receivedAt });
+    }
+    return versions;
+  }
+
   async getStatuses(clusters: string[]): Promise<Map<string, StoredStatus>> {
     const statuses = new Map<string, StoredStatus>();
     const items = await this.batchGet(clusters.map(statusItemKey));
@@ -94,20 +108,22 @@ export class DynamoDBFleetStore implements FleetStore {
   }
 
   /** The items of these keys that exist, in no particular order. */
-  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Attributes[]> {
+  private async batchGet(keys: { pk: string; sk: string }[], projection: { ProjectionExpression?: string } = {}): Promise<Attributes[]> {
     const batches: { pk: string; sk: string }[][] = [];
     for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) batches.push(keys.slice(i, i + BATCH_GET_SIZE));
-    const results = await pool(batches, CONCURRENT_BATCHES, (batch) => this.batch(batch));
+    const results = await pool(batches, CONCURRENT_BATCHES, (batch) => this.batch(batch, projection));
     return results.flat();
   }
 
-  private async batch(keys: { pk: string; sk: string }[]): Promise<Attributes[]> {
+  private async batch(keys: { pk: string; sk: string }[], projection: { ProjectionExpression?: string }): Promise<Attributes[]> {
     const items: Attributes[] = [];
     let pending: Attributes[] = keys.map((key) => toAttributes(key));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`could not read ${pending.length} items after ${attempt} attempts`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-      const output: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      const output: BatchGetItemCommandOutput = await this.client.send(
+        new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ...projection } } }),
+      );
       items.push(...(output.Responses?.[this.tableName] ?? []));
       pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
