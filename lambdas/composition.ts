@@ -15,15 +15,12 @@ import { DynamoDBTableHealth } from "./adapters/dynamodb/table-health.js";
 import { AwsEksControlPlane } from "./adapters/eks/eks-control-plane.js";
 import { AwsEksLookup } from "./adapters/eks/eks-lookup.js";
 import { GitRepository } from "./adapters/git/repository.js";
-import { credentialsFor, GitSourceRepositories, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
-import { KustomizeBinary } from "./adapters/kustomize/binary.js";
-import { HelmBinary } from "./adapters/helm/binary.js";
-import { parseHelmRepositories } from "./adapters/helm/repositories.js";
+import { credentialsFor, parseGitCredentials, type GitAuth } from "./adapters/git/source-repositories.js";
 import { GitRefLookup } from "./adapters/git/ref-lookup.js";
 import { SourcePoller } from "./generate/source-poll.js";
-import { GenerationService, type GenerationLog } from "./generate/service.js";
+import { GenerationService, type GenerationLog, type GenerationRunner } from "./generate/service.js";
 import { isRequestedRun, type GenerationMessage, type GenerationQueue } from "./generate/queue.js";
-import { HubMetrics } from "./http/metrics.js";
+import { NO_HUB_METRICS, type HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./hub-context.js";
 import { ClusterRegistry } from "./inventory/cluster-registry.js";
 import type { Clock } from "./ports.js";
@@ -63,10 +60,26 @@ export interface HubConfig {
   helm?: () => Promise<string>;
   /** Where each generation run is logged. */
   logger?: GenerationLog;
-  /** The hub's metrics; default Prometheus only (the Lambda functions also emit them as CloudWatch EMF). */
+  /** The hub's metrics: Prometheus in the embedded hub, CloudWatch EMF in the API function; default none. */
   metrics?: HubMetrics;
   /** Where failures of background generation runs are reported. */
   onBackgroundError?: (error: unknown, what: string) => void;
+  /**
+   * Runs generation in this process: `generationRunner` (generation-runner.ts), in the embedded hub
+   * and the worker function. Without it the hub only queues runs for a worker elsewhere
+   * (RADIAL_GENERATION_QUEUE_URL): the API function, which so bundles none of the pipeline.
+   */
+  runner?: GenerationRunnerFactory;
+}
+
+/** Builds the generation pipeline's runner over the fleet repo, from the hub's settings. */
+export type GenerationRunnerFactory = (config: HubConfig, parts: RunnerParts) => GenerationRunner;
+
+export interface RunnerParts {
+  repo: GitRepository;
+  clock: Clock;
+  /** Told the heads each push wrote; never throws. */
+  onWritten: (heads: ReadonlyMap<string, string>) => Promise<void>;
 }
 
 /** The hub as its entry points hold it: the context its routes and workers use, and what it holds open. */
@@ -95,10 +108,9 @@ export const DEFAULT_FLEET_REFRESH_SECONDS = 5;
  * RADIAL_SOURCE_BRANCH (default main), RADIAL_GIT_USERNAME / RADIAL_GIT_PASSWORD (for the fleet repo
  * and other repositories on the same scheme, host and port), RADIAL_GIT_CREDENTIALS (JSON, URL
  * prefix → {username, password}, for source repositories elsewhere; the longest prefix wins),
- * RADIAL_KUSTOMIZE (default `kustomize` on PATH), RADIAL_HELM (default `helm` on PATH),
- * RADIAL_HELM_REPOSITORIES (JSON, chart repository URL prefix, `oci://` for a registry →
- * {username, password, plainHttp}; the longest prefix wins), RADIAL_WEBHOOK_SECRET, and
- * RADIAL_GENERATE_ON_CHANGE (default true: a run after every inventory change).
+ * RADIAL_WEBHOOK_SECRET, and RADIAL_GENERATE_ON_CHANGE (default true: a run after every inventory
+ * change). Runs happen in this process only with `config.runner` (generation-runner.ts, which reads
+ * the pipeline's settings); without it, RADIAL_GENERATION_QUEUE_URL must name the worker's queue.
  * RADIAL_AGENT_GIT_USERNAME / RADIAL_AGENT_GIT_PASSWORD (both or neither) is the read-only
  * credential bootstrap manifests give agents for a private fleet repo: never the hub's own.
  * RADIAL_POLL_INTERVAL_SECONDS (5-3600, default 30) is how often agents are told to report; a
@@ -120,7 +132,7 @@ export function createHub(config: HubConfig): Hub {
       registry,
       inventory: new DynamoDBTableHealth(dynamodb, tableName),
       adminTokenHash: config.adminTokenHash,
-      metrics: config.metrics ?? new HubMetrics(),
+      metrics: config.metrics ?? NO_HUB_METRICS,
       generation,
       sourcePoll: generation && createSourcePoller(config, generation),
       deployHeads,
@@ -176,7 +188,7 @@ function fleetRepository(config: HubConfig): GitRepository | null {
 }
 
 /** Credentials per repository URL. The fleet repo's never leave its origin; RADIAL_GIT_CREDENTIALS names every other. */
-function gitCredentials(env: NodeJS.ProcessEnv): (url: string) => GitAuth | undefined {
+export function gitCredentials(env: NodeJS.ProcessEnv): (url: string) => GitAuth | undefined {
   const table = parseGitCredentials(env.RADIAL_GIT_CREDENTIALS);
   const username = env.RADIAL_GIT_USERNAME;
   const fleetAuth = username ? { username, password: env.RADIAL_GIT_PASSWORD ?? "" } : undefined;
@@ -186,7 +198,7 @@ function gitCredentials(env: NodeJS.ProcessEnv): (url: string) => GitAuth | unde
 }
 
 /** A setting, or `fallback` when it is unset or empty (as a template that leaves it blank means). */
-function setting(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+export function setting(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   const value = env[name];
   return value === undefined || value === "" ? fallback : value;
 }
@@ -307,25 +319,19 @@ function createGenerationService(
 ): GenerationService {
   const env = config.env;
   const { tableName } = config.inventory;
+  const onWritten = (heads: ReadonlyMap<string, string>) =>
+    deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads"));
+  const runner = config.runner?.(config, { repo, clock, onWritten });
+  if (!runner && !env.RADIAL_GENERATION_QUEUE_URL) {
+    throw new Error("RADIAL_REPO_URL is set, but this process neither runs generation (no runner) nor queues it for a worker (RADIAL_GENERATION_QUEUE_URL)");
+  }
   return new GenerationService({
     lease: new DynamoDBGenerationLease(dynamodb, tableName),
     history: new DynamoDBGenerationHistory(dynamodb, tableName, clock, { pageTokenSecret: env.RADIAL_PAGE_TOKEN_SECRET }),
     registry,
     clock,
-    sources: new GitSourceRepositories({ dir: join(config.workDir ?? "/tmp/radial", "git-sources"), credentials: gitCredentials(env) }),
-    run: {
-      fleet: repo,
-      deploy: repo,
-      sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main"),
-      kustomize: KustomizeBinary(setting(env, "RADIAL_KUSTOMIZE", "") || (config.kustomize ?? "kustomize")),
-      helm: HelmBinary(setting(env, "RADIAL_HELM", "") || (config.helm ?? "helm"), {
-        repositories: parseHelmRepositories(env.RADIAL_HELM_REPOSITORIES),
-        chartCache: join(config.workDir ?? "/tmp/radial", "helm-charts"),
-      }),
-      clock,
-      author: { name: "Radial Hub", email: "hub@radial.invalid" },
-      onWritten: (heads) => deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads")),
-    },
+    fleet: { url: repo.url, sourceBranch: setting(env, "RADIAL_SOURCE_BRANCH", "main") },
+    ...(runner ? { runner } : {}),
     runs: new DynamoDBGenerationRuns(dynamodb, tableName),
     queue: (worker) => generationQueue(config, worker),
     ...(config.logger ? { log: config.logger } : {}),

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { CLUSTER_LIMITS, type GenerationRecord, type GenerationRun, type GenerationTrigger } from "../../contract/index.js";
 import type { InventoryCluster } from "./params.js";
-import { GenerationCaches } from "./caches.js";
-import { runGeneration, type GenerationDeps, type GenerationResult } from "./pipeline/run.js";
+import type { GenerationInput, GenerationResult } from "./pipeline/run.js";
 import type { ClusterRegistry } from "../inventory/cluster-registry.js";
-import type { Clock, GenerationHistory, GenerationLease, GenerationPage, SourceRepositories } from "../ports.js";
+import type { Clock, GenerationHistory, GenerationLease, GenerationPage } from "../ports.js";
 import { isRequestedRun, type GenerationMessage, type GenerationQueue, type GenerationRuns, type RequestedRun } from "./queue.js";
 import { failedRun, failureRecord, finishedRun, queuedRun, runningRun } from "./requested-runs.js";
 import { recordOf } from "./history.js";
@@ -47,14 +46,25 @@ export interface GenerationLog {
 /** Errors named in a run's log line; the history and `radial generate` have them all. */
 const LOGGED_ERRORS = 5;
 
+/**
+ * Runs the generation pipeline (runner.ts). Only a process that works the queue has one: the
+ * embedded hub and the worker function; the API function queues runs and reads their history, so
+ * it carries none of the pipeline.
+ */
+export interface GenerationRunner {
+  run(input: GenerationInput): Promise<GenerationResult>;
+  /** The repositories and refs this process's runs read besides the fleet repo's source branch, by URL; undefined before any run. */
+  references(): ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+}
+
 export interface GenerationServiceDeps {
   lease: GenerationLease;
   history: GenerationHistory;
   registry: Pick<ClusterRegistry, "list">;
-  /** Everything runGeneration needs besides the inventory, the sources in other repositories and the caches (the service owns those). */
-  run: Omit<GenerationDeps, "caches">;
-  /** Sources in other repositories (or at other revisions); each run reads them through its own session. */
-  sources?: { session(): SourceRepositories; references(): ReadonlyMap<string, ReadonlyMap<string, string>> | undefined };
+  /** The fleet repo and the branch its generator files are read from. */
+  fleet: { url: string; sourceBranch: string };
+  /** Absent where this process only queues runs (`queue` then sends them to a worker elsewhere). */
+  runner?: GenerationRunner;
   clock: Clock;
   /** Default 300 s. */
   leaseTtlSeconds?: number;
@@ -78,8 +88,6 @@ const MAX_HANDOFF_ATTEMPTS = 5;
 export class GenerationService {
   private readonly queue: GenerationQueue;
   private readonly ttl: number;
-  /** What runs remember from one to the next, each part bounded: this process's, for its whole life. */
-  private readonly caches = new GenerationCaches();
   /** The heads this process's runs read, for the source poll (source-poll.ts). */
   readonly ledger = new RunLedger();
 
@@ -141,15 +149,14 @@ export class GenerationService {
     const run = this.ledger.start();
     let released = false;
     try {
+      const runner = this.runner();
       const clusters = await this.inventory();
-      const deps: GenerationDeps = { ...this.deps.run, caches: this.caches, ...(this.deps.sources ? { sources: this.deps.sources.session() } : {}) };
-      const result = await runGeneration({ clusters, dryRun: request.dryRun, force: request.force, signal: heartbeat.signal }, deps);
+      const result = await runner.run({ clusters, dryRun: request.dryRun, force: request.force, signal: heartbeat.signal });
       const record = recordOf(result, { id: holder, startedAt, trigger: request.trigger });
       await this.deps.history.record(record);
       this.logRun(record);
-      const { url } = this.deps.run.fleet;
-      const fleet = { url, ref: `refs/heads/${this.deps.run.sourceBranch}`, commit: result.sourceRevision };
-      this.ledger.finish(run, request.dryRun ? undefined : sourceHeads(fleet, this.deps.sources?.references()));
+      const fleet = { url: this.deps.fleet.url, ref: `refs/heads/${this.deps.fleet.sourceBranch}`, commit: result.sourceRevision };
+      this.ledger.finish(run, request.dryRun ? undefined : sourceHeads(fleet, runner.references()));
       released = true;
       return { result, pending: await this.release(holder, heartbeat) };
     } catch (error) {
@@ -169,6 +176,11 @@ export class GenerationService {
         if (pending) await this.trigger(pending);
       }
     }
+  }
+
+  private runner(): GenerationRunner {
+    if (!this.deps.runner) throw new Error("this process only queues generation runs; the worker runs them");
+    return this.deps.runner;
   }
 
   /** One line per run: what started it, at which revision, what changed, what failed, how long it took. */
@@ -233,10 +245,10 @@ export class GenerationService {
 
   /** Whether a pushed ref is one this hub generates from (see `decidePush`). */
   decidePush(push: PushPayload): PushDecision {
-    const references = this.deps.sources?.references();
+    const references = this.deps.runner?.references();
     return decidePush(push, {
-      fleetURL: this.deps.run.fleet.url,
-      sourceBranch: this.deps.run.sourceBranch,
+      fleetURL: this.deps.fleet.url,
+      sourceBranch: this.deps.fleet.sourceBranch,
       references: references && new Map([...references].map(([url, targets]) => [repositoryKey(url), targets])),
     });
   }

@@ -6,13 +6,14 @@ import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { SqsDeadLetters } from "../adapters/queue/sqs.js";
 import { workBatch } from "../generate/worker.js";
+import { generationRunner } from "../generation-runner.js";
 import { parseEnvironment, WorkerEnvironment } from "./environment.js";
 import { lambdaHub } from "./lambda-context.js";
 import { emfGenerationLog, observability } from "./observability.js";
 
 const { logger, metrics, tracer } = observability("radial-generate-worker");
 const env = parseEnvironment(WorkerEnvironment, process.env);
-const hub = await lambdaHub(env, logger, { generationLog: emfGenerationLog(logger, metrics) });
+const hub = await lambdaHub(env, logger, { generationLog: emfGenerationLog(logger, metrics), runner: generationRunner });
 const generation = hub.context.generation;
 if (!generation) throw new Error("generation is not configured: set RADIAL_REPO_URL on the worker function");
 const deadLetterQueue = env.RADIAL_GENERATION_DLQ_URL;

@@ -1,5 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createHub, type Hub } from "../composition.js";
+import { createHub, type GenerationRunnerFactory, type Hub } from "../composition.js";
 import type { GenerationLog } from "../generate/service.js";
 import type { HubMetrics } from "../http/metrics.js";
 import type { ApiEnvironment, WorkerEnvironment } from "./environment.js";
@@ -10,9 +10,14 @@ type FunctionEnvironment = Partial<ApiEnvironment & WorkerEnvironment> & Pick<Wo
 /**
  * The hub as a function builds it at init: its parsed environment (environment.ts) and its secrets
  * (secrets.ts) become the settings `createHub` reads, in memory only. Operators authenticate with
- * IAM on AWS (the HTTP API's authorizer), so no admin token is configured.
+ * IAM on AWS (the HTTP API's authorizer), so no admin token is configured. Only the worker passes
+ * a `runner` (generation-runner.ts): the API function queues runs, so its bundle has no pipeline.
  */
-export async function lambdaHub(env: FunctionEnvironment, logger: Logger, options: { metrics?: HubMetrics; generationLog?: GenerationLog } = {}): Promise<Hub> {
+export async function lambdaHub(
+  env: FunctionEnvironment,
+  logger: Logger,
+  options: { metrics?: HubMetrics; generationLog?: GenerationLog; runner?: GenerationRunnerFactory } = {},
+): Promise<Hub> {
   return createHub({
     inventory: { tableName: env.RADIAL_TABLE_NAME },
     hubUrl: env.RADIAL_HUB_URL ?? "",
@@ -20,6 +25,7 @@ export async function lambdaHub(env: FunctionEnvironment, logger: Logger, option
     env: await hubSettings(env),
     logger: options.generationLog ?? logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.runner ? { runner: options.runner } : {}),
     onBackgroundError: (error, what) => logger.error(`${what} failed`, { error: error as Error }),
   });
 }

@@ -1,34 +1,23 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-
 /** What became of an agent's status report. */
 export type StatusReportOutcome = "accepted" | "unauthorized" | "invalid" | "too_large" | "conflict";
 
-/** The hub's Prometheus metrics, served at /metrics by the embedded hub. */
-export class HubMetrics {
-  readonly registry = new Registry();
-  private readonly requests = new Histogram({
-    name: "radial_http_request_duration_seconds",
-    help: "HTTP API requests by route template, method and status",
-    labelNames: ["method", "route", "status"] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
-  private readonly statusReports = new Counter({
-    name: "radial_status_reports_total",
-    help: "Agents' status reports by outcome: accepted, or why refused",
-    labelNames: ["outcome"] as const,
-    registers: [this.registry],
-  });
-
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: "radial_hub_" });
-  }
-
-  observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.requests.observe({ method, route, status: String(status) }, seconds);
-  }
-
-  observeStatusReport(outcome: StatusReportOutcome): void {
-    this.statusReports.inc({ outcome });
-  }
+/**
+ * What the hub counts: Prometheus for the embedded hub (prometheus-metrics.ts, served at /metrics),
+ * CloudWatch EMF for the API function (handlers/observability.ts).
+ */
+export interface HubMetrics {
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  observeStatusReport(outcome: StatusReportOutcome): void;
+  /** What /metrics serves; absent where the metrics go elsewhere (CloudWatch, on AWS), and /metrics answers 404. */
+  exposition?(): Promise<{ contentType: string; body: string }>;
 }
+
+/** Counts nothing: a hub built without metrics (tests, the worker function, which counts runs in its generation log). */
+export const NO_HUB_METRICS: HubMetrics = {
+  observeRequest() {
+    // nothing counted
+  },
+  observeStatusReport() {
+    // nothing counted
+  },
+};

@@ -32,11 +32,13 @@ function systemRoutes(context: HubContext): Route[] {
     {
       method: "GET",
       path: "/metrics",
-      summary: "Prometheus metrics of this hub process",
+      summary: "Prometheus metrics of this hub process (the embedded hub; on AWS the metrics are in CloudWatch, namespace Radial)",
       auth: "none",
-      responses: { 200: { description: "Prometheus text exposition format" } },
+      responses: { 200: { description: "Prometheus text exposition format" }, 404: { description: "This hub's metrics are in CloudWatch" } },
       async handle() {
-        return { status: 200, headers: { "content-type": context.metrics.registry.contentType }, body: await context.metrics.registry.metrics() };
+        if (!context.metrics.exposition) throw new HttpError("not_found", "this hub's metrics are in CloudWatch (namespace Radial), not served here");
+        const { contentType, body } = await context.metrics.exposition();
+        return { status: 200, headers: { "content-type": contentType }, body };
       },
     },
   ];

@@ -7,8 +7,10 @@ import { installHelm } from "../adapters/helm/install.js";
 import { generateIntervalSeconds, startSchedule } from "../generate/schedule.js";
 import { sourcePollIntervalSeconds, startSourcePoll } from "../generate/source-poll.js";
 import { createHub } from "../composition.js";
+import { generationRunner } from "../generation-runner.js";
 import { createApiHandler, type ApiHandler } from "../http/api-handler.js";
 import { HttpError } from "../http/http-error.js";
+import { PrometheusHubMetrics } from "../http/prometheus-metrics.js";
 import { hashToken } from "../inventory/token.js";
 import { loadAdminToken } from "./admin-token.js";
 import { startEmbeddedDynamoDB } from "./embedded-dynamodb.js";
@@ -106,6 +108,8 @@ async function serve(
     // Without RADIAL_HELM, the helm the project pins, the same way.
     helm: () => installHelm({ env, onProgress: (line) => options.logger.info("installing helm", { progress: line }) }),
     onBackgroundError: (error, what) => options.logger.error(`${what} failed`, { error: error as Error }),
+    metrics: new PrometheusHubMetrics(),
+    runner: generationRunner,
   });
   cleanups.push(() => hub.close());
   await hub.ensureInventory();

@@ -8,6 +8,7 @@ import type { TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AwsEksLookup } from "../../lambdas/adapters/eks/eks-lookup.js";
 import { GenerationService } from "../../lambdas/generate/service.js";
+import { PipelineRunner } from "../../lambdas/generate/runner.js";
 import { InProcessQueue } from "../../lambdas/adapters/queue/in-process.js";
 import { DynamoDBGenerationRuns } from "../../lambdas/adapters/dynamodb/generation-runs.js";
 import { DynamoDBGenerationHistory } from "../../lambdas/adapters/dynamodb/generation-history.js";
@@ -102,7 +103,17 @@ export async function startFleet(t: TestContext, db: Engine): Promise<Fleet> {
         registry,
         clock,
         ...(leaseTtlSeconds ? { leaseTtlSeconds } : {}),
-        run: { fleet: repo, deploy: repo, sourceBranch: "main", kustomize: KustomizeBinary(wrapper), clock, author: { name: "t", email: "t@radial.invalid" } },
+        fleet: { url, sourceBranch: "main" },
+        runner: new PipelineRunner({
+          run: {
+            fleet: repo,
+            deploy: repo,
+            sourceBranch: "main",
+            kustomize: KustomizeBinary(wrapper),
+            clock,
+            author: { name: "t", email: "t@radial.invalid" },
+          },
+        }),
         runs: new DynamoDBGenerationRuns(db.client, table),
         queue: (worker) => new InProcessQueue(worker, (error) => errors?.push(error)),
       });

@@ -27,6 +27,7 @@ after(() => db?.stop());
 /** The worker as the Lambda handler builds it (createHub), in its own process, working one scheduled trigger. */
 const WORKER = `
 import { createHub } from "./lambdas/composition.ts";
+import { generationRunner } from "./lambdas/generation-runner.ts";
 const env = process.env;
 const hub = createHub({
   inventory: { tableName: env.TABLE, client: { endpoint: env.ENDPOINT, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } } },
@@ -34,6 +35,7 @@ const hub = createHub({
   adminTokenHash: "",
   env,
   workDir: env.WORK_DIR,
+  runner: generationRunner,
 });
 await hub.context.generation.process({ trigger: "schedule" });
 `;

@@ -8,6 +8,7 @@ import { test, type TestContext } from "node:test";
 import { GenerationHistoryPage } from "../../contract/index.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { createHub } from "../../lambdas/composition.js";
+import { generationRunner } from "../../lambdas/generation-runner.js";
 import type { HubContext } from "../../lambdas/hub-context.js";
 import { startEmbeddedDynamoDB } from "../../lambdas/local/embedded-dynamodb.js";
 import { sourcePollIntervalSeconds } from "../../lambdas/generate/source-poll.js";
@@ -73,6 +74,7 @@ async function setup(t: TestContext): Promise<Setup> {
         env: { RADIAL_REPO_URL: fleetUrl, RADIAL_GENERATE_ON_CHANGE: "false" },
         workDir: join(scratch, "hub"),
         logger: { info: record, error: record },
+        runner: generationRunner,
       });
       t.after(async () => {
         await hub.context.generation?.idle();

@@ -11,6 +11,7 @@ import { AgentWaitReply } from "../../contract/agent-wait.js";
 import { RegisterClusterResponse, type StatusReport } from "../../contract/index.js";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { createHub } from "../../lambdas/composition.js";
+import { generationRunner } from "../../lambdas/generation-runner.js";
 import type { HubContext } from "../../lambdas/hub-context.js";
 import { startEmbeddedDynamoDB } from "../../lambdas/local/embedded-dynamodb.js";
 import { agentWaitSeconds } from "../../lambdas/status/deploy-heads.js";
@@ -75,6 +76,7 @@ async function setup(t: TestContext) {
       adminTokenHash: "unused",
       env: { RADIAL_REPO_URL: url, RADIAL_GENERATE_ON_CHANGE: "false" },
       workDir: join(scratch, `hub-${n}`),
+      runner: generationRunner,
     });
     t.after(async () => {
       await created.context.generation?.idle();
