@@ -16,6 +16,8 @@ const ACCESS_LOG = AccessLogFormat.custom(
     time: "$context.requestTime",
     ip: "$context.identity.sourceIp",
     caller: "$context.identity.userArn",
+    // A console call's caller is the identity pool's role; this names the signed-in operator's identity.
+    cognitoIdentity: "$context.identity.cognitoIdentityId",
     routeKey: "$context.routeKey",
     path: "$context.path",
     status: "$context.status",

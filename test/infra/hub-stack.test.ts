@@ -283,32 +283,9 @@ describe("the hub's CDK stack", () => {
       StringEquals: { "cognito-identity.amazonaws.com:aud": { Ref: identitiesId } },
       "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
     });
-  });
-
-      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
-    });
-    assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, {
-      BlockPublicAcls: true,
-      BlockPublicPolicy: true,
-      IgnorePublicAcls: true,
-      RestrictPublicBuckets: true,
-    });
-    const [[, topic]] = ofType("AWS::SNS::Topic") as [[string, Resource]];
-    assert.equal(render(topic.Properties.KmsMasterKeyId), "arn:AWS::Partition:kms:AWS::Region:AWS::AccountId:alias/aws/sns");
-  });
-
-  test("the console's bucket is read by CloudFront only, through origin access control", () => {
-    const [[oac]] = ofType("AWS::CloudFront::OriginAccessControl") as [[string, Resource]];
-    const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
-    const config = distribution.Properties.DistributionConfig as { Origins: { OriginAccessControlId?: unknown }[]; DefaultRootObject: string };
-    const s3 = config.Origins.filter((origin) => origin.OriginAccessControlId !== undefined);
-    assert.deepEqual(
-      s3.map((origin) => render(origin.OriginAccessControlId)),
-      [`${oac}.Id`],
-    );
-    assert.equal(config.DefaultRootObject, "index.html");
-    const [[, policy]] = ofType("AWS::S3::BucketPolicy") as [[string, Resource]];
-    assert.match(JSON.stringify(policy.Properties.PolicyDocument), /"Service":"cloudfront.amazonaws.com"/);
+    const [[, stage]] = ofType("AWS::ApiGatewayV2::Stage") as [[string, Resource]];
+    const format = JSON.parse((stage.Properties.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
+    assert.equal(format.cognitoIdentity, "$context.identity.cognitoIdentityId", "the access log names a console call's operator");
   });
 
   test("the console's build is copied into its bucket on deploy, and the distribution's cache invalidated", async () => {

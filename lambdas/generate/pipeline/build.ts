@@ -4,6 +4,7 @@
  * folder. A tree equal to the branch's is not written; dry runs get a line diff of every file.
  */
 import { APPLICATION_FILE, deployBranchOf, MANIFESTS_FILE, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
+import { HEALTH_CUSTOMIZATIONS_FILE } from "../../../contract/health-customizations.js";
 import { buildTree, type BlobNode } from "../../../core/git/objects.js";
 import type { BranchUpdate, DeployRepository } from "../../ports.js";
 import type { GenerationCaches } from "../caches.js";
@@ -38,7 +39,7 @@ interface Tree {
 }
 
 /** One cluster's tree from its wanted folders and its branch as it is; fills `result.changed`. */
-export function buildBranchTree({ result, apps, before, preserved }: BranchWork, sourceRevision: string, caches: GenerationCaches): Tree {
+export function buildBranchTree({ result, apps, before, preserved, health }: BranchWork, sourceRevision: string, caches: GenerationCaches): Tree {
   const tree: Tree = { files: {}, kept: {}, state: { commit: "", tree: "", apps: new Map(), tombstones: new Map() } };
   const { files, kept, state } = tree;
   for (const app of [...apps.keys()].sort()) {
@@ -70,6 +71,10 @@ export function buildBranchTree({ result, apps, before, preserved }: BranchWork,
     const text = tombstoneYaml(app, before!.apps.get(app)!, sourceRevision, preserved?.has(app) === true);
     files[`${appFolder(result.name, app)}/${TOMBSTONE_FILE}`] = text;
     state.tombstones.set(app, buildTree({ [TOMBSTONE_FILE]: text }).oid);
+  }
+  if (health !== undefined) {
+    files[`clusters/${result.name}/${HEALTH_CUSTOMIZATIONS_FILE}`] = health;
+    state.health = health;
   }
   state.tree = buildTree(files, kept).oid;
   return tree;

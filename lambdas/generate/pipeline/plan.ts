@@ -13,6 +13,7 @@ import { fileOf, manifestBlob } from "./folder.js";
 import type { HydratedApplication } from "./hydrate.js";
 import { keepUndeleted, preservedOnRemoval } from "./policy.js";
 import type { ClusterResult, GenerationError } from "./result.js";
+import { healthOnBranch, type HealthOutput } from "./health.js";
 import type { AppOnBranch, BranchState } from "./state.js";
 
 /** An app folder a run wants on a branch: rendered afresh, or kept as the branch holds it. */
@@ -27,6 +28,8 @@ export interface BranchWork {
   digest: string;
   /** Removed Applications whose set preserves their resources: their tombstones carry no resources finalizer. */
   preserved?: ReadonlySet<string>;
+  /** The users' health checks file the branch holds beside the folders, if any. */
+  health?: string | undefined;
 }
 
 export interface PlanInput {
@@ -39,6 +42,8 @@ export interface PlanInput {
   caches: GenerationCaches;
   /** What each set's syncPolicy allows (pipeline/policy.ts); a set absent from it may do everything. */
   policies?: SetPolicies;
+  /** The users' health checks for every branch (pipeline/health.ts); without it, none. */
+  health?: HealthOutput;
 }
 
 export interface Plan {
@@ -137,11 +142,11 @@ const sameParts = (a: readonly unknown[], b: readonly unknown[]) => a.length ===
  * frozen Applications and hydrations), has the digest of the last run, without sorting or hashing;
  * the digest itself is taken over the folders by name, so it does not depend on that order.
  */
-export function inputDigest(cluster: string, apps: Map<string, Wanted>, caches: GenerationCaches): string {
-  const parts = digestParts(apps);
+export function inputDigest(cluster: string, apps: Map<string, Wanted>, caches: GenerationCaches, health?: string): string {
+  const parts = [...digestParts(apps), health];
   const last = caches.clusterDigests.get(cluster);
   if (last && sameParts(last.parts, parts)) return last.digest;
-  let text = "";
+  let text = health === undefined ? "" : `H\0${health}\0`;
   for (const app of [...apps.keys()].sort()) {
     const wanted = apps.get(app)!;
     if ("kept" in wanted) text += `K\0${app}\0${wanted.kept.tree}\0`;
@@ -176,9 +181,10 @@ export function planBranches(input: PlanInput): Plan {
     plan.removed += removed.length;
     const result: ClusterResult = { name: cluster, commit: null, added, changed: [], removed };
     plan.results.push(result);
-    const digest = inputDigest(cluster, apps, input.caches);
+    const health = healthOnBranch(input.health, before);
+    const digest = inputDigest(cluster, apps, input.caches, health);
     if (before ? input.caches.branches.inputDigestOf(before.commit) === digest : apps.size === 0) continue;
-    plan.work.push({ result, apps, before, digest, preserved: preservedOnRemoval(removed, before, policies) });
+    plan.work.push({ result, apps, before, digest, preserved: preservedOnRemoval(removed, before, policies), health });
   }
   return plan;
 }

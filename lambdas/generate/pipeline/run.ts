@@ -53,6 +53,7 @@ import type { InventoryCluster } from "../params.js";
 import { admitClusters } from "./admit.js";
 import { buildBranches } from "./build.js";
 import { evaluateFleet } from "./evaluate.js";
+import { readHealthOutput } from "./health.js";
 import { hydrateApplications, sameRepo } from "./hydrate.js";
 import { DEFAULT_MAX_REMOVAL_SHARE, guardRemovals } from "./guard.js";
 import { planBranches } from "./plan.js";
@@ -126,8 +127,17 @@ export async function runGeneration(input: GenerationInput, deps: GenerationDeps
   const { policies, carry } = evaluation;
   const kept = await keepWrittenApplications({ generated: evaluation.generated, policies, previous: reading, deploy: deps.deploy, caches, carry });
   const hydrated = await hydrateApplications(kept.generated, { ...deps, sourceRevision, hydrations: caches.hydrations });
-  const plan = planBranches({ clusters: inventory.sorted.map((view) => view.cluster.name), previous: await reading, carry, hydrated, caches, policies });
-  const errors = [...admitted.errors, ...evaluation.errors, ...kept.errors, ...plan.errors];
+  const health = await readHealthOutput(deps.fleet, sourceRevision);
+  const plan = planBranches({
+    clusters: inventory.sorted.map((view) => view.cluster.name),
+    previous: await reading,
+    carry,
+    hydrated,
+    caches,
+    policies,
+    health,
+  });
+  const errors = [...admitted.errors, ...evaluation.errors, ...("error" in health ? [health.error] : []), ...kept.errors, ...plan.errors];
   const blocked = guardRemovals({
     removed: plan.removed,
     current: plan.current,

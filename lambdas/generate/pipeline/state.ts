@@ -10,6 +10,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { APPLICATION_FILE, GENERATED_FROM_ANNOTATION, TOMBSTONE_FILE } from "../../../contract/deploy-branch.js";
+import { HEALTH_CUSTOMIZATIONS_FILE } from "../../../contract/health-customizations.js";
 import { ClusterName } from "../../../contract/names.js";
 import type { DeployRepository } from "../../ports.js";
 import { LruMap } from "../lru.js";
@@ -30,6 +31,8 @@ export interface BranchState {
   apps: Map<string, AppOnBranch>;
   /** Folders holding a tombstone (`deleted.yaml`): app name → folder tree id. */
   tombstones: Map<string, string>;
+  /** The users' health checks file beside the folders, as written. */
+  health?: string;
 }
 
 const READ_CONCURRENCY = 8;
@@ -97,6 +100,7 @@ async function readState(deploy: DeployRepository, states: BranchStates, cluster
     folder = entry.oid;
   }
   for (const app of await deploy.readTreeEntries(folder)) {
+    if (app.type === "blob" && app.path === HEALTH_CUSTOMIZATIONS_FILE) state.health = decoder.decode(await deploy.readBlob(app.oid));
     if (app.type !== "tree") continue;
     const files = await deploy.readTreeEntries(app.oid);
     const application = files.find((f) => f.path === APPLICATION_FILE && f.type === "blob");
