@@ -154,14 +154,9 @@ describe("the hub's CDK stack", () => {
     const base = (fn: string) => [
       `logs:CreateLogStream,logs:PutLogEvents on ${logicalId("AWS::Logs::LogGroup", `${fn}Logs`)}.Arn`,
       "xray:PutTelemetryRecords,xray:PutTraceSegments on *",
-        read("HelmRepositories"),
     ];
     const send = `sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage on ${queue}.Arn`;
     const read = (name: string) => `secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on ${secret(name)}`;
-    const api = logicalId("AWS::ApiGatewayV2::Api", "HttpApi");
-    assert.deepEqual(grants(role("ConsoleSignInIdentitiesAuthenticatedRole")), [
-      `execute-api:Invoke on arn:AWS::Partition:execute-api:AWS::Region:AWS::AccountId:${api}/*/*/*`,
-    ]);
     const role = (prefix: string) => logicalId("AWS::IAM::Role", prefix);
     assert.deepEqual(
       grants(role("ApiRole")),
@@ -185,9 +180,14 @@ describe("the hub's CDK stack", () => {
         send.replace(queue, logicalId("AWS::SQS::Queue", "GenerationDeadLetters")),
         `${data} on ${table}.Arn ${table}.Arn/index/*`,
         read("GitCredentials"),
+        read("HelmRepositories"),
       ].sort(),
     );
     assert.deepEqual(grants(role("GenerationScheduleRole")), [...base("GenerationSchedule"), send].sort());
+    const api = logicalId("AWS::ApiGatewayV2::Api", "HttpApi");
+    assert.deepEqual(grants(role("ConsoleSignInIdentitiesAuthenticatedRole")), [
+      `execute-api:Invoke on arn:AWS::Partition:execute-api:AWS::Region:AWS::AccountId:${api}/*/*/*`,
+    ]);
     const schedule = logicalId("AWS::Lambda::Function", "GenerationSchedule");
     assert.deepEqual(grants(role("GenerationScheduleInvoker")), [`lambda:InvokeFunction on ${schedule}.Arn ${schedule}.Arn:*`]);
   });
@@ -231,6 +231,32 @@ describe("the hub's CDK stack", () => {
     for (const document of denied) assert.match(document, /"aws:SecureTransport":"false"/);
     const [[, bucket]] = ofType("AWS::S3::Bucket") as [[string, Resource]];
     assert.deepEqual(bucket.Properties.BucketEncryption, {
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+    });
+    assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [[, topic]] = ofType("AWS::SNS::Topic") as [[string, Resource]];
+    assert.equal(render(topic.Properties.KmsMasterKeyId), "arn:AWS::Partition:kms:AWS::Region:AWS::AccountId:alias/aws/sns");
+  });
+
+  test("the console's bucket is read by CloudFront only, through origin access control", () => {
+    const [[oac]] = ofType("AWS::CloudFront::OriginAccessControl") as [[string, Resource]];
+    const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
+    const config = distribution.Properties.DistributionConfig as { Origins: { OriginAccessControlId?: unknown }[]; DefaultRootObject: string };
+    const s3 = config.Origins.filter((origin) => origin.OriginAccessControlId !== undefined);
+    assert.deepEqual(
+      s3.map((origin) => render(origin.OriginAccessControlId)),
+      [`${oac}.Id`],
+    );
+    assert.equal(config.DefaultRootObject, "index.html");
+    const [[, policy]] = ofType("AWS::S3::BucketPolicy") as [[string, Resource]];
+    assert.match(JSON.stringify(policy.Properties.PolicyDocument), /"Service":"cloudfront.amazonaws.com"/);
+  });
+
   test("the console's distribution passes /v1/* to the HTTP API uncached, every viewer header but Host, so a SigV4 signature for the API's host holds", () => {
     const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
     type Behavior = Record<string, unknown> & { PathPattern?: string; TargetOriginId: string };
