@@ -24,6 +24,11 @@ export const HubReply = z.object({
    */
   repoUrl: HttpUrl.optional(),
   branch: z.string().min(1).max(255).optional(),
+  /**
+   * The digest of the cluster capabilities the hub holds (null: none); an agent whose own differ
+   * sends them. Absent from a hub that does not take capabilities: an agent then never sends them.
+   */
+  capabilitiesDigest: z.string().min(1).max(64).nullable().optional(),
 });
 
 export type HubReply = z.infer<typeof HubReply>;

@@ -24,6 +24,9 @@ export const REPORT_LIMITS = {
   maxFieldsPerDrift: 50,
   /** In UTF-8 bytes, as every bound on free text here. */
   maxMessageBytes: 2048,
+  /** The cluster's API versions: entries, and all of them together in bytes, so they fit one DynamoDB item with room to spare. */
+  maxApiVersions: 5000,
+  maxApiVersionsBytes: 300_000,
 } as const;
 
 const Message = utf8String(REPORT_LIMITS.maxMessageBytes);
@@ -92,6 +95,27 @@ export const DriftEvent = z.strictObject({
   message: Message.optional(),
 });
 
+/** `v1`, `apps/v1`, `v1/Pod`, `monitoring.coreos.com/v1/ServiceMonitor`: a DNS-1123 group, a version, a kind. */
+const API_VERSION = /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[a-z0-9]{1,63}(?:\/[A-Za-z][A-Za-z0-9]{0,62})?$/;
+
+/**
+ * What the cluster's API server says of itself, for helm's `--kube-version` and `--api-versions`
+ * (`.Capabilities.KubeVersion`, `.Capabilities.APIVersions.Has`): its `/version` gitVersion, and every
+ * served group/version and group/version/Kind, as Argo CD passes them. Sent only when they changed.
+ */
+export const ClusterCapabilities = z.strictObject({
+  kubeVersion: z
+    .string()
+    .max(64)
+    .regex(/^v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/, "must be a gitVersion such as v1.36.3"),
+  apiVersions: z
+    .array(z.string().max(381).regex(API_VERSION, "must be group/version or group/version/Kind"))
+    .max(REPORT_LIMITS.maxApiVersions)
+    .refine((list) => list.reduce((bytes, entry) => bytes + entry.length, 0) <= REPORT_LIMITS.maxApiVersionsBytes, {
+      error: `must total at most ${REPORT_LIMITS.maxApiVersionsBytes} bytes`,
+    }),
+});
+
 export const StatusReport = z.strictObject({
   cluster: ClusterName,
   agentVersion: utf8String(64).min(1),
@@ -101,6 +125,8 @@ export const StatusReport = z.strictObject({
   conditions: z.array(Condition).max(REPORT_LIMITS.maxConditions),
   applications: z.array(ApplicationStatus).max(REPORT_LIMITS.maxApplications),
   driftEvents: z.array(DriftEvent).max(REPORT_LIMITS.maxDriftEvents),
+  /** Absent when unchanged since the hub's reply last named them (HubReply.capabilitiesDigest). */
+  capabilities: ClusterCapabilities.optional(),
 });
 
 export type HealthStatus = z.infer<typeof HealthStatus>;
@@ -110,6 +136,7 @@ export type ResourceRef = z.infer<typeof ResourceRef>;
 export type ResourceStatus = z.infer<typeof ResourceStatus>;
 export type ApplicationStatus = z.infer<typeof ApplicationStatus>;
 export type DriftEvent = z.infer<typeof DriftEvent>;
+export type ClusterCapabilities = z.infer<typeof ClusterCapabilities>;
 export type StatusReport = z.infer<typeof StatusReport>;
 
 /** A report body's first two checks, before any schema: its size, then JSON. */

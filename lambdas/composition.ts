@@ -23,6 +23,7 @@ import { isRequestedRun, type GenerationMessage, type GenerationQueue } from "./
 import { NO_HUB_METRICS, type HubMetrics } from "./http/metrics.js";
 import type { HubContext } from "./hub-context.js";
 import { ClusterRegistry } from "./inventory/cluster-registry.js";
+import type { ClusterCapabilities } from "../contract/status-report.js";
 import type { Clock } from "./ports.js";
 import { CachedDeployRevisions, NO_DEPLOY_REVISIONS, type DeployRevisions } from "./status/deploy-revisions.js";
 import { agentWaitSeconds, DeployHeads } from "./status/deploy-heads.js";
@@ -80,6 +81,8 @@ export interface RunnerParts {
   clock: Clock;
   /** Told the heads each push wrote; never throws. */
   onWritten: (heads: ReadonlyMap<string, string>) => Promise<void>;
+  /** Each cluster's capabilities as its agent last reported them, for helm. */
+  capabilities: (cluster: string) => Promise<ClusterCapabilities | undefined>;
 }
 
 /** The hub as its entry points hold it: the context its routes and workers use, and what it holds open. */
@@ -321,7 +324,8 @@ function createGenerationService(
   const { tableName } = config.inventory;
   const onWritten = (heads: ReadonlyMap<string, string>) =>
     deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads"));
-  const runner = config.runner?.(config, { repo, clock, onWritten });
+  const statusStore = new DynamoDBStatusStore(dynamodb, tableName);
+  const runner = config.runner?.(config, { repo, clock, onWritten, capabilities: (cluster) => statusStore.getCapabilities(cluster) });
   if (!runner && !env.RADIAL_GENERATION_QUEUE_URL) {
     throw new Error("RADIAL_REPO_URL is set, but this process neither runs generation (no runner) nor queues it for a worker (RADIAL_GENERATION_QUEUE_URL)");
   }

@@ -14,7 +14,7 @@ import { PipelineRunner } from "./generate/runner.js";
  * prefix wins), and source repositories read with the hub's Git credentials. Kept apart so the API
  * function, which only queues runs, bundles none of it.
  */
-export const generationRunner: GenerationRunnerFactory = (config, { repo, clock, onWritten }) => {
+export const generationRunner: GenerationRunnerFactory = (config, { repo, clock, onWritten, capabilities }) => {
   const env = config.env;
   const workDir = config.workDir ?? "/tmp/radial";
   return new PipelineRunner({
@@ -31,6 +31,7 @@ export const generationRunner: GenerationRunnerFactory = (config, { repo, clock,
       clock,
       author: { name: "Radial Hub", email: "hub@radial.invalid" },
       onWritten,
+      capabilities,
     },
   });
 };

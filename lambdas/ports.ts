@@ -4,6 +4,7 @@
  * (adapters/) implement them; composition.ts plugs one adapter into each.
  */
 import type {
+  ClusterCapabilities,
   ClusterStatus,
   EksClusterInfo,
   GenerationRecord,
@@ -104,6 +105,8 @@ export interface StoredStatus {
   seq: number;
   /** The cluster incarnation whose agent sent the report (absent: 1, the cluster as registered). */
   incarnation?: number;
+  /** The digest of the capabilities stored for the cluster (core/capabilities.ts); absent before its agent sent any. */
+  capabilitiesDigest?: string;
 }
 
 /** One application's status as one report states it. */
@@ -131,6 +134,10 @@ export interface StatusStore {
   listDriftEvents(cluster: string, limit: number, nowSeconds: number): Promise<StoredDriftEvent[]>;
   /** Deletes all but the newest `keep` drift events; returns how many are left. */
   trimDriftEvents(cluster: string, keep: number): Promise<number>;
+  /** Replaces the cluster's capabilities (one item, apart from the status item: they change seldom and are large). */
+  putCapabilities(cluster: string, capabilities: ClusterCapabilities): Promise<void>;
+  /** The capabilities the cluster's agent last sent; undefined when it never sent any. */
+  getCapabilities(cluster: string): Promise<ClusterCapabilities | undefined>;
 }
 
 // ---- git: the fleet repo's source branch, and the deploy branches ----

@@ -10,6 +10,7 @@ import {
 } from "../../contract/index.js";
 import { deployBranchOf } from "../../contract/deploy-branch.js";
 import { worstHealth } from "../../contract/status-report.js";
+import { capabilitiesDigest } from "../../core/capabilities.js";
 import type { DeployRevisions } from "./deploy-revisions.js";
 import type { ApplicationVersion, Clock, StatusStore, StatusSummary, StoredStatus } from "../ports.js";
 import { statusDigest } from "./digest.js";
@@ -115,6 +116,9 @@ function replaced(before: Record<string, string>, after: Record<string, string>)
  *   DRIFT_TRIM_SLACK more between trims), each expiring after `driftRetentionSeconds`; an event
  *   sent twice is stored once.
  * - Staleness is measured by the hub's clock at receipt, never by the agent's `heartbeatAt`.
+ * - Capabilities (helm's `--kube-version`, `--api-versions`) come only when the agent's differ from
+ *   those the reply names; they are written before the status item that names their digest, so a
+ *   crash between leaves the old digest, and the agent sends them again.
  */
 export class StatusService {
   private readonly driftHistory: number;
@@ -161,6 +165,7 @@ export class StatusService {
     const summary = summaryOf(report, receivedAt);
     const events: StoredDriftEvent[] = report.driftEvents.map((event) => ({ ...event, receivedAt }));
     const expiresAt = Math.floor(received.getTime() / 1000) + this.driftRetentionSeconds;
+    const sentCapabilities = report.capabilities && capabilitiesDigest(report.capabilities);
     const { store } = this.deps;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const previous = await store.getStatus(report.cluster);
@@ -187,7 +192,17 @@ export class StatusService {
         await store.putDriftEvents(report.cluster, events, expiresAt);
         if (driftStored > this.driftHistory + DRIFT_TRIM_SLACK) driftStored = await store.trimDriftEvents(report.cluster, this.driftHistory);
       }
-      const next: StoredStatus = { summary, digests, driftStored, seq, ...(incarnation > 1 ? { incarnation } : {}) };
+      if (sentCapabilities !== undefined && sentCapabilities !== previous?.capabilitiesDigest)
+        await store.putCapabilities(report.cluster, report.capabilities!);
+      const capabilities = sentCapabilities ?? previous?.capabilitiesDigest;
+      const next: StoredStatus = {
+        summary,
+        digests,
+        driftStored,
+        seq,
+        ...(incarnation > 1 ? { incarnation } : {}),
+        ...(capabilities ? { capabilitiesDigest: capabilities } : {}),
+      };
       if (await store.putStatus(report.cluster, next, previous?.seq)) {
         // Committed: the items of the report it replaced that this one does not name are garbage now.
         if (previous) await store.deleteApplications(report.cluster, replaced(previous.digests, digests), previous.seq);
@@ -195,6 +210,7 @@ export class StatusService {
           revision: await this.deps.revisions.revisionOf(report.cluster),
           pollIntervalSeconds: this.pollIntervalSeconds,
           ...this.source(report.cluster),
+          capabilitiesDigest: capabilities ?? null,
         };
       }
       // Another report of this cluster was stored meanwhile: compare against it and write again.

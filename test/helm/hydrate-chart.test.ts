@@ -64,7 +64,7 @@ const deps = (runner: HelmRunner = helm): HydrateDeps => ({
   revision: "c0ffee",
   kustomize: noKustomize,
   helm: runner,
-  capabilities: CAPABILITIES,
+  capabilities: () => Promise.resolve(CAPABILITIES),
 });
 
 /** `helm template` run directly on the chart pulled with helm itself, in our output order. */

@@ -56,7 +56,7 @@ test("the agent syncs a hydrated chart: CRDs and their resources, helm hooks in 
     revision: "c0ffee",
     kustomize: { build: () => Promise.reject(new Error("no kustomize here")) },
     helm: HelmBinary(await installHelm(), { chartCache: join(scratch, "charts") }),
-    capabilities: { kubeVersion: "v1.36.3" },
+    capabilities: () => Promise.resolve({ kubeVersion: "v1.36.3" }),
   });
 
   const result = await syncApplication(

@@ -92,7 +92,7 @@ async function reportAndReadBack(hub: TestHub, token: string): Promise<void> {
   });
   const response = await hub.api("POST", "/v1/agent/status", { body: sent, token });
   assert.equal(response.status, 200, JSON.stringify(response.body));
-  assert.deepEqual(HubReply.parse(response.body), { revision: null, pollIntervalSeconds: 30 }, "no fleet repo: no revision");
+  assert.deepEqual(HubReply.parse(response.body), { revision: null, pollIntervalSeconds: 30, capabilitiesDigest: null }, "no fleet repo: no revision");
 
   const got = await status(hub, "edge-1");
   assert.equal(got.reported, true);
@@ -258,8 +258,20 @@ describe("the reply's revision with a fleet repo", () => {
     const withoutBranch = await register(hub, "edge-9");
     const one = await hub.api("POST", "/v1/agent/status", { body: report("edge-1", []), token: withBranch });
     // With the fleet repo and the branch, for an agent installed before the hub had a repo (test/agent/runtime/repo-from-hub.test.ts).
-    assert.deepEqual(one.body, { revision: head, pollIntervalSeconds: 15, repoUrl: `${git.url}/fleet.git`, branch: "radial/clusters/edge-1" });
+    assert.deepEqual(one.body, {
+      revision: head,
+      pollIntervalSeconds: 15,
+      repoUrl: `${git.url}/fleet.git`,
+      branch: "radial/clusters/edge-1",
+      capabilitiesDigest: null,
+    });
     const nine = await hub.api("POST", "/v1/agent/status", { body: report("edge-9", []), token: withoutBranch });
-    assert.deepEqual(nine.body, { revision: null, pollIntervalSeconds: 15, repoUrl: `${git.url}/fleet.git`, branch: "radial/clusters/edge-9" });
+    assert.deepEqual(nine.body, {
+      revision: null,
+      pollIntervalSeconds: 15,
+      repoUrl: `${git.url}/fleet.git`,
+      branch: "radial/clusters/edge-9",
+      capabilitiesDigest: null,
+    });
   });
 });

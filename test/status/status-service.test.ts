@@ -204,7 +204,7 @@ for (const engine of engines) {
     test("a report is kept per application; the next one replaces it, deleting applications it no longer names", async () => {
       const { service, clock } = await fresh();
       const reply = await service.accept(report("a", [app("web"), app("api", { sync: "OutOfSync", health: "Degraded" }), app("db")]));
-      assert.deepEqual(reply, { revision: null, pollIntervalSeconds: 30 });
+      assert.deepEqual(reply, { revision: null, pollIntervalSeconds: 30, capabilitiesDigest: null });
       let status = await service.read("a", REGISTERED, 50);
       assert.deepEqual(
         status.applications.map((a) => a.name),

@@ -6,9 +6,9 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
-import { ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
+import { ClusterCapabilities, ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
 import type { ApplicationVersion, StatusStore, StoredStatus } from "../../ports.js";
 import { statusDigest } from "../../status/digest.js";
 import { fromAttributes, toAttributes } from "./attributes.js";
@@ -65,6 +65,8 @@ const StatusItem = z.object({
 });
 
 const appKey = ({ name, digest }: ApplicationVersion) => `${APP}${name}#${digest}`;
+  /** Absent until the cluster's agent sent its capabilities. */
+  capabilitiesDigest: z.string().optional(),
 /** Application items a report's write reads at once, to carry their sync history forward. */
 const CONCURRENT_APPLICATION_READS = 16;
 
@@ -204,6 +206,19 @@ export class DynamoDBStatusStore implements StatusStore {
   private async *query(
     cluster: string,
     prefix: string,
+  async putCapabilities(cluster: string, capabilities: ClusterCapabilities): Promise<void> {
+    await this.documents.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: partition(cluster), sk: CAPABILITIES, kind: "capabilities", capabilities } }),
+    );
+  }
+
+  async getCapabilities(cluster: string): Promise<ClusterCapabilities | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: partition(cluster), sk: CAPABILITIES }, ConsistentRead: true }),
+    );
+    return Item ? parseItem(ClusterCapabilities, Item, Item.capabilities, ["capabilities"]) : undefined;
+  }
+
     options: { ScanIndexForward: boolean; Limit?: number; ProjectionExpression?: string },
   ): AsyncGenerator<QueryCommandOutput> {
     let startKey: Record<string, unknown> | undefined;

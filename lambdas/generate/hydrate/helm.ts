@@ -28,6 +28,9 @@ export interface ClusterCapabilities {
   apiVersions?: string[] | undefined;
 }
 
+/** The destination cluster's capabilities, looked up only when a chart is rendered; undefined when it never reported (helm's defaults). */
+export type CapabilitiesLookup = () => Promise<ClusterCapabilities | undefined>;
+
 /** A git checkout one source is read from. */
 export interface SourceFiles {
   reader: RepoReader;
@@ -41,7 +44,7 @@ export interface HelmContext {
   checkout: SourceFiles | undefined;
   /** Sources by `$<ref>` name, for value files and file parameters in other repositories. */
   refs: ReadonlyMap<string, SourceFiles>;
-  capabilities: ClusterCapabilities | undefined;
+  capabilities: CapabilitiesLookup | undefined;
   /** ARGOCD_APP_* for `$VAR` in paths and parameter values. */
   env: Record<string, string>;
 }
@@ -148,12 +151,15 @@ async function templateRequest(
     setFile.push([parameter.name, cleanSetParameter(await copy(found.content, found.label))]);
   }
 
+  // The Application's own kubeVersion and apiVersions win, as in Argo CD; the cluster's are asked for only when needed.
+  const ownApiVersions = options.apiVersions && options.apiVersions.length > 0 ? options.apiVersions : undefined;
+  const cluster = options.kubeVersion && ownApiVersions ? undefined : await ctx.capabilities?.();
   return {
     chart: chartDir,
     releaseName: options.releaseName || application.metadata.name,
     namespace: options.namespace || application.spec.destination.namespace || "",
-    kubeVersion: kubeVersion(options.kubeVersion || ctx.capabilities?.kubeVersion, `${field}.kubeVersion`),
-    apiVersions: options.apiVersions && options.apiVersions.length > 0 ? options.apiVersions : (ctx.capabilities?.apiVersions ?? []),
+    kubeVersion: kubeVersion(options.kubeVersion || cluster?.kubeVersion, `${field}.kubeVersion`),
+    apiVersions: ownApiVersions ?? cluster?.apiVersions ?? [],
     valueFiles,
     set: lastWins(set),
     setString: lastWins(setString),

@@ -21,14 +21,14 @@ import type { RepoReader } from "../../../core/git/reader.js";
 import { buildEnv } from "./envsubst.js";
 import { globMatch } from "../../../core/glob.js";
 import type { HelmRunner, KustomizeRunner, SourceCheckout } from "../../ports.js";
-import { hydrateHelm, type ClusterCapabilities, type SourceFiles } from "./helm.js";
+import { hydrateHelm, type CapabilitiesLookup, type SourceFiles } from "./helm.js";
 import { applyKustomizeOptions, findKustomization, withRepoTree } from "./kustomize.js";
 import { expandAndCheck, parseJsonManifests, parseYamlManifests, render, ManifestError, type K8sObject } from "../../../core/manifests/objects.js";
 import { HydrationError, plan, type DirectoryOptions, type Plan } from "./source.js";
 
 export { HydrationError } from "./source.js";
 export { ManifestError } from "../../../core/manifests/objects.js";
-export type { ClusterCapabilities } from "./helm.js";
+export type { CapabilitiesLookup, ClusterCapabilities } from "./helm.js";
 
 export interface HydrateDeps {
   repo: RepoReader;
@@ -40,7 +40,7 @@ export interface HydrateDeps {
   /** Without it, helm sources are refused. */
   helm?: HelmRunner | undefined;
   /** What the destination cluster reports, for helm's `--kube-version` and `--api-versions`. */
-  capabilities?: ClusterCapabilities | undefined;
+  capabilities?: CapabilitiesLookup | undefined;
 }
 
 export interface Hydrated {
@@ -48,6 +48,8 @@ export interface Hydrated {
   objects: Record<string, unknown>[];
   /** The objects as one multi-document YAML string ending with a newline ("" when there are none). */
   manifests: string;
+  /** Whether the output depends on the destination cluster's capabilities (a chart asked for them). */
+  readsCapabilities: boolean;
 }
 
 /** Every source of the Application hydrated into one list of objects, in output order. */
@@ -60,9 +62,15 @@ export async function hydrate(application: Application, deps: HydrateDeps): Prom
     const chart = p.type === "helm" && p.chart !== undefined;
     if (ref !== undefined && application.spec.sources !== undefined && !chart) refs.set(ref, filesOf(p, deps));
   }
+  let readsCapabilities = false;
+  // Marked even without a lookup: a chart rendered with helm's defaults is not valid for a cluster that reported.
+  const capabilities: CapabilitiesLookup = async () => {
+    readsCapabilities = true;
+    return deps.capabilities?.();
+  };
   const objects: K8sObject[] = [];
-  for (const p of plans) if (p.type !== "ref") objects.push(...(await hydrateSource(application, p, deps, refs)));
-  return render(objects);
+  for (const p of plans) if (p.type !== "ref") objects.push(...(await hydrateSource(application, p, { ...deps, capabilities }, refs)));
+  return { ...render(objects), readsCapabilities };
 }
 
 function filesOf(p: Plan, deps: HydrateDeps): SourceFiles {

@@ -7,7 +7,7 @@ import type { Application } from "../../../contract/application.js";
 import { pool } from "../../../core/pool.js";
 import type { HelmRunner, KustomizeRunner, SourceCheckout, SourceRepositories, SourceRepository } from "../../ports.js";
 import type { HydrationCache } from "../hydrate/cache.js";
-import type { Hydrated } from "../hydrate/index.js";
+import type { ClusterCapabilities, Hydrated } from "../hydrate/index.js";
 import type { Generated } from "./evaluate.js";
 import { fileOf } from "./folder.js";
 import type { GenerationError } from "./result.js";
@@ -22,6 +22,8 @@ export interface HydrateInput {
   sources?: SourceRepositories | undefined;
   kustomize: KustomizeRunner;
   helm?: HelmRunner | undefined;
+  /** Each cluster's capabilities as its agent reported them, for charts; asked at most once per cluster in a run. */
+  capabilities?: ((cluster: string) => Promise<ClusterCapabilities | undefined>) | undefined;
   hydrations: HydrationCache;
 }
 
@@ -77,7 +79,9 @@ async function checkoutsOf(
   return checkouts;
 }
 
-async function hydrateOne({ generated, from }: Generated, input: HydrateInput): Promise<HydratedApplication> {
+type Lookups = Map<string, Promise<ClusterCapabilities | undefined>>;
+
+async function hydrateOne({ generated, from }: Generated, input: HydrateInput, lookups: Lookups): Promise<HydratedApplication> {
   const { application, cluster } = generated;
   const app = application.metadata.name;
   const fail = (message: string, field?: string): HydratedApplication => ({
@@ -94,6 +98,11 @@ async function hydrateOne({ generated, from }: Generated, input: HydrateInput): 
       checkouts,
       kustomize: input.kustomize,
       helm: input.helm,
+      capabilities: () => {
+        let lookup = lookups.get(cluster);
+        if (!lookup) lookups.set(cluster, (lookup = input.capabilities?.(cluster) ?? Promise.resolve(undefined)));
+        return lookup;
+      },
     });
     return { cluster, app, from, application, hydrated };
   } catch (error) {
@@ -115,7 +124,8 @@ export async function hydrateApplications(generated: Generated[], input: Hydrate
     if (hydrated) out[i] = { cluster, app: application.metadata.name, from: job.from, application, hydrated };
     else pending.push(i);
   });
-  const done = await pool(pending, HYDRATE_CONCURRENCY, (i) => hydrateOne(generated[i]!, input));
+  const lookups: Lookups = new Map();
+  const done = await pool(pending, HYDRATE_CONCURRENCY, (i) => hydrateOne(generated[i]!, input, lookups));
   pending.forEach((index, i) => (out[index] = done[i]!));
   return out;
 }

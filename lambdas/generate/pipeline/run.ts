@@ -48,6 +48,7 @@
 import { DEPLOY_BRANCH_PREFIX } from "../../../contract/deploy-branch.js";
 import type { DeployRepository, HelmRunner, KustomizeRunner, SourceRepositories, SourceRepository } from "../../ports.js";
 import type { GenerationCaches } from "../caches.js";
+import type { ClusterCapabilities } from "../hydrate/index.js";
 import { inventoryView } from "../inventory-view.js";
 import type { InventoryCluster } from "../params.js";
 import { admitClusters } from "./admit.js";
@@ -88,6 +89,8 @@ export interface GenerationDeps {
   kustomize: KustomizeRunner;
   /** For helm sources; without it they are refused, each in its Application. */
   helm?: HelmRunner;
+  /** Each cluster's capabilities as its agent reported them (helm's `--kube-version`, `--api-versions`); without it, helm's defaults. */
+  capabilities?: (cluster: string) => Promise<ClusterCapabilities | undefined>;
   clock: () => Date;
   author: { name: string; email: string };
   /** Sources outside the fleet repo's source branch (another repository, another revision). */

@@ -168,7 +168,7 @@ describe("hydrate", () => {
 });
 
 describe("plan", () => {
-  const hydrated = { objects: [], manifests: "" };
+  const hydrated = { objects: [], manifests: "", readsCapabilities: false };
   const fresh = (clusterName: string, app: string, from: string): HydratedApplication => ({
     cluster: clusterName,
     app,
@@ -274,7 +274,7 @@ describe("build", () => {
     const caches = new GenerationCaches();
     const from = "generators/web.yaml#web";
     const [oldTree, goneTree] = ["1".repeat(40), "2".repeat(40)];
-    const wanted = { from, fresh: { application: application("web-a", "a"), hydrated: { objects: [], manifests: configMap } } };
+    const wanted = { from, fresh: { application: application("web-a", "a"), hydrated: { objects: [], manifests: configMap, readsCapabilities: false } } };
     const work = {
       result: { name: "a", commit: null, added: ["web-a"], changed: [], removed: ["old-a"] },
       apps: new Map([["web-a", wanted]]),
