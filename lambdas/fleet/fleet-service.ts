@@ -56,27 +56,41 @@ export interface FleetDependencies {
   history: Pick<GenerationHistory, "list"> | null;
 }
 
+/** Clusters whose views are computed between two yields to the event loop. */
+const VIEW_SLICE = 1000;
+
+/**
+ * Every cluster's view of one snapshot. A view depends on the clock only through the cluster's
+ * stale deadline, so views are computed once per snapshot and only those of clusters whose
+ * deadline passed are computed again.
+ */
 interface Views {
   snapshot: FleetSnapshot;
-  second: number;
   views: ClusterView[];
+  /** Reporting clusters (their index in `views`) by stale deadline (epoch ms), the soonest last. */
+  turning: { at: number; index: number }[];
+  /** Overviews of the views as they are, by group-by key. */
+  overviews: Map<string | null, FleetOverview>;
 }
 
 /** The fleet's read models for the console: every answer honest as of now, from the shared snapshot (one cluster's application is read directly). */
 export class FleetService {
-  private memo: Views | undefined;
+  private memo: { snapshot: FleetSnapshot; views: Promise<Views> } | undefined;
   private derived = new WeakMap<FleetSnapshot, { events?: KeyedEvent[]; generation?: Promise<LastGeneration | null> }>();
 
   constructor(private readonly deps: FleetDependencies) {}
 
   async overview(groupBy: string | null): Promise<FleetOverview> {
-    const { snapshot, views } = await this.views();
-    return overviewOf(views, {
-      asOf: snapshot.asOf,
-      staleAfterSeconds: Math.round(this.deps.staleAfterMs / 1000),
-      groupBy,
-      lastGeneration: await this.lastGeneration(snapshot),
-    });
+    const memo = await this.views();
+    const { snapshot, views, overviews } = memo;
+    const lastGeneration = await this.lastGeneration(snapshot);
+    // Cleared whenever a view changes: an overview kept here is of the views as they are.
+    let overview = overviews.get(groupBy);
+    if (!overview) {
+      overview = overviewOf(views, { asOf: snapshot.asOf, staleAfterSeconds: Math.round(this.deps.staleAfterMs / 1000), groupBy, lastGeneration });
+      overviews.set(groupBy, overview);
+    }
+    return overview;
   }
 
   async matrix(filter: MatrixFilter, limit: number, pageToken?: string): Promise<ApplicationMatrix> {
@@ -153,14 +167,36 @@ export class FleetService {
     }
   }
 
-  /** Every cluster's view as of now, computed once per snapshot and second. */
+  /** Every cluster's view as of now. */
   private async views(): Promise<Views> {
     const snapshot = await this.deps.snapshots.current();
+    if (this.memo?.snapshot !== snapshot) this.memo = { snapshot, views: this.viewsOf(snapshot) };
+    const memo = await this.memo.views;
+    this.turnStale(memo);
+    return memo;
+  }
+
+  /** The views of a new snapshot, computed in slices so that a fleet of 10,000 clusters does not hold up other requests. */
+  private async viewsOf(snapshot: FleetSnapshot): Promise<Views> {
+    const views: ClusterView[] = [];
+    for (let i = 0; i < snapshot.clusters.length; i += VIEW_SLICE) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const now = this.deps.clock();
+      for (const cluster of snapshot.clusters.slice(i, i + VIEW_SLICE)) views.push(viewOf(cluster, now, this.deps.staleAfterMs));
+    }
+    const turning = views.flatMap((view, index) => (view.cluster.state === "Reporting" ? [{ at: Date.parse(view.cluster.staleAt!), index }] : []));
+    turning.sort((a, b) => b.at - a.at);
+    return { snapshot, views, turning, overviews: new Map() };
+  }
+
+  /** The views of the clusters whose stale deadline passed since they were computed, computed again. */
+  private turnStale(memo: Views): void {
     const now = this.deps.clock();
-    const second = Math.floor(now.getTime() / 1000);
-    if (this.memo?.snapshot === snapshot && this.memo.second === second) return this.memo;
-    this.memo = { snapshot, second, views: snapshot.clusters.map((cluster) => viewOf(cluster, now, this.deps.staleAfterMs)) };
-    return this.memo;
+    while (memo.turning.length > 0 && memo.turning.at(-1)!.at <= now.getTime()) {
+      const { index } = memo.turning.pop()!;
+      memo.views[index] = viewOf(memo.snapshot.clusters[index]!, now, this.deps.staleAfterMs);
+      memo.overviews.clear();
+    }
   }
 
   private derivedOf(snapshot: FleetSnapshot) {
