@@ -1,4 +1,4 @@
-import { ClusterStatus, type StoredApplicationStatus } from "../../../contract/cluster-status.js";
+import { ClusterStatus, type StoredApplicationStatus, type SyncRecord } from "../../../contract/cluster-status.js";
 import { Cluster, type EksClusterInfo } from "../../../contract/clusters.js";
 import type { HealthStatus, SyncStatus } from "../../../contract/status-report.js";
 import type { ComponentChildren } from "preact";
@@ -105,6 +105,57 @@ function Applications({ name, status }: { name: string; status: ClusterStatus })
   );
 }
 
+/** Syncs shown on the page, newest first, from the applications' kept histories. */
+const SYNCS_SHOWN = 30;
+
+/** The cluster's recent syncs across its applications, newest first (an item stored before histories were kept gives its last sync). */
+function recentSyncs(status: ClusterStatus): (SyncRecord & { application: string })[] {
+  const syncs = status.applications.flatMap((app) => {
+    const history = app.syncs ?? (app.lastSyncedAt ? [{ at: app.lastSyncedAt, revision: app.revision, sync: app.sync, health: app.health }] : []);
+    return history.map((record) => ({ ...record, application: app.name }));
+  });
+  return syncs.sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, SYNCS_SHOWN);
+}
+
+function Syncs({ name, status }: { name: string; status: ClusterStatus }) {
+  const syncs = recentSyncs(status);
+  if (syncs.length === 0) return <p class="muted">No syncs reported.</p>;
+  return (
+    <table aria-label="Recent syncs">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Application</th>
+          <th scope="col">Revision</th>
+          <th scope="col">Reported sync</th>
+          <th scope="col">Reported health</th>
+        </tr>
+      </thead>
+      <tbody>
+        {syncs.map((sync) => (
+          <tr key={`${sync.application}@${sync.at}`}>
+            <td>
+              <Ago at={sync.at} />
+            </td>
+            <td>
+              <a href={href({ view: "application", cluster: name, application: sync.application })}>{sync.application}</a>
+            </td>
+            <td>
+              <Revision revision={sync.revision} />
+            </td>
+            <td>
+              <SyncBadge sync={sync.sync} />
+            </td>
+            <td>
+              <HealthBadge health={sync.health} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Conditions({ status }: { status: ClusterStatus }) {
   if (status.conditions.length === 0) return <p class="muted">No conditions reported.</p>;
   return (
@@ -137,7 +188,7 @@ function Conditions({ status }: { status: ClusterStatus }) {
   );
 }
 
-function Reporting({ status }: { status: ClusterStatus }) {
+function Reporting({ cluster, status }: ClusterPage) {
   const state = !status.reported ? "Never reported" : status.stale ? "Stale" : "Reporting";
   return (
     <Details
@@ -149,12 +200,13 @@ function Reporting({ status }: { status: ClusterStatus }) {
         [status.stale ? "Stale since" : "Stale at", <Ago at={status.staleAt} never="not before its first report" />],
         ["Agent version", status.agentVersion ?? <span class="muted">unknown</span>],
         ["Revision", <Revision revision={status.revision} />],
+        ["Token issued", <Ago at={cluster.tokenIssuedAt} never="unknown (issued before the hub kept the time)" />],
       ]}
     />
   );
 }
 
-/** View 3: one cluster: its labels, EKS details, agent and last report, conditions, applications and drift. */
+/** View 3: one cluster: its labels, EKS details, agent, token age and last report, conditions, applications, syncs and drift. */
 export function ClusterView({ name }: { name: string }) {
   const live = useLive(`cluster:${name}`, loader(name));
   return (
@@ -168,7 +220,7 @@ export function ClusterView({ name }: { name: string }) {
           )}
           <div class="two-columns">
             <Section title="Agent">
-              <Reporting status={status} />
+              <Reporting cluster={cluster} status={status} />
             </Section>
             <Section title="Labels">
               {Object.keys(cluster.labels).length === 0 ? (
@@ -196,6 +248,9 @@ export function ClusterView({ name }: { name: string }) {
           </Section>
           <Section title="Applications">
             <Applications name={name} status={status} />
+          </Section>
+          <Section title="Recent syncs">
+            <Syncs name={name} status={status} />
           </Section>
           <Section title="Drift events">
             <DriftTable events={status.driftEvents} cluster={name} />

@@ -4,6 +4,7 @@ import { matches } from "../../../core/labels/selector.js";
 import { matrixLoader } from "../api/fleet.js";
 import { useLive } from "../api/live.js";
 import { href, replaceRoute, type ClusterSort, type Route } from "../routes.js";
+import { MARKS, useFirstShown } from "../ui/marks.js";
 import { Loaded, Page } from "../ui/page.js";
 import { readSelector, SelectorInput } from "../ui/selector-input.js";
 import { HealthBadge, StateBadge, SyncBadge } from "../ui/status.js";
@@ -94,6 +95,7 @@ export function ClustersView({ route }: { route: ClustersRoute }) {
   const live = useLive("clusters", loadAll);
   const clusters = useMemo(() => live.data?.rows.map((row) => row.cluster) ?? [], [live.data]);
   const shown = useMemo(() => visibleClusters(clusters, route), [clusters, route]);
+  useFirstShown(MARKS.clustersFilled, live.data?.complete === true);
   return (
     <Loaded live={live} title="Clusters" notFound="The cluster list">
       {(matrix) => (

@@ -4,6 +4,7 @@ import { useLive } from "../api/live.js";
 import { href } from "../routes.js";
 import { DriftTable } from "../ui/drift.js";
 import { Failure, Loaded, Page, Section } from "../ui/page.js";
+import { MARKS, useFirstShown } from "../ui/marks.js";
 import { HealthBadge, SyncBadge } from "../ui/status.js";
 import { Ago, Revision } from "../ui/time.js";
 
@@ -86,6 +87,7 @@ function LastGeneration({ fleet }: { fleet: FleetOverview }) {
 export function OverviewView() {
   const fleet = useLive("fleet", loadFleet);
   const events = useLive("events", loadDrift);
+  useFirstShown(MARKS.overview, fleet.data !== undefined);
   return (
     <Loaded live={fleet} title="Fleet overview" notFound="The fleet overview">
       {(data) => (
