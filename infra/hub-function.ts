@@ -21,6 +21,21 @@ const REQUIRE_SHIM = "import { createRequire as __radialCreateRequire } from 'no
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * Left out of the bundles: the credential providers the SDK's default chain imports on demand
+ * (`await import`) only when the environment holds no credentials. Lambda always puts the function
+ * role's there, so the chain stops at the first provider (fromEnv) and never loads these (~95 KB with
+ * the STS, SSO and sign-in clients they bring).
+ */
+const UNREACHED_CREDENTIAL_PROVIDERS = [
+  "@aws-sdk/credential-provider-ini",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-process",
+  "@aws-sdk/credential-provider-web-identity",
+  "@aws-sdk/credential-provider-http",
+  "@smithy/credential-provider-imds",
+];
+
 export interface HubFunctionProps {
   /** The handler's file under lambdas/handlers/, e.g. `api.ts`. */
   handler: string;
@@ -70,6 +85,7 @@ export function hubFunction(scope: Construct, id: string, props: HubFunctionProp
       minify: true,
       banner: REQUIRE_SHIM,
       bundleAwsSDK: true,
+      externalModules: UNREACHED_CREDENTIAL_PROVIDERS,
       forceDockerBundling: false,
     },
   });
