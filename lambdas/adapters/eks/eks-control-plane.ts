@@ -2,12 +2,13 @@ import {
   CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClusterCommand,
-  EKSClient,
+  type EKSClient,
   ResourceInUseException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksUnavailableError, type EksControlPlane } from "../../ports.js";
+import { eksClient } from "./eks-client.js";
 
 /** The CreateCluster request that recreates `eks` as registration recorded it: nothing added, nothing left out. */
 export function createClusterInput(eks: EksClusterInfo, requestToken: string) {
@@ -46,7 +47,7 @@ export class AwsEksControlPlane implements EksControlPlane {
   private client(region: string): EKSClient {
     let client = this.clients.get(region);
     if (!client) {
-      client = new EKSClient({ region, maxAttempts: this.options.maxAttempts ?? 3, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) });
+      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2 });
       this.clients.set(region, client);
     }
     return client;

@@ -1,6 +1,7 @@
-import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
+import { DescribeClusterCommand, ResourceNotFoundException, type EKSClient } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksClusterNotFoundError, EksUnavailableError, type Clock, type EksLookup } from "../../ports.js";
+import { eksClient } from "./eks-client.js";
 
 export function parseEksArn(arn: string): { partition: string; region: string; account: string; name: string } {
   const match = /^arn:(aws(?:-cn|-us-gov)?):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
@@ -20,7 +21,7 @@ export class AwsEksLookup implements EksLookup {
   private client(region: string): EKSClient {
     let client = this.clients.get(region);
     if (!client) {
-      client = new EKSClient({ region, maxAttempts: this.options.maxAttempts ?? 2, ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}) });
+      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2 });
       this.clients.set(region, client);
     }
     return client;
