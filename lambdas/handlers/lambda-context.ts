@@ -47,14 +47,14 @@ async function hubSettings(env: FunctionEnvironment): Promise<NodeJS.ProcessEnv>
     env.RADIAL_GIT_SECRET_ID ? readSecret("git credential", env.RADIAL_GIT_SECRET_ID, GitSecret) : undefined,
     env.RADIAL_AGENT_GIT_SECRET_ID ? readSecret("agent git credential", env.RADIAL_AGENT_GIT_SECRET_ID, AgentGitSecret) : undefined,
     env.RADIAL_WEBHOOK_SECRET_ID ? readSecret("webhook", env.RADIAL_WEBHOOK_SECRET_ID, WebhookSecret) : undefined,
+    env.RADIAL_HELM_SECRET_ID ? readSecret("helm repositories", env.RADIAL_HELM_SECRET_ID, HelmSecret) : undefined,
   ]);
   if (git) {
     Object.assign(settings, { RADIAL_GIT_USERNAME: git.username, RADIAL_GIT_PASSWORD: git.password });
     if (git.credentials) settings.RADIAL_GIT_CREDENTIALS = JSON.stringify(git.credentials);
   }
   if (agentGit) Object.assign(settings, { RADIAL_AGENT_GIT_USERNAME: agentGit.username, RADIAL_AGENT_GIT_PASSWORD: agentGit.password });
-    env.RADIAL_HELM_SECRET_ID ? readSecret("helm repositories", env.RADIAL_HELM_SECRET_ID, HelmSecret) : undefined,
   if (webhook) settings.RADIAL_WEBHOOK_SECRET = webhook;
+  if (helm) settings.RADIAL_HELM_REPOSITORIES = JSON.stringify(helm);
   return settings;
 }
-  if (helm) settings.RADIAL_HELM_REPOSITORIES = JSON.stringify(helm);
