@@ -165,14 +165,22 @@ test("cluster: the healthy one's agent and conditions; the stale one's applicati
   await open("#/clusters/alpha", "Cluster alpha");
   const agent = page.locator("section", { has: page.getByRole("heading", { name: "Agent", exact: true }) });
   assert.match((await agent.textContent()) ?? "", /StateReporting.*Health\W+Healthy.*Sync\W+Synced.*Agent version\d/);
+  assert.match((await agent.textContent()) ?? "", /Token issued\d+ (s|min) ago/, "registered by the fixture minutes ago");
   const ready = page.locator("tr", { hasText: "Ready" });
   assert.match((await ready.textContent()) ?? "", /ReadyTrue/);
   assert.match((await page.locator("section", { has: page.getByRole("heading", { name: "Labels" }) }).textContent()) ?? "", /tierweb/);
+  const syncs = page.getByRole("table", { name: "Recent syncs" }).locator("tbody tr");
+  assert.match(
+    (await syncs.first().textContent()) ?? "",
+    /ago\s*alpha-web\s*[0-9a-f]{7}\W*Synced\W*Healthy/,
+    "the agent's sync of alpha-web, as the hub kept it",
+  );
   await accessible("3-cluster");
 
   await open("#/clusters/delta", "Cluster delta");
   await page.getByText("This cluster stopped reporting").waitFor();
-  const web = page.locator("tr", { has: page.getByRole("link", { name: "delta-web" }) });
+  const applications = page.locator("section", { has: page.getByRole("heading", { name: "Applications", exact: true }) });
+  const web = applications.locator("tr", { has: page.getByRole("link", { name: "delta-web" }) });
   const text = (await web.textContent()) ?? "";
   assert.match(text, /Unknown last reported Healthy/);
   assert.match(text, /Unknown last reported Synced/);
@@ -264,10 +272,19 @@ test("an unknown cluster, application or address shows a not-found view naming i
 
 test("keyboard: the skip link, then the views' navigation, reach a view without a mouse", { timeout: 5 * 60_000 }, async () => {
   await open("#/", "Fleet overview");
-  await page.keyboard.press("Tab");
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
-  for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement?.textContent)) !== "Matrix"; i++) await page.keyboard.press("Tab");
+  // The view's heading takes focus when it opens (after its first paint, so it is waited for, not raced).
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1");
+  // Backwards from the heading: the header's navigation, and before it all, the skip link.
+  const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+  const behind: string[] = [];
+  for (let i = 0; i < 12 && behind.at(-1) !== "Skip to content"; i++) {
+    await page.keyboard.press("Shift+Tab");
+    behind.push(await focused());
+  }
+  assert.equal(behind.at(-1), "Skip to content", behind.join(" ← "));
+  assert.ok(behind.includes("Matrix"), behind.join(" ← "));
+  while ((await focused()) !== "Matrix") await page.keyboard.press("Tab");
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: "Application matrix" }).waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1", "the view's heading takes focus");
+  await page.waitForFunction(() => document.activeElement?.textContent === "Application matrix");
 });
