@@ -4,8 +4,9 @@
 // area on two cores), so it is not part of `npm test`. Scores per area are printed at the end; the
 // JSON and HTML reports are in reports/mutation/; the table shows every area, from this run or
 // its last report, with when it was measured. `--survivors` also lists each surviving mutant;
-// `--table` only prints the table; `--incremental` reruns only the mutants that code or tests changed.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+// `--table` only prints the table; `--incremental` reruns only the mutants that code or tests changed;
+// `--recheck` reruns only the mutants the last report did not detect and updates that report.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Stryker } from "@stryker-mutator/core";
@@ -50,10 +51,10 @@ function areaTests(area: Area): string[] {
     .filter((file) => !needsEngine(file));
 }
 
-function strykerOptions(area: Area, files: string[], incremental: boolean): PartialStrykerOptions {
+function strykerOptions(area: Area, files: string[], mode: { incremental: boolean; recheck: boolean }): PartialStrykerOptions {
   const imports = files.slice(1).flatMap((file) => ["--import", `./${file}`]);
   return {
-    mutate: area.mutate,
+    mutate: mode.recheck ? undetectedRanges(area.name) : area.mutate,
     testRunner: "tap",
     // One test process per mutant: the area's first test file runs with the others imported into it.
     // Starting a process with tsx, not the tests, is most of a mutant's time, and most mutants here
@@ -71,10 +72,10 @@ function strykerOptions(area: Area, files: string[], incremental: boolean): Part
     // No type checker: tsx strips types without checking, and a mutant that breaks the types but not
     // the behaviour is as much a gap as any other. The TypeScript checker would double the run time.
     checkers: [],
-    reporters: ["progress", "json", "html"],
-    jsonReporter: { fileName: `${REPORTS}/${area.name}.json` },
+    reporters: mode.recheck ? ["progress", "json"] : ["progress", "json", "html"],
+    jsonReporter: { fileName: mode.recheck ? recheckFile(area.name) : reportFile(area.name) },
     htmlReporter: { fileName: `${REPORTS}/${area.name}.html` },
-    incremental,
+    incremental: mode.incremental && !mode.recheck,
     incrementalFile: `${REPORTS}/${area.name}.incremental.json`,
     ignorePatterns: ["cdk.out", ".radial", "reports", "bench", "console", "infra"],
     // Sandboxes (a copy of the repository each) go under the system temp dir, never into the checkout.
@@ -94,14 +95,54 @@ interface Score {
   measured: Date;
 }
 
-/** The part of Stryker's JSON report (mutation-testing-report-schema) the table reads. */
-const Report = z.object({ files: z.record(z.string(), z.object({ mutants: z.array(z.object({ status: z.string() })) })) });
+const Position = z.object({ line: z.number(), column: z.number() });
+const ReportMutant = z.looseObject({
+  status: z.string(),
+  mutatorName: z.string(),
+  replacement: z.string().optional(),
+  location: z.object({ start: Position, end: Position }),
+});
+type ReportMutant = z.infer<typeof ReportMutant>;
+/** The part of Stryker's JSON report (mutation-testing-report-schema) read here; the rest is kept as it is. */
+const Report = z.looseObject({ files: z.record(z.string(), z.looseObject({ source: z.string(), mutants: z.array(ReportMutant) })) });
+
+const reportFile = (area: string) => join(REPORTS, `${area}.json`);
+const recheckFile = (area: string) => join(REPORTS, `${area}.recheck.json`);
+const readReport = (file: string) => Report.parse(JSON.parse(readFileSync(file, "utf8")));
+const where = (file: string, m: ReportMutant) => `${file}:${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}`;
+const UNDETECTED = ["Survived", "NoCoverage"];
+
+/**
+ * `--recheck`: the mutants the area's last report did not detect, as Stryker's mutate ranges, to run
+ * again after tests were added (minutes, where the whole area takes hours). The code must be as the
+ * report saw it, or the ranges would point elsewhere.
+ */
+function undetectedRanges(area: string): string[] {
+  const report = readReport(reportFile(area));
+  const changed = Object.entries(report.files).filter(([file, entry]) => !existsSync(file) || readFileSync(file, "utf8") !== entry.source);
+  if (changed.length > 0) throw new Error(`${changed.map(([file]) => file).join(", ")} changed since the last report: run the area without --recheck`);
+  // The report's columns count from 1, a mutate range's from 0.
+  const range = (file: string, { start, end }: ReportMutant["location"]) => `${file}:${start.line}:${start.column - 1}-${end.line}:${end.column - 1}`;
+  const ranges = Object.entries(report.files).flatMap(([file, entry]) =>
+    entry.mutants.filter((m) => UNDETECTED.includes(m.status)).map((m) => range(file, m.location)),
+  );
+  return [...new Set(ranges)];
+}
+
+/** Writes a recheck's results into the area's report; a mutant is known by its place, mutator and replacement. */
+function foldRecheck(area: string): void {
+  const key = (file: string, m: ReportMutant) => `${where(file, m)} ${m.mutatorName} ${m.replacement ?? ""}`;
+  const rechecked = new Map(Object.entries(readReport(recheckFile(area)).files).flatMap(([file, entry]) => entry.mutants.map((m) => [key(file, m), m.status])));
+  const report = readReport(reportFile(area));
+  for (const [file, entry] of Object.entries(report.files)) for (const m of entry.mutants) m.status = rechecked.get(key(file, m)) ?? m.status;
+  writeFileSync(reportFile(area), JSON.stringify(report));
+}
 
 /** An area's counts from its last JSON report, so the table shows every area: run now or recorded earlier. */
 function recordedScore(area: string): Score | undefined {
-  const file = join(REPORTS, `${area}.json`);
+  const file = reportFile(area);
   if (!existsSync(file)) return undefined;
-  const report = Report.parse(JSON.parse(readFileSync(file, "utf8")));
+  const report = readReport(file);
   const statuses = Object.values(report.files).flatMap((entry) => entry.mutants.map((mutant) => mutant.status));
   const count = (...wanted: string[]) => statuses.filter((status) => wanted.includes(status)).length;
   return {
@@ -162,7 +203,9 @@ for (const area of toRun) {
   console.log(`\n== ${area.name}: ${area.mutate.join(" ")} against ${files.join(" ")}`);
   const started = performance.now();
   try {
-    const results = await new Stryker(strykerOptions(area, files, flags.has("--incremental"))).runMutationTest();
+    const mode = { incremental: flags.has("--incremental"), recheck: flags.has("--recheck") };
+    const results = await new Stryker(strykerOptions(area, files, mode)).runMutationTest();
+    if (mode.recheck) foldRecheck(area.name);
     ran.add(area.name);
     console.log(`${area.name}: ${results.length} mutants in ${Math.round((performance.now() - started) / 1000)} s`);
     if (flags.has("--survivors")) printSurvivors(results);
