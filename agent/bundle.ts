@@ -1,6 +1,9 @@
 // Bundles the agent (agent/main.ts and everything it imports) into one ES module for the container
 // image (`npm run image`, build/image.ts): `tsx agent/bundle.ts OUTFILE`. esbuild comes with tsx.
 import { build } from "esbuild";
+import { copyFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -23,9 +26,19 @@ export async function bundleAgent(outfile: string): Promise<void> {
     minifySyntax: true,
     legalComments: "none",
     logLevel: "warning",
-    // CommonJS dependencies call require() on node's built-ins; an ES module has none of its own.
-    banner: { js: 'import { createRequire as __radialRequire } from "node:module"; const require = __radialRequire(import.meta.url);' },
+    // CommonJS dependencies call require() on node's built-ins, and wasmoon finds its glue.wasm
+    // through __filename; an ES module has neither of its own.
+    banner: {
+      js: [
+        'import { createRequire as __radialRequire } from "node:module";',
+        'import { fileURLToPath as __radialPath } from "node:url";',
+        "const require = __radialRequire(import.meta.url);",
+        "const __filename = __radialPath(import.meta.url);",
+      ].join(" "),
+    },
   });
+  // The Lua VM users' health checks run in (agent/health/lua/vm.ts looks for it beside the bundle).
+  await copyFile(createRequire(import.meta.url).resolve("wasmoon/dist/glue.wasm"), join(dirname(outfile), "glue.wasm"));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -25,6 +25,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 test("the bundle is one self-contained file that runs `radial agent --help` under plain node", async () => {
   assert.ok((await stat(bundle)).size > 0);
+  assert.ok((await stat(join(dir, "glue.wasm"))).size > 0, "the Lua VM users' health checks run in lies beside the bundle");
   const result = run(["agent", "--help"]);
   assert.equal(result.status, 0, result.stderr);
   for (const flag of ["--kubeconfig", "--cluster", "--hub", "--repo", "--token-file", "--poll-interval", "--data-dir", "--metrics-port"]) {
