@@ -3,12 +3,13 @@ import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { ILayerVersion } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { Schedule, ScheduleExpression } from "aws-cdk-lib/aws-scheduler";
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { z } from "zod";
 import type { ScheduleEnvironment, WorkerEnvironment } from "../lambdas/handlers/environment.js";
+import type { ScheduleInput } from "../lambdas/handlers/schedule-input.js";
 import { environment } from "./environment.js";
 import { hubFunction } from "./hub-function.js";
 
@@ -22,6 +23,8 @@ export interface GenerationProps {
   workerEnvironment: Omit<z.input<typeof WorkerEnvironment>, "RADIAL_GENERATION_QUEUE_URL" | "RADIAL_GENERATION_DLQ_URL">;
   /** kustomize and helm for linux/arm64. */
   toolsLayer: ILayerVersion;
+  /** The schedule function's environment but the queue: it reads the history and the fleet, and polls the fleet repo. */
+  scheduleEnvironment: Omit<z.input<typeof ScheduleEnvironment>, "RADIAL_GENERATION_QUEUE_URL">;
   /** Minutes between scheduled runs (a CloudFormation parameter's value). */
   intervalMinutes: string;
 }
@@ -30,8 +33,8 @@ export interface GenerationProps {
  * Generation on AWS: one SQS FIFO queue whose single message group serializes runs (Lambda hands
  * a group's messages to one invocation at a time), drained by the worker; a message that fails
  * MAX_RECEIVES times goes to the dead-letter queue, and one that is no generation message goes
- * there at once (the worker records each failed run, with its reason, in the generation history). EventBridge Scheduler invokes the schedule function, which
- * enqueues a scheduled run.
+ * there at once (the worker records each failed run, with its reason, in the generation history). EventBridge Scheduler invokes the schedule function: every
+ * interval to queue a full run, every minute to poll the fleet repo's source branch.
  */
 export class Generation extends Construct {
   readonly queue: Queue;
@@ -65,7 +68,7 @@ export class Generation extends Construct {
       ...queueUrl,
       RADIAL_GENERATION_DLQ_URL: this.deadLetters.queueUrl,
     };
-    const scheduleEnvironment: z.input<typeof ScheduleEnvironment> = queueUrl;
+    const scheduleEnvironment: z.input<typeof ScheduleEnvironment> = { ...props.scheduleEnvironment, ...queueUrl };
     this.worker = hubFunction(this, "Worker", {
       handler: "generate-worker.ts",
       description: "Radial hub: generation worker (drains the generation queue, writes deploy branches)",
@@ -83,17 +86,30 @@ export class Generation extends Construct {
     this.deadLetters.grantSendMessages(this.worker);
     this.scheduler = hubFunction(this, "Schedule", {
       handler: "schedule.ts",
-      description: "Radial hub: enqueues a scheduled generation run",
+      description: "Radial hub: queues scheduled generation runs, polls the fleet repo, counts stale clusters",
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: environment(scheduleEnvironment),
     });
     this.queue.grantSendMessages(this.scheduler);
     this.schedulerRole = new Role(this, "ScheduleInvoker", { assumedBy: new ServicePrincipal("scheduler.amazonaws.com") });
+    const invoke = (input: ScheduleInput) =>
+      new LambdaInvoke(this.scheduler, {
+        role: this.schedulerRole,
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(5),
+        input: ScheduleTargetInput.fromObject(input),
+      });
     new Schedule(this, "Every", {
       description: "Radial hub: scheduled generation run",
       schedule: ScheduleExpression.expression(`rate(${props.intervalMinutes} minutes)`),
-      target: new LambdaInvoke(this.scheduler, { role: this.schedulerRole, retryAttempts: 2, maxEventAge: Duration.minutes(5) }),
+      target: invoke({ action: "run" }),
+    });
+    // Scheduler's finest rate: a push with no webhook is generated within about a minute.
+    new Schedule(this, "SourcePoll", {
+      description: "Radial hub: source poll (a generation run only when the fleet repo's source branch moved)",
+      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      target: invoke({ action: "poll" }),
     });
   }
 }

@@ -92,6 +92,7 @@ export class HubStack extends Stack {
         RADIAL_HELM_SECRET_ID: secrets.helmRepositories.secretArn,
         RADIAL_KUSTOMIZE: `${LAYER_BIN}/kustomize`,
       },
+      scheduleEnvironment: { ...fleet, RADIAL_GIT_SECRET_ID: secrets.git.secretArn, RADIAL_POLL_INTERVAL_SECONDS: params.pollIntervalSeconds.valueAsString },
       toolsLayer: tools,
       intervalMinutes: params.generateIntervalMinutes.valueAsString,
     });
@@ -161,13 +162,16 @@ export class HubStack extends Stack {
 
   /** Each function gets the table operations, queue and secrets it uses, and nothing else. */
   private grant(secrets: HubSecrets): void {
-    const { worker, queue } = this.generation;
+    const { worker, scheduler, queue } = this.generation;
     const data = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"].map((action) => `dynamodb:${action}`);
     this.table.grant(this.api, ...data, "dynamodb:DescribeTable");
     this.table.grant(worker, ...data);
+    // The schedule function reads the generation history (the source poll's baseline) and the fleet (stale clusters).
+    this.table.grant(scheduler, "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query");
     queue.grantSendMessages(this.api);
     for (const secret of [secrets.git, secrets.agentGit, secrets.webhook]) secret.grantRead(this.api);
     secrets.git.grantRead(worker);
+    secrets.git.grantRead(scheduler);
     secrets.helmRepositories.grantRead(worker);
     grantEksAccess(this.api.role!);
   }

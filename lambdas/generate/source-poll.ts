@@ -15,8 +15,10 @@
  * A lookup that fails is logged and changes nothing: the next poll tries again. A ref that
  * vanished (a deleted branch) is no move: there is nothing new to generate from.
  *
- * On AWS the schedule's handler does not call `poll()` yet: there the schedule queues a full run
- * on its own interval, and the webhook is the fast path.
+ * On AWS the schedule function polls (lambdas/handlers/schedule.ts) at every invocation of its
+ * poll schedule; the runs happen in the worker function, so its baseline is always the history's
+ * newest run (the fleet branch only: a head another repository's source read is noticed by the
+ * full scheduled run, the webhook, or an inventory change).
  */
 import { pool } from "../../core/pool.js";
 import type { RunLedger, SourceHeads } from "./run-ledger.js";
@@ -84,7 +86,7 @@ export class SourcePoller {
   }
 
   private async check(): Promise<PollResult> {
-    const baseline = this.deps.generation.ledger.lastRead() ?? this.fallback ?? (await this.fromHistory());
+    const baseline = this.deps.generation.ledger.lastRead() ?? (await this.fromHistory());
     if (baseline === undefined) return this.adopt();
     const moves: Move[] = [];
     const failures: string[] = [];
@@ -113,7 +115,11 @@ export class SourcePoller {
     return { moved: true, reason };
   }
 
-  /** The fleet branch's head as the newest run in the history read it (this or another process). */
+  /**
+   * The fleet branch's head as the newest run in the history read it (this or another process),
+   * read at every poll until this process completes a run: where runs happen elsewhere (the
+   * worker function on AWS), the history is the only record of what was generated.
+   */
   private async fromHistory(): Promise<SourceHeads | undefined> {
     const { records } = await this.deps.generation.history(HISTORY_PAGE).catch((error: unknown) => {
       this.deps.log?.error("source poll: the generation history could not be read; retrying at the next poll", { error: (error as Error).message });

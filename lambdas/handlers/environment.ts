@@ -98,8 +98,15 @@ export const WorkerEnvironment = pick(
 );
 export type WorkerEnvironment = z.infer<typeof WorkerEnvironment>;
 
-/** The schedule's target (EventBridge Scheduler): enqueues a scheduled run, nothing else. */
-export const ScheduleEnvironment = pick("RADIAL_GENERATION_QUEUE_URL");
+/** The schedules' target (EventBridge Scheduler): queues a scheduled run, or polls the fleet repo's source branch; counts stale clusters. */
+export const ScheduleEnvironment = pick(
+  "RADIAL_TABLE_NAME",
+  "RADIAL_GENERATION_QUEUE_URL",
+  "RADIAL_REPO_URL",
+  "RADIAL_SOURCE_BRANCH",
+  "RADIAL_POLL_INTERVAL_SECONDS",
+  "RADIAL_GIT_SECRET_ID",
+);
 export type ScheduleEnvironment = z.infer<typeof ScheduleEnvironment>;
 
 /** Parses a function's environment; a bad or missing variable stops the init naming it. */

@@ -195,3 +195,20 @@ test("the embedded hub polls on its own: a push with no webhook is generated", {
     wait,
   );
 });
+
+test("a process that runs no generation (the schedule function on AWS) compares with the history at every poll: a run elsewhere moves its baseline", async (t) => {
+  const s = await setup(t);
+  const worker = await s.hub();
+  await worker.context.generation!.run({ trigger: "api", dryRun: false, force: false });
+  const { context: poller } = await s.hub();
+  assert.deepEqual(await poll(poller), { moved: false, reason: "no head moved" });
+  const pushed = await commit(s.fleet, "main", { "generators/web.yaml": generator(s.apps.url, "main"), "README.md": "moved\n" });
+  assert.equal((await poll(poller)).moved, true);
+  await worker.context.generation!.drain("poll");
+  assert.equal((await worker.context.generation!.history(1)).records[0]?.sourceRevision, pushed);
+  assert.deepEqual(await poll(poller), { moved: false, reason: "no head moved" }, "the other process's run is the baseline now");
+  const again = await commit(s.fleet, "main", { "generators/web.yaml": generator(s.apps.url, "main"), "README.md": "moved again\n" });
+  const moved = await poll(poller);
+  assert.equal(moved.moved, true);
+  assert.match(moved.reason, new RegExp(`moved from ${pushed.slice(0, 12)} to ${again.slice(0, 12)}`));
+});

@@ -183,7 +183,15 @@ describe("the hub's CDK stack", () => {
         read("HelmRepositories"),
       ].sort(),
     );
-    assert.deepEqual(grants(role("GenerationScheduleRole")), [...base("GenerationSchedule"), send].sort());
+    assert.deepEqual(
+      grants(role("GenerationScheduleRole")),
+      [
+        ...base("GenerationSchedule"),
+        send,
+        `dynamodb:BatchGetItem,dynamodb:GetItem,dynamodb:Query on ${table}.Arn ${table}.Arn/index/*`,
+        read("GitCredentials"),
+      ].sort(),
+    );
     const api = logicalId("AWS::ApiGatewayV2::Api", "HttpApi");
     assert.deepEqual(grants(role("ConsoleSignInIdentitiesAuthenticatedRole")), [
       `execute-api:Invoke on arn:AWS::Partition:execute-api:AWS::Region:AWS::AccountId:${api}/*/*/*`,
@@ -192,7 +200,7 @@ describe("the hub's CDK stack", () => {
     assert.deepEqual(grants(role("GenerationScheduleInvoker")), [`lambda:InvokeFunction on ${schedule}.Arn ${schedule}.Arn:*`]);
   });
 
-  test("generation: a FIFO queue with a dead-letter queue drained by the worker, and a schedule invoking the schedule function", () => {
+  test("generation: a FIFO queue with a dead-letter queue drained by the worker, a full-run schedule and a source-poll schedule invoking the schedule function", () => {
     const queue = resources[logicalId("AWS::SQS::Queue", "GenerationQueue")]!.Properties;
     const deadLetters = logicalId("AWS::SQS::Queue", "GenerationDeadLetters");
     assert.equal(queue.FifoQueue, true);
@@ -204,9 +212,15 @@ describe("the hub's CDK stack", () => {
     const [[, mapping]] = ofType("AWS::Lambda::EventSourceMapping") as [[string, Resource]];
     assert.equal(render(mapping.Properties.FunctionName), logicalId("AWS::Lambda::Function", "GenerationWorker"));
     assert.deepEqual(mapping.Properties.FunctionResponseTypes, ["ReportBatchItemFailures"]);
-    const [[, schedule]] = ofType("AWS::Scheduler::Schedule") as [[string, Resource]];
-    assert.equal(render(schedule.Properties.ScheduleExpression), "rate(GenerateIntervalMinutes minutes)");
-    assert.equal(render((schedule.Properties.Target as { Arn: unknown }).Arn), `${logicalId("AWS::Lambda::Function", "GenerationSchedule")}.Arn`);
+    const schedules = ofType("AWS::Scheduler::Schedule").map(([, schedule]) => {
+      const target = schedule.Properties.Target as { Arn: unknown; Input: string };
+      return [render(schedule.Properties.ScheduleExpression), render(target.Arn), JSON.parse(target.Input) as unknown];
+    });
+    const scheduleFunction = `${logicalId("AWS::Lambda::Function", "GenerationSchedule")}.Arn`;
+    assert.deepEqual(schedules.sort(), [
+      ["rate(1 minute)", scheduleFunction, { action: "poll" }],
+      ["rate(GenerateIntervalMinutes minutes)", scheduleFunction, { action: "run" }],
+    ]);
   });
 
   test("the worker's layer holds kustomize and helm as linux/arm64 executables in bin/", async () => {

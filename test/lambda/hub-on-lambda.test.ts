@@ -3,12 +3,18 @@
 // moto (SQS FIFO, Secrets Manager) and the real git server.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { GenerationHistoryPage, GenerationRun, HubReply, RegisterClusterResponse, type GenerationRecord } from "../../contract/index.js";
+import * as z from "zod";
+import { FleetOverview, GenerationHistoryPage, GenerationRun, HubReply, RegisterClusterResponse, type GenerationRecord } from "../../contract/index.js";
+import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { bareGit } from "../engines/git-server.js";
+import { waitFor } from "../engines/process.js";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { httpEvent, OPERATOR_ARN } from "./events.js";
-import { startLambdaHub, WEBHOOK_SECRET, type LambdaHub } from "./hub.js";
+import { GIT_AUTH, startLambdaHub, WEBHOOK_SECRET, type LambdaHub } from "./hub.js";
 import type { LambdaFunction } from "./function.js";
 
 const webSet = (url: string) => `apiVersion: argoproj.io/v1alpha1
@@ -31,6 +37,8 @@ const fleet = (url: string) => ({
   "apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: blue\n",
 });
 const operator = { iamCaller: OPERATOR_ARN };
+/** What the schedule function answers (lambdas/handlers/schedule.ts). */
+const ScheduleResult = z.strictObject({ queued: z.boolean(), reason: z.string(), staleClusters: z.number().int() });
 
 describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 }, () => {
   let hub: LambdaHub;
@@ -127,5 +135,55 @@ describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 
   test("a function whose secret cannot be read stops its init naming the secret", async () => {
     const broken = await hub.startApi({ RADIAL_WEBHOOK_SECRET_ID: "radial/no-such-secret" });
     await assert.rejects(broken.invoke({}), /radial\/no-such-secret/);
+  });
+
+  /** The EMF documents the schedule function logged: each metric's values by name. */
+  const emfMetrics = (): Map<string, number[]> => {
+    const values = new Map<string, number[]>();
+    for (const line of hub.scheduleOutput().split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const document = JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] } };
+      for (const directive of document._aws?.CloudWatchMetrics ?? []) {
+        assert.equal(directive.Namespace, "Radial");
+        for (const { Name } of directive.Metrics) values.set(Name, [...(values.get(Name) ?? []), Number(document[Name])]);
+      }
+    }
+    return values;
+  };
+
+  test("the source-poll schedule queues a run only when the fleet repo's source branch moved; the full schedule always does", async () => {
+    const poll = async () => ScheduleResult.parse(await hub.fire("GenerationSourcePoll"));
+    // edge-1 last reported in the status test: stale once 15 s have passed (three 5 s intervals), as the API's fleet view shows.
+    const staleInApi = async () => FleetOverview.parse((await hub.api("GET", "/v1/fleet", operator)).body).clusters.stale === 1;
+    await waitFor("edge-1 stale in the API's fleet overview", staleInApi, { timeoutMs: 120_000, intervalMs: 1000 });
+    assert.deepEqual(await poll(), { queued: false, reason: "no head moved", staleClusters: 1 }, "the newest run read the branch as it is");
+    const scratch = await mkdtemp(join(tmpdir(), "radial-lambda-push-"));
+    try {
+      const owner = new GitRepository({ url: hub.repoUrl, dir: scratch, auth: GIT_AUTH });
+      const files = { ...fleet(hub.repoUrl), "README.md": "pushed with no webhook\n" };
+      const [pushed] = await owner.writeBranches([{ branch: "main", files, message: "a push" }], {
+        author: { name: "Owner", email: "owner@radial.invalid" },
+        now: new Date(),
+      });
+      const moved = await poll();
+      assert.equal(moved.queued, true);
+      assert.match(moved.reason, new RegExp(`fleet\\.git refs/heads/main moved from [0-9a-f]{12} to ${pushed!.commit!.slice(0, 12)}`));
+      assert.equal((await poll()).queued, false, "asked for once, not again before the run");
+      // The sentinel: one message in the queue, the moved poll's; neither quiet poll queued one.
+      assert.deepEqual(await hub.drain(worker), [1]);
+      const [run] = await history();
+      assert.deepEqual([run?.trigger, run?.sourceRevision], ["poll", pushed!.commit]);
+      assert.deepEqual(await poll(), { queued: false, reason: "no head moved", staleClusters: 1 }, "the run elsewhere moved the poll's baseline");
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+    assert.equal(ScheduleResult.parse(await hub.fire("GenerationEvery")).queued, true);
+    assert.deepEqual(await hub.drain(worker), [1]);
+    assert.equal((await history())[0]?.trigger, "schedule");
+  });
+
+  test("the schedule function emits the StaleClusters metric (EMF) at each invocation, with the fleet's count", () => {
+    const stale = emfMetrics().get("StaleClusters");
+    assert.deepEqual(stale, [1, 1, 1, 1, 1], "five invocations, edge-1 silent past its deadline at each");
   });
 });

@@ -1,11 +1,12 @@
 // The hub as it runs on AWS, on this machine: the API, worker and schedule functions' assets from
-// `cdk synth` under the Lambda runtime (function.ts), the table, queues and secrets made from the
-// synthesized template (stack.ts) in DynamoDB Local and moto, and the real git server. Lambda's
+// `cdk synth` under the Lambda runtime (function.ts), the table, queues, secrets and schedules made
+// from the synthesized template (stack.ts) in DynamoDB Local and moto, and the real git server. Lambda's
 // SQS event source mapping cannot run here (it is AWS's poller, not code we could start), so
 // `drain` does its job: receives batches from the moto queue, invokes the worker with each as an
 // SQS event, and deletes what the worker did not report as failed.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from "aws-lambda";
 import { startDynamoDBLocal } from "../engines/dynamodb-local.js";
@@ -16,7 +17,7 @@ import { logicalIdOf, synthesizedHub } from "../infra/synth.js";
 import { bundleFunction } from "./bundles.js";
 import { httpEvent, sqsEvent, type HttpRequest } from "./events.js";
 import { startFunction, type LambdaFunction } from "./function.js";
-import { createQueues, createSecrets, createTable, functionEnvironment, parameters, type References } from "./stack.js";
+import { createQueues, createSchedules, createSecrets, createTable, functionByArn, functionEnvironment, parameters, type References } from "./stack.js";
 
 export const GIT_AUTH = { username: "hub", password: "hub-secret-password" };
 export const WEBHOOK_SECRET = "webhook-secret-0123456789";
@@ -38,6 +39,14 @@ export interface LambdaHub {
   /** Receives batches of the generation queue and hands each to `worker` until the queue is empty, as the event source mapping does; returns the batches' sizes. */
   drain(worker: LambdaFunction): Promise<number[]>;
   startApi(env?: Record<string, string>): Promise<LambdaFunction>;
+  /**
+   * Fires the EventBridge Scheduler schedule whose logical id starts with `schedule` as Scheduler
+   * would: reads it back from moto and invokes its target, the schedule function (one warm
+   * instance, started at the first fire), with its input; resolves with what the function returned.
+   */
+  fire(schedule: string): Promise<unknown>;
+  /** The schedule function's output so far (its JSON log lines, EMF included), once fired. */
+  scheduleOutput(): string;
   stop(): Promise<void>;
 }
 
@@ -49,9 +58,11 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
   const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
   const sqs = new SQSClient({ endpoint: moto.endpoint, region, credentials });
   const secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region, credentials });
+  const scheduler = new SchedulerClient({ endpoint: moto.endpoint, region, credentials });
   const repoUrl = `${git.url}/fleet.git`;
   const refs: References = new Map([[`${logicalIdOf(assembly, "AWS::ApiGatewayV2::Api", "HttpApi")}.ApiEndpoint`, HUB_URL]]);
-  parameters(assembly, { RepoUrl: repoUrl }, refs);
+  // Agents report every 5 s (the least allowed), so a cluster turns stale after 15 s of silence: the schedule's stale count is seen without a long wait.
+  parameters(assembly, { RepoUrl: repoUrl, PollIntervalSeconds: "5" }, refs);
   await createTable(dynamodb, assembly, "radial", refs);
   await createQueues(sqs, assembly, refs);
   const secretValues = {
@@ -60,10 +71,19 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
     SecretsWebhookSecret: WEBHOOK_SECRET,
   };
   await createSecrets(secrets, assembly, secretValues, refs);
+  const [api, worker, schedule, kustomize] = await Promise.all([
+    bundleFunction("api"),
+    bundleFunction("worker"),
+    bundleFunction("schedule"),
+    installKustomize(),
+  ]);
+  for (const fn of [api, worker, schedule]) refs.set(`${fn.logicalId}.Arn`, `arn:aws:lambda:${region}:123456789012:function:${fn.logicalId}`);
+  const invoker = logicalIdOf(assembly, "AWS::IAM::Role", "GenerationScheduleInvoker");
+  refs.set(`${invoker}.Arn`, `arn:aws:iam::123456789012:role/${invoker}`);
+  await createSchedules(scheduler, assembly, refs);
   const queueUrl = refs.get(logicalIdOf(assembly, "AWS::SQS::Queue", "GenerationQueue"))!;
   const queueArn = refs.get(`${logicalIdOf(assembly, "AWS::SQS::Queue", "GenerationQueue")}.Arn`)!;
   await git.createRepo("fleet", { seed: typeof fleet === "function" ? fleet(repoUrl) : fleet });
-  const [api, worker, kustomize] = await Promise.all([bundleFunction("api"), bundleFunction("worker"), installKustomize()]);
   const local = {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SQS: moto.endpoint,
@@ -81,6 +101,7 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
     return fn;
   };
   const apiFunction = await started(api.dir, apiEnv, "api");
+  let scheduleFunction: LambdaFunction | undefined;
   return {
     git,
     repoUrl,
@@ -113,11 +134,20 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
       }
     },
     startApi: (env = {}) => started(api.dir, { ...apiEnv, ...env }, "api-extra"),
+    async fire(name) {
+      const { Target } = await scheduler.send(new GetScheduleCommand({ Name: logicalIdOf(assembly, "AWS::Scheduler::Schedule", name) }));
+      const target = functionByArn(Target?.Arn ?? "", refs);
+      if (target !== schedule.logicalId) throw new Error(`schedule ${name} targets ${target}, not the schedule function`);
+      scheduleFunction ??= await started(schedule.dir, envOf(schedule), "schedule");
+      return (await scheduleFunction.invoke(JSON.parse(Target?.Input ?? "{}"))).result;
+    },
+    scheduleOutput: () => scheduleFunction?.output() ?? "",
     async stop() {
       await Promise.all(functions.map((fn) => fn.stop()));
       dynamodb.destroy();
       sqs.destroy();
       secrets.destroy();
+      scheduler.destroy();
       await Promise.all(stops.map((stop) => stop()));
     },
   };

@@ -3,6 +3,7 @@
 // and secrets in moto, each function's environment with the template's references resolved.
 import { CreateTableCommand, UpdateTimeToLiveCommand, type CreateTableCommandInput, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateScheduleCommand, type CreateScheduleCommandInput, type SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { CloudAssembly } from "../infra/synth.js";
 
@@ -121,4 +122,23 @@ export async function createSecrets(secrets: SecretsManagerClient, assembly: Clo
 export function functionEnvironment(assembly: CloudAssembly, logicalId: string, refs: References): Record<string, string> {
   const variables = (assembly.template.Resources[logicalId]?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, String(resolve(value, refs))]));
+}
+
+/**
+ * Every AWS::Scheduler::Schedule in moto as the template defines it (expression, time zone, window,
+ * target with its role, input and retry policy), named by logical id. moto keeps schedules but
+ * never fires them: `fire` in hub.ts reads one back and invokes its target with its input.
+ */
+export async function createSchedules(scheduler: SchedulerClient, assembly: CloudAssembly, refs: References): Promise<void> {
+  for (const [id, properties] of resourcesOf(assembly, "AWS::Scheduler::Schedule")) {
+    const input = { Name: id, ...(resolve(properties, refs) as Omit<CreateScheduleCommandInput, "Name">) };
+    await scheduler.send(new CreateScheduleCommand(input));
+  }
+}
+
+/** A function's logical id by the ARN `refs` gives its `Arn` attribute. */
+export function functionByArn(arn: string, refs: References): string {
+  const id = [...refs].find(([key, value]) => key.endsWith(".Arn") && value === arn)?.[0];
+  if (!id) throw new Error(`no function of the local stack has ARN ${arn}`);
+  return id.slice(0, -".Arn".length);
 }
