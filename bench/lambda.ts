@@ -1,5 +1,5 @@
 // `npm run bench:lambda`: the hub's functions as Lambda runs them. For each function, its bundle's
-// size (minified, as the stack builds it) and, under AWS's Runtime Interface Emulator with the
+// size (the minified asset `cdk synth` produced, test/infra/synth.ts) and, under AWS's Runtime Interface Emulator with the
 // Node.js runtime interface client, its cold init (the emulator's INIT REPORT) and first request
 // against a hello-world function measured in the same run (the ratio), then warm p50/p99.
 // Goals (issue 13): API bundle <= 1 MB; API cold init <= 2x hello-world.
