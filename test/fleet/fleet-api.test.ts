@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, beforeEach, describe, test } from "node:test";
 import { GitRepository } from "../../lambdas/adapters/git/repository.js";
 import { buildReport, type ApplicationState } from "../../agent/report/build.js";
 import {
@@ -93,6 +93,7 @@ interface Fleet {
   tokens: Map<string, string>;
   /** The head of each cluster's deploy branch after the generation. */
   heads: Map<string, string>;
+  drift: DriftEvent;
   reportedAt: number;
 }
 
@@ -166,7 +167,8 @@ async function setUp(store: SharedStore, git: GitServer): Promise<Fleet> {
     RADIAL_REPO_URL: url,
     RADIAL_GENERATE_ON_CHANGE: "false",
     RADIAL_FLEET_REFRESH_SECONDS: "1",
-    RADIAL_POLL_INTERVAL_SECONDS: "5",
+    // Stale after 3 × 20 s: every test runs within that of the reports before it, even on a loaded machine.
+    RADIAL_POLL_INTERVAL_SECONDS: "20",
   });
   const tokens = new Map<string, string>();
   for (const [cluster, env] of [
@@ -190,8 +192,23 @@ async function setUp(store: SharedStore, git: GitServer): Promise<Fleet> {
     manager: "kubectl-edit",
     action: "Healed",
   };
-  await post(hub, "prod-1", tokens.get("prod-1")!, { revision: heads.get("prod-1")!, applications: [web("prod-1", heads.get("prod-1")!)] });
+  const fleet = { hub, tokens, heads, drift, reportedAt: 0 };
+  await reportAll(fleet);
+  return fleet;
+}
+
+/**
+ * The three agents report (again): prod-1 healthy, prod-2 degraded with a drift event (stored once
+ * however often it is sent), dev-1 behind the head. Before each test, so that none depends on how
+ * long the ones before it took (the clusters turn stale 60 s after a report).
+ */
+async function reportAll(fleet: Fleet): Promise<void> {
+  const { hub, tokens, heads, drift } = fleet;
+  // As an agent's heartbeat does: the same last sync each time.
+  const lastSyncedAt = drift.at;
+  await post(hub, "prod-1", tokens.get("prod-1")!, { revision: heads.get("prod-1")!, applications: [web("prod-1", heads.get("prod-1")!, { lastSyncedAt })] });
   const degraded = web("prod-2", heads.get("prod-2")!, {
+    lastSyncedAt,
     health: "Degraded",
     resources: [
       { group: "apps", version: "v1", kind: "Deployment", namespace: "web", name: "web", sync: "Synced", health: "Degraded", message: "ImagePullBackOff" },
@@ -199,8 +216,8 @@ async function setUp(store: SharedStore, git: GitServer): Promise<Fleet> {
   });
   await post(hub, "prod-2", tokens.get("prod-2")!, { revision: heads.get("prod-2")!, applications: [degraded], driftEvents: [drift] });
   // dev-1's agent fetched the head but still runs an older commit of web.
-  await post(hub, "dev-1", tokens.get("dev-1")!, { revision: heads.get("dev-1")!, applications: [web("dev-1", OLD_COMMIT)] });
-  return { hub, tokens, heads, reportedAt: Date.now() };
+  await post(hub, "dev-1", tokens.get("dev-1")!, { revision: heads.get("dev-1")!, applications: [web("dev-1", OLD_COMMIT, { lastSyncedAt })] });
+  fleet.reportedAt = Date.now();
 }
 
 for (const storeKind of hubStores) {
@@ -212,6 +229,7 @@ for (const storeKind of hubStores) {
       [store, git] = await Promise.all([storeKind.start(), startGitServer()]);
       fleet = await setUp(store, git);
     });
+    beforeEach(() => reportAll(fleet));
     after(async () => {
       await store.stop();
       await git.stop();
@@ -413,7 +431,7 @@ for (const storeKind of hubStores) {
     });
 
     test("a cluster past its stale deadline is Stale and Unknown everywhere, never its last Degraded", async () => {
-      // prod-1 keeps reporting; the others fall silent and turn stale after 3 poll intervals (15 s).
+      // prod-1 keeps reporting; the others fall silent and turn stale after 3 poll intervals (60 s).
       const { hub, tokens, heads } = fleet;
       let overview: FleetOverview;
       const check = deadline("two clusters to turn stale");
