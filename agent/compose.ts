@@ -9,6 +9,7 @@ import { KubeSyncEngine, type KubeSyncEngineOptions } from "./engine/engine.js";
 import { KubeClient } from "./kube/client.js";
 import type { KubeConnection } from "./kube/kubeconfig.js";
 import { AgentMetrics } from "./metrics.js";
+import { CapabilitiesTracker } from "./report/capabilities.js";
 import { Agent } from "./reconcile/agent.js";
 import { startAgentServer } from "./server.js";
 
@@ -41,7 +42,9 @@ export async function composeAgent(options: ComposeOptions): Promise<ComposedAge
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
     onRequest: (event) => metrics.kubeRequests.inc({ method: event.method, code: String(event.code) }),
+    onDiscoveryRefresh: () => capabilities.refresh(),
   });
+  const capabilities = new CapabilitiesTracker({ discover: () => kube.capabilities(), logger, onChange: () => agent.reporter.changed() });
   const engine = new KubeSyncEngine({
     kube,
     cluster: config.cluster,
@@ -60,6 +63,7 @@ export async function composeAgent(options: ComposeOptions): Promise<ComposedAge
     engine,
     metrics,
     token: options.token,
+    capabilities,
     ...(options.wedgedAfterMs ? { wedgedAfterMs: options.wedgedAfterMs } : {}),
   });
   const server = await startAgentServer({

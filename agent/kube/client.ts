@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { backoff, sleep } from "./backoff.js";
+import { discoverCapabilities } from "./capabilities.js";
 import { Discovery, type ResourceInfo, type ServerResources } from "./discovery.js";
 import { KubeApiError } from "./errors.js";
 import type { KubeConnection } from "./kubeconfig.js";
@@ -28,6 +29,8 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** Called once per attempt sent (retries included), for metrics. */
   onRequest?: (event: RequestEvent) => void;
+  /** Called when discovery is forgotten (CRDs were created or removed): what the cluster serves changed. */
+  onDiscoveryRefresh?: () => void;
 }
 
 export interface RequestEvent {
@@ -146,6 +149,12 @@ export class KubeClient {
   /** Forgets discovered resources, e.g. after creating CRDs. */
   refreshDiscovery(): void {
     this.discovery.refresh();
+    this.options.onDiscoveryRefresh?.();
+  }
+
+  /** The cluster's version and every API version it serves, read afresh (see ./capabilities.ts). */
+  capabilities(): ReturnType<typeof discoverCapabilities> {
+    return discoverCapabilities((path) => this.request({ method: "GET", path }));
   }
 
   // ---- verbs -------------------------------------------------------------------------------

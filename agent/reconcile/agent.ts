@@ -15,6 +15,7 @@ import { VERSION } from "../../core/version.js";
 import { backoff } from "../kube/backoff.js";
 import type { AgentMetrics } from "../metrics.js";
 import { buildReport, Conditions, type ApplicationState } from "../report/build.js";
+import type { CapabilitiesTracker } from "../report/capabilities.js";
 import { Reporter } from "../report/reporter.js";
 import type { Probe } from "../server.js";
 import type { DeployBranch } from "../source/branch.js";
@@ -35,6 +36,8 @@ export interface AgentOptions {
   token: () => string;
   /** How long a piece of work may go without moving before /healthz fails (default WEDGED_MS). */
   wedgedAfterMs?: number;
+  /** The cluster's version and API versions for the hub's helm; without it the reports carry none. */
+  capabilities?: CapabilitiesTracker;
 }
 
 /** Failed passes are retried about a second apart at first, backing off to the poll interval. */
@@ -98,6 +101,7 @@ export class Agent {
           conditions: this.conditions.list(),
           applications: this.applications.list(),
           driftEvents,
+          capabilities: options.capabilities?.toSend(),
         }),
       onReply: (reply) => this.onHubReply(reply),
       onOutcome: (outcome) => metrics.reports.inc({ outcome }),
@@ -148,6 +152,7 @@ export class Agent {
 
   /** Runs passes until `stop()`. */
   start(): Promise<void> {
+    this.options.capabilities?.start();
     this.reporter.start();
     this.watch.start();
     this.done ??= this.loop();
@@ -161,10 +166,12 @@ export class Agent {
     await this.done;
     await this.applications.stop();
     await this.options.engine.stop();
+    await this.options.capabilities?.stop();
     await this.reporter.stop();
   }
 
   private onHubReply(reply: HubReply): void {
+    this.options.capabilities?.heard(reply.capabilitiesDigest);
     const moved = this.source.locate(reply);
     const news = reply.revision !== null && this.source.heard(reply.revision);
     if (!moved && !news) return;

@@ -6,6 +6,7 @@
 import {
   REPORT_LIMITS,
   type ApplicationStatus,
+  type ClusterCapabilities,
   type Condition,
   type DriftEvent,
   type ResourceStatus,
@@ -26,6 +27,8 @@ export interface ReportInput {
   conditions: Condition[];
   applications: ApplicationState[];
   driftEvents: DriftEvent[];
+  /** Only when the hub holds others (./capabilities.ts). */
+  capabilities?: ClusterCapabilities | undefined;
 }
 
 const ELLIPSIS = "…";
@@ -84,6 +87,7 @@ export function buildReport(input: ReportInput): StatusReport {
       conditions: input.conditions.slice(0, REPORT_LIMITS.maxConditions).map((c) => ({ ...c, message: truncate(c.message) })),
       applications: applications.map((app) => boundApplication(app, maxResources)),
       driftEvents: maxDrift === 0 ? [] : input.driftEvents.slice(-maxDrift).map(boundDrift),
+      ...(input.capabilities ? { capabilities: input.capabilities } : {}),
     };
     if (Buffer.byteLength(JSON.stringify(report)) <= REPORT_LIMITS.maxBytes) return report;
     if (maxResources > 0) maxResources = Math.floor(maxResources / 2);

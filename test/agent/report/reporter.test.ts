@@ -56,7 +56,7 @@ test("reports at start, and again shortly after a change, with drift events deli
   t.after(() => reporter.stop(false));
   reporter.start();
   await waitFor("first report", async () => (await status("rep-1")).reported);
-  assert.deepEqual(replies[0], { revision: null, pollIntervalSeconds: 5 });
+  assert.deepEqual(replies[0], { revision: null, pollIntervalSeconds: 5, capabilitiesDigest: null });
 
   state.health = "Degraded";
   reporter.addDriftEvent({
