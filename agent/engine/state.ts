@@ -1,6 +1,6 @@
 // An application's state as the agent reports it: from a sync's result, refreshed by what the
 // drift watcher sees live between syncs, or marked failed.
-import type { ResourceRef, ResourceStatus } from "../../contract/status-report.js";
+import type { HealthStatus, ResourceRef, ResourceStatus } from "../../contract/status-report.js";
 import { assessHealth, worstHealth } from "../health/index.js";
 import type { KubeObject } from "../kube/object.js";
 import type { ApplicationState } from "../report/build.js";
@@ -15,18 +15,37 @@ const toStatus = ({ ref, sync, health, message }: ResourceResult): ResourceStatu
 
 const sameResource = (a: ResourceRef, b: ResourceRef) => a.group === b.group && a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 
+const SYNCED = "successfully synced";
+const YET = "; yet the application is ";
+
+/**
+ * Argo CD shows a finished sync's message ("successfully synced (all tasks run)") on the sync
+ * operation, apart from the application's health. The report has one message per application, so
+ * that message alone beside a Degraded application would read as all well: while health is not
+ * Healthy it also says so and names the resource, kept current as health changes.
+ */
+function withHealth(message: string | undefined, health: HealthStatus, resources: ResourceStatus[]): string | undefined {
+  if (!message?.startsWith(SYNCED)) return message;
+  const base = message.split(YET)[0]!;
+  if (health === "Healthy") return base;
+  const worst = resources.find((r) => r.health === health);
+  const where = worst ? `: ${worst.kind} ${worst.namespace ? `${worst.namespace}/` : ""}${worst.name} is ${health}` : "";
+  return `${base}${YET}${health}${where}`;
+}
+
 /** The application's state as reported, from one sync's result. */
 export function stateOf(result: SyncResult, previous: ApplicationState | undefined): ApplicationState {
   const notes = result.notes.length > 0 ? `; ${result.notes.slice(0, 5).join("; ")}` : "";
   const lastSyncedAt = result.phase === "Succeeded" ? result.finishedAt.toISOString() : previous?.lastSyncedAt;
+  // Kinds without a health check do not count toward health; they are listed only when out of sync.
+  const resources = result.resources.map(toStatus);
   return {
     name: result.application,
     revision: result.revision,
     sync: result.sync,
     health: result.health,
-    message: `${result.message}${notes}`,
-    // Kinds without a health check do not count toward health; they are listed only when out of sync.
-    resources: result.resources.map(toStatus),
+    message: withHealth(`${result.message}${notes}`, result.health, resources),
+    resources,
     ...(lastSyncedAt ? { lastSyncedAt } : {}),
   };
 }
@@ -63,10 +82,13 @@ export function withLiveObject(state: ApplicationState, desired: KubeObject, liv
     const sync = previous?.health === "Missing" || wasEdited ? "Synced" : (previous?.sync ?? "Synced");
     resources.push({ ...ref, sync, health, ...(previous?.message && !wasEdited ? { message: previous.message } : {}) });
   }
+  const overall = worstHealth(resources.map((r) => r.health));
+  const message = withHealth(state.message, overall, resources);
   return {
     ...state,
     resources,
-    health: worstHealth(resources.map((r) => r.health)),
+    health: overall,
+    ...(message === undefined ? {} : { message }),
     sync: resources.some((r) => r.sync === "OutOfSync") ? "OutOfSync" : state.sync === "OutOfSync" ? "Synced" : state.sync,
   };
 }
