@@ -16,6 +16,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const STACK = "RadialHub";
 /** Synths kept in the cache: the newest few, for clones at other commits on the same machine. */
 const KEEP = 3;
+/** An older synth is kept this long after it was made, as a suite still running may be using its assets. */
+const IN_USE_MS = 60 * 60_000;
 
 export interface TemplateResource {
   Type: string;
@@ -78,7 +80,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes all but the newest KEEP synths (by when they were completed), and the scratch folders of processes gone. */
+/** Removes the synths beyond the newest KEEP made over IN_USE_MS ago, and the scratch folders of processes gone. */
 async function prune(root: string): Promise<void> {
   const names = await readdir(root);
   const orphans = names.filter((name) => /^cdk-synth-[0-9a-f]{16}\.partial-\d+$/.test(name) && !alive(Number(name.split("-").pop())));
@@ -87,7 +89,10 @@ async function prune(root: string): Promise<void> {
   const dated = await Promise.all(
     entries.map(async (name) => ({ name, at: (await stat(join(root, name, ".complete")).catch(() => undefined))?.mtimeMs ?? 0 })),
   );
-  const old = dated.sort((a, b) => b.at - a.at).slice(KEEP);
+  const old = dated
+    .sort((a, b) => b.at - a.at)
+    .slice(KEEP)
+    .filter(({ at }) => at < Date.now() - IN_USE_MS);
   await Promise.all(old.map(({ name }) => rm(join(root, name), { recursive: true, force: true })));
 }
 
