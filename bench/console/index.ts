@@ -30,13 +30,15 @@ const SILENT_APPS = 2;
 const CONCURRENCY = 16;
 const MIB = 1024 * 1024;
 
+type Timed = Summary & { failed: number };
+
 interface Figures {
   clusters: number;
   agents: number;
   heartbeatSeconds: number;
   intake: Summary;
-  fleet: Summary;
-  matrixPage: Summary;
+  fleet: Timed;
+  matrixPage: Timed;
   hubRssMiB: number;
   /** This process's event-loop delay while the agents ran: the part of the intake figures that is the simulated agents', not the hub's. */
   agentsLoopDelay: { p50: number; p99: number };
@@ -67,14 +69,22 @@ async function register(hub: HubProcess, clusters: number, apps: number, agents:
   return simulated;
 }
 
-async function timed(count: number, call: () => Promise<unknown>): Promise<Summary> {
+/** Latencies of the calls that answered; one that failed (an overloaded hub closing the connection) is counted, not timed. */
+async function timed(count: number, call: () => Promise<unknown>): Promise<Timed> {
   const samples: number[] = [];
+  let failed = 0;
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    await call();
-    samples.push(performance.now() - started);
+    try {
+      await call();
+      samples.push(performance.now() - started);
+    } catch (error) {
+      failed += 1;
+      progress(`a request failed after ${((performance.now() - started) / 1000).toFixed(1)} s: ${(error as Error).message}`);
+    }
   }
-  return summarize(samples);
+  if (samples.length === 0) throw new Error(`all ${count} requests failed`);
+  return { ...summarize(samples), failed };
 }
 
 /** A tenth of the live agents turn one application Degraded and another OutOfSync, and report it (debounced, as a real agent does). */
@@ -190,7 +200,11 @@ function parseOptions(argv: string[]) {
 }
 
 function print(figures: Figures): void {
-  const ms = (summary: Summary) => [summary.p50.toFixed(1), summary.p99.toFixed(1), String(summary.count)];
+  const ms = (summary: Summary & { failed?: number }) => [
+    summary.p50.toFixed(1),
+    summary.p99.toFixed(1),
+    `${summary.count}${summary.failed ? ` (${summary.failed} failed)` : ""}`,
+  ];
   console.log(`${figures.clusters} clusters, ${figures.agents} reporting every ${figures.heartbeatSeconds} s, the rest stale`);
   console.log(
     formatTable(
