@@ -26,6 +26,8 @@ import { batchWrite } from "./batch-write.js";
  *                                      short before its status item shows nothing of itself
  *   sk = DRIFT#<at, UTC ISO>#<digest>  one drift event, expired by `expiresAt`; the digest of the
  *                                      event makes a re-sent event overwrite itself
+ *   sk = CAPABILITIES                  the Kubernetes version and API versions the agent last sent
+ *                                      (< 310,000 bytes by REPORT_LIMITS), read by generation for helm
  */
 const partition = (cluster: string) => `CLUSTER#${cluster}`;
 const STATUS = "STATUS";
@@ -33,6 +35,7 @@ const STATUS = "STATUS";
 export const STATUS_SORT_KEY = STATUS;
 const APP = "APP#";
 const DRIFT = "DRIFT#";
+const CAPABILITIES = "CAPABILITIES";
 /** Application items keyed by name and digest. */
 const APP_LAYOUT = 2;
 
@@ -62,11 +65,11 @@ const StatusItem = z.object({
   incarnation: z.number().int().min(1).optional(),
   /** Absent on items of hubs that keyed application items by name alone. */
   layout: z.literal(APP_LAYOUT).optional(),
+  /** Absent until the cluster's agent sent its capabilities. */
+  capabilitiesDigest: z.string().optional(),
 });
 
 const appKey = ({ name, digest }: ApplicationVersion) => `${APP}${name}#${digest}`;
-  /** Absent until the cluster's agent sent its capabilities. */
-  capabilitiesDigest: z.string().optional(),
 /** Application items a report's write reads at once, to carry their sync history forward. */
 const CONCURRENT_APPLICATION_READS = 16;
 
@@ -203,9 +206,6 @@ export class DynamoDBStatusStore implements StatusStore {
     return Math.min(keys.length, keep);
   }
 
-  private async *query(
-    cluster: string,
-    prefix: string,
   async putCapabilities(cluster: string, capabilities: ClusterCapabilities): Promise<void> {
     await this.documents.send(
       new PutCommand({ TableName: this.tableName, Item: { pk: partition(cluster), sk: CAPABILITIES, kind: "capabilities", capabilities } }),
@@ -219,6 +219,9 @@ export class DynamoDBStatusStore implements StatusStore {
     return Item ? parseItem(ClusterCapabilities, Item, Item.capabilities, ["capabilities"]) : undefined;
   }
 
+  private async *query(
+    cluster: string,
+    prefix: string,
     options: { ScanIndexForward: boolean; Limit?: number; ProjectionExpression?: string },
   ): AsyncGenerator<QueryCommandOutput> {
     let startKey: Record<string, unknown> | undefined;
