@@ -118,11 +118,11 @@ export interface ApplicationVersion {
 /** Agents' reports as stored per cluster: one status item, one item per application and digest, drift events. */
 export interface StatusStore {
   getStatus(cluster: string): Promise<StoredStatus | undefined>;
+  /** These application items, read consistently; an item gone meanwhile is left out. */
+  readApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]>;
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
   putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean>;
   /** Writes each application under its name and digest, marked as written by the report that will commit as `seq`. */
-  /** These application items, read consistently; an item gone meanwhile is left out. */
-  readApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]>;
   putApplications(cluster: string, applications: { application: StoredApplicationStatus; digest: string }[], seq: number): Promise<void>;
   /** Deletes these application items, each only if no report after `seq` wrote it again. */
   deleteApplications(cluster: string, applications: ApplicationVersion[], seq: number): Promise<void>;
