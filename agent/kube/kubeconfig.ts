@@ -172,7 +172,9 @@ async function inCluster(dir: string): Promise<KubeConnection> {
       throw new KubeConfigError(`in-cluster: cannot read the ServiceAccount's ${file} at ${resolve(dir, file)}: ${(error as Error).message}`);
     }
   };
-  const [caData, namespace] = await Promise.all([read("ca.crt"), read("namespace")]);
+  // One after the other, so the first missing file is always the one named.
+  const caData = await read("ca.crt");
+  const namespace = await read("namespace");
   // Read once now so a missing token fails here, not at the first request; the client re-reads it.
   await read("token");
   return {

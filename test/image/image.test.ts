@@ -63,7 +63,7 @@ test("the tarball is an OCI image layout whose config runs the agent as uid 6553
   assert.equal(config.architecture, OCI_ARCH[process.arch]);
 });
 
-test("two layers, node and its libraries, then the bundle; no shell anywhere", async () => {
+test("two layers, node and its libraries, then the bundle and the Lua VM beside it; no shell anywhere", async () => {
   assert.deepEqual(
     manifest.layers.map((layer) => layer.mediaType),
     ["application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+gzip"],
@@ -73,7 +73,7 @@ test("two layers, node and its libraries, then the bundle; no shell anywhere", a
   assert.ok(runtime!.some((file) => file.endsWith("/libc.so.6")));
   assert.deepEqual(
     app!.filter((file) => !file.endsWith("/")),
-    ["./app/radial.mjs"],
+    ["./app/glue.wasm", "./app/radial.mjs"],
   );
   const shells = [...runtime!, ...app!].filter((file) => ["sh", "bash", "dash", "ash", "busybox"].some((shell) => file.endsWith(`/${shell}`)));
   assert.deepEqual(shells, []);
