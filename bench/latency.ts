@@ -33,6 +33,7 @@ import { ObjectWatch, keyOf } from "./agent/observe.js";
 import { parseBenchOptions } from "./lib/options.js";
 import { percentile } from "./lib/stats.js";
 import { formatTable } from "./lib/table.js";
+import { webFleet } from "../test/fixtures/web-fleet.js";
 
 const STEPS = ["hub notices", "hub writes branch", "agent learns head", "agent fetches", "agent applies"] as const;
 type Step = (typeof STEPS)[number];
@@ -51,30 +52,6 @@ const SAMPLE_TIMEOUT_MS = 120_000;
 const SOURCE_POLL_SECONDS = 10;
 const progress = (text: string) => process.stderr.write(`[bench:latency] ${text}\n`);
 
-function fleetFiles(url: string, namespace: string, color: string): Record<string, string> {
-  return {
-    "generators/web.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata:
-  name: web
-spec:
-  generators:
-    - clusters: {}
-  template:
-    metadata:
-      name: web
-    spec:
-      project: default
-      source: { repoURL: ${url}, targetRevision: HEAD, path: apps/web }
-      destination: { name: '{{name}}', namespace: ${namespace} }
-      syncPolicy:
-        automated: { prune: true, selfHeal: true }
-        syncOptions: [CreateNamespace=true]
-`,
-    "apps/web/cm.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  labels: { radial-bench: latency }\ndata:\n  color: "${color}"\n`,
-  };
-}
-
 interface Setup {
   hub: TestHub;
   agent: ComposedAgent;
@@ -89,8 +66,9 @@ async function setUp(mode: Mode, git: GitServer, kube: Cluster, scratch: string)
   const name = mode === "webhook" ? "lat-webhook" : "lat-poll";
   const url = await git.createRepo(name);
   const fleet = new GitRepository({ url, dir: join(scratch, `${name}-owner`) });
+  const files = (color: string) => webFleet(url, { namespace: name, autoSync: true, configMaps: { web: color }, labels: { "radial-bench": "latency" } });
   const commit = async (color: string) =>
-    (await fleet.writeBranches([{ branch: "main", files: fleetFiles(url, name, color), message: color }], { author, now: new Date() }))[0]!.commit!;
+    (await fleet.writeBranches([{ branch: "main", files: files(color), message: color }], { author, now: new Date() }))[0]!.commit!;
   await commit("initial");
   const hub = await startTestHub({
     env: {

@@ -12,26 +12,7 @@ import { radial } from "../cli/radial-cli.js";
 import { startGitServer } from "../engines/git-server.js";
 import { installKustomize } from "../engines/kustomize.js";
 import { waitFor } from "../engines/process.js";
-
-const fleet = (url: string): Record<string, string> => ({
-  "generators/web.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata:
-  name: web
-spec:
-  generators:
-    - clusters: {}
-  template:
-    metadata:
-      name: web
-    spec:
-      project: default
-      source: { repoURL: ${url}, targetRevision: HEAD, path: apps/web }
-      destination: { name: '{{name}}', namespace: web }
-`,
-  "apps/web/kustomization.yaml": "namePrefix: kustomized-\nresources: [cm.yaml]\n",
-  "apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: blue\n",
-});
+import { webFleet } from "../fixtures/web-fleet.js";
 
 /** `radial hub up` as its own process; its stdout (JSON log lines) and stderr are kept. */
 async function hubUp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; logs: () => Record<string, unknown>[] }> {
@@ -64,7 +45,7 @@ test("radial hub up hydrates kustomize sources with the pinned kustomize, no set
   const git = await startGitServer();
   t.after(() => git.stop());
   const url = `${git.url}/fleet.git`;
-  await git.createRepo("fleet", { seed: fleet(url) });
+  await git.createRepo("fleet", { seed: { ...webFleet(url), "apps/web/kustomization.yaml": "namePrefix: kustomized-\nresources: [web.yaml]\n" } });
   const dataDir = await mkdtemp(join(tmpdir(), "radial-hub-up-"));
   t.after(() => rm(dataDir, { recursive: true, force: true }));
   const { RADIAL_KUSTOMIZE: _ignored, ...inherited } = process.env;

@@ -13,6 +13,7 @@ import { waitFor } from "../../engines/process.js";
 import { rewriteBranch as rewrite, spawnAgent, type AgentProcess } from "./agent-process.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
 import { generateAndWait } from "../../hub/generation-runs.js";
+import { webFleet } from "../../fixtures/web-fleet.js";
 
 const CLUSTER = "e2e-1";
 const author = { name: "Fleet Owner", email: "owner@radial.invalid" };
@@ -28,36 +29,12 @@ let agentRepoUrl: string;
 let agent: AgentProcess;
 let tokenFile: string;
 
-function fleetFiles(url: string, configMaps: Record<string, string>): Record<string, string> {
-  const files: Record<string, string> = {
-    "generators/web.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata:
-  name: web
-spec:
-  generators:
-    - clusters: {}
-  template:
-    metadata:
-      name: web
-    spec:
-      project: default
-      source: { repoURL: ${url}, targetRevision: HEAD, path: apps/web }
-      destination: { name: '{{name}}', namespace: web }
-      syncPolicy:
-        automated: { prune: true, selfHeal: true }
-        syncOptions: [CreateNamespace=true]
-`,
-  };
-  for (const [name, color] of Object.entries(configMaps)) {
-    files[`apps/web/${name}.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  color: ${color}\n`;
-  }
-  return files;
-}
-
 /** Commits the fleet repo's main branch and has the hub generate the deploy branches from it. */
 async function publish(configMaps: Record<string, string>): Promise<string> {
-  await fleet.writeBranches([{ branch: "main", files: fleetFiles(fleet.url, configMaps), message: "change the fleet" }], { author, now: new Date() });
+  await fleet.writeBranches([{ branch: "main", files: webFleet(fleet.url, { autoSync: true, configMaps }), message: "change the fleet" }], {
+    author,
+    now: new Date(),
+  });
   const run = await generateAndWait((method, path) => hub.api(method, path));
   assert.deepEqual(run.errors, [], JSON.stringify(run));
   const head = (await fleet.remoteBranches(`radial/clusters/${CLUSTER}`)).get(`radial/clusters/${CLUSTER}`);

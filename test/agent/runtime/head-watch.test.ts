@@ -15,6 +15,7 @@ import { startGitServer, type GitServer } from "../../engines/git-server.js";
 import { installKubernetes, kubectl, startCluster, type Cluster } from "../../engines/kubernetes.js";
 import { freePort, waitFor } from "../../engines/process.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
+import { webFleet } from "../../fixtures/web-fleet.js";
 
 const author = { name: "Fleet Owner", email: "owner@radial.invalid" };
 const WAIT = { timeoutMs: 120_000, intervalMs: 250 };
@@ -39,30 +40,6 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function fleetFiles(url: string, namespace: string, color: string): Record<string, string> {
-  return {
-    "generators/web.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata:
-  name: web
-spec:
-  generators:
-    - clusters: {}
-  template:
-    metadata:
-      name: web
-    spec:
-      project: default
-      source: { repoURL: ${url}, targetRevision: HEAD, path: apps/web }
-      destination: { name: '{{name}}', namespace: ${namespace} }
-      syncPolicy:
-        automated: { prune: true, selfHeal: true }
-        syncOptions: [CreateNamespace=true]
-`,
-    "apps/web/cm.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: ${color}\n`,
-  };
-}
-
 /** A fleet repo, a hub over it, and an agent of cluster `name` applying into namespace `name`, polling every `pollSeconds`. */
 async function fleetWithAgent(name: string, pollSeconds: number, hubEnv: NodeJS.ProcessEnv) {
   const url = await git.createRepo(name);
@@ -80,7 +57,10 @@ async function fleetWithAgent(name: string, pollSeconds: number, hubEnv: NodeJS.
   /** Commits the color and has the hub generate; resolves once the deploy branch moved. */
   const publish = async (color: string) => {
     const before = await head();
-    await fleet.writeBranches([{ branch: "main", files: fleetFiles(url, name, color), message: color }], { author, now: new Date() });
+    await fleet.writeBranches([{ branch: "main", files: webFleet(url, { namespace: name, autoSync: true, configMaps: { web: color } }), message: color }], {
+      author,
+      now: new Date(),
+    });
     await hub.api("POST", "/v1/generate");
     await waitFor("the hub's push", async () => (await head()) !== before, WAIT);
   };

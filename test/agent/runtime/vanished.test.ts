@@ -17,6 +17,7 @@ import { waitFor } from "../../engines/process.js";
 import { rewriteBranch as rewrite, spawnAgent, type AgentProcess } from "./agent-process.js";
 import { restartableHub, type RestartableHub } from "./restartable-hub.js";
 import { generateAndWait } from "../../hub/generation-runs.js";
+import { webFleet } from "../../fixtures/web-fleet.js";
 
 const CLUSTER = "vanish-1";
 const BRANCH = `radial/clusters/${CLUSTER}`;
@@ -32,29 +33,8 @@ let fleet: GitRepository;
 let tokenFile: string;
 let agent: AgentProcess | undefined;
 
-const FLEET = {
-  "generators/web.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
-metadata:
-  name: web
-spec:
-  generators:
-    - clusters: {}
-  template:
-    metadata:
-      name: web
-    spec:
-      project: default
-      source: { repoURL: REPO, targetRevision: HEAD, path: apps/web }
-      destination: { name: '{{name}}', namespace: web }
-      syncPolicy:
-        automated: { prune: true, selfHeal: true }
-        syncOptions: [CreateNamespace=true]
-`,
-  "apps/web/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  color: blue\n",
-  // With no cloud to give it an address a LoadBalancer Service stays Progressing: health read from the live object.
-  "apps/web/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: LoadBalancer\n  ports: [{ port: 80 }]\n",
-};
+// With no cloud to give it an address a LoadBalancer Service stays Progressing: health read from the live object.
+const SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: LoadBalancer\n  ports: [{ port: 80 }]\n";
 
 const rewriteBranch = (change: (files: Record<string, string>) => void) => rewrite(fleet, BRANCH, change);
 
@@ -90,7 +70,7 @@ before(
     const { token } = RegisterClusterResponse.parse(await hub.api("POST", "/v1/clusters", { name: CLUSTER, labels: { env: "test" } }));
     tokenFile = join(scratch, "token");
     await writeFile(tokenFile, `${token}\n`);
-    const files = Object.fromEntries(Object.entries(FLEET).map(([path, text]) => [path, text.replace("REPO", url)]));
+    const files = { ...webFleet(url, { autoSync: true }), "apps/web/service.yaml": SERVICE };
     await fleet.writeBranches([{ branch: "main", files, message: "the fleet" }], { author, now: new Date() });
     const run = await generateAndWait((method, path) => hub.api(method, path));
     assert.deepEqual(run.errors, [], JSON.stringify(run));
