@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { fileURLToPath } from "node:url";
+import { BUILTIN_ALIASES } from "./builtins/aliases.js";
 
 /** The newest Node.js LTS Lambda offers in this aws-cdk-lib; the bundles target the same version. */
 export const RUNTIME = Runtime.NODEJS_24_X;
@@ -53,8 +54,9 @@ export interface HubFunctionProps {
  * with every dependency, the AWS SDK included, so the code that runs is the code that was tested;
  * names are minified too (keepNames would add 80 KB to the API function and its init) and no
  * source map ships (loading one slows every cold start): a stack frame's line and column in
- * index.mjs map back through the same esbuild build with `sourcemap` on. arm64, X-Ray tracing, its
- * own log group with a retention and its own role.
+ * index.mjs map back through the same esbuild build with `sourcemap` on; node:http and node:https
+ * are taken as CommonJS takes them (builtins/aliases.ts). arm64, X-Ray tracing, its own log group
+ * with a retention and its own role.
  */
 export function hubFunction(scope: Construct, id: string, props: HubFunctionProps): NodejsFunction {
   const logGroup = new LogGroup(scope, `${id}Logs`, { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY });
@@ -86,6 +88,7 @@ export function hubFunction(scope: Construct, id: string, props: HubFunctionProp
       banner: REQUIRE_SHIM,
       bundleAwsSDK: true,
       externalModules: UNREACHED_CREDENTIAL_PROVIDERS,
+      esbuildArgs: { "--alias": Object.entries(BUILTIN_ALIASES).map(([specifier, file]) => `${specifier}=${file}`) },
       forceDockerBundling: false,
     },
   });

@@ -70,10 +70,13 @@ export function hubRoutes(context: HubContext): Route[] {
     auth: "none",
     responses: { 200: { description: "OpenAPI document" } },
     handle() {
+      // Built at the first request, not at init: converting every schema to JSON Schema is most of
+      // what a cold start would otherwise spend (docs/architecture.md, "Cold starts").
+      document ??= openApiDocument(all, context.version);
       return { status: 200, body: document };
     },
   };
   const all = [...routes, describe];
-  const document = openApiDocument(all, context.version);
+  let document: ReturnType<typeof openApiDocument> | undefined;
   return all;
 }

@@ -1,12 +1,13 @@
 // The hub's functions' bundles: the exact assets `cdk synth` produced (test/infra/synth.ts), found
 // through each function's Code.S3Key in the assets manifest. `bundle` builds another entry point
 // (bench/lambda's hello-world) with the options the stack's NodejsFunction uses (infra/hub-function.ts:
-// the local esbuild, one minified ESM file with every dependency, names kept, the require shim as
-// banner, node24), into its own folder as `index.mjs`.
+// the local esbuild, one minified ESM file with every dependency, the require shim as banner, Node's
+// http and https taken as CommonJS, node24), into its own folder as `index.mjs`.
 import { build } from "esbuild";
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { NODE_MAJOR } from "../../build/node-runtime.js";
+import { BUILTIN_ALIASES } from "../../infra/builtins/aliases.js";
 import { functionAssetDir, logicalIdOf, synthesizedHub } from "../infra/synth.js";
 
 const REQUIRE_SHIM = "import { createRequire as __radialCreateRequire } from 'node:module'; const require = __radialCreateRequire(import.meta.url);";
@@ -29,8 +30,8 @@ export async function bundle(entry: string, out: string, name: string): Promise<
     target: `node${NODE_MAJOR}`,
     mainFields: ["module", "main"],
     minify: true,
-    keepNames: true,
     banner: { js: REQUIRE_SHIM },
+    alias: BUILTIN_ALIASES,
     logLevel: "error",
   });
   return { dir, bytes: (await stat(outfile)).size };

@@ -1,0 +1,2 @@
+// node:http for the functions' bundles, as CommonJS takes it (aliases.ts says why).
+module.exports = process.getBuiltinModule("node:http");
