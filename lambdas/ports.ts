@@ -116,10 +116,25 @@ export interface ApplicationVersion {
 }
 
 /** Agents' reports as stored per cluster: one status item, one item per application and digest, drift events. */
+/** What a report that changes no application writes: its summary, for the items it expects to find. */
+export interface StatusHeartbeat {
+  summary: StatusSummary;
+  digests: Record<string, string>;
+  incarnation: number;
+  capabilitiesDigest?: string | undefined;
+}
+
 export interface StatusStore {
   getStatus(cluster: string): Promise<StoredStatus | undefined>;
   /** These application items, read consistently; an item gone meanwhile is left out. */
   readApplications(cluster: string, versions: ApplicationVersion[]): Promise<StoredApplicationStatus[]>;
+  /**
+   * A heartbeat's one write: replaces the summary and advances `seq` only while the status item
+   * names exactly `digests` (no application changed), belongs to `incarnation` and, when given,
+   * names `capabilitiesDigest`. Returns the capabilities digest the item names (null: none), or
+   * undefined when the item is otherwise (or absent): nothing was written.
+   */
+  touchStatus(cluster: string, heartbeat: StatusHeartbeat): Promise<{ capabilitiesDigest: string | null } | undefined>;
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
   putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean>;
   /** Writes each application under its name and digest, marked as written by the report that will commit as `seq`. */

@@ -107,7 +107,9 @@ function replaced(before: Record<string, string>, after: Record<string, string>)
  * - A report is stored whole or not at all: its application items are keyed by their digest and
  *   written first, the status item naming them last; only then are the items it replaced deleted.
  *   A crash between any two writes leaves the last stored report as it was.
- * - A heartbeat that changes no application writes only the status item; a changed application
+ * - A heartbeat that changes no application and carries no drift is one conditional write of the
+ *   status item (touchStatus: it holds only while the item names the same applications,
+ *   incarnation and capabilities; otherwise the report takes the path below). A changed application
  *   writes its own item only, after reading the item it replaces to carry its sync history forward
  *   (sync-history.ts: agents report the last sync only).
  * - Concurrent reports of one cluster are serialized by a conditional write of the status item;
@@ -167,6 +169,11 @@ export class StatusService {
     const expiresAt = Math.floor(received.getTime() / 1000) + this.driftRetentionSeconds;
     const sentCapabilities = report.capabilities && capabilitiesDigest(report.capabilities);
     const { store } = this.deps;
+    // Most reports are heartbeats that change no application and carry no drift: one conditional write.
+    if (events.length === 0) {
+      const touched = await store.touchStatus(report.cluster, { summary, digests, incarnation, capabilitiesDigest: sentCapabilities });
+      if (touched) return this.reply(report.cluster, touched.capabilitiesDigest);
+    }
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const previous = await store.getStatus(report.cluster);
       if ((previous?.incarnation ?? 1) > incarnation)
@@ -206,16 +213,21 @@ export class StatusService {
       if (await store.putStatus(report.cluster, next, previous?.seq)) {
         // Committed: the items of the report it replaced that this one does not name are garbage now.
         if (previous) await store.deleteApplications(report.cluster, replaced(previous.digests, digests), previous.seq);
-        return {
-          revision: await this.deps.revisions.revisionOf(report.cluster),
-          pollIntervalSeconds: this.pollIntervalSeconds,
-          ...this.source(report.cluster),
-          capabilitiesDigest: capabilities ?? null,
-        };
+        return this.reply(report.cluster, capabilities ?? null);
       }
       // Another report of this cluster was stored meanwhile: compare against it and write again.
     }
     throw new StatusError("conflict", `cluster ${report.cluster} is being reported by several agents at once; try again`);
+  }
+
+  /** The answer to a stored report: which revision to run, when to report again, and the capabilities the hub holds. */
+  private async reply(cluster: string, capabilitiesDigest: string | null): Promise<HubReply> {
+    return {
+      revision: await this.deps.revisions.revisionOf(cluster),
+      pollIntervalSeconds: this.pollIntervalSeconds,
+      ...this.source(cluster),
+      capabilitiesDigest,
+    };
   }
 
   /**

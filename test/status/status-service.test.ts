@@ -191,6 +191,71 @@ async function alwaysPreemptedIsAConflict(db: Engine): Promise<void> {
   );
 }
 
+/** The real store, recording which of its methods the service calls. */
+function recording(store: StatusStore): { store: StatusStore; calls: string[] } {
+  const calls: string[] = [];
+  const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store)).filter((name) => name !== "constructor");
+  const target = store as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const wrapped = Object.create(store) as Record<string, unknown>;
+  for (const name of methods) {
+    wrapped[name] = (...args: unknown[]) => {
+      calls.push(name);
+      return target[name]!(...args);
+    };
+  }
+  return { store: wrapped as unknown as StatusStore, calls };
+}
+
+/**
+ * A heartbeat that changes nothing costs one conditional write, and keeps every check of the full
+ * path: an older incarnation is refused, changed applications or capabilities are written whole.
+ */
+async function heartbeatIsOneWrite(db: Engine): Promise<void> {
+  const { store, calls } = recording(new DynamoDBStatusStore(db.client, await db.table()));
+  const clock = { now: T0 };
+  const service = serviceOn(store, clock);
+  const capabilities = { kubeVersion: "v1.36.3", apiVersions: ["v1", "apps/v1"] };
+  const first = await service.accept({ ...report("a", [app("web"), app("api")]), capabilities }, 2);
+  assert.ok(first.capabilitiesDigest, "the capabilities were stored");
+
+  calls.length = 0;
+  clock.now += 30_000;
+  const reply = await service.accept(report("a", [app("web"), app("api")]), 2);
+  assert.deepEqual(calls, ["touchStatus"], "a heartbeat is one write");
+  assert.equal(reply.capabilitiesDigest, first.capabilitiesDigest, "the reply still names the stored capabilities");
+  let status = await service.read("a", REGISTERED, 50, 2);
+  assert.equal(status.receivedAt, new Date(T0 + 30_000).toISOString(), "the heartbeat is recorded");
+  assert.deepEqual(
+    status.applications.map((a) => [a.name, a.updatedAt]),
+    [
+      ["api", new Date(T0).toISOString()],
+      ["web", new Date(T0).toISOString()],
+    ],
+  );
+  assert.equal((await store.getStatus("a"))?.seq, 2, "the sequence moved, so a report that read before it must retry");
+
+  await assert.rejects(
+    service.accept(report("a", [app("web"), app("api")]), 1),
+    (error: unknown) => error instanceof StatusError && error.reason === "conflict",
+    "the rebuilt cluster's old agent is refused even when it changes nothing",
+  );
+
+  calls.length = 0;
+  clock.now += 30_000;
+  await service.accept(report("a", [app("web"), app("api", { health: "Degraded" })]), 2);
+  assert.equal(calls[0], "touchStatus");
+  assert.ok(calls.includes("putApplications") && calls.includes("putStatus"), `a changed application takes the full path: ${calls.join(", ")}`);
+  status = await service.read("a", REGISTERED, 50, 2);
+  assert.equal(status.health, "Degraded");
+
+  calls.length = 0;
+  const changed = { kubeVersion: "v1.36.4", apiVersions: ["v1"] };
+  const upgraded = await service.accept({ ...report("a", [app("web"), app("api", { health: "Degraded" })]), capabilities: changed }, 2);
+  assert.ok(calls.includes("putCapabilities"), "new capabilities are written");
+  assert.notEqual(upgraded.capabilitiesDigest, first.capabilitiesDigest);
+  assert.deepEqual(await store.getCapabilities("a"), changed);
+}
+
 for (const engine of engines) {
   describe(`status service on ${engine.name}`, () => {
     let db: Engine;
@@ -292,6 +357,8 @@ for (const engine of engines) {
     test("a report whose read went stale (sequence moved on) is refused and retried, and wins whole", () => staleReportIsRetried(db, true));
 
     test("a report preempted on every attempt is a conflict and leaves the status item to the other", () => alwaysPreemptedIsAConflict(db));
+
+    test("a heartbeat that changes nothing is one conditional write that keeps the incarnation and capabilities checks", () => heartbeatIsOneWrite(db));
 
     test("a report naming an application twice is refused and changes nothing", async () => {
       const { service, clock } = await fresh();

@@ -3,13 +3,14 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
 import { ClusterCapabilities, ClusterStatus, StoredApplicationStatus, StoredDriftEvent } from "../../../contract/index.js";
-import type { ApplicationVersion, StatusStore, StoredStatus } from "../../ports.js";
+import type { ApplicationVersion, StatusHeartbeat, StatusStore, StoredStatus } from "../../ports.js";
 import { statusDigest } from "../../status/digest.js";
 import { fromAttributes, toAttributes } from "./attributes.js";
 import { ItemKey, parseItem, StoredStringMap } from "./item.js";
@@ -20,7 +21,8 @@ import { batchWrite } from "./batch-write.js";
  * A cluster's status under its partition (see table.ts), so deleting the cluster
  * deletes it too:
  *   sk = STATUS                        the summary of the last report (one item), and the digest
- *                                      of each of its applications: written last, it commits a report
+ *                                      of each of its applications (and one digest of them all, which
+ *                                      a heartbeat's conditional write compares): written last, it commits a report
  *   sk = APP#<app>#<digest>            one application's status as a report stated it; only those
  *                                      the status item names are read, so a report a crash cut
  *                                      short before its status item shows nothing of itself
@@ -70,6 +72,11 @@ const StatusItem = z.object({
 });
 
 const appKey = ({ name, digest }: ApplicationVersion) => `${APP}${name}#${digest}`;
+/**
+ * One string for the status item's whole `digests` map, which a heartbeat's condition compares:
+ * DynamoDB compares maps with `=`, but dynalite (the embedded store) compares them by reference.
+ */
+const applicationsDigest = (digests: Record<string, string>) => statusDigest(Object.entries(digests).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 /** Application items a report's write reads at once, to carry their sync history forward. */
 const CONCURRENT_APPLICATION_READS = 16;
 
@@ -105,13 +112,62 @@ export class DynamoDBStatusStore implements StatusStore {
     return applications;
   }
 
+  /**
+   * One conditional UpdateItem instead of a read and a conditional put: the condition holds the
+   * status item to what the heartbeat's summary was computed from (the same application digests,
+   * compared as one `applicationsDigest` that putStatus writes beside them,
+   * the layout that keys items by digest, the incarnation, the capabilities it sent), and `seq`
+   * still moves, so a report that read the item before this write fails its own conditional put.
+   */
+  async touchStatus(
+    cluster: string,
+    { summary, digests, incarnation, capabilitiesDigest }: StatusHeartbeat,
+  ): Promise<{ capabilitiesDigest: string | null } | undefined> {
+    const conditions = [
+      "layout = :layout",
+      "applicationsDigest = :applications",
+      incarnation === 1 ? "attribute_not_exists(incarnation)" : "incarnation = :incarnation",
+    ];
+    if (capabilitiesDigest !== undefined) conditions.push("capabilitiesDigest = :capabilities");
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toAttributes({ pk: partition(cluster), sk: STATUS }),
+          UpdateExpression: "SET summary = :summary, seq = seq + :one",
+          ConditionExpression: conditions.join(" AND "),
+          ExpressionAttributeValues: toAttributes({
+            ":summary": summary,
+            ":one": 1,
+            ":layout": APP_LAYOUT,
+            ":applications": applicationsDigest(digests),
+            ...(incarnation === 1 ? {} : { ":incarnation": incarnation }),
+            ...(capabilitiesDigest === undefined ? {} : { ":capabilities": capabilitiesDigest }),
+          }),
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { capabilitiesDigest: Attributes?.capabilitiesDigest?.S ?? null };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
   /** Writes the status item if its `seq` is still `expectedSeq` (undefined: no item yet); false if another write came first. */
   async putStatus(cluster: string, status: StoredStatus, expectedSeq: number | undefined): Promise<boolean> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toAttributes({ pk: partition(cluster), sk: STATUS, kind: "status", ...status, layout: APP_LAYOUT }),
+          Item: toAttributes({
+            pk: partition(cluster),
+            sk: STATUS,
+            kind: "status",
+            ...status,
+            layout: APP_LAYOUT,
+            applicationsDigest: applicationsDigest(status.digests),
+          }),
           ...(expectedSeq === undefined
             ? { ConditionExpression: "attribute_not_exists(pk)" }
             : { ConditionExpression: "seq = :expected", ExpressionAttributeValues: { ":expected": { N: String(expectedSeq) } } }),
