@@ -5,9 +5,10 @@
 // Each view is loaded in a fresh tab (the admin token put in sessionStorage before the page's own
 // script runs, as the sign-in form leaves it), and the times are the page's own performance marks.
 //
-//   npm run bench:console -- --browser-only [--clusters 10000] [--matrix-clusters 1000] [--apps 20]
+//   npm run bench:console -- --browser-only [--clusters 10000] [--matrix-clusters 1000] [--apps 20] [--profile-hub DIR]
 //       starts a hub (radial hub up, its own process), registers --clusters clusters, each reporting
-//       once (--apps applications for the first --matrix-clusters, 2 for the rest), and measures
+//       once (--apps applications for the first --matrix-clusters, 2 for the rest), and measures;
+//       --profile-hub DIR has the hub write a V8 CPU profile (node --cpu-prof) into DIR when it stops
 //   tsx bench/console/browser.ts --hub URL --token TOKEN [--selector SELECTOR]
 //       measures a hub already running; bench/console/index.ts --browser measures the hub it builds
 import { parseArgs } from "node:util";
@@ -168,8 +169,8 @@ const MATRIX_LABEL = { key: "bench-matrix", value: "yes" };
  * the first `matrixClusters` with `apps` applications (labelled for the matrix's selector), the
  * rest with 2.
  */
-export async function measureStandalone(options: { clusters: number; matrixClusters: number; apps: number }): Promise<ConsoleFigures> {
-  const hub = await startHubProcess({});
+export async function measureStandalone(options: { clusters: number; matrixClusters: number; apps: number; profileHub?: string }): Promise<ConsoleFigures> {
+  const hub = await startHubProcess({}, options.profileHub);
   try {
     progress(`hub up at ${hub.url}; registering ${options.clusters} clusters, each reporting once`);
     const fleet = makeFleet(options.clusters);
@@ -211,6 +212,7 @@ export async function runBrowserOnly(argv: string[]): Promise<void> {
       "matrix-clusters": { type: "string", default: "1000" },
       apps: { type: "string", default: "20" },
       output: { type: "string", default: "table" },
+      "profile-hub": { type: "string" },
     },
   });
   const count = (name: string, value: string) => {
@@ -221,7 +223,8 @@ export async function runBrowserOnly(argv: string[]): Promise<void> {
   const clusters = count("clusters", values.clusters);
   const matrixClusters = count("matrix-clusters", values["matrix-clusters"]);
   if (matrixClusters > clusters) throw new Error(`--matrix-clusters ${matrixClusters} must not exceed --clusters ${clusters}`);
-  const figures = await measureStandalone({ clusters, matrixClusters, apps: count("apps", values.apps) });
+  const profileHub = values["profile-hub"];
+  const figures = await measureStandalone({ clusters, matrixClusters, apps: count("apps", values.apps), ...(profileHub ? { profileHub } : {}) });
   if (values.output === "json") console.log(JSON.stringify(figures, null, 2));
   else printConsoleFigures(figures);
 }

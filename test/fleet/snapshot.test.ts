@@ -12,7 +12,7 @@ import { pageTokenSecret } from "../../lambdas/adapters/dynamodb/page-token-secr
 import { DynamoDBStatusStore } from "../../lambdas/adapters/dynamodb/status-store.js";
 import { AwsEksLookup } from "../../lambdas/adapters/eks/eks-lookup.js";
 import { FleetService } from "../../lambdas/fleet/fleet-service.js";
-import { FleetSnapshots } from "../../lambdas/fleet/snapshot.js";
+import { FleetSnapshots, SERVED_FOR_REFRESHES, type FleetSnapshot } from "../../lambdas/fleet/snapshot.js";
 import { ClusterRegistry } from "../../lambdas/inventory/cluster-registry.js";
 import type { StoredStatus } from "../../lambdas/ports.js";
 import { NO_DEPLOY_REVISIONS } from "../../lambdas/status/deploy-revisions.js";
@@ -135,6 +135,27 @@ for (const engine of engines) {
       hub.store.afterStatuses = () => hub.report("edge-1", [app("web")]);
       assert.deepEqual(await healthOf(hub.snapshots), { "edge-1": { db: "Healthy", web: "Degraded" }, "edge-2": { cache: "Missing", web: "Healthy" } });
       assert.deepEqual(await healthOf(hub.snapshots), { "edge-1": { web: "Healthy" }, "edge-2": { cache: "Missing", web: "Healthy" } });
+    });
+
+    test("a reader is answered at once from the snapshot it has while a newer one is read, up to three refresh intervals old; past that it waits", async () => {
+      const hub = await hubOn(db, ["edge-1"]);
+      const health = (snapshot: FleetSnapshot) => snapshot.clusters[0]!.applications.map((a) => a.health);
+      await hub.report("edge-1", [app("web")]);
+      const first = await hub.snapshots.current();
+      await hub.report("edge-1", [app("web", { health: "Degraded" })]);
+      hub.clock.now += REFRESH_MS / 2;
+      assert.equal(await hub.snapshots.current(), first, "younger than the refresh interval");
+      hub.clock.now += REFRESH_MS;
+      assert.equal(await hub.snapshots.current(), first, "older than the interval: answered from the snapshot it has");
+      const refreshed = await hub.snapshots.refresh();
+      assert.deepEqual(health(refreshed), ["Degraded"], "the refresh that reader started holds the new report");
+      assert.equal(await hub.snapshots.current(), refreshed);
+
+      await hub.report("edge-1", [app("web")]);
+      hub.clock.now += SERVED_FOR_REFRESHES * REFRESH_MS;
+      const waited = await hub.snapshots.current();
+      assert.equal(waited.asOf.getTime(), hub.clock.now, "too old to answer: the reader waited for a fresh one");
+      assert.deepEqual(health(waited), ["Healthy"]);
     });
 
     test("a cluster past its stale deadline is Stale and Unknown from a snapshot taken while it was Healthy", async () => {
