@@ -17,6 +17,7 @@ function generationObserved(rollout: KubeObject): boolean {
 
 /** v1.1 rollouts referencing a workload: whether the workload's generation has been seen. */
 function workloadGenerationObserved(rollout: KubeObject): boolean {
+  if (!isFields(rollout.spec)) fail("attempt to index a nil value (field 'spec')");
   if (get(rollout, "spec", "workloadRef") === undefined || rollout.metadata.annotations == null) return true;
   return toNumber(rollout.metadata.annotations["rollout.argoproj.io/workload-generation"]) === toNumber(get(rollout, "status", "workloadObservedGeneration"));
 }
@@ -34,6 +35,9 @@ export function rolloutHealth(rollout: KubeObject): ResourceHealth {
     if (!HEALTH_STATUSES.has(status)) return { status: "Unknown", message: INVALID_STATUS };
     return { status: status as ResourceHealth["status"], message: text(rollout, "status", "message") };
   }
+  // The script's ipairs fails on a missing list, so Argo CD reports Unknown.
+  const listed = get(rollout, "status", "conditions");
+  if (!Array.isArray(listed) && !isFields(listed)) fail("bad argument #1 to ipairs (table expected, got nil): status.conditions");
   for (const condition of conditions(rollout)) {
     if (condition.type === "InvalidSpec") return { status: "Degraded", message: condition.message };
     if (condition.type === "Progressing" && (condition.reason === "RolloutAborted" || condition.reason === "ProgressDeadlineExceeded")) {
@@ -55,6 +59,7 @@ export function rolloutHealth(rollout: KubeObject): ResourceHealth {
 
   // v0.8 moved status.canary.stableRS to status.stableRS.
   const stableRS = get(rollout, "status", "stableRS") ?? get(rollout, "status", "canary", "stableRS") ?? "";
+  if (!isFields(get(rollout, "spec", "strategy"))) fail("attempt to index a nil value (field 'strategy')");
   if (get(rollout, "spec", "strategy", "blueGreen") !== undefined) {
     if (get(rollout, "status", "blueGreen", "activeSelector") !== podHash) return { status: "Progressing", message: "active service cutover pending" };
     if (stableRS !== "" && stableRS !== podHash) return { status: "Progressing", message: "waiting for analysis to complete" };

@@ -2,10 +2,11 @@
 // policy PodDisruptionBudget and apiextensions CustomResourceDefinition, as their health.lua assess them.
 import type { KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
-import { conditions, get, isFields, list, text } from "./read.js";
+import { conditions, fail, get, isFields, list, text } from "./read.js";
 
 /** A CronJob is Degraded only when its last run did not succeed and none runs now (argo-cd#24428, #24429). */
 export function cronJobHealth(cronJob: KubeObject): ResourceHealth {
+  if (!isFields(cronJob.spec)) fail("attempt to index a nil value (field 'spec')");
   if (get(cronJob, "spec", "suspend") === true) return { status: "Healthy", message: "CronJob is Suspended" };
   if (!isFields(cronJob.status)) return { status: "Progressing", message: "Waiting for CronJob" };
   const scheduled = text(cronJob, "status", "lastScheduleTime");
@@ -23,7 +24,8 @@ export function cronJobHealth(cronJob: KubeObject): ResourceHealth {
 export function podDisruptionBudgetHealth(budget: KubeObject): ResourceHealth {
   let health: ResourceHealth = { status: "Progressing", message: "Waiting for status" };
   for (const condition of conditions(budget)) {
-    const message = `PodDisruptionBudget has ${condition.reason ?? ""}`;
+    if (condition.reason === undefined) fail("attempt to concatenate a nil value (field 'reason')");
+    const message = `PodDisruptionBudget has ${condition.reason}`;
     if (condition.status === "False" && condition.reason !== "InsufficientPods") return { status: "Degraded", message };
     health = { status: "Healthy", message };
   }
