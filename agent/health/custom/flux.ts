@@ -4,7 +4,7 @@
 // the message is the Ready condition's reason.
 import type { KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
-import { conditions, get, isFields } from "./read.js";
+import { conditions, fail, get, isFields } from "./read.js";
 
 interface Counts {
   progressing: number;
@@ -17,6 +17,7 @@ function flux(
   needed: number,
   extra: (type: string | undefined, status: string | undefined, reason: string | undefined, counts: Counts) => void = () => undefined,
 ): ResourceHealth {
+  if (!isFields(object.spec)) fail("attempt to index a nil value (field 'spec')");
   if (get(object, "spec", "suspend") === true) return { status: "Suspended", message: `${object.kind} is suspended` };
   if (!isFields(object.status) || object.status.conditions == null) return { status: "Progressing", message: "Status unknown" };
   const counts: Counts = { progressing: 0, succeeded: 0, message: "" };

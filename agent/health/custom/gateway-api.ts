@@ -3,7 +3,7 @@
 // Accepted condition is Degraded, a Programmed condition not True is Progressing.
 import type { KubeObject } from "../../kube/object.js";
 import type { ResourceHealth } from "../resource-health.js";
-import { conditions, get, isFields, list, text, type Condition } from "./read.js";
+import { conditions, fail, get, isFields, list, text, type Condition } from "./read.js";
 
 /** Degraded or Progressing by one set of conditions, or undefined when they say neither. */
 function judge(list: Condition[], programming: string, prefix: string): ResourceHealth | undefined {
@@ -49,6 +49,7 @@ function routeHealth(route: KubeObject, kind: "HTTPRoute" | "GRPCRoute", checkGe
   for (const parent of parents) {
     if (get(parent, "conditions") === undefined || !current(parent)) continue;
     const verdict = judge(conditions(parent, "conditions"), "Route is still being programmed", `Parent ${text(parent, "parentRef", "name") ?? ""}: `);
+    if (verdict && !isFields(get(parent, "parentRef"))) fail("attempt to index a nil value (field 'parentRef')");
     if (verdict) return verdict;
   }
   if (parents.some((parent) => conditions(parent, "conditions").length > 0 && current(parent))) return { status: "Healthy", message: `${kind} is healthy` };

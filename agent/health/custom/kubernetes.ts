@@ -34,13 +34,16 @@ export function podDisruptionBudgetHealth(budget: KubeObject): ResourceHealth {
 
 export function customResourceDefinitionHealth(crd: KubeObject): ResourceHealth {
   if (crd.metadata.deletionTimestamp != null) return { status: "Progressing", message: "CRD is terminating" };
+  if (!isFields(crd.status)) fail("attempt to index a nil value (field 'status')");
   const list = conditions(crd);
   if (list.length === 0) return { status: "Progressing", message: "Status conditions not found" };
   let established = false;
-  for (const { type, status, reason, message = "" } of list) {
-    if (type === "Terminating" && status === "True") return { status: "Progressing", message: `CRD is terminating: ${message}` };
-    if (type === "NamesAccepted" && status === "False") return { status: "Degraded", message: `CRD names have not been accepted: ${message}` };
-    if (type === "NonStructuralSchema" && status === "True") return { status: "Degraded", message: `Schema violations found: ${message}` };
+  // The script appends the condition's message: without one it stops with an error.
+  const said = (message: string | undefined) => message ?? fail("attempt to concatenate a nil value (field 'message')");
+  for (const { type, status, reason, message } of list) {
+    if (type === "Terminating" && status === "True") return { status: "Progressing", message: `CRD is terminating: ${said(message)}` };
+    if (type === "NamesAccepted" && status === "False") return { status: "Degraded", message: `CRD names have not been accepted: ${said(message)}` };
+    if (type === "NonStructuralSchema" && status === "True") return { status: "Degraded", message: `Schema violations found: ${said(message)}` };
     if (type === "Established") {
       if (status === "True") established = true;
       else if (reason === "Installing") return { status: "Progressing", message: "CRD is being installed" };

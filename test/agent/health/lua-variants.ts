@@ -4,17 +4,11 @@
 // emptied), so the port and the script are compared at the edges the cases do not reach.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { CUSTOM_CHECKS } from "../../../agent/health/custom/index.js";
 import type { KubeObject } from "../../../agent/kube/object.js";
 
-/** The kinds whose Argo CD health.lua is in fixtures/ (see fixtures/README.md). */
-export const SCRIPT_KEYS = [
-  "cert-manager.io/Certificate",
-  "keda.sh/ScaledObject",
-  "argoproj.io/Rollout",
-  "batch/CronJob",
-  "postgresql.cnpg.io/Cluster",
-  "policy/PodDisruptionBudget",
-];
+/** Every kind with a check in agent/health/custom/: fixtures/ holds its Argo CD health.lua (see fixtures/README.md). */
+export const SCRIPT_KEYS = [...CUSTOM_CHECKS.keys()];
 
 /** What Argo CD's scripts answer for every variant, written by write-lua-outcomes.ts. */
 export const OUTCOMES_FILE = new URL("./fixtures/lua-outcomes.json", import.meta.url);
