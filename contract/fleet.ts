@@ -4,7 +4,7 @@ import { ApplicationName, ClusterName, Revision, Timestamp } from "./names.js";
 import { DriftEvent, HealthStatus, ResourceRef, SyncStatus } from "./status-report.js";
 
 /**
- * The fleet API the console reads (`/v1/fleet`, `/v1/applications`, `/v1/events` and one
+ * The fleet API the console reads (`/v1/fleet`, `/v1/fleet/clusters`, `/v1/applications`, `/v1/events` and one
  * application on one cluster). Every status here is the hub's honest view, not the agent's last
  * word: a cluster past its stale deadline is Unknown whatever it last said, and an application
  * whose agent has not applied the cluster's deploy-branch head is not Synced (see `StatusReason`).
@@ -16,6 +16,9 @@ export const FLEET_LIMITS = {
   /** Rows (clusters) per page of the matrix and of one application across the fleet. */
   maxPageSize: 500,
   defaultPageSize: 100,
+  /** Clusters per page of `/v1/fleet/clusters`: a whole fleet of 10,000 in one answer. */
+  maxClustersPage: 10_000,
+  defaultClustersPage: 1_000,
   /** Events per page of `/v1/events`. */
   maxEvents: 500,
   defaultEvents: 100,
@@ -147,6 +150,19 @@ export const FleetOverview = z.strictObject({
   }),
 });
 
+/**
+ * `GET /v1/fleet/clusters`: clusters as the fleet views list them, by name, without their cells:
+ * what the console's clusters table holds. Query: `selector` (kubectl syntax, on cluster labels),
+ * `limit` (1-10,000, default 1,000), `pageToken`.
+ */
+export const FleetClusterPage = z.strictObject({
+  asOf: Timestamp,
+  /** Clusters the selector picks, all pages. */
+  totals: z.strictObject({ clusters: count }),
+  clusters: z.array(FleetCluster),
+  nextPageToken: z.string().nullable(),
+});
+
 /** One row of the matrix: a cluster and its cells (only the cells the filters keep), sorted by application. */
 export const MatrixRow = z.strictObject({
   cluster: FleetCluster,
@@ -263,6 +279,7 @@ export type FailedGenerationFile = z.infer<typeof FailedGenerationFile>;
 export type LastGeneration = z.infer<typeof LastGeneration>;
 export type FleetGroup = z.infer<typeof FleetGroup>;
 export type FleetOverview = z.infer<typeof FleetOverview>;
+export type FleetClusterPage = z.infer<typeof FleetClusterPage>;
 export type MatrixRow = z.infer<typeof MatrixRow>;
 export type ApplicationMatrix = z.infer<typeof ApplicationMatrix>;
 export type RevisionCount = z.infer<typeof RevisionCount>;

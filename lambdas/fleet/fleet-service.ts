@@ -3,6 +3,7 @@ import type {
   ApplicationAcrossFleet,
   ApplicationMatrix,
   ClusterApplication,
+  FleetClusterPage,
   FleetEventPage,
   FleetOverview,
   GenerationRecord,
@@ -33,7 +34,7 @@ export class FleetError extends Error {
 }
 
 /** Where a page of a fleet list stopped; `list` keeps one list's token from resuming another. */
-const Position = z.strictObject({ list: z.enum(["matrix", "application", "events"]), after: z.string().max(800) });
+const Position = z.strictObject({ list: z.enum(["clusters", "matrix", "application", "events"]), after: z.string().max(800) });
 type Position = z.infer<typeof Position>;
 
 /** Drift events read for one application on one cluster (the status domain's bound on what is kept). */
@@ -91,6 +92,15 @@ export class FleetService {
       overviews.set(groupBy, overview);
     }
     return overview;
+  }
+
+  /** The clusters the selector picks, by name, without cells: the views' own objects, so a whole fleet costs its serialization only. */
+  async clusters(selector: Selector, limit: number, pageToken?: string): Promise<FleetClusterPage> {
+    const after = await this.position("clusters", pageToken);
+    const { snapshot, views } = await this.views();
+    const clusters = views.flatMap((view) => (matches(selector, view.cluster.labels) ? [view.cluster] : []));
+    const { page, last } = pageAfter(clusters, (cluster) => cluster.name, limit, after);
+    return { asOf: snapshot.asOf.toISOString(), totals: { clusters: clusters.length }, clusters: page, nextPageToken: await this.token("clusters", last) };
   }
 
   async matrix(filter: MatrixFilter, limit: number, pageToken?: string): Promise<ApplicationMatrix> {

@@ -7,6 +7,7 @@ import {
   ClusterName,
   echo,
   FLEET_LIMITS,
+  FleetClusterPage,
   FleetEventPage,
   FleetOverview,
   HealthStatus,
@@ -80,9 +81,9 @@ async function fleetCall<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The console's fleet reads: counts, the application × cluster matrix, one application, one application on one cluster, events. */
+/** The console's fleet reads: counts, the clusters, the application × cluster matrix, one application, one application on one cluster, events. */
 export function fleetRoutes(fleet: FleetService): Route[] {
-  const { maxPageSize, defaultPageSize, maxEvents, defaultEvents } = FLEET_LIMITS;
+  const { maxPageSize, defaultPageSize, maxEvents, defaultEvents, maxClustersPage, defaultClustersPage } = FLEET_LIMITS;
   return [
     {
       method: "GET",
@@ -92,6 +93,17 @@ export function fleetRoutes(fleet: FleetService): Route[] {
       async handle(request) {
         onlyParams(request, ["groupBy"]);
         return { status: 200, body: await fleetCall(() => fleet.overview(groupBy(request))) };
+      },
+    },
+    {
+      method: "GET",
+      path: "/v1/fleet/clusters",
+      summary: `Clusters as the fleet views list them, without their applications (?selector=&limit=1-${maxClustersPage}&pageToken=): the clusters table`,
+      responses: { 200: { description: "A page of clusters, by name, honest as of now", schema: FleetClusterPage } },
+      async handle(request) {
+        onlyParams(request, ["selector", "limit", "pageToken"]);
+        const clusters = limit(request, defaultClustersPage, maxClustersPage);
+        return { status: 200, body: await fleetCall(() => fleet.clusters(selector(request), clusters, pageToken(request))) };
       },
     },
     {

@@ -13,6 +13,7 @@ import {
   ApplicationAcrossFleet,
   ApplicationMatrix,
   ClusterApplication,
+  FleetClusterPage,
   FleetEventPage,
   FleetOverview,
   RegisterClusterResponse,
@@ -318,6 +319,49 @@ for (const storeKind of hubStores) {
       assert.equal(second.nextPageToken, null);
     });
 
+    test("GET /v1/fleet/clusters lists every cluster's honest state without its applications, by selector, paged with signed tokens", async () => {
+      await fleetAfter(fleet.hub, fleet.reportedAt);
+      const all = FleetClusterPage.parse((await fleet.hub.api("GET", "/v1/fleet/clusters")).body);
+      assert.deepEqual(
+        all.clusters.map((cluster) => [cluster.name, cluster.state, cluster.sync, cluster.health]),
+        [
+          ["dev-1", "Reporting", "OutOfSync", "Healthy"],
+          ["prod-1", "Reporting", "Synced", "Healthy"],
+          ["prod-2", "Reporting", "Synced", "Degraded"],
+          ["silent-1", "NeverReported", "Unknown", "Unknown"],
+        ],
+      );
+      assert.deepEqual([all.totals, all.nextPageToken], [{ clusters: 4 }, null]);
+      const matrix = ApplicationMatrix.parse((await fleet.hub.api("GET", "/v1/applications")).body);
+      assert.deepEqual(
+        all.clusters,
+        matrix.rows.map((row) => row.cluster),
+        "the same clusters as the matrix's rows",
+      );
+      const dev = FleetClusterPage.parse((await fleet.hub.api("GET", "/v1/fleet/clusters?selector=env%3Ddev")).body);
+      assert.deepEqual(
+        dev.clusters.map((cluster) => cluster.name),
+        ["dev-1", "silent-1"],
+      );
+      const first = FleetClusterPage.parse((await fleet.hub.api("GET", "/v1/fleet/clusters?limit=3")).body);
+      assert.deepEqual([first.clusters.length, first.totals.clusters], [3, 4]);
+      assert.ok(first.nextPageToken);
+      const second = FleetClusterPage.parse(
+        (await fleet.hub.api("GET", `/v1/fleet/clusters?limit=3&pageToken=${encodeURIComponent(first.nextPageToken)}`)).body,
+      );
+      assert.deepEqual([second.clusters.map((cluster) => cluster.name), second.nextPageToken], [["silent-1"], null]);
+      const crossed = await fleet.hub.api("GET", `/v1/applications?pageToken=${encodeURIComponent(first.nextPageToken)}`);
+      assert.deepEqual([crossed.status, errorOf(crossed).details], [400, { field: "pageToken" }], "a clusters token does not page the matrix");
+      for (const [path, field] of [
+        ["/v1/fleet/clusters?limit=10001", "limit"],
+        ["/v1/fleet/clusters?selector=env%20in%20(prod", "selector"],
+        ["/v1/fleet/clusters?application=web", "application"],
+      ]) {
+        const response = await fleet.hub.api("GET", path!);
+        assert.deepEqual([response.status, errorOf(response).details], [400, { field }], path);
+      }
+    });
+
     test("bad query parameters are refused naming the field; an events token does not page the matrix", async () => {
       const cases: [string, string][] = [
         ["/v1/applications?selector=env%20in%20(prod", "selector"],
@@ -425,7 +469,14 @@ for (const storeKind of hubStores) {
 
     test("the fleet routes are in /v1/openapi.json", async () => {
       const document = (await fleet.hub.api("GET", "/v1/openapi.json", { token: null })).body as { paths: Record<string, unknown> };
-      for (const path of ["/v1/fleet", "/v1/applications", "/v1/applications/{app}", "/v1/clusters/{name}/applications/{app}", "/v1/events"]) {
+      for (const path of [
+        "/v1/fleet",
+        "/v1/fleet/clusters",
+        "/v1/applications",
+        "/v1/applications/{app}",
+        "/v1/clusters/{name}/applications/{app}",
+        "/v1/events",
+      ]) {
         assert.ok(document.paths[path], path);
       }
     });
