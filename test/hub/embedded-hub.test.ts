@@ -59,6 +59,7 @@ async function describesItsRoutes(url: string): Promise<void> {
     "GET /v1/clusters/{name}/status",
     "GET /v1/events",
     "GET /v1/fleet",
+    "GET /v1/fleet/clusters",
     "GET /v1/generations",
     "GET /v1/generations/{id}",
     "GET /v1/openapi.json",
