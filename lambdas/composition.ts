@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynam
 import { join } from "node:path";
 import { VERSION } from "../core/version.js";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { NO_AWS_CLIENT_HOOK, type AwsClientHook } from "./adapters/aws-clients.js";
 import { InProcessQueue } from "./adapters/queue/in-process.js";
 import { SqsGenerationQueue } from "./adapters/queue/sqs.js";
 import { DynamoDBGenerationRuns } from "./adapters/dynamodb/generation-runs.js";
@@ -71,6 +72,8 @@ export interface HubConfig {
    * (RADIAL_GENERATION_QUEUE_URL): the API function, which so bundles none of the pipeline.
    */
   runner?: GenerationRunnerFactory;
+  /** Applied to every AWS SDK client the hub builds: the Lambda entry points trace them (Powertools Tracer). */
+  awsClients?: AwsClientHook;
 }
 
 /** Builds the generation pipeline's runner over the fleet repo, from the hub's settings. */
@@ -123,7 +126,7 @@ export const DEFAULT_FLEET_REFRESH_SECONDS = 5;
 export function createHub(config: HubConfig): Hub {
   const clock: Clock = () => new Date();
   const { tableName } = config.inventory;
-  const dynamodb = new DynamoDBClient(config.inventory.client ?? {});
+  const dynamodb = (config.awsClients ?? NO_AWS_CLIENT_HOOK)(new DynamoDBClient(config.inventory.client ?? {}));
   try {
     const registry = createRegistry(config, dynamodb, clock);
     const repo = fleetRepository(config);
@@ -158,7 +161,7 @@ function createRegistry(config: HubConfig, dynamodb: DynamoDBClient, clock: Cloc
     throw new Error(`RADIAL_TOKEN_GRACE_SECONDS must be a whole number of seconds, got ${config.env.RADIAL_TOKEN_GRACE_SECONDS}`);
   return new ClusterRegistry({
     store: new DynamoDBInventoryStore(dynamodb, config.inventory.tableName, { pageTokenSecret: config.env.RADIAL_PAGE_TOKEN_SECRET }),
-    eks: new AwsEksLookup({ clock, ...(config.env.RADIAL_EKS_ENDPOINT ? { endpoint: config.env.RADIAL_EKS_ENDPOINT } : {}) }),
+    eks: new AwsEksLookup({ clock, ...eksOptions(config) }),
     clock,
     settings: {
       hubUrl: config.hubUrl,
@@ -168,6 +171,12 @@ function createRegistry(config: HubConfig, dynamodb: DynamoDBClient, clock: Cloc
       tokenGraceSeconds: grace,
     },
   });
+}
+
+/** The EKS adapters' settings: RADIAL_EKS_ENDPOINT (another EKS API, moto in tests) and the client hook. */
+function eksOptions(config: HubConfig): { endpoint?: string; capture?: AwsClientHook } {
+  const endpoint = config.env.RADIAL_EKS_ENDPOINT;
+  return { ...(endpoint ? { endpoint } : {}), ...(config.awsClients ? { capture: config.awsClients } : {}) };
 }
 
 /** The read-only fleet repo credential for agents; the hub's own can write every deploy branch. */
@@ -254,11 +263,10 @@ function createRebuildService(
   parts: { repo: GitRepository | null; registry: ClusterRegistry; status: StatusService; clock: Clock },
 ): RebuildService {
   const { tableName } = config.inventory;
-  const endpoint = config.env.RADIAL_EKS_ENDPOINT;
   return new RebuildService({
     inventory: new DynamoDBInventoryStore(dynamodb, tableName),
     rebuilds: new DynamoDBRebuildStore(dynamodb, tableName),
-    eks: new AwsEksControlPlane(endpoint ? { endpoint } : {}),
+    eks: new AwsEksControlPlane(eksOptions(config)),
     tree: new DeployTree(parts.repo),
     status: (cluster, since, incarnation) => parts.status.read(cluster, since, 0, incarnation),
     checkHubUrl: (allowLoopbackHub) => parts.registry.checkHubUrl(allowLoopbackHub),
@@ -306,7 +314,7 @@ function createFleetService(config: HubConfig, dynamodb: DynamoDBClient, repo: G
 /** RADIAL_GENERATION_QUEUE_URL (on AWS: the SQS FIFO queue the worker function drains), else this process is the worker. */
 function generationQueue(config: HubConfig, worker: (message: GenerationMessage) => Promise<void>): GenerationQueue {
   const url = config.env.RADIAL_GENERATION_QUEUE_URL;
-  if (url) return new SqsGenerationQueue(new SQSClient({}), url);
+  if (url) return new SqsGenerationQueue((config.awsClients ?? NO_AWS_CLIENT_HOOK)(new SQSClient({})), url);
   const describe = (message: GenerationMessage) =>
     isRequestedRun(message) ? `requested generation run ${message.id}` : `generation run (trigger ${message.trigger})`;
   return new InProcessQueue(worker, (error, message) => config.onBackgroundError?.(error, describe(message)));

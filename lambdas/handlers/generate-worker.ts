@@ -11,13 +11,13 @@ import { parseEnvironment, WorkerEnvironment } from "./environment.js";
 import { lambdaHub } from "./lambda-context.js";
 import { emfGenerationLog, observability } from "./observability.js";
 
-const { logger, metrics, tracer } = observability("radial-generate-worker");
+const { logger, metrics, tracer, awsClients } = observability("radial-generate-worker");
 const env = parseEnvironment(WorkerEnvironment, process.env);
-const hub = await lambdaHub(env, logger, { generationLog: emfGenerationLog(logger, metrics), runner: generationRunner });
+const hub = await lambdaHub(env, logger, { generationLog: emfGenerationLog(logger, metrics), runner: generationRunner, awsClients });
 const generation = hub.context.generation;
 if (!generation) throw new Error("generation is not configured: set RADIAL_REPO_URL on the worker function");
 const deadLetterQueue = env.RADIAL_GENERATION_DLQ_URL;
-const deadLetters = deadLetterQueue ? new SqsDeadLetters(new SQSClient({}), deadLetterQueue) : undefined;
+const deadLetters = deadLetterQueue ? new SqsDeadLetters(awsClients(new SQSClient({})), deadLetterQueue) : undefined;
 
 /** Without a dead-letter queue URL, a bad message fails until the queue's redrive policy moves it. */
 async function deadLetter(message: { messageId: string; body: string }, reason: string): Promise<void> {

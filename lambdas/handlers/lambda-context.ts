@@ -1,4 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { AwsClientHook } from "../adapters/aws-clients.js";
 import { createHub, type GenerationRunnerFactory, type Hub } from "../composition.js";
 import type { GenerationLog } from "../generate/service.js";
 import type { HubMetrics } from "../http/metrics.js";
@@ -12,11 +13,14 @@ type FunctionEnvironment = Partial<ApiEnvironment & WorkerEnvironment> & Pick<Wo
  * (secrets.ts) become the settings `createHub` reads, in memory only. Operators authenticate with
  * IAM on AWS (the HTTP API's authorizer), so no admin token is configured. Only the worker passes
  * a `runner` (generation-runner.ts): the API function queues runs, so its bundle has no pipeline.
+ * `awsClients` is applied to every AWS SDK client the hub builds: the worker and schedule functions
+ * pass Powertools Tracer's captureAWSv3Client (observability.ts). Not to the secrets' client: its
+ * reads happen here, at init, outside any invocation's trace (see observability.ts).
  */
 export async function lambdaHub(
   env: FunctionEnvironment,
   logger: Logger,
-  options: { metrics?: HubMetrics; generationLog?: GenerationLog; runner?: GenerationRunnerFactory } = {},
+  options: { metrics?: HubMetrics; generationLog?: GenerationLog; runner?: GenerationRunnerFactory; awsClients?: AwsClientHook } = {},
 ): Promise<Hub> {
   return createHub({
     inventory: { tableName: env.RADIAL_TABLE_NAME },
@@ -26,6 +30,7 @@ export async function lambdaHub(
     logger: options.generationLog ?? logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.awsClients ? { awsClients: options.awsClients } : {}),
     onBackgroundError: (error, what) => logger.error(`${what} failed`, { error: error as Error }),
   });
 }

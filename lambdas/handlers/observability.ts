@@ -1,12 +1,22 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { MetricUnit, type Metrics } from "@aws-lambda-powertools/metrics";
 import { Tracer } from "@aws-lambda-powertools/tracer";
+import type { AwsClientHook } from "../adapters/aws-clients.js";
 import type { GenerationLog } from "../generate/service.js";
 import { logsAndMetrics } from "./emf.js";
 
-/** Powertools' logger, metrics (CloudWatch EMF, namespace Radial) and tracer for one function. */
-export function observability(serviceName: string): { logger: Logger; metrics: Metrics; tracer: Tracer } {
-  return { ...logsAndMetrics(serviceName), tracer: new Tracer({ serviceName }) };
+/**
+ * Powertools' logger, metrics (CloudWatch EMF, namespace Radial) and tracer for one function, and
+ * the hook that has the tracer capture each AWS SDK client the hub builds (DynamoDB, SQS, EKS):
+ * every call in an invocation becomes a subsegment of its trace, as do the HTTP requests the tracer
+ * captures itself (git). The Secrets Manager client is left alone: the secrets are read at init,
+ * which belongs to no invocation's trace (X-Ray shows it as Lambda's own Initialization
+ * subsegment), so a captured client could only make the X-Ray SDK log a missing-context error for
+ * each read at every cold start.
+ */
+export function observability(serviceName: string): { logger: Logger; metrics: Metrics; tracer: Tracer; awsClients: AwsClientHook } {
+  const tracer = new Tracer({ serviceName });
+  return { ...logsAndMetrics(serviceName), tracer, awsClients: (client) => tracer.captureAWSv3Client(client) };
 }
 
 /** The generation log as the worker keeps it: each run's log line, and its duration, errors and failure as metrics. */

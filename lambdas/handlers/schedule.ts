@@ -8,8 +8,8 @@ import { lambdaHub } from "./lambda-context.js";
 import { observability } from "./observability.js";
 import { parseScheduleInput } from "./schedule-input.js";
 
-const { logger, metrics, tracer } = observability("radial-schedule");
-const hub = await lambdaHub(parseEnvironment(ScheduleEnvironment, process.env), logger);
+const { logger, metrics, tracer, awsClients } = observability("radial-schedule");
+const hub = await lambdaHub(parseEnvironment(ScheduleEnvironment, process.env), logger, { awsClients });
 const { generation, sourcePoll, fleet } = hub.context;
 if (!generation || !sourcePoll) throw new Error("generation is not configured: set RADIAL_REPO_URL on the schedule function");
 

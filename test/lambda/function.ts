@@ -1,7 +1,7 @@
 // One Lambda function on this machine as Lambda runs it: its bundle loaded by AWS's Node.js
 // runtime interface client under AWS's Runtime Interface Emulator, invoked over the emulator's
 // HTTP endpoint, on the project's Node.js.
-import { installNodeRuntime } from "../../build/node-runtime.js";
+import { installNodeRuntime, NODE_MAJOR } from "../../build/node-runtime.js";
 import { installLambdaRic, installLambdaRie } from "../engines/lambda-rie.js";
 import { freePort, startDaemon, waitFor } from "../engines/process.js";
 
@@ -14,8 +14,20 @@ export interface LambdaFunction {
   stop(): Promise<void>;
 }
 
-/** What Lambda sets in every function's environment that the hub's code or the SDK reads. */
-const LAMBDA_ENV = { AWS_REGION: "us-east-1", AWS_DEFAULT_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", TZ: ":UTC" };
+/**
+ * What Lambda sets in every function's environment that the hub's code, the SDK or Powertools reads
+ * (Tracer traces only where AWS_EXECUTION_ENV says Lambda; the emulator does not set it). The
+ * emulator passes no trace header to the runtime (its tracer is a no-op), so an invocation here
+ * has no X-Ray trace context, as one on Lambda without active tracing.
+ */
+const LAMBDA_ENV = {
+  AWS_REGION: "us-east-1",
+  AWS_DEFAULT_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${NODE_MAJOR}.x`,
+  TZ: ":UTC",
+};
 
 /** Starts the emulator for the bundle in `dir` (its `index.mjs` exporting `handler`); the runtime starts at the first invoke. */
 export async function startFunction(dir: string, env: Record<string, string>, name = "function"): Promise<LambdaFunction> {

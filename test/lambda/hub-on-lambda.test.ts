@@ -16,6 +16,7 @@ import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { httpEvent, OPERATOR_ARN } from "./events.js";
 import { GIT_AUTH, startLambdaHub, WEBHOOK_SECRET, type LambdaHub } from "./hub.js";
 import type { LambdaFunction } from "./function.js";
+import { startRecordingProxy, type RecordedRequest } from "./recording-proxy.js";
 
 const webSet = (url: string) => `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
@@ -185,5 +186,34 @@ describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 
   test("the schedule function emits the StaleClusters metric (EMF) at each invocation, with the fleet's count", () => {
     const stale = emfMetrics().get("StaleClusters");
     assert.deepEqual(stale, [1, 1, 1, 1, 1], "five invocations, edge-1 silent past its deadline at each");
+  });
+
+  test("Powertools Tracer captures the worker's and the schedule function's AWS clients; the API function carries no Tracer", async () => {
+    // Where captureAWSv3Client puts X-Ray's middleware on a client it also adds Powertools' user agent
+    // (PT/tracer), which the proxies see. The emulator gives invocations no trace context, so the
+    // subsegments themselves are recorded nowhere here (test/lambda/function.ts).
+    const [dynamodb, sqs] = await Promise.all([startRecordingProxy(hub.env.AWS_ENDPOINT_URL_DYNAMODB!), startRecordingProxy(hub.env.AWS_ENDPOINT_URL_SQS!)]);
+    const traced = (requests: RecordedRequest[]) => new Set(requests.filter((r) => r.userAgent.includes("PT/tracer/")).map((r) => r.operation));
+    try {
+      // The SQS client sends each call to its queue's URL, so the queue is named by the proxy's.
+      const queueUrl = hub.env.RADIAL_GENERATION_QUEUE_URL!.replace(hub.env.AWS_ENDPOINT_URL_SQS!, sqs.url);
+      const endpoints = { AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url, AWS_ENDPOINT_URL_SQS: sqs.url, RADIAL_GENERATION_QUEUE_URL: queueUrl };
+      const tracerOn = { ...endpoints, POWERTOOLS_TRACE_ENABLED: "true" };
+      const schedule = await hub.startSchedule(tracerOn);
+      assert.equal(ScheduleResult.parse((await schedule.invoke({ action: "run" })).result).queued, true);
+      const queued = sqs.take();
+      assert.deepEqual(traced(queued), new Set(["SendMessage"]), JSON.stringify(queued));
+      assert.ok(traced(dynamodb.take()).has("Query"), "the fleet overview's reads");
+      assert.deepEqual(await hub.drain(await hub.worker(tracerOn)), [1]);
+      const workerCalls = traced(dynamodb.take());
+      for (const operation of ["PutItem", "GetItem", "Query", "DeleteItem"])
+        assert.ok(workerCalls.has(operation), `${operation} in ${[...workerCalls].join(", ")}`);
+      const api = await hub.startApi(endpoints);
+      await api.invoke(httpEvent("GET", "/v1/clusters", operator));
+      const apiCalls = dynamodb.take();
+      assert.ok(apiCalls.length > 0 && traced(apiCalls).size === 0, "the API function's calls carry no Tracer (docs/architecture.md, Cold starts)");
+    } finally {
+      await Promise.all([dynamodb.stop(), sqs.stop()]);
+    }
   });
 });

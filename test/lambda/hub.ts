@@ -39,6 +39,8 @@ export interface LambdaHub {
   /** Receives batches of the generation queue and hands each to `worker` until the queue is empty, as the event source mapping does; returns the batches' sizes. */
   drain(worker: LambdaFunction): Promise<number[]>;
   startApi(env?: Record<string, string>): Promise<LambdaFunction>;
+  /** Starts another instance of the schedule function, `env` over the template's (invoke it with `{"action":"poll"}` or `{"action":"run"}`). */
+  startSchedule(env?: Record<string, string>): Promise<LambdaFunction>;
   /**
    * Fires the EventBridge Scheduler schedule whose logical id starts with `schedule` as Scheduler
    * would: reads it back from moto and invokes its target, the schedule function (one warm
@@ -88,7 +90,8 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SQS: moto.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
-    // No X-Ray daemon here: the tracer's segments would go nowhere.
+    // The emulator gives invocations no trace context (function.ts), so a Tracer on would only log
+    // that it is missing at each one; the tracing test turns it on for its own instances.
     POWERTOOLS_TRACE_ENABLED: "false",
   };
   const envOf = (fn: { logicalId: string }) => ({ ...functionEnvironment(assembly, fn.logicalId, refs), ...local });
@@ -134,6 +137,7 @@ export async function startLambdaHub(fleet: Record<string, string> | ((url: stri
       }
     },
     startApi: (env = {}) => started(api.dir, { ...apiEnv, ...env }, "api-extra"),
+    startSchedule: (env = {}) => started(schedule.dir, { ...envOf(schedule), ...env }, "schedule-extra"),
     async fire(name) {
       const { Target } = await scheduler.send(new GetScheduleCommand({ Name: logicalIdOf(assembly, "AWS::Scheduler::Schedule", name) }));
       const target = functionByArn(Target?.Arn ?? "", refs);

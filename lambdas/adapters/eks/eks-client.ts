@@ -1,4 +1,5 @@
 import { EKSClient } from "@aws-sdk/client-eks";
+import { NO_AWS_CLIENT_HOOK, type AwsClientHook } from "../aws-clients.js";
 
 /**
  * Each attempt's bound. Registration and rebuilds call EKS from the API function, at most two calls
@@ -9,12 +10,14 @@ import { EKSClient } from "@aws-sdk/client-eks";
 export const EKS_REQUEST_TIMEOUT_MS = 5_000;
 const CONNECTION_TIMEOUT_MS = 2_000;
 
-/** An EKS client for `region`; `endpoint` points it elsewhere (moto in tests); credentials from the SDK's default chain. */
-export function eksClient(region: string, options: { endpoint?: string | undefined; maxAttempts: number }): EKSClient {
-  return new EKSClient({
+/** An EKS client for `region`; `endpoint` points it elsewhere (moto in tests); credentials from the SDK's default chain; `capture` traces it. */
+export function eksClient(region: string, options: { endpoint?: string | undefined; maxAttempts: number; capture?: AwsClientHook | undefined }): EKSClient {
+  const capture = options.capture ?? NO_AWS_CLIENT_HOOK;
+  const client = new EKSClient({
     region,
     maxAttempts: options.maxAttempts,
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: EKS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
+  return capture(client);
 }

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksUnavailableError, type EksControlPlane } from "../../ports.js";
+import type { AwsClientHook } from "../aws-clients.js";
 import { eksClient } from "./eks-client.js";
 
 /** The CreateCluster request that recreates `eks` as registration recorded it: nothing added, nothing left out. */
@@ -42,12 +43,12 @@ export function createClusterInput(eks: EksClusterInfo, requestToken: string) {
 export class AwsEksControlPlane implements EksControlPlane {
   private readonly clients = new Map<string, EKSClient>();
 
-  constructor(private readonly options: { endpoint?: string; maxAttempts?: number } = {}) {}
+  constructor(private readonly options: { endpoint?: string; maxAttempts?: number; capture?: AwsClientHook } = {}) {}
 
   private client(region: string): EKSClient {
     let client = this.clients.get(region);
     if (!client) {
-      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2 });
+      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2, capture: this.options.capture });
       this.clients.set(region, client);
     }
     return client;

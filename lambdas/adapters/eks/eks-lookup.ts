@@ -1,6 +1,7 @@
 import { DescribeClusterCommand, ResourceNotFoundException, type EKSClient } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksClusterNotFoundError, EksUnavailableError, type Clock, type EksLookup } from "../../ports.js";
+import type { AwsClientHook } from "../aws-clients.js";
 import { eksClient } from "./eks-client.js";
 
 export function parseEksArn(arn: string): { partition: string; region: string; account: string; name: string } {
@@ -16,12 +17,12 @@ export function parseEksArn(arn: string): { partition: string; region: string; a
 export class AwsEksLookup implements EksLookup {
   private readonly clients = new Map<string, EKSClient>();
 
-  constructor(private readonly options: { endpoint?: string; clock: Clock; maxAttempts?: number }) {}
+  constructor(private readonly options: { endpoint?: string; clock: Clock; maxAttempts?: number; capture?: AwsClientHook }) {}
 
   private client(region: string): EKSClient {
     let client = this.clients.get(region);
     if (!client) {
-      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2 });
+      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2, capture: this.options.capture });
       this.clients.set(region, client);
     }
     return client;
