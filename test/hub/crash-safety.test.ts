@@ -253,9 +253,10 @@ async function everyCrashPoint(start: () => Promise<{ endpoint: string; stop(): 
   }
 }
 
-async function embedded() {
+/** The embedded store; on the main thread when the test reaches into its LevelDB (`level`), which the worker's is out of reach of. */
+async function embedded(level = false) {
   const dir = await mkdtemp(join(tmpdir(), "radial-crash-"));
-  const dynamo = await startEmbeddedDynamoDB(dir);
+  const dynamo = await startEmbeddedDynamoDB(dir, undefined, { thread: level ? "main" : "worker" });
   return {
     endpoint: dynamo.endpoint,
     async stop() {
@@ -277,12 +278,12 @@ describe("a crash between any two writes", { timeout: 10 * 60_000 }, () => {
     t.diagnostic(`${total} crash points`);
   });
   test("on the embedded store (requests stop after each write in turn)", async (t) => {
-    const total = await everyCrashPoint(embedded, false);
+    const total = await everyCrashPoint(() => embedded(), false);
     assert.ok(total > 15, `${total} writes`);
     t.diagnostic(`${total} crash points`);
   });
   test("on the embedded store (dynalite's LevelDB stops after each write in turn)", async (t) => {
-    const total = await everyCrashPoint(embedded, true);
+    const total = await everyCrashPoint(() => embedded(true), true);
     assert.ok(total > 15, `${total} LevelDB writes`);
     t.diagnostic(`${total} crash points`);
   });
