@@ -21,7 +21,7 @@ import { fleetEvents, type KeyedEvent } from "./events.js";
 import { viewOf, type ClusterView } from "./honest.js";
 import { columnsOf, matrixRows, pageAfter, rolloutOf, type MatrixFilter } from "./matrix.js";
 import { lastGenerationOf, overviewOf } from "./overview.js";
-import type { FleetSnapshot, FleetSnapshots } from "./snapshot.js";
+import type { FleetSnapshot, FleetSnapshots, SnapshotCluster } from "./snapshot.js";
 
 /** Why a fleet read was refused; the HTTP layer maps each reason to a status. */
 export class FleetError extends Error {
@@ -78,6 +78,8 @@ interface Views {
 export class FleetService {
   private memo: { snapshot: FleetSnapshot; views: Promise<Views> } | undefined;
   private derived = new WeakMap<FleetSnapshot, { events?: KeyedEvent[]; generation?: Promise<LastGeneration | null> }>();
+  /** Each snapshot cluster's last view: a refresh keeps the objects of clusters that did not change, and their views hold until a stale deadline passes. */
+  private viewed = new WeakMap<SnapshotCluster, ClusterView>();
 
   constructor(private readonly deps: FleetDependencies) {}
 
@@ -192,11 +194,20 @@ export class FleetService {
     for (let i = 0; i < snapshot.clusters.length; i += VIEW_SLICE) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const now = this.deps.clock();
-      for (const cluster of snapshot.clusters.slice(i, i + VIEW_SLICE)) views.push(viewOf(cluster, now, this.deps.staleAfterMs));
+      for (const cluster of snapshot.clusters.slice(i, i + VIEW_SLICE)) views.push(this.viewOf(cluster, now));
     }
     const turning = views.flatMap((view, index) => (view.cluster.state === "Reporting" ? [{ at: Date.parse(view.cluster.staleAt!), index }] : []));
     turning.sort((a, b) => b.at - a.at);
     return { snapshot, views, turning, overviews: new Map() };
+  }
+
+  /** The cluster's view as of `now`: the one computed before unless its stale deadline passed since. */
+  private viewOf(cluster: SnapshotCluster, now: Date): ClusterView {
+    const known = this.viewed.get(cluster);
+    if (known && (known.cluster.state !== "Reporting" || now.getTime() < Date.parse(known.cluster.staleAt!))) return known;
+    const view = viewOf(cluster, now, this.deps.staleAfterMs);
+    this.viewed.set(cluster, view);
+    return view;
   }
 
   /** The views of the clusters whose stale deadline passed since they were computed, computed again. */
@@ -204,7 +215,7 @@ export class FleetService {
     const now = this.deps.clock();
     while (memo.turning.length > 0 && memo.turning.at(-1)!.at <= now.getTime()) {
       const { index } = memo.turning.pop()!;
-      memo.views[index] = viewOf(memo.snapshot.clusters[index]!, now, this.deps.staleAfterMs);
+      memo.views[index] = this.viewOf(memo.snapshot.clusters[index]!, now);
       memo.overviews.clear();
     }
   }

@@ -81,6 +81,11 @@ function current(entries: Map<string, FleetClusterEntry>, statuses: Map<string, 
   return new Map(belong);
 }
 
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const byName = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -88,6 +93,8 @@ export class FleetSnapshots {
   private snapshot: FleetSnapshot | undefined;
   private refreshing: Promise<FleetSnapshot> | undefined;
   private kept = new Map<string, Kept>();
+  /** What each snapshot cluster was assembled from. */
+  private sources = new WeakMap<SnapshotCluster, { kept: Kept | undefined; since: string }>();
 
   constructor(private readonly deps: FleetSnapshotDependencies) {}
 
@@ -119,9 +126,10 @@ export class FleetSnapshots {
     const kept = await this.applications(new Map(entries.map((entry) => [entry.name, entry])), statuses);
     await this.readDrift(kept, asOf);
     const clusters: SnapshotCluster[] = [];
+    const before = new Map((this.snapshot?.clusters ?? []).map((cluster) => [cluster.name, cluster]));
     for (let i = 0; i < entries.length; i += SLICE) {
       if (i > 0) await yieldToEventLoop();
-      for (const entry of entries.slice(i, i + SLICE)) clusters.push(await this.clusterOf(entry, kept.get(entry.name)));
+      for (const entry of entries.slice(i, i + SLICE)) clusters.push(await this.clusterOf(entry, kept.get(entry.name), before.get(entry.name)));
     }
     clusters.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.kept = kept;
@@ -142,12 +150,21 @@ export class FleetSnapshots {
     return statuses;
   }
 
-  private async clusterOf(entry: FleetClusterEntry, kept: Kept | undefined): Promise<SnapshotCluster> {
+  /** The cluster as of this refresh: the last snapshot's own object when nothing of it changed, so the fleet's views of it can be kept too. */
+  private async clusterOf(entry: FleetClusterEntry, kept: Kept | undefined, before: SnapshotCluster | undefined): Promise<SnapshotCluster> {
     const { name, labels } = entry;
     const head = await this.deps.revisions.revisionOf(name);
+    const unchanged = before && this.sources.get(before)?.kept === kept && this.sources.get(before)?.since === entry.since;
+    if (unchanged && before.head === head && sameLabels(before.labels, labels)) return before;
+    const cluster = this.assembled(entry, kept, head);
+    this.sources.set(cluster, { kept, since: entry.since });
+    return cluster;
+  }
+
+  private assembled({ name, labels, since }: FleetClusterEntry, kept: Kept | undefined, head: string | null): SnapshotCluster {
     if (!kept) return { name, labels, head, summary: undefined, applications: [], drift: [] };
     const applications = [...kept.applications.values()].map((app) => app.status);
-    const drift = kept.drift.filter((event) => event.receivedAt >= entry.since);
+    const drift = kept.drift.filter((event) => event.receivedAt >= since);
     return { name, labels, head, summary: kept.status.summary, applications, drift };
   }
 
@@ -189,6 +206,8 @@ export class FleetSnapshots {
 
   /** The cluster's applications by name, from the last snapshot or what was read; undefined if one of them is neither. */
   private assemble(status: StoredStatus, before: Kept | undefined, read: Kept["applications"] | undefined): Kept | undefined {
+    // The same status item (its version unchanged): the same applications and drift.
+    if (before?.status === status) return before;
     const applications: Kept["applications"] = new Map();
     for (const [name, digest] of Object.entries(status.digests)) {
       const known = before?.applications.get(name);

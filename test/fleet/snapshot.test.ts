@@ -158,6 +158,34 @@ for (const engine of engines) {
       assert.deepEqual(health(waited), ["Healthy"]);
     });
 
+    test("a refresh keeps the objects and views of clusters that did not change, and a kept view still turns Stale at its deadline", async () => {
+      const hub = await hubOn(db, ["edge-1", "edge-2"]);
+      const reportedAt = hub.clock.now;
+      await hub.report("edge-1", [app("web")]);
+      await hub.report("edge-2", [app("web")]);
+      const first = await hub.snapshots.refresh();
+      assert.deepEqual((await hub.fleet.overview(null)).clusters.health, { Healthy: 2 });
+
+      hub.clock.now += 1000;
+      await hub.report("edge-2", [app("web", { health: "Degraded" })]);
+      const second = await hub.snapshots.refresh();
+      assert.equal(second.clusters[0], first.clusters[0], "edge-1 did not change: the same object");
+      assert.notEqual(second.clusters[1], first.clusters[1]);
+      assert.deepEqual((await hub.fleet.overview(null)).clusters.health, { Healthy: 1, Degraded: 1 });
+
+      // Past edge-1's deadline; edge-2 keeps reporting. edge-1's object and view are kept from before, the view must not be.
+      hub.clock.now = reportedAt + STALE_AFTER_MS;
+      await hub.report("edge-2", [app("web", { health: "Degraded" })]);
+      const third = await hub.snapshots.refresh();
+      assert.equal(third.clusters[0], first.clusters[0]);
+      const overview = await hub.fleet.overview(null);
+      assert.deepEqual([overview.clusters.reporting, overview.clusters.stale, overview.clusters.health], [1, 1, { Unknown: 1, Degraded: 1 }]);
+      assert.deepEqual(
+        overview.problems.stale.map((stale) => stale.cluster),
+        ["edge-1"],
+      );
+    });
+
     test("a cluster past its stale deadline is Stale and Unknown from a snapshot taken while it was Healthy", async () => {
       const hub = await hubOn(db, ["edge-1", "edge-2"]);
       await hub.report("edge-1", [app("web")]);
