@@ -22,6 +22,8 @@ export interface ApiResponse {
   headers?: Record<string, string>;
   /** Serialized as JSON unless `headers['content-type']` says otherwise and it is a string. */
   body?: unknown;
+  /** `body` already serialized as JSON (for its ETag, conditional-get.ts): sent as is rather than serialized again. */
+  json?: string;
 }
 
 export interface Route {

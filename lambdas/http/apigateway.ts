@@ -36,6 +36,7 @@ function iamAuthorizer(event: APIGatewayProxyEventV2): Partial<APIGatewayEventRe
 export function toApiGateway(response: ApiResponse): APIGatewayProxyStructuredResultV2 {
   const headers = { "content-type": "application/json", ...response.headers };
   if (response.body === undefined) return { statusCode: response.status, headers };
-  const body = typeof response.body === "string" && headers["content-type"] !== "application/json" ? response.body : JSON.stringify(response.body);
+  const body =
+    response.json ?? (typeof response.body === "string" && headers["content-type"] !== "application/json" ? response.body : JSON.stringify(response.body));
   return { statusCode: response.status, headers, body };
 }

@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
 import type { ApiRequest, ApiResponse } from "./api.js";
 
-/** The response's own ETag (a cluster's resourceVersion), else a weak one: a digest of the body as sent. */
-function etagOf(response: ApiResponse): string {
+const weakEtag = (text: string) => `W/"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
+
+/** The response's own ETag (a cluster's resourceVersion), else a weak one: a digest of the body as sent (and the JSON digested, when it was serialized for it). */
+function etagOf(response: ApiResponse): { etag: string; json?: string } {
   const own = response.headers?.etag;
-  if (own) return own;
-  const text = typeof response.body === "string" ? response.body : JSON.stringify(response.body);
-  return `W/"${createHash("sha256").update(text).digest("base64url").slice(0, 27)}"`;
+  if (own) return { etag: own };
+  if (typeof response.body === "string") return { etag: weakEtag(response.body) };
+  const json = JSON.stringify(response.body);
+  return { etag: weakEtag(json), json };
 }
 
 /** If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"x"` and `"x"` are the same validator. */
@@ -22,8 +25,9 @@ function matches(header: string, etag: string): boolean {
  */
 export function revalidate(request: Pick<ApiRequest, "method" | "headers">, response: ApiResponse): ApiResponse {
   if (request.method !== "GET" || response.status !== 200 || response.body === undefined) return response;
-  const etag = etagOf(response);
+  const { etag, json } = etagOf(response);
   const condition = request.headers["if-none-match"];
   if (condition !== undefined && matches(condition, etag)) return { status: 304, headers: { etag } };
-  return { ...response, headers: { ...response.headers, etag } };
+  // A whole fleet's clusters are megabytes of JSON: serialized once, for the digest and the answer.
+  return { ...response, headers: { ...response.headers, etag }, ...(json === undefined ? {} : { json }) };
 }
