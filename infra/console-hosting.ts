@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy } from "aws-cdk-lib";
+import { Aws, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import {
   AllowedMethods,
@@ -6,7 +6,10 @@ import {
   Distribution,
   HttpVersion,
   OriginProtocolPolicy,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   OriginRequestPolicy,
+  ResponseHeadersPolicy,
   ViewerProtocolPolicy,
   type BehaviorOptions,
 } from "aws-cdk-lib/aws-cloudfront";
@@ -15,13 +18,13 @@ import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3"
 import { BucketDeployment, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import type { z } from "zod";
+import { CONSOLE_CONFIG_PATH, consoleContentSecurityPolicy, type AwsConsoleConfig } from "../contract/console-config.js";
 import { LOG_RETENTION } from "./hub-function.js";
 
 export interface ConsoleHostingProps {
   /** The hub's HTTP API, which the distribution serves at /v1/*. */
   api: IHttpApi;
-  /** The console's built files (console/build.ts), copied into the bucket on deploy; without them the bucket waits for them. */
-  assetsDir?: string;
 }
 
 /**
@@ -45,20 +48,44 @@ export class ConsoleHosting extends Construct {
     });
     this.distribution = new Distribution(this, "Distribution", {
       comment: "Radial console",
-      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(this.bucket), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS },
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: pageHeaders(this),
+      },
       defaultRootObject: "index.html",
       httpVersion: HttpVersion.HTTP2_AND_3,
       additionalBehaviors: { "/v1/*": apiBehavior(props.api) },
     });
-    if (props.assetsDir !== undefined) {
-      new BucketDeployment(this, "Deploy", {
-        sources: [Source.asset(props.assetsDir)],
-        destinationBucket: this.bucket,
-        distribution: this.distribution,
-        logGroup: new LogGroup(this, "DeployLogs", { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY }),
-      });
-    }
   }
+
+  /**
+   * Copies the console's built files (console/build.ts) into the bucket on deploy, with its
+   * config.json beside them: the sign-in on AWS (contract/console-config.ts). Its values are the
+   * stack's own (pool ids, region, API host), which the deployment fills in when it runs.
+   */
+  deploy(assetsDir: string, config: z.input<typeof AwsConsoleConfig>): void {
+    new BucketDeployment(this, "Deploy", {
+      sources: [Source.asset(assetsDir), Source.jsonData(CONSOLE_CONFIG_PATH.slice(1), config)],
+      destinationBucket: this.bucket,
+      distribution: this.distribution,
+      logGroup: new LogGroup(this, "DeployLogs", { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.DESTROY }),
+    });
+  }
+}
+
+/** The page's security headers, as the embedded hub sends them, with Cognito's endpoints in this region allowed to be called. */
+function pageHeaders(scope: Construct): ResponseHeadersPolicy {
+  return new ResponseHeadersPolicy(scope, "PageHeaders", {
+    comment: "Radial console: the page's security headers",
+    securityHeadersBehavior: {
+      contentSecurityPolicy: { contentSecurityPolicy: consoleContentSecurityPolicy({ region: Aws.REGION, urlSuffix: Aws.URL_SUFFIX }), override: true },
+      contentTypeOptions: { override: true },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+    },
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { VERSION } from "../core/version.js";
 import type { ApiEnvironment } from "../lambdas/handlers/environment.js";
 import { HubAlarms } from "./alarms.js";
-import { ConsoleHosting } from "./console-hosting.js";
+import { apiHost, ConsoleHosting } from "./console-hosting.js";
 import { ConsoleSignIn } from "./console-sign-in.js";
 import { grantEksAccess } from "./eks-permissions.js";
 import { environment } from "./environment.js";
@@ -117,12 +117,7 @@ export class HubStack extends Stack {
     });
     this.http.mount(apiRoutes(), this.api);
     this.grant(secrets);
-    const console = new ConsoleHosting(this, "Console", {
-      api: this.http.api,
-      ...(props.consoleAssetsDir === undefined ? {} : { assetsDir: props.consoleAssetsDir }),
-    });
-    const consoleUrl = `https://${console.distribution.distributionDomainName}`;
-    const signIn = new ConsoleSignIn(this, "ConsoleSignIn", { consoleUrl, api: this.http.api });
+    const console = this.console(props.consoleAssetsDir);
     const alarms = new HubAlarms(this, "Alarms", {
       functions: { Api: this.api, Worker: this.generation.worker, Schedule: this.generation.scheduler },
       table: this.table,
@@ -132,11 +127,6 @@ export class HubStack extends Stack {
     new CfnOutput(this, "OperatorInvokeArn", {
       description: "Allow execute-api:Invoke on this in an operator's IAM policy (narrow it: .../*/GET/* for read-only)",
       value: this.http.api.arnForExecuteApi(),
-    });
-    new CfnOutput(this, "ConsoleUrl", { description: "The console", value: consoleUrl });
-    new CfnOutput(this, "ConsoleUserPool", {
-      description: "The console's operators: add one with aws cognito-idp admin-create-user --user-pool-id <this> --username <email>",
-      value: signIn.userPool.userPoolId,
     });
     new CfnOutput(this, "AlarmTopic", { description: "Subscribe to this SNS topic for the hub's alarms", value: alarms.topic.topicArn });
     new CfnOutput(this, "GitSecret", { description: "Put the hub's fleet repo credential here", value: secrets.git.secretArn });
@@ -158,6 +148,35 @@ export class HubStack extends Stack {
       // CDK makes the BucketDeployment's function once per stack, at the stack's root.
       consoleDeployment: this.node.children.find((child) => child.node.id.startsWith("Custom::CDKBucketDeployment")),
     });
+  }
+
+  /** The console's hosting and sign-in, its files with the config.json naming them, and the outputs an operator needs. */
+  private console(assetsDir: string | undefined): ConsoleHosting {
+    const console = new ConsoleHosting(this, "Console", { api: this.http.api });
+    const signIn = new ConsoleSignIn(this, "ConsoleSignIn", { api: this.http.api });
+    if (assetsDir !== undefined)
+      console.deploy(assetsDir, {
+        auth: "aws",
+        region: this.region,
+        userPoolId: signIn.userPool.userPoolId,
+        userPoolClientId: signIn.client.userPoolClientId,
+        identityPoolId: signIn.identityPool.identityPoolId,
+        apiHost: apiHost(this.http.api),
+      });
+    new CfnOutput(this, "ConsoleUrl", { description: "The console", value: `https://${console.distribution.distributionDomainName}` });
+    new CfnOutput(this, "ConsoleUserPool", {
+      description: "The console's operators: add one with aws cognito-idp admin-create-user --user-pool-id <this> --username <email>",
+      value: signIn.userPool.userPoolId,
+    });
+    new CfnOutput(this, "ConsoleUserPoolClient", {
+      description: "The console's app client in that pool (its config.json names it): the password flow, then TOTP MFA",
+      value: signIn.client.userPoolClientId,
+    });
+    new CfnOutput(this, "ConsoleIdentityPool", {
+      description: "Gives signed-in console operators temporary credentials of a role allowed execute-api:Invoke on this API",
+      value: signIn.identityPool.identityPoolId,
+    });
+    return console;
   }
 
   /** Each function gets the table operations, queue and secrets it uses, and nothing else. */

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { clearCache, whenUnauthorized } from "./api/client.js";
-import { forgetToken, storedToken } from "./api/session.js";
 import { href, useRoute, type Route } from "./routes.js";
-import { NotFound } from "./ui/page.js";
+import { signInMode, type SignInMode } from "./sign-in-mode.js";
+import { Loading, NotFound, Page } from "./ui/page.js";
 import { ApplicationView } from "./views/application.js";
 import { ClusterView } from "./views/cluster.js";
 import { ClustersView } from "./views/clusters.js";
@@ -10,7 +10,6 @@ import { GenerationsView } from "./views/generations.js";
 import { MatrixView } from "./views/matrix.js";
 import { OverviewView } from "./views/overview.js";
 import { RebuildsView } from "./views/rebuilds.js";
-import { SignInView } from "./views/sign-in.js";
 
 const NAV: { label: string; route: Route; views: Route["view"][] }[] = [
   { label: "Overview", route: { view: "overview" }, views: ["overview"] },
@@ -71,28 +70,48 @@ function Header({ route, onSignOut }: { route: Route; onSignOut?: () => void }) 
   );
 }
 
-/** The console: sign-in until a token is kept, then the view the URL names. */
+function Starting({ mode }: { mode: Error | null }) {
+  if (mode === null) return <Loading what="the console" />;
+  return (
+    <Page title="The console could not start">
+      <p role="alert">{mode.message}</p>
+    </Page>
+  );
+}
+
+/** The console: its sign-in (the admin token, or Cognito on AWS) until the tab is signed in, then the view the URL names. */
 export function App() {
   const route = useRoute();
-  const [signedIn, setSignedIn] = useState(() => storedToken() !== null);
+  const [mode, setMode] = useState<SignInMode | Error | null>(null);
+  const [signedIn, setSignedIn] = useState(false);
   const [expired, setExpired] = useState(false);
-  useEffect(() =>
-    whenUnauthorized(() => {
-      setExpired(true);
-      setSignedIn(false);
-    }),
-  );
-  const signOut = () => {
-    forgetToken();
+  useEffect(() => {
+    signInMode()
+      .then(async (found) => {
+        setSignedIn(await found.resume());
+        setMode(found);
+      })
+      .catch((error: unknown) => setMode(error instanceof Error ? error : new Error(String(error))));
+  }, []);
+  const signOut = (refused: boolean) => {
+    if (mode && !(mode instanceof Error)) mode.signOut();
     clearCache();
-    setExpired(false);
+    setExpired(refused);
     setSignedIn(false);
   };
+  useEffect(() => whenUnauthorized(() => signOut(true)));
+  const ready = mode && !(mode instanceof Error) ? mode : null;
   return (
     <>
-      <Header route={route} onSignOut={signedIn ? signOut : undefined} />
+      <Header route={route} onSignOut={ready && signedIn ? () => signOut(false) : undefined} />
       <main id="main" tabIndex={-1}>
-        {signedIn ? <View route={route} /> : <SignInView expired={expired} onSignedIn={() => setSignedIn(true)} />}
+        {!ready ? (
+          <Starting mode={mode as Error | null} />
+        ) : signedIn ? (
+          <View route={route} />
+        ) : (
+          <ready.SignIn expired={expired} onSignedIn={() => setSignedIn(true)} />
+        )}
       </main>
     </>
   );

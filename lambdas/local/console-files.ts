@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { CONSOLE_CONFIG_PATH, consoleContentSecurityPolicy, type ConsoleConfig } from "../../contract/console-config.js";
 
 /** Serves one request when it is for the console; false hands it on to the API. */
 export type ConsoleFiles = (request: IncomingMessage, response: ServerResponse) => boolean;
@@ -10,17 +11,29 @@ const TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", cs
 
 /** The page talks to this origin only; nothing inline runs, and no other site may frame it. */
 const SECURITY_HEADERS = {
-  "content-security-policy":
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "content-security-policy": consoleContentSecurityPolicy(),
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
 
-/** `/` and `/index.html` are the page; `/assets/<name>` its content-hashed files. Anything else is the API's. */
+/** `/` and `/index.html` are the page; `/assets/<name>` its content-hashed files; `/config.json` the sign-in it uses. Anything else is the API's. */
 function fileOf(path: string): string | undefined {
   if (path === "/" || path === "/index.html") return "index.html";
   const asset = /^\/assets\/([\w-]+\.(?:js|css))$/.exec(path);
   return asset ? `assets/${asset[1]}` : undefined;
+}
+
+/** The console on this hub signs in with the admin token (on AWS the stack writes its own config.json). */
+const CONFIG = JSON.stringify({ auth: "token" } satisfies ConsoleConfig);
+
+function serveConfig(response: ServerResponse, head: boolean): void {
+  response.writeHead(200, {
+    ...SECURITY_HEADERS,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(CONFIG),
+    "cache-control": "no-cache",
+  });
+  response.end(head ? undefined : CONFIG);
 }
 
 interface Loaded {
@@ -46,7 +59,12 @@ export function consoleFiles(dir: string): ConsoleFiles {
   };
   return (request, response) => {
     if (request.method !== "GET" && request.method !== "HEAD") return false;
-    const file = fileOf((request.url ?? "/").split("?")[0]!);
+    const path = (request.url ?? "/").split("?")[0]!;
+    if (path === CONSOLE_CONFIG_PATH) {
+      serveConfig(response, request.method === "HEAD");
+      return true;
+    }
+    const file = fileOf(path);
     if (!file) return false;
     load(file).then(
       ({ raw, gzip }) => {

@@ -37,12 +37,25 @@ function get(
   });
 }
 
-test("the build is one page, one script and one stylesheet, within the size goal", () => {
+test("the build is one page, one script and one stylesheet, and the AWS sign-in's script apart, within the size goal", () => {
   assert.deepEqual(
-    built.files.map((file) => file.path.replace(/-[A-Z0-9]+\./, ".")),
-    ["index.html", "assets/main.js", "assets/main.css"],
+    built.files.map((file) => [file.path.replace(/-[A-Z0-9]+\./, "."), file.onDemand]),
+    [
+      ["index.html", false],
+      ["assets/main.js", false],
+      ["assets/main.css", false],
+      ["assets/aws-sign-in.js", true],
+    ],
   );
-  assert.ok(built.gzipBytes < 150 * 1024, `${built.gzipBytes} bytes gzipped`);
+  assert.ok(built.gzipBytes < 150 * 1024, `${built.gzipBytes} bytes gzipped, as on AWS`);
+  assert.ok(built.pageGzipBytes < built.gzipBytes - 40 * 1024, "the embedded hub's page leaves the AWS SDK out");
+});
+
+test("/config.json tells the console to sign in with the admin token", async () => {
+  const config = await get("/config.json");
+  assert.equal(config.status, 200);
+  assert.deepEqual(JSON.parse(config.body.toString()), { auth: "token" });
+  assert.equal(config.headers["cache-control"], "no-cache");
 });
 
 test("/ is the page, with a policy that runs only the hub's own script and is revalidated on every load", async () => {

@@ -42,6 +42,8 @@ export async function startMoto(): Promise<MotoServer> {
   // folder and renamed, so the scripts' shebangs point at a path that no longer exists.
   const daemon = startDaemon(join(venv, "bin", "python"), ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
     label: "moto",
+    // Cognito's user pools then check TOTP codes as Cognito does, instead of taking any code.
+    env: { ...process.env, MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP: "true" },
   });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor("moto server", async () => (await fetch(`${endpoint}/moto-api/`)).ok, { daemon }).catch(async (error: unknown) => {

@@ -295,7 +295,21 @@ describe("the hub's CDK stack", () => {
     assert.notEqual(config.DefaultCacheBehavior.TargetOriginId, behavior.TargetOriginId, "everything else comes from the bucket");
   });
 
-  test("console sign-in: operators the admin adds, MFA, a public client with the code flow back to the console, and an identity pool for them only", () => {
+  test("the console's page is served with its Content-Security-Policy, which lets it call Cognito in the stack's region and nothing else but its origin", () => {
+    const [[policyId, policy]] = ofType("AWS::CloudFront::ResponseHeadersPolicy") as [[string, Resource]];
+    const [[, distribution]] = ofType("AWS::CloudFront::Distribution") as [[string, Resource]];
+    const config = distribution.Properties.DistributionConfig as { DefaultCacheBehavior: { ResponseHeadersPolicyId: unknown } };
+    assert.equal(render(config.DefaultCacheBehavior.ResponseHeadersPolicyId), policyId);
+    const headers = (policy.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, Record<string, unknown>> }).SecurityHeadersConfig;
+    assert.equal(
+      render(headers.ContentSecurityPolicy!.ContentSecurityPolicy),
+      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' https://cognito-idp.AWS::Region.AWS::URLSuffix https://cognito-identity.AWS::Region.AWS::URLSuffix; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
+    assert.equal(headers.FrameOptions!.FrameOption, "DENY");
+    assert.equal(headers.ReferrerPolicy!.ReferrerPolicy, "no-referrer");
+  });
+
+  test("console sign-in: operators the admin adds, MFA, a public client with the password flow only (no hosted page), and an identity pool for them only", () => {
     const [[poolId, pool]] = ofType("AWS::Cognito::UserPool") as [[string, Resource]];
     assert.deepEqual(pool.Properties.AdminCreateUserConfig, { AllowAdminCreateUserOnly: true });
     assert.equal(pool.Properties.MfaConfiguration, "ON");
@@ -303,10 +317,9 @@ describe("the hub's CDK stack", () => {
     assert.equal(pool.DeletionPolicy, "Retain");
     const [[clientId, client]] = ofType("AWS::Cognito::UserPoolClient") as [[string, Resource]];
     assert.equal(client.Properties.GenerateSecret, false, "a browser keeps no secret");
-    assert.deepEqual(client.Properties.AllowedOAuthFlows, ["code"]);
-    assert.deepEqual(client.Properties.ExplicitAuthFlows, ["ALLOW_REFRESH_TOKEN_AUTH"], "no password flow from the browser: the hosted page only");
-    const consoleUrl = `https://${logicalId("AWS::CloudFront::Distribution", "ConsoleDistribution")}.DomainName/`;
-    assert.deepEqual((client.Properties.CallbackURLs as unknown[]).map(render), [consoleUrl]);
+    assert.deepEqual(client.Properties.ExplicitAuthFlows, ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "no SRP or custom flow");
+    assert.equal(client.Properties.AllowedOAuthFlowsUserPoolClient, false, "no OAuth: the console signs in on its own page");
+    assert.deepEqual(ofType("AWS::Cognito::UserPoolDomain"), [], "no hosted sign-in page");
     const [[identitiesId, identities]] = ofType("AWS::Cognito::IdentityPool") as [[string, Resource]];
     assert.equal(identities.Properties.AllowUnauthenticatedIdentities, false);
     assert.deepEqual(
@@ -337,6 +350,38 @@ describe("the hub's CDK stack", () => {
     const console = assets[key.replace(/\.zip$/, "")];
     assert.ok(console, `the asset of ${key}`);
     assert.match(await readFile(join(out, console.source.path, "index.html"), "utf8"), /<div id="app">/);
+  });
+
+  test("the console's config.json is deployed beside its files, naming the stack's pools, client, region and API host, and the outputs name them too", async () => {
+    const [[, deployment]] = ofType("Custom::CDKBucketDeployment") as [[string, Resource]];
+    const assets = (JSON.parse(await readFile(join(out, "RadialHub.assets.json"), "utf8")) as { files: Record<string, { source: { path: string } }> }).files;
+    const keys = deployment.Properties.SourceObjectKeys as string[];
+    const markers = deployment.Properties.SourceMarkers as Record<string, unknown>[];
+    const sources = await Promise.all(
+      keys.map(async (key, index) => {
+        const dir = join(out, assets[key.replace(/\.zip$/, "")]!.source.path);
+        const config = await readFile(join(dir, "config.json"), "utf8").catch(() => null);
+        return { config, markers: markers[index] ?? {} };
+      }),
+    );
+    const written = sources.filter((source) => source.config !== null);
+    assert.equal(written.length, 1, "one source writes config.json");
+    // Deploy-time values are markers in the file, filled from the template's values when the deployment runs.
+    const filled = Object.entries(written[0]!.markers).reduce((text, [marker, value]) => text.replaceAll(marker, render(value)), written[0]!.config!);
+    const poolId = logicalId("AWS::Cognito::UserPool", "ConsoleSignInOperators");
+    assert.deepEqual(JSON.parse(filled), {
+      auth: "aws",
+      region: "AWS::Region",
+      userPoolId: poolId,
+      userPoolClientId: logicalId("AWS::Cognito::UserPoolClient", "ConsoleSignIn"),
+      identityPoolId: logicalId("AWS::Cognito::IdentityPool", "ConsoleSignIn"),
+      apiHost: `${logicalId("AWS::ApiGatewayV2::Api", "HttpApi")}.execute-api.AWS::Region.AWS::URLSuffix`,
+    });
+    const { template } = await synthesizedHub();
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    assert.equal(render(outputs.ConsoleUserPool?.Value), poolId);
+    assert.equal(render(outputs.ConsoleUserPoolClient?.Value), logicalId("AWS::Cognito::UserPoolClient", "ConsoleSignIn"));
+    assert.equal(render(outputs.ConsoleIdentityPool?.Value), logicalId("AWS::Cognito::IdentityPool", "ConsoleSignIn"));
   });
 
   test("alarms on every function's errors and throttles, dead-lettered generation triggers and DynamoDB throttling, all to one topic", () => {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { ApiError } from "../../../contract/api-error.js";
-import { forgetToken, storedToken } from "./session.js";
+import { storedToken } from "./session.js";
 
 /** A request the hub refused, or could not be made; `status` 0 when the hub was not reached. */
 export class ApiFailure extends Error {
@@ -17,10 +17,26 @@ export class ApiFailure extends Error {
   }
 }
 
-/** Called when the hub refuses the token: the app goes back to sign-in. */
+/** Called when the hub refuses the token or the sign-in has expired: the app goes back to sign-in. */
 let onUnauthorized: () => void = () => undefined;
 export function whenUnauthorized(callback: () => void): void {
   onUnauthorized = callback;
+}
+
+/** Thrown by an authorizer whose sign-in can no longer be renewed (on AWS, an expired or revoked session). */
+export class SignInExpired extends Error {}
+
+/** The headers that prove who calls: `path` is the request's path and query on this origin. */
+export type Authorizer = (method: string, path: string, headers: Record<string, string>) => Promise<Record<string, string>>;
+
+/** The embedded hub's way, until sign-in on AWS replaces it: the tab's admin token as a bearer token. */
+const bearer: Authorizer = (_method, _path, headers) => {
+  const token = storedToken();
+  return Promise.resolve(token ? { ...headers, authorization: `Bearer ${token}` } : headers);
+};
+let authorize: Authorizer = bearer;
+export function setAuthorizer(authorizer: Authorizer): void {
+  authorize = authorizer;
 }
 
 async function failure(response: Response): Promise<ApiFailure> {
@@ -30,17 +46,21 @@ async function failure(response: Response): Promise<ApiFailure> {
 }
 
 async function request(method: string, path: string, headers: Record<string, string>): Promise<Response> {
-  const token = storedToken();
+  let authorized: Record<string, string>;
+  try {
+    authorized = await authorize(method, path, headers);
+  } catch (error) {
+    if (!(error instanceof SignInExpired)) throw new ApiFailure(0, "unauthorized", `signing the request failed: ${(error as Error).message}`);
+    onUnauthorized();
+    throw new ApiFailure(401, "unauthorized", error.message);
+  }
   let response: Response;
   try {
-    response = await fetch(path, { method, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, cache: "no-store" });
+    response = await fetch(path, { method, headers: authorized, cache: "no-store" });
   } catch (error) {
     throw new ApiFailure(0, "unreachable", `the hub did not answer: ${(error as Error).message}`);
   }
-  if (response.status === 401) {
-    forgetToken();
-    onUnauthorized();
-  }
+  if (response.status === 401) onUnauthorized();
   return response;
 }
 

@@ -1,3 +1,4 @@
+import type { ComponentType } from "preact";
 import { useState } from "preact/hooks";
 import { ClusterList } from "../../../contract/clusters.js";
 import { ApiFailure, clearCache, getJson } from "../api/client.js";
@@ -8,7 +9,21 @@ import { Page } from "../ui/page.js";
  * Asks for the admin token once per tab. It is checked with one cheap read, kept in sessionStorage
  * and sent only as a header; the form posts nowhere, so it never reaches a URL or a server log.
  */
-export function SignInView({ onSignedIn, expired }: { onSignedIn: () => void; expired: boolean }) {
+export interface SignInProps {
+  onSignedIn: () => void;
+  /** The hub refused the last sign-in, or it could no longer be renewed. */
+  expired: boolean;
+}
+
+/** How this console signs in: the hub's admin token on the embedded hub, a Cognito user on AWS (aws-sign-in.tsx). */
+export interface SignInMode {
+  /** Whether this tab is signed in already: a kept token, or on AWS a session it could renew. */
+  resume(): Promise<boolean>;
+  SignIn: ComponentType<SignInProps>;
+  signOut(): void;
+}
+
+export function SignInView({ onSignedIn, expired }: SignInProps) {
   const [token, setToken] = useState("");
   const [problem, setProblem] = useState<string | null>(expired ? "The hub refused the token: sign in again." : null);
   const [checking, setChecking] = useState(false);
