@@ -115,7 +115,18 @@ export class FleetSnapshots {
 
   /** Starts a refresh, or joins the one in flight. */
   refresh(): Promise<FleetSnapshot> {
-    this.refreshing ??= this.read().finally(() => (this.refreshing = undefined));
+    if (!this.refreshing) {
+      const first = this.snapshot === undefined;
+      this.refreshing = this.read().finally(() => {
+        this.refreshing = undefined;
+        // The first build reads every application item: at 10,000 clusters it ends older than the
+        // interval, and the next reader would wait for a refresh. The next one starts at once instead,
+        // and reads only what changed meanwhile.
+        if (first && this.snapshot && this.deps.clock().getTime() - this.snapshot.asOf.getTime() >= this.deps.refreshMs) {
+          void this.refresh().catch(() => undefined);
+        }
+      });
+    }
     return this.refreshing;
   }
 

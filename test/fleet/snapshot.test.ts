@@ -38,6 +38,13 @@ const app = (name: string, overrides: Partial<ApplicationStatus> = {}): Applicat
 /** The real fleet store, with one chance to act between a refresh's read of the status items and the rest. */
 class InterleavedFleetStore extends DynamoDBFleetStore {
   afterStatuses: (() => Promise<void>) | undefined;
+  /** How many refreshes have started (each lists the clusters once). */
+  listings = 0;
+
+  override listClusters() {
+    this.listings += 1;
+    return super.listClusters();
+  }
 
   override async getStatuses(clusters: string[]): Promise<Map<string, StoredStatus>> {
     const statuses = await super.getStatuses(clusters);
@@ -156,6 +163,28 @@ for (const engine of engines) {
       const waited = await hub.snapshots.current();
       assert.equal(waited.asOf.getTime(), hub.clock.now, "too old to answer: the reader waited for a fresh one");
       assert.deepEqual(health(waited), ["Healthy"]);
+    });
+
+    test("a first build that ends older than the refresh interval starts the next refresh at once, which reads only what changed", async () => {
+      const hub = await hubOn(db, ["edge-1", "edge-2"]);
+      await hub.report("edge-1", [app("web")]);
+      await hub.report("edge-2", [app("web")]);
+      const reportedAt = new Date(hub.clock.now).toISOString();
+      // The first build takes two intervals (the test's clock), and edge-2's heartbeat lands after its status was read.
+      hub.store.afterStatuses = async () => {
+        hub.clock.now += 2 * REFRESH_MS;
+        await hub.report("edge-2", [app("web")]);
+      };
+      const received = (snapshot: FleetSnapshot) => snapshot.clusters.map((cluster) => cluster.summary?.receivedAt);
+      const first = await hub.snapshots.current();
+      assert.deepEqual(received(first), [reportedAt, reportedAt]);
+      assert.equal(hub.store.listings, 2, "the next refresh started as the first build ended, with no reader asking");
+      const next = await hub.snapshots.refresh();
+      assert.equal(hub.store.listings, 2, "the refresh joined is that one, not a new one");
+      assert.deepEqual(received(next), [reportedAt, new Date(hub.clock.now).toISOString()]);
+      assert.equal(next.clusters[0], first.clusters[0], "edge-1 did not change");
+      assert.equal(await hub.snapshots.current(), next);
+      assert.equal(hub.store.listings, 2, "a refresh that ends younger than the interval starts none");
     });
 
     test("a refresh keeps the objects and views of clusters that did not change, and a kept view still turns Stale at its deadline", async () => {
