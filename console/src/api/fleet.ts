@@ -1,4 +1,4 @@
-import { ApplicationMatrix, FLEET_LIMITS, type MatrixRow } from "../../../contract/fleet.js";
+import { ApplicationMatrix, FleetClusterPage, FLEET_LIMITS, type FleetCluster, type MatrixRow } from "../../../contract/fleet.js";
 import { getJson, withQuery } from "./client.js";
 import type { Loader } from "./live.js";
 
@@ -54,5 +54,42 @@ export function matrixLoader(filters: MatrixFilters): Loader<WholeMatrix> {
     if (joined.size >= MAX_JOINED) joined.delete(joined.keys().next().value!);
     joined.set(key, { pages, whole });
     return whole;
+  };
+}
+
+/** Every cluster, joined from its pages (one page up to 10,000 clusters). */
+export interface AllClusters {
+  asOf: string;
+  total: number;
+  clusters: FleetCluster[];
+  /** False while later pages are still loading. */
+  complete: boolean;
+}
+
+/**
+ * Loads every cluster of `/v1/fleet/clusters` (without their applications: the matrix's cells
+ * would be most of the bytes) in the largest pages the API allows; a poll whose pages all answer
+ * 304 returns the same object.
+ */
+export function clustersLoader(): Loader<AllClusters> {
+  let last: { pages: FleetClusterPage[]; whole: AllClusters } | undefined;
+  const join = (pages: FleetClusterPage[], complete: boolean): AllClusters => ({
+    asOf: pages[pages.length - 1]!.asOf,
+    total: pages[pages.length - 1]!.totals.clusters,
+    clusters: pages.length === 1 ? pages[0]!.clusters : pages.flatMap((page) => page.clusters),
+    complete,
+  });
+  return async (partial) => {
+    const pages: FleetClusterPage[] = [];
+    let pageToken: string | null = null;
+    do {
+      const page: FleetClusterPage = await getJson(withQuery("/v1/fleet/clusters", { limit: FLEET_LIMITS.maxClustersPage, pageToken }), FleetClusterPage);
+      pages.push(page);
+      pageToken = page.nextPageToken;
+      if (pageToken && !last) partial(join(pages, false));
+    } while (pageToken);
+    if (last?.pages.length === pages.length && last.pages.every((page, i) => page === pages[i])) return last.whole;
+    last = { pages, whole: join(pages, true) };
+    return last.whole;
   };
 }

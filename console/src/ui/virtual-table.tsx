@@ -1,5 +1,5 @@
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from "@tanstack/virtual-core";
-import type { ComponentChildren } from "preact";
+import { Component, type ComponentChildren } from "preact";
 import { useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
 
 export interface Column<T> {
@@ -48,6 +48,39 @@ function HeaderCell<T>({ column }: { column: Column<T> }) {
   );
 }
 
+interface RowProps<T> {
+  row: T;
+  index: number;
+  start: number;
+  size: number;
+  columns: Column<T>[];
+}
+
+/**
+ * One body row, drawn again only when its row, place or columns change: scrolling re-renders the
+ * table each frame, and without this every row in view (a matrix row holds 20 cells) would be
+ * diffed again, not just the few that came into view.
+ */
+class VirtualRow<T> extends Component<RowProps<T>> {
+  override shouldComponentUpdate(next: RowProps<T>): boolean {
+    const now = this.props;
+    return next.row !== now.row || next.index !== now.index || next.start !== now.start || next.size !== now.size || next.columns !== now.columns;
+  }
+
+  override render() {
+    const { row, index, start, size, columns } = this.props;
+    return (
+      <div role="row" aria-rowindex={index + 2} class="vrow" style={{ height: `${size}px`, transform: `translateY(${start}px)` }}>
+        {columns.map((column) => (
+          <div key={column.id} role="cell">
+            {column.cell(row)}
+          </div>
+        ))}
+      </div>
+    );
+  }
+}
+
 /**
  * A table that renders only the rows in view (and a few more), so 10,000 rows scroll as 30 do.
  * ARIA table semantics with aria-rowcount and aria-rowindex tell assistive technology the whole
@@ -81,21 +114,7 @@ export function VirtualTable<T>({
         <div role="presentation" class="vspace" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
-            return (
-              <div
-                key={rowKey(row)}
-                role="row"
-                aria-rowindex={item.index + 2}
-                class="vrow"
-                style={{ height: `${item.size}px`, transform: `translateY(${item.start}px)` }}
-              >
-                {columns.map((column) => (
-                  <div key={column.id} role="cell">
-                    {column.cell(row)}
-                  </div>
-                ))}
-              </div>
-            );
+            return <VirtualRow key={rowKey(row)} row={row} index={item.index} start={item.start} size={item.size} columns={columns} />;
           })}
         </div>
       </div>

@@ -1,7 +1,7 @@
 import { useMemo } from "preact/hooks";
 import type { FleetCluster } from "../../../contract/fleet.js";
 import { matches } from "../../../core/labels/selector.js";
-import { matrixLoader } from "../api/fleet.js";
+import { clustersLoader } from "../api/fleet.js";
 import { useLive } from "../api/live.js";
 import { href, replaceRoute, type ClusterSort, type Route } from "../routes.js";
 import { MARKS, useFirstShown } from "../ui/marks.js";
@@ -13,7 +13,8 @@ import { VirtualTable, type Column } from "../ui/virtual-table.js";
 
 type ClustersRoute = Extract<Route, { view: "clusters" }>;
 
-const loadAll = matrixLoader({});
+const loadAll = clustersLoader();
+const NO_CLUSTERS: FleetCluster[] = [];
 
 /** Worst first, so a descending sort is not needed to find trouble. */
 const RANK: Record<string, number> = {
@@ -93,12 +94,12 @@ function columns(route: ClustersRoute): Column<FleetCluster>[] {
 /** View 2: every cluster, filtered by a label selector and a search, sorted, in a virtualized table; the filters live in the URL. */
 export function ClustersView({ route }: { route: ClustersRoute }) {
   const live = useLive("clusters", loadAll);
-  const clusters = useMemo(() => live.data?.rows.map((row) => row.cluster) ?? [], [live.data]);
+  const clusters = live.data?.clusters ?? NO_CLUSTERS;
   const shown = useMemo(() => visibleClusters(clusters, route), [clusters, route]);
   useFirstShown(MARKS.clustersFilled, live.data?.complete === true);
   return (
     <Loaded live={live} title="Clusters" notFound="The cluster list">
-      {(matrix) => (
+      {(all) => (
         <Page title="Clusters">
           <form class="filters" role="search" aria-label="Filter clusters" onSubmit={(event) => event.preventDefault()}>
             <SelectorInput id="cluster-selector" value={route.selector} onChange={(selector) => replaceRoute({ ...route, selector })} />
@@ -115,8 +116,8 @@ export function ClustersView({ route }: { route: ClustersRoute }) {
             </div>
           </form>
           <p class="count" role="status">
-            {shown.length.toLocaleString("en")} of {matrix.totals.clusters.toLocaleString("en")} clusters
-            {matrix.complete ? "" : ` (loading: ${clusters.length.toLocaleString("en")} so far)`}
+            {shown.length.toLocaleString("en")} of {all.total.toLocaleString("en")} clusters
+            {all.complete ? "" : ` (loading: ${clusters.length.toLocaleString("en")} so far)`}
           </p>
           <VirtualTable label="Clusters" rows={shown} columns={columns(route)} rowKey={(c) => c.name} />
         </Page>

@@ -120,6 +120,8 @@ export function MatrixView({ route }: { route: MatrixRoute }) {
   const load = useMemo(() => matrixLoader(filters), [key]);
   const live = useLive(`matrix:${key}`, load);
   const rows = useMemo(() => (live.data?.rows ?? []).map((row) => ({ row, cells: new Map(row.cells.map((cell) => [cell.application, cell])) })), [live.data]);
+  // The same columns until the matrix changes: the virtual table redraws a row only when its row or its columns change.
+  const columns = useMemo(() => (live.data ? matrixColumns(live.data) : []), [live.data]);
   return (
     <Page title="Application matrix">
       <form class="filters" role="search" aria-label="Filter the matrix" onSubmit={(event) => event.preventDefault()}>
@@ -152,7 +154,7 @@ export function MatrixView({ route }: { route: MatrixRoute }) {
               deployed
               {matrix.complete ? "" : ` (loading: ${matrix.rows.length.toLocaleString("en")} rows so far)`}
             </p>
-            <VirtualTable label="Applications by cluster" rows={rows} columns={matrixColumns(matrix)} rowKey={({ row }) => row.cluster.name} />
+            <VirtualTable label="Applications by cluster" rows={rows} columns={columns} rowKey={({ row }) => row.cluster.name} />
           </>
         )}
       </LoadedPart>
