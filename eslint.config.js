@@ -58,7 +58,7 @@ export default defineConfig(
     rules: { "max-lines-per-function": "off" },
   },
   {
-    // The Lambda bundles' CommonJS stand-ins for Node's modules (infra/hub-function.ts says why).
+    // The Lambda bundles' CommonJS stand-ins for Node's modules (infra/builtins/aliases.ts says why).
     files: ["infra/builtins/*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: { module: "writable", process: "readonly" } },
   },
