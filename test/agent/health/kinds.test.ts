@@ -153,4 +153,16 @@ describe("fields set to null read as absent", () => {
       );
     }
   });
+  test("the error names the kind, whichever group serves it", () => {
+    for (const apiVersion of ["extensions/v1beta1", "networking.k8s.io/v1"]) {
+      assert.deepEqual(assessHealth(object(apiVersion, "Ingress", { status: { loadBalancer: { ingress: "10.0.0.1" } } })), {
+        status: "Unknown",
+        message: "failed to convert unstructured Ingress to typed: status.loadBalancer.ingress: expected a list of objects",
+      });
+    }
+    assert.deepEqual(assessHealth(object("argoproj.io/v1alpha1", "Workflow", { status: { phase: 3 } })), {
+      status: "Unknown",
+      message: "failed to convert unstructured Workflow to typed: status.phase: expected a string, got 3",
+    });
+  });
 });

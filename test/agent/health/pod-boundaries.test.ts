@@ -74,6 +74,10 @@ describe("a running pod", () => {
       status: "Degraded",
       message: "restarted",
     });
+    // One restarted container of several is enough.
+    assert.deepEqual(assessHealth(pod("Always", { phase: "Running", conditions: ready("False"), containerStatuses: [{ name: "sidecar" }, restarted] })), {
+      status: "Degraded",
+    });
   });
 
   test("restarting OnFailure or Never: Progressing even when ready (a hook still running)", () => {
@@ -81,8 +85,9 @@ describe("a running pod", () => {
       assert.deepEqual(assessHealth(pod(policy, { phase: "Running", conditions: ready("True") })), { status: "Progressing" });
   });
 
-  test("an unknown phase is Unknown", () => {
+  test("an unknown phase is Unknown; so is a running pod without a restart policy gitops-engine knows", () => {
     assert.deepEqual(assessHealth(pod("Always", { phase: "Unknown", message: "node lost" })), { status: "Unknown", message: "node lost" });
+    assert.deepEqual(assessHealth(pod("", { phase: "Running", conditions: ready("True") })), { status: "Unknown" });
   });
 });
 
@@ -100,6 +105,8 @@ describe("argocd.argoproj.io/ignore-restart-policy: only pods that are not hooks
   test("a plain pod, or one whose only hook type is Skip, is assessed as long-running", () => {
     assert.deepEqual(ignoring({}), degraded);
     assert.deepEqual(ignoring({ "argocd.argoproj.io/hook": "Skip" }), degraded);
+    // Words that are not hook types are dropped before Skip is judged alone (gitops-engine's hook.Types).
+    assert.deepEqual(ignoring({ "argocd.argoproj.io/hook": "Skip, Later" }), degraded);
     assert.deepEqual(ignoring({ "helm.sh/hook": "crd-install" }), degraded, "Helm's crd-install is not a hook");
   });
 
@@ -107,6 +114,8 @@ describe("argocd.argoproj.io/ignore-restart-policy: only pods that are not hooks
     const hooks: Record<string, string>[] = [
       { "argocd.argoproj.io/hook": "PreSync" },
       { "argocd.argoproj.io/hook": "Skip, PostSync" },
+      // Every hook type counts beside Skip.
+      ...["PreSync", "Sync", "PostSync", "SyncFail"].map((type) => ({ "argocd.argoproj.io/hook": `${type},Skip` })),
       { "helm.sh/hook": "pre-install" },
     ];
     for (const extra of hooks) {

@@ -61,6 +61,11 @@ describe("StatefulSet", () => {
     assert.equal(sts({ observedGeneration: 2 }, {}, 2)?.status, "Healthy");
   });
 
+  test("a StatefulSet whose status was never written is waiting, even when its generation is not set either", () => {
+    const unobserved: KubeObject = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "web" }, spec: { replicas: 1 }, status: {} };
+    assert.deepEqual(assessHealth(unobserved), { status: "Progressing", message: "Waiting for statefulset spec update to be observed..." });
+  });
+
   test("one pod short of ready is Progressing, naming how many are missing", () => {
     assert.deepEqual(sts({ readyReplicas: 2 }), { status: "Progressing", message: "Waiting for 1 pods to be ready..." });
   });
@@ -80,6 +85,13 @@ describe("StatefulSet", () => {
       status: "Healthy",
       message: "partitioned roll out complete: 0 new pods have been updated...",
     });
+  });
+
+  test("a partition counts only under the RollingUpdate strategy, and rollingUpdate: null is no settings", () => {
+    const behind = { updatedReplicas: 1, updateRevision: "web-2" };
+    const waiting = { status: "Progressing", message: "waiting for statefulset rolling update to complete 1 pods at revision web-2..." };
+    assert.deepEqual(sts(behind, { updateStrategy: { rollingUpdate: { partition: 1 } } }), waiting);
+    assert.deepEqual(sts(behind, { updateStrategy: { type: "RollingUpdate", rollingUpdate: null } }), waiting);
   });
 
   test("a rolling update without rollingUpdate settings waits for the revisions to meet", () => {
@@ -145,6 +157,13 @@ describe("ReplicaSet", () => {
     });
     assert.deepEqual(replicaSet(failure("True")), { status: "Degraded", message: 'pods "web-" is forbidden: exceeded quota' });
     assert.deepEqual(replicaSet(failure("False")), { status: "Healthy" });
+    // Only ReplicaFailure says so, wherever it is in the list.
+    const other = { type: "Progressing", status: "True", message: "scaling" };
+    assert.deepEqual(replicaSet({ conditions: [other] }), { status: "Healthy" });
+    assert.deepEqual(replicaSet({ conditions: [other, ...failure("True").conditions] }), {
+      status: "Degraded",
+      message: 'pods "web-" is forbidden: exceeded quota',
+    });
   });
 });
 
