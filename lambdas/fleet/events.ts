@@ -33,16 +33,26 @@ function syncEvents(cluster: SnapshotCluster): SyncFleetEvent[] {
   return [...last, ...earlier.slice(0, EARLIER_SYNCS_PER_CLUSTER)];
 }
 
+/** A cluster's events, kept per snapshot cluster: a refresh keeps the objects of clusters that did not change (snapshot.ts), so their events are not built again. */
+const byCluster = new WeakMap<SnapshotCluster, KeyedEvent[]>();
+
+function clusterEvents(cluster: SnapshotCluster): KeyedEvent[] {
+  const known = byCluster.get(cluster);
+  if (known) return known;
+  const events: KeyedEvent[] = [];
+  for (const drift of cluster.drift) {
+    const { resource } = drift;
+    const what = [drift.application, "drift", resource.group, resource.kind, resource.namespace ?? "", resource.name, drift.action];
+    events.push({ key: keyOf(drift.at, cluster.name, ...what), cluster: cluster.name, event: { type: "drift", cluster: cluster.name, ...drift } });
+  }
+  for (const event of syncEvents(cluster)) events.push({ key: keyOf(event.at, cluster.name, event.application, "sync"), cluster: cluster.name, event });
+  byCluster.set(cluster, events);
+  return events;
+}
+
 /** Every event the snapshot holds: each cluster's newest drift events and its syncs (see syncEvents), newest first. */
 export function fleetEvents(clusters: SnapshotCluster[]): KeyedEvent[] {
   const events: KeyedEvent[] = [];
-  for (const cluster of clusters) {
-    for (const drift of cluster.drift) {
-      const { resource } = drift;
-      const what = [drift.application, "drift", resource.group, resource.kind, resource.namespace ?? "", resource.name, drift.action];
-      events.push({ key: keyOf(drift.at, cluster.name, ...what), cluster: cluster.name, event: { type: "drift", cluster: cluster.name, ...drift } });
-    }
-    for (const event of syncEvents(cluster)) events.push({ key: keyOf(event.at, cluster.name, event.application, "sync"), cluster: cluster.name, event });
-  }
+  for (const cluster of clusters) for (const event of clusterEvents(cluster)) events.push(event);
   return events.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
