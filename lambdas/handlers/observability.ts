@@ -16,6 +16,11 @@ import { logsAndMetrics } from "./emf.js";
  */
 export function observability(serviceName: string): { logger: Logger; metrics: Metrics; tracer: Tracer; awsClients: AwsClientHook } {
   const tracer = new Tracer({ serviceName });
+  // Powertools sets AWS_XRAY_CONTEXT_MISSING to IGNORE_ERROR when unset, so that calls at init (the
+  // secrets' reads, captured as HTTP requests) log nothing; but in a bundle the X-Ray SDK has already
+  // read the variable when that happens, and would log an error per read at every cold start.
+  const strategy = process.env.AWS_XRAY_CONTEXT_MISSING;
+  if (strategy === "IGNORE_ERROR" || strategy === "LOG_ERROR" || strategy === "RUNTIME_ERROR") tracer.provider.setContextMissingStrategy(strategy);
   return { ...logsAndMetrics(serviceName), tracer, awsClients: (client) => tracer.captureAWSv3Client(client) };
 }
 

@@ -204,10 +204,13 @@ describe("the hub's functions under the Lambda runtime", { timeout: 20 * 60_000 
       const queued = sqs.take();
       assert.deepEqual(traced(queued), new Set(["SendMessage"]), JSON.stringify(queued));
       assert.ok(traced(dynamodb.take()).has("Query"), "the fleet overview's reads");
-      assert.deepEqual(await hub.drain(await hub.worker(tracerOn)), [1]);
+      const tracedWorker = await hub.worker(tracerOn);
+      assert.deepEqual(await hub.drain(tracedWorker), [1]);
       const workerCalls = traced(dynamodb.take());
       for (const operation of ["PutItem", "GetItem", "Query", "DeleteItem"])
         assert.ok(workerCalls.has(operation), `${operation} in ${[...workerCalls].join(", ")}`);
+      const missing = /Missing AWS Lambda trace data/;
+      for (const fn of [schedule, tracedWorker]) assert.doesNotMatch(fn.output(), missing, "no X-Ray error for the secrets read at init, outside any trace");
       const api = await hub.startApi(endpoints);
       await api.invoke(httpEvent("GET", "/v1/clusters", operator));
       const apiCalls = dynamodb.take();
