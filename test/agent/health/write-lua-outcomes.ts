@@ -1,6 +1,6 @@
 // Writes fixtures/lua-outcomes.json: Argo CD's health.lua scripts, run in the agent's Lua sandbox, over
 // every variant of lua-variants.ts. Run it again when a script or the variants change:
-//   npx tsx test/agent/health/write-lua-outcomes.ts
+//   npx tsx test/agent/health/write-lua-outcomes.ts && npx prettier --write test/agent/health/fixtures/lua-outcomes.json
 import { writeFileSync } from "node:fs";
 import { LuaHealthScripts } from "../../../agent/health/lua/vm.js";
 import { OUTCOMES_FILE, SCRIPT_KEYS, scriptOf, variantsOf, type Outcomes } from "./lua-variants.js";
