@@ -55,6 +55,7 @@ describe("a report's cluster capabilities", () => {
       "apps/v1",
       "apps/v1/Deployment",
       "a/v1",
+      "a/v1/Pod",
       "networking.k8s.io/v1",
       "monitoring.coreos.com/v1/ServiceMonitor",
       "x-y.example.com/v1beta1/Z9",
