@@ -79,6 +79,8 @@ describe("no health", () => {
     assert.equal(conditionsHealth(resource([{ type: "Synced", status: "True" }])), undefined);
     assert.equal(conditionsHealth(resource([{ type: "Stalled", status: "False" }])), undefined);
     assert.equal(conditionsHealth(resource([{ type: "Reconciling", status: "False" }])), undefined);
+    // Not even while the controller has yet to observe the generation: there is nothing to wait for.
+    assert.equal(conditionsHealth(resource([{ type: "Synced", status: "True" }], 5, 4)), undefined);
   });
 
   test("conditions that are not a list, entries that are not objects, or no status at all", () => {

@@ -63,10 +63,11 @@ describe("Argo CD's scripts, unchanged, give Argo CD's outcomes", async () => {
 describe("keys, order and limits", () => {
   test("an exact key, then a wildcard in key order; the core group's key is the kind; other kinds keep their checks", async () => {
     await useHealthCustomizations(
+      // Not in key order, as a hand-written branch might be: the agent orders the wildcards itself.
       customizations({
+        "{a,b}.example.com/Queue": 'return { status = "Progressing", message = "braces" }',
         "*.example.com/*": 'return { status = "Degraded", message = "wildcard " .. obj.kind }',
         "db.example.com/Database": 'return { status = "Suspended", message = "exact" }',
-        "{a,b}.example.com/Queue": 'return { status = "Progressing", message = "braces" }',
         ConfigMap: 'return { status = "Healthy", message = "core " .. obj.metadata.name }',
       }),
     );
@@ -77,6 +78,16 @@ describe("keys, order and limits", () => {
     assert.deepEqual(assessHealth(object("v1", "ConfigMap")), { status: "Healthy", message: "core x" });
     assert.equal(assessHealth(object("example.org/v1", "Database")), undefined);
     assert.equal(assessHealth(object("v1", "Secret")), undefined);
+  });
+
+  test("a null in a list is a hole, as Argo CD decodes it: the script sees the other items", async () => {
+    await useHealthCustomizations(
+      customizations({
+        "db.example.com/Database": "local n = 0 for _ in pairs(obj.status.conditions) do n = n + 1 end return { status = 'Healthy', message = tostring(n) }",
+      }),
+    );
+    const holed = object("db.example.com/v1", "Database", { status: { conditions: [null, { type: "Ready" }, null] } });
+    assert.deepEqual(assessHealth(holed), { status: "Healthy", message: "1" });
   });
 
   test("a user's script comes before a built-in check (gitops-engine's Go ones and the custom-resource ones)", async () => {
