@@ -10,14 +10,32 @@ import { NO_AWS_CLIENT_HOOK, type AwsClientHook } from "../aws-clients.js";
 export const EKS_REQUEST_TIMEOUT_MS = 5_000;
 const CONNECTION_TIMEOUT_MS = 2_000;
 
-/** An EKS client for `region`; `endpoint` points it elsewhere (moto in tests); credentials from the SDK's default chain; `capture` traces it. */
-export function eksClient(region: string, options: { endpoint?: string | undefined; maxAttempts: number; capture?: AwsClientHook | undefined }): EKSClient {
+export interface EksClientOptions {
+  /** Points the clients elsewhere (moto in tests). */
+  endpoint?: string | undefined;
+  /** Attempts per call; 2 unless given. */
+  maxAttempts?: number | undefined;
+  /** Traces each client (Powertools Tracer on Lambda). */
+  capture?: AwsClientHook | undefined;
+}
+
+/** One EKS client per region, made at first use; credentials from the SDK's default chain. */
+export function eksClients(options: EksClientOptions): (region: string) => EKSClient {
+  const clients = new Map<string, EKSClient>();
   const capture = options.capture ?? NO_AWS_CLIENT_HOOK;
-  const client = new EKSClient({
-    region,
-    maxAttempts: options.maxAttempts,
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: EKS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-  });
-  return capture(client);
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = capture(
+        new EKSClient({
+          region,
+          maxAttempts: options.maxAttempts ?? 2,
+          requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: EKS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        }),
+      );
+      clients.set(region, client);
+    }
+    return client;
+  };
 }

@@ -8,8 +8,7 @@ import {
 } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksUnavailableError, type EksControlPlane } from "../../ports.js";
-import type { AwsClientHook } from "../aws-clients.js";
-import { eksClient } from "./eks-client.js";
+import { eksClients, type EksClientOptions } from "./eks-client.js";
 
 /** The CreateCluster request that recreates `eks` as registration recorded it: nothing added, nothing left out. */
 export function createClusterInput(eks: EksClusterInfo, requestToken: string) {
@@ -41,17 +40,10 @@ export function createClusterInput(eks: EksClusterInfo, requestToken: string) {
 
 /** The EKS calls of a rebuild through the AWS SDK, in the recorded cluster's region; `endpoint` points it elsewhere (moto in tests). */
 export class AwsEksControlPlane implements EksControlPlane {
-  private readonly clients = new Map<string, EKSClient>();
+  private readonly client: (region: string) => EKSClient;
 
-  constructor(private readonly options: { endpoint?: string; maxAttempts?: number; capture?: AwsClientHook } = {}) {}
-
-  private client(region: string): EKSClient {
-    let client = this.clients.get(region);
-    if (!client) {
-      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2, capture: this.options.capture });
-      this.clients.set(region, client);
-    }
-    return client;
+  constructor(options: EksClientOptions = {}) {
+    this.client = eksClients(options);
   }
 
   private async send<T>(eks: EksClusterInfo, what: string, call: (client: EKSClient) => Promise<T>): Promise<T> {

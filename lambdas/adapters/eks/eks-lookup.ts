@@ -1,8 +1,7 @@
 import { DescribeClusterCommand, ResourceNotFoundException, type EKSClient } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksClusterNotFoundError, EksUnavailableError, type Clock, type EksLookup } from "../../ports.js";
-import type { AwsClientHook } from "../aws-clients.js";
-import { eksClient } from "./eks-client.js";
+import { eksClients, type EksClientOptions } from "./eks-client.js";
 
 export function parseEksArn(arn: string): { partition: string; region: string; account: string; name: string } {
   const match = /^arn:(aws(?:-cn|-us-gov)?):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
@@ -15,17 +14,10 @@ export function parseEksArn(arn: string): { partition: string; region: string; a
  * (moto in tests); credentials come from the SDK's default chain.
  */
 export class AwsEksLookup implements EksLookup {
-  private readonly clients = new Map<string, EKSClient>();
+  private readonly client: (region: string) => EKSClient;
 
-  constructor(private readonly options: { endpoint?: string; clock: Clock; maxAttempts?: number; capture?: AwsClientHook }) {}
-
-  private client(region: string): EKSClient {
-    let client = this.clients.get(region);
-    if (!client) {
-      client = eksClient(region, { endpoint: this.options.endpoint, maxAttempts: this.options.maxAttempts ?? 2, capture: this.options.capture });
-      this.clients.set(region, client);
-    }
-    return client;
+  constructor(private readonly options: EksClientOptions & { clock: Clock }) {
+    this.client = eksClients(options);
   }
 
   async describe(arn: string): Promise<EksClusterInfo> {
