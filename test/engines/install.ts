@@ -5,6 +5,7 @@ import { installChromium } from "./chromium.js";
 import { installCrane } from "./crane.js";
 import { installDynamoDBLocal } from "./dynamodb-local.js";
 import { installKubernetes } from "./kubernetes.js";
+import { installGoTemplate } from "./go-template.js";
 import { installKustomize } from "./kustomize.js";
 import { installLambdaRic, installLambdaRie } from "./lambda-rie.js";
 import { installHelm } from "./helm.js";
@@ -28,6 +29,7 @@ try {
     (async () => {
       await timed("kubernetes (etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok)", installKubernetes);
       await timed("kustomize", installKustomize);
+      await timed("go-template (Go's text/template with sprig, as Argo CD runs it)", installGoTemplate);
       await timed("lambda runtime interface emulator", installLambdaRie);
       await timed("Lambda tools layer (kustomize and helm for linux/arm64)", installToolsLayer);
     })(),

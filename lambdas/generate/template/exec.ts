@@ -1,7 +1,7 @@
 // Executes a parsed template with Go text/template semantics (see values.ts for the value model).
 import { LruMap } from "../lru.js";
 import { argString, cmdString, parseTemplate, type Arg, type Cmd, type Node, type Pipe } from "./parse.js";
-import { goTypeName, isMap, formatV } from "./values.js";
+import { goTypeName, isMap, formatV, NIL_MAP } from "./values.js";
 import { FUNCS, type FuncSpec, type ParamType } from "./funcs.js";
 
 export type MissingKey = "default" | "invalid" | "zero" | "error";
@@ -363,10 +363,10 @@ class State {
     argNodes.forEach((a, i) => {
       const t = typeAt(i);
       const raw = this.evalArgValue(dot, a);
-      values.push(this.validateType(raw, t, a.t === "number"));
+      values.push(this.validateType(raw, t, a.t));
     });
     if (hasFinal) {
-      values.push(this.validateType(final, typeAt(values.length), false));
+      values.push(this.validateType(final, typeAt(values.length)));
     }
     this.at(cmd.pos, cmdString(cmd));
     try {
@@ -378,12 +378,17 @@ class State {
     }
   }
 
-  validateType(v: unknown, t: ParamType, isConst: boolean): unknown {
+  /** Go's validateType for a function's parameter; `arg` is the argument's node kind (none when piped). */
+  validateType(v: unknown, t: ParamType, arg?: Arg["t"]): unknown {
     if (t === "value") return v; // reflect.Value params (builtins): invalid values allowed
-    if (v === undefined) {
-      if (t === "any" || t === "list" || t === "map") return null;
-      return this.errorf(`invalid value; expected ${goParamName(t)}`);
+    // A missing value, or the nil literal, is the parameter type's zero value: a nil map.
+    // A JSON null is a nil interface{}, which only an interface{} parameter takes.
+    if (v === undefined || (v === null && arg === "nil")) {
+      if (t === "any") return null;
+      if (t === "map") return NIL_MAP;
+      return this.errorf(v === undefined ? `invalid value; expected ${goParamName(t)}` : `cannot assign nil to ${goParamName(t)}`);
     }
+    const isConst = arg === "number";
     switch (t) {
       case "any":
         return v;
@@ -402,13 +407,10 @@ class State {
         if (typeof v === "boolean") return v;
         break;
       case "map":
-        if (v === null || isMap(v)) return v;
-        break;
-      case "list":
-        if (v === null || Array.isArray(v)) return v;
+        if (isMap(v)) return v;
         break;
     }
-    return this.errorf(`wrong type for value; expected ${goParamName(t)}; got ${goTypeName(v)}`);
+    return this.errorf(`wrong type for value; expected ${goParamName(t)}; got ${v === null ? "interface {}" : goTypeName(v)}`);
   }
 
   printValue(v: unknown): string {
@@ -425,8 +427,6 @@ function goParamName(t: ParamType): string {
       return "float64";
     case "map":
       return "map[string]interface {}";
-    case "list":
-      return "[]interface {}";
     case "any":
     case "value":
       return "interface {}";

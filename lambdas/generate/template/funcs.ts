@@ -3,11 +3,11 @@
 // Argo's own additions: normalize, slugify, toYaml, fromYaml, fromYamlArray.
 import { createHash } from "node:crypto";
 import YAML from "yaml";
-import { semverCompare, parseVersion, compareVersions } from "./semver.js";
-import { goQuote, goSprint, goSprintf, goSprintln, goTypeName, isMap, formatV } from "./values.js";
+import { semverCompare, parseVersion, versionString } from "./semver.js";
+import { goQuote, goSprint, goSprintf, goSprintln, goTypeName, isMap, formatV, GO_STRING, NIL_MAP } from "./values.js";
 
 /** How an argument is checked and converted before the call, like reflect's assignability. */
-export type ParamType = "any" | "string" | "int" | "float" | "bool" | "map" | "list" | "value";
+export type ParamType = "any" | "string" | "int" | "float" | "bool" | "map" | "value";
 
 export interface FuncSpec {
   params: ParamType[];
@@ -252,10 +252,8 @@ function goEq(a: unknown, ...rest: unknown[]): boolean {
       if (a === b) return true;
       continue;
     }
-    if (k1 === "invalid") {
-      if ((a === null) === (b === null)) return true;
-      continue;
-    }
+    // A missing value, a nil literal and a JSON null are all nil once Go unwraps the interface.
+    if (k1 === "invalid") return true;
     if (a === b) return true;
   }
   return false;
@@ -297,28 +295,18 @@ function goLen(v: unknown): bigint {
   return err(`len of type ${goTypeName(v)}`);
 }
 
-function goSlice(item: unknown, ...idx: unknown[]): unknown {
-  if (item === undefined || item === null) err("slice of untyped nil");
-  if (idx.length > 3) err(`too many slice indexes: ${idx.length}`);
-  const ints = idx.map((i) => {
-    if (typeof i !== "bigint") err(`cannot index slice/array with type ${goTypeName(i)}`);
-    return Number(i);
-  });
-  if (typeof item === "string") {
-    if (ints.length === 3) err("cannot 3-index slice a string");
-    const b = Buffer.from(item);
-    const lo = ints[0] ?? 0;
-    const hi = ints[1] ?? b.length;
-    if (lo < 0 || hi > b.length || lo > hi) err(`index out of range: ${hi}`);
-    return b.subarray(lo, hi).toString();
-  }
-  if (Array.isArray(item)) {
-    const lo = ints[0] ?? 0;
-    const hi = ints[1] ?? item.length;
-    if (lo < 0 || hi > item.length || lo > hi) err(`index out of range: ${hi}`);
-    return item.slice(lo, hi);
-  }
-  return err(`can't slice item of type ${goTypeName(item)}`);
+/**
+ * sprig's `slice`, which replaces Go's builtin in the function map Argo CD builds: lists only, the
+ * indexes converted as cast.ToInt converts them, an empty list slicing to nil.
+ */
+function sprigSlice(list: unknown, ...indexes: unknown[]): unknown {
+  if (list === undefined || list === null) return err("reflect: call of reflect.Value.Type on zero Value");
+  if (!Array.isArray(list)) return err(`list should be type of slice or array but ${kindOf(list)}`);
+  if (list.length === 0) return null;
+  const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
+  const end = indexes.length < 2 ? list.length : Number(toInt64(indexes[1]));
+  if (start < 0 || start > end || end > list.length) return err(`reflect: slice index out of range`);
+  return list.slice(start, end);
 }
 
 function htmlEscape(s: string): string {
@@ -351,7 +339,8 @@ function mergeFunc(overwrite: boolean): FuncSpec {
     params: ["map"],
     variadic: "map",
     fn: (dst: Record<string, unknown> | null, ...srcs: (Record<string, unknown> | null)[]) => {
-      const d = dst ?? {};
+      // mergo gives a nil destination a map of its own.
+      const d = dst === null || dst === NIL_MAP ? {} : dst;
       for (const src of srcs) if (src) mergeInto(d, src, overwrite);
       return d;
     },
@@ -389,17 +378,31 @@ function queryEscape(s: string): string {
 /** Go's text/template evalArgs for html/js/urlquery: a single string is used as is, else fmt.Sprint. */
 function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return goSprint(args.map((a) => (a === undefined ? null : a)));
+  // Go prints a nil argument as "<no value>" here (printableValue), not fmt's "<nil>".
+  return goSprint(args.map((a) => a ?? "<no value>"));
 }
 
 // ---------- sprig helpers ----------
+
+/**
+ * Maps each character as Go's unicode.ToUpper/ToLower do: one rune to one rune, so a character whose
+ * JavaScript mapping expands ("ß" upper-cases to "SS") stays as it is.
+ */
+function mapRunes(s: string, map: (rune: string) => string): string {
+  let out = "";
+  for (const ch of s) {
+    const mapped = map(ch);
+    out += /^.$/su.test(mapped) ? mapped : ch;
+  }
+  return out;
+}
 
 function title(s: string): string {
   let prev = " ";
   let out = "";
   for (const ch of s) {
     const sep = !/[\p{L}\p{N}_]/u.test(prev);
-    out += sep ? ch.toUpperCase() : ch;
+    out += sep ? mapRunes(ch, (r) => r.toUpperCase()) : ch;
     prev = ch;
   }
   return out;
@@ -496,7 +499,8 @@ export const FUNCS: Record<string, FuncSpec> = {
   not: { params: ["value"], fn: (v: unknown) => !truthOf(v) },
   len: { params: ["value"], fn: goLen },
   index: { params: ["value"], variadic: "value", fn: goIndex },
-  slice: { params: ["value"], variadic: "value", fn: goSlice },
+  // sprig's slice, not Go's: sprig's function map replaces the builtin in Argo CD's templates.
+  slice: { params: ["any"], variadic: "any", fn: sprigSlice },
   print: { params: [], variadic: "any", fn: (...a: unknown[]) => goSprint(a) },
   printf: { params: ["string"], variadic: "any", fn: (f: string, ...a: unknown[]) => goSprintf(f, a) },
   println: { params: [], variadic: "any", fn: (...a: unknown[]) => goSprintln(a) },
@@ -524,8 +528,8 @@ export const FUNCS: Record<string, FuncSpec> = {
   any: { params: [], variadic: "any", fn: (...v: unknown[]) => v.some((x) => !isEmpty(x)) },
 
   // --- sprig: strings ---
-  lower: s((x) => x.toLowerCase(), 1),
-  upper: s((x) => x.toUpperCase(), 1),
+  lower: s((x) => mapRunes(x, (r) => r.toLowerCase()), 1),
+  upper: s((x) => mapRunes(x, (r) => r.toUpperCase()), 1),
   title: s(title, 1),
   untitle: s((x) => x.replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_m, a: string, b: string) => a + b.toLowerCase()), 1),
   trim: s(trimSpace, 1),
@@ -541,11 +545,12 @@ export const FUNCS: Record<string, FuncSpec> = {
   substr: {
     params: ["int", "int", "string"],
     fn: (a: bigint, b: bigint, x: string) => {
-      const start = Number(a);
-      const end = Number(b);
-      if (start < 0) return x.slice(0, end);
-      if (end < 0 || end > x.length) return x.slice(start);
-      return x.slice(start, end);
+      const [start, end] = [Number(a), Number(b)];
+      // sprig slices the string as Go does, and Go refuses bounds out of order or past the end.
+      const cut = (lo: number, hi: number) => (lo > hi || hi > x.length || hi < 0 ? err(`slice bounds out of range [${lo}:${hi}]`) : x.slice(lo, hi));
+      if (start < 0) return cut(0, end);
+      if (end < 0 || end > x.length) return cut(start, x.length);
+      return cut(start, end);
     },
   },
   trunc: {
@@ -715,7 +720,7 @@ export const FUNCS: Record<string, FuncSpec> = {
   set: {
     params: ["map", "string", "any"],
     fn: (d: Record<string, unknown> | null, k: string, v: unknown) => {
-      if (!d) return err("assignment to entry in nil map");
+      if (!d || d === NIL_MAP) return err("assignment to entry in nil map");
       d[k] = v;
       return d;
     },
@@ -751,18 +756,24 @@ export const FUNCS: Record<string, FuncSpec> = {
     params: ["any"],
     variadic: "any",
     fn: (...args: unknown[]) => {
-      const dict = args[args.length - 1];
-      const dflt = args[args.length - 2];
-      const ks = args.slice(0, -2).map(strval);
+      if (args.length < 3) err("dig needs at least three arguments");
+      const [dict, dflt, ks] = [args[args.length - 1], args[args.length - 2], args.slice(0, -2)];
+      // sprig asserts each type: the dict and every step but the last a map, every key a string.
+      if (!isMap(dict)) err(`interface conversion: interface {} is ${goTypeName(dict)}, not map[string]interface {}`);
+      for (const k of ks) if (typeof k !== "string") err(`interface conversion: interface {} is ${goTypeName(k)}, not string`);
       let cur: unknown = dict;
-      for (const k of ks) {
-        if (!isMap(cur) || !(k in cur)) return dflt;
+      for (const k of ks as string[]) {
+        if (!isMap(cur)) err(`interface conversion: interface {} is ${goTypeName(cur)}, not map[string]interface {}`);
+        if (!Object.prototype.hasOwnProperty.call(cur, k)) return dflt;
         cur = cur[k];
       }
       return cur;
     },
   },
-  deepCopy: { params: ["any"], fn: (v: unknown) => structuredClone(v) },
+  deepCopy: {
+    params: ["any"],
+    fn: (v: unknown) => (v === undefined || v === null ? err("reflect: call of reflect.Value.Type on zero Value") : structuredClone(v)),
+  },
 
   // --- sprig: types ---
   kindOf: { params: ["any"], fn: kindOf },
@@ -777,10 +788,9 @@ export const FUNCS: Record<string, FuncSpec> = {
     params: ["string"],
     fn: (v: string) => {
       const p = parseVersion(v);
-      return { Major: BigInt(p.major), Minor: BigInt(p.minor), Patch: BigInt(p.patch), Prerelease: p.pre, Original: v };
+      return { Major: BigInt(p.major), Minor: BigInt(p.minor), Patch: BigInt(p.patch), Prerelease: p.pre, Original: v, [GO_STRING]: versionString(p) };
     },
   },
-  semverCmp: { params: ["string", "string"], fn: (a: string, b: string) => BigInt(compareVersions(parseVersion(a), parseVersion(b))) },
 
   // --- Argo CD's additions ---
   normalize: { params: ["string"], fn: sanitizeName },
@@ -800,7 +810,8 @@ function truthOf(v: unknown): boolean {
 }
 
 function indent(n: number, x: string): string {
-  const padding = " ".repeat(Math.max(0, n));
+  if (n < 0) err("strings: negative Repeat count");
+  const padding = " ".repeat(n);
   return padding + x.split("\n").join(`\n${padding}`);
 }
 

@@ -8,14 +8,21 @@ interface Version {
   minor: number;
   patch: number;
   pre: string;
+  /** Build metadata: printed, never compared. */
+  meta?: string;
 }
 
-const VERSION = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+const VERSION = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
 
 export function parseVersion(s: string): Version {
   const m = VERSION.exec(s.trim());
   if (!m) throw new Error("Invalid Semantic Version");
-  return { major: Number(m[1]), minor: Number(m[2] ?? 0), patch: Number(m[3] ?? 0), pre: m[4] ?? "" };
+  return { major: Number(m[1]), minor: Number(m[2] ?? 0), patch: Number(m[3] ?? 0), pre: m[4] ?? "", meta: m[5] ?? "" };
+}
+
+/** Masterminds' Version.String: the version normalized, as fmt prints it. */
+export function versionString(v: Version): string {
+  return `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ""}${v.meta ? `+${v.meta}` : ""}`;
 }
 
 function comparePre(a: string, b: string): number {
@@ -122,7 +129,8 @@ export function semverCompare(constraint: string, version: string): boolean {
       if (last !== undefined && /^(=|!=|>|<|>=|<=|~|~>|\^)$/.test(last)) merged[merged.length - 1] = last + t;
       else merged.push(t);
     }
-    if (merged.length === 0) return false;
+    // Masterminds refuses an empty constraint, or an empty side of ||.
+    if (merged.length === 0) throw new Error(`improper constraint: ${constraint}`);
     const cs = merged.map((t) => {
       const m = /^(!=|>=|<=|~>|=|>|<|~|\^)?(.*)$/.exec(t)!;
       return comparator(m[1] ?? "", m[2] ?? "");

@@ -9,6 +9,12 @@
 
 export type GoValue = unknown;
 
+/** The text fmt prints for a value with a String method (sprig's semver): kept under this key, which its fields do not list. */
+export const GO_STRING = Symbol("String");
+
+/** A nil map[string]interface{}: what a map parameter receives for a missing value or nil; empty, and refuses writes. */
+export const NIL_MAP: Record<string, unknown> = Object.freeze({});
+
 export function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -74,6 +80,7 @@ export function formatV(v: unknown): string {
   }
   if (Array.isArray(v)) return `[${v.map((x) => formatV(x)).join(" ")}]`;
   if (isMap(v)) {
+    if (GO_STRING in v) return String(v[GO_STRING]);
     const keys = Object.keys(v).sort();
     return `map[${keys.map((k) => `${k}:${formatV(v[k])}`).join(" ")}]`;
   }
@@ -176,7 +183,7 @@ function readDirective(format: string, i: number): Directive {
 
 /** fmt's output for an argument a verb cannot format, e.g. %!d(string=foo). */
 function badVerb(verb: string, a: unknown): string {
-  return `%!${verb}(${fmtTypeName(a)}=${formatV(a)})`;
+  return a === undefined || a === null ? `%!${verb}(<nil>)` : `%!${verb}(${fmtTypeName(a)}=${formatV(a)})`;
 }
 
 /** %v %s %q %t %c %T: values as text. */
@@ -188,7 +195,7 @@ function formatText(d: Directive, verb: string, a: unknown): string {
     }
     case "s":
       if (typeof a === "string") return d.prec !== undefined ? a.slice(0, d.prec) : a;
-      return typeof a === "number" || typeof a === "bigint" || typeof a === "boolean" ? badVerb(verb, a) : formatV(a);
+      return a === undefined || a === null || typeof a === "number" || typeof a === "bigint" || typeof a === "boolean" ? badVerb(verb, a) : formatV(a);
     case "q":
       if (typeof a === "string") return d.sharp && !a.includes("`") ? `\`${a}\`` : goQuote(a);
       return typeof a === "bigint" ? `'${String.fromCodePoint(Number(a))}'` : badVerb(verb, a);
@@ -231,6 +238,15 @@ function formatFloat(d: Directive, verb: string, a: unknown): string {
 
 /** One argument through its verb, before padding. */
 function formatArgument(d: Directive, verb: string, a: unknown): string {
+  // fmt applies any verb but %v and %T to a list's items, and to a map's keys and values.
+  if (verb !== "v" && verb !== "T" && (Array.isArray(a) || (isMap(a) && !(GO_STRING in a)))) {
+    const one = (x: unknown) => formatArgument(d, verb, x);
+    if (Array.isArray(a)) return `[${a.map(one).join(" ")}]`;
+    return `map[${Object.keys(a)
+      .sort()
+      .map((k) => `${one(k)}:${one(a[k])}`)
+      .join(" ")}]`;
+  }
   if ("vsqtcT".includes(verb)) return formatText(d, verb, a);
   if ("dxXob".includes(verb)) return formatInteger(d, verb, a);
   if ("fFeg".includes(verb)) return formatFloat(d, verb, a);
@@ -270,7 +286,7 @@ export function goSprintf(format: string, args: unknown[]): string {
   if (argi < args.length) {
     out += `%!(EXTRA ${args
       .slice(argi)
-      .map((a) => `${fmtTypeName(a)}=${formatV(a)}`)
+      .map((a) => (a === undefined || a === null ? "<nil>" : `${fmtTypeName(a)}=${formatV(a)}`))
       .join(", ")})`;
   }
   return out;
