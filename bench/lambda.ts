@@ -1,5 +1,6 @@
 // `npm run bench:lambda`: the hub's functions as Lambda runs them. For each function, its bundle's
-// size (the minified asset `cdk synth` produced, test/infra/synth.ts) and, under AWS's Runtime Interface Emulator with the
+// size (the minified asset `cdk synth` produced, test/infra/synth.ts: what a cold start loads, and
+// the whole asset with the chunks loaded on first use) and, under AWS's Runtime Interface Emulator with the
 // Node.js runtime interface client, its cold init (the emulator's INIT REPORT) and first request
 // against a hello-world function measured in the same run (the ratio), then warm p50/p99.
 // Goals (issue 13): API bundle <= 1 MB; API cold init <= 2x hello-world.
@@ -20,7 +21,9 @@ const MB = 1024 * 1024;
 
 interface Figures {
   name: string;
+  /** What a cold start loads (index.mjs and the chunks it imports), and the whole asset. */
   bytes: number;
+  totalBytes: number;
   initMs: number;
   firstMs: number;
   /** The medians of each round's init and first request over hello-world's in the same round. */
@@ -33,6 +36,7 @@ interface Figures {
 interface Subject {
   name: string;
   bytes: number;
+  totalBytes: number;
   start: () => Promise<LambdaFunction>;
   event: unknown;
 }
@@ -70,6 +74,7 @@ async function measure(subjects: Subject[]): Promise<Figures[]> {
     figures.push({
       name: subject.name,
       bytes: subject.bytes,
+      totalBytes: subject.totalBytes,
       initMs,
       firstMs,
       initRatio: ratios(inits, i),
@@ -91,11 +96,11 @@ async function main(): Promise<void> {
     const healthz = httpEvent("GET", "/healthz");
     const list = httpEvent("GET", "/v1/clusters", { iamCaller: OPERATOR_ARN });
     const rows = await measure([
-      { name: "hello-world", bytes: hello.bytes, start: () => startFunction(hello.dir, {}, "hello"), event: healthz },
-      { name: "api (GET /healthz)", bytes: api.bytes, start: () => hub.startApi(), event: healthz },
-      { name: "api (GET /v1/clusters)", bytes: api.bytes, start: () => hub.startApi(), event: list },
-      { name: "generate-worker (empty batch)", bytes: worker.bytes, start: () => hub.worker(), event: { Records: [] } },
-      { name: "schedule (source poll)", bytes: schedule.bytes, start: () => hub.startSchedule(), event: { action: "poll" } },
+      { name: "hello-world", bytes: hello.bytes, totalBytes: hello.bytes, start: () => startFunction(hello.dir, {}, "hello"), event: healthz },
+      { name: "api (GET /healthz)", bytes: api.bytes, totalBytes: api.totalBytes, start: () => hub.startApi(), event: healthz },
+      { name: "api (GET /v1/clusters)", bytes: api.bytes, totalBytes: api.totalBytes, start: () => hub.startApi(), event: list },
+      { name: "generate-worker (empty batch)", bytes: worker.bytes, totalBytes: worker.totalBytes, start: () => hub.worker(), event: { Records: [] } },
+      { name: "schedule (source poll)", bytes: schedule.bytes, totalBytes: schedule.totalBytes, start: () => hub.startSchedule(), event: { action: "poll" } },
     ]);
     print(rows);
   } finally {
@@ -109,11 +114,12 @@ function print(rows: Figures[]): void {
   console.log(
     `Lambda functions under the Runtime Interface Emulator (Node.js ${NODE_VERSION}); ${COLD_STARTS} rounds of cold starts (medians; x hello: the median of each round's ratio), ${WARM_REQUESTS} warm requests`,
   );
-  console.log(["function".padEnd(32), "bundle MB", "init ms", "x hello", "first ms", "x hello", "warm p50", "warm p99"].join("  "));
+  console.log(["function".padEnd(32), "loaded MB", "bundle MB", "init ms", "x hello", "first ms", "x hello", "warm p50", "warm p99"].join("  "));
   for (const row of rows) {
     const cells = [
       row.name.padEnd(32),
       (row.bytes / MB).toFixed(2).padStart(9),
+      (row.totalBytes / MB).toFixed(2).padStart(9),
       fixed(row.initMs).padStart(7),
       fixed(row.initRatio).padStart(7),
       fixed(row.firstMs).padStart(8),
@@ -124,7 +130,9 @@ function print(rows: Figures[]): void {
     console.log(cells.join("  "));
   }
   const api = rows[1]!;
-  console.log(`goal: API bundle <= 1 MB: ${api.bytes <= MB ? "met" : "NOT met"} (${(api.bytes / MB).toFixed(2)} MB)`);
+  console.log(
+    `goal: API bundle <= 1 MB: ${api.totalBytes <= MB ? "met" : "NOT met"} (${(api.totalBytes / MB).toFixed(2)} MB, of which ${(api.bytes / MB).toFixed(2)} MB loaded at a cold start)`,
+  );
   console.log(`goal: API cold init <= 2x hello-world: ${api.initRatio <= 2 ? "met" : "NOT met"} (${api.initRatio.toFixed(1)}x)`);
 }
 

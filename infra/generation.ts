@@ -1,8 +1,7 @@
 import { Duration, Size } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import type { ILayerVersion } from "aws-cdk-lib/aws-lambda";
+import type { Function as LambdaFunction, ILayerVersion } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -39,8 +38,8 @@ export interface GenerationProps {
 export class Generation extends Construct {
   readonly queue: Queue;
   readonly deadLetters: Queue;
-  readonly worker: NodejsFunction;
-  readonly scheduler: NodejsFunction;
+  readonly worker: LambdaFunction;
+  readonly scheduler: LambdaFunction;
   /** The role EventBridge Scheduler invokes the schedule function with. */
   readonly schedulerRole: Role;
 

@@ -1,7 +1,6 @@
 import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
-import { Architecture, Code, LayerVersion } from "aws-cdk-lib/aws-lambda";
-import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Architecture, Code, LayerVersion, type Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
 import type { z } from "zod";
 import { VERSION } from "../core/version.js";
@@ -64,7 +63,7 @@ function parameters(stack: Stack) {
  */
 export class HubStack extends Stack {
   readonly table: Table;
-  readonly api: NodejsFunction;
+  readonly api: LambdaFunction;
   readonly generation: Generation;
   readonly http: HubHttpApi;
 

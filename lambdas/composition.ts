@@ -1,7 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { join } from "node:path";
 import { VERSION } from "../core/version.js";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { NO_AWS_CLIENT_HOOK, type AwsClientHook } from "./adapters/aws-clients.js";
 import { InProcessQueue } from "./adapters/queue/in-process.js";
 import { SqsGenerationQueue } from "./adapters/queue/sqs.js";
@@ -314,7 +313,7 @@ function createFleetService(config: HubConfig, dynamodb: DynamoDBClient, repo: G
 /** RADIAL_GENERATION_QUEUE_URL (on AWS: the SQS FIFO queue the worker function drains), else this process is the worker. */
 function generationQueue(config: HubConfig, worker: (message: GenerationMessage) => Promise<void>): GenerationQueue {
   const url = config.env.RADIAL_GENERATION_QUEUE_URL;
-  if (url) return new SqsGenerationQueue((config.awsClients ?? NO_AWS_CLIENT_HOOK)(new SQSClient({})), url);
+  if (url) return new SqsGenerationQueue(url, config.awsClients);
   const describe = (message: GenerationMessage) =>
     isRequestedRun(message) ? `requested generation run ${message.id}` : `generation run (trigger ${message.trigger})`;
   return new InProcessQueue(worker, (error, message) => config.onBackgroundError?.(error, describe(message)));

@@ -9,8 +9,8 @@
  */
 import fs from "node:fs";
 import http from "node:http";
-import git, { type GitHttpRequest, type GitHttpResponse, type HttpClient, type TreeEntry } from "isomorphic-git";
-import nodeHttp from "isomorphic-git/http/node";
+import type { GitHttpRequest, GitHttpResponse, HttpClient, TreeEntry } from "isomorphic-git";
+import { isomorphicGit } from "./isomorphic.js";
 import type { RepoReader } from "./reader.js";
 import { buildPack, readPack, type Pack } from "./pack.js";
 import { checkFilePath } from "./paths.js";
@@ -97,7 +97,7 @@ export class GitReader implements RepoReader {
     this.http = {
       async request(request: GitHttpRequest): Promise<GitHttpResponse> {
         stats.requests += 1;
-        const response = await nodeHttp.request({ ...request, agent: FRESH_CONNECTIONS });
+        const response = await (await isomorphicGit()).http.request({ ...request, agent: FRESH_CONNECTIONS });
         const body = response.body;
         if (!body) return response;
         async function* counted(): AsyncGenerator<Uint8Array> {
@@ -113,6 +113,7 @@ export class GitReader implements RepoReader {
 
   protected init(): Promise<void> {
     this.initialized ??= (async () => {
+      const { git } = await isomorphicGit();
       await fs.promises.mkdir(this.dir, { recursive: true });
       if (!fs.existsSync(`${this.dir}/HEAD`)) await git.init({ fs, dir: this.dir, bare: true });
       await git.setConfig({ fs, gitdir: this.dir, path: `remote.${REMOTE}.url`, value: this.url });
@@ -131,6 +132,7 @@ export class GitReader implements RepoReader {
     await this.init();
     const branch = shortBranch(ref);
     const full = fullBranchRef(branch);
+    const { git } = await isomorphicGit();
     const listed = await git.listServerRefs({
       http: this.http,
       url: this.url,
@@ -163,6 +165,7 @@ export class GitReader implements RepoReader {
   /** The commit id of a branch as last fetched (or a commit id present in the store). */
   async resolve(ref: string): Promise<string> {
     await this.init();
+    const { git } = await isomorphicGit();
     if (OID.test(ref)) {
       await git.readCommit({ fs, gitdir: this.dir, oid: ref, cache: this.cache });
       return ref;
@@ -173,6 +176,7 @@ export class GitReader implements RepoReader {
   /** The remote's branches under `refs/heads/<prefix>` (short name → commit id), in one ls-refs call. */
   async remoteBranches(prefix: string): Promise<Map<string, string>> {
     const full = fullBranchRef(prefix);
+    const { git } = await isomorphicGit();
     const refs = await git.listServerRefs({
       http: this.http,
       url: this.url,
@@ -209,6 +213,7 @@ export class GitReader implements RepoReader {
     const cached = this.listings.get(commit);
     if (cached) return cached;
     const files = new Map<string, string>();
+    const { git } = await isomorphicGit();
     const { commit: parsed } = await git.readCommit({ fs, gitdir: this.dir, oid: commit, cache: this.cache });
     const walk = async (treeOid: string, prefix: string): Promise<void> => {
       const { tree } = await git.readTree({ fs, gitdir: this.dir, oid: treeOid, cache: this.cache });
@@ -246,6 +251,7 @@ export class GitReader implements RepoReader {
   async commitTree(commit: string): Promise<string> {
     const known = this.commitTrees.get(commit);
     if (known) return known;
+    const { git } = await isomorphicGit();
     const { commit: parsed } = await git.readCommit({ fs, gitdir: this.dir, oid: commit, cache: this.cache });
     this.rememberTree(commit, parsed.tree);
     return parsed.tree;
@@ -255,6 +261,7 @@ export class GitReader implements RepoReader {
   async readTreeEntries(tree: string): Promise<TreeEntry[]> {
     const cached = this.trees.get(tree);
     if (cached) return cached;
+    const { git } = await isomorphicGit();
     const { tree: entries } = await git.readTree({ fs, gitdir: this.dir, oid: tree, cache: this.cache });
     this.rememberTreeEntries(tree, entries);
     return entries;
@@ -269,6 +276,7 @@ export class GitReader implements RepoReader {
   async readBlob(oid: string): Promise<Uint8Array> {
     const cached = this.blobs.get(oid);
     if (cached) return cached;
+    const { git } = await isomorphicGit();
     const { blob } = await git.readBlob({ fs, gitdir: this.dir, oid, cache: this.cache });
     this.rememberBlob(oid, blob);
     return blob;
@@ -293,6 +301,7 @@ export class GitReader implements RepoReader {
 
   private async hasObject(oid: string): Promise<boolean> {
     if (this.commitTrees.has(oid) || this.blobs.has(oid)) return true;
+    const { git } = await isomorphicGit();
     try {
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- the one call that reads an object of unknown type
       await git.readObject({ fs, gitdir: this.dir, oid, format: "deflated", cache: this.cache });
@@ -312,6 +321,7 @@ export class GitReader implements RepoReader {
    * read next (a fresh process reads every deploy head's folders once).
    */
   protected async storeFetchedPack(pack: Buffer): Promise<void> {
+    const { git } = await isomorphicGit();
     const objects = await readPack(pack, async (oid) => {
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- a delta's base may be of any type
       const found = await git.readObject({ fs, gitdir: this.dir, oid, format: "content", cache: this.cache }).catch(() => undefined);

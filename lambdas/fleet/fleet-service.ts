@@ -16,7 +16,6 @@ import type { PageTokens } from "../inventory/page-cursor.js";
 import { InvalidCursorError, type Clock, type DeployRepository, type GenerationHistory } from "../ports.js";
 import type { DeployRevisions } from "../status/deploy-revisions.js";
 import type { StatusService } from "../status/status-service.js";
-import { clusterApplication, readDeployFolder } from "./cluster-application.js";
 import { fleetEvents, type KeyedEvent } from "./events.js";
 import { viewOf, type ClusterView } from "./honest.js";
 import { columnsOf, matrixRows, pageAfter, rolloutOf, type MatrixFilter } from "./matrix.js";
@@ -157,6 +156,9 @@ export class FleetService {
 
   /** Read now, not from the snapshot: one cluster costs a few reads, and a click through shows the latest. */
   async clusterApplication(cluster: string, application: string): Promise<ClusterApplication> {
+    // Imported here, not with this module: it brings the manifest reader and yaml, which the hub's
+    // API function would otherwise load at every cold start for this one route.
+    const { clusterApplication, readDeployFolder } = await import("./cluster-application.js");
     const registered = await this.registered(cluster);
     const { rebuild } = registered;
     const status = await this.deps.status.read(cluster, rebuild?.requestedAt ?? registered.createdAt, DRIFT_PER_APPLICATION_READ, rebuild?.incarnation ?? 1);

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { SqsDeadLetters } from "../adapters/queue/sqs.js";
@@ -17,7 +16,7 @@ const hub = await lambdaHub(env, logger, { generationLog: emfGenerationLog(logge
 const generation = hub.context.generation;
 if (!generation) throw new Error("generation is not configured: set RADIAL_REPO_URL on the worker function");
 const deadLetterQueue = env.RADIAL_GENERATION_DLQ_URL;
-const deadLetters = deadLetterQueue ? new SqsDeadLetters(awsClients(new SQSClient({})), deadLetterQueue) : undefined;
+const deadLetters = deadLetterQueue ? new SqsDeadLetters(deadLetterQueue, awsClients) : undefined;
 
 /** Without a dead-letter queue URL, a bad message fails until the queue's redrive policy moves it. */
 async function deadLetter(message: { messageId: string; body: string }, reason: string): Promise<void> {

@@ -6,7 +6,6 @@ import {
   type RegisterClusterRequest,
   type RotateTokenRequest,
 } from "../../contract/index.js";
-import { bootstrapManifest } from "./bootstrap.js";
 import { isLoopbackUrl } from "./hub-url.js";
 import { matches, type Selector } from "../../core/labels/selector.js";
 import { hashToken, newToken, tokenMatches } from "./token.js";
@@ -49,7 +48,10 @@ export class ClusterRegistry {
   constructor(private readonly deps: RegistryDependencies) {}
 
   /** The manifest that installs the agent of `cluster` with `token`. */
-  bootstrap(cluster: string, token: string): string {
+  async bootstrap(cluster: string, token: string): Promise<string> {
+    // Imported here, not with this module: the manifest brings yaml, which the hub's API function
+    // would load at every cold start, and only registrations, token rotations and rebuilds write one.
+    const { bootstrapManifest } = await import("./bootstrap.js");
     const { hubUrl, repoUrl, agentImage, agentGitAuth } = this.deps.settings;
     return bootstrapManifest({ cluster, token, hubUrl, repoUrl, image: agentImage, gitAuth: agentGitAuth ?? null });
   }
@@ -113,7 +115,7 @@ export class ClusterRegistry {
         throw new RegistryError("exists", `cluster ${request.name} is already registered; pick another name or delete it first`);
       throw error;
     }
-    return { cluster: toCluster(record), token, bootstrap: this.bootstrap(record.name, token) };
+    return { cluster: toCluster(record), token, bootstrap: await this.bootstrap(record.name, token) };
   }
 
   async get(name: string): Promise<Cluster> {
@@ -227,7 +229,7 @@ export class ClusterRegistry {
       if (error instanceof VersionConflictError) throw new RegistryError("conflict", `cluster ${name} changed during the rotation; try again`);
       throw error;
     }
-    return { token, bootstrap: this.bootstrap(name, token), previousTokenValidUntil: validUntil };
+    return { token, bootstrap: await this.bootstrap(name, token), previousTokenValidUntil: validUntil };
   }
 
   /** Whether `token` is this cluster's agent token (or its predecessor, within the grace period). */

@@ -17,7 +17,6 @@ import { beginControlPlane, pollControlPlane, type ControlPlaneStep } from "./co
 import type { DeployTree } from "./deploy-tree.js";
 import { RebuildError } from "./errors.js";
 import { endOf, enter, isTerminal } from "./phases.js";
-import { preflight } from "./preflight.js";
 
 export interface RebuildDependencies {
   inventory: Pick<InventoryStore, "getCluster" | "replaceCluster">;
@@ -29,7 +28,7 @@ export interface RebuildDependencies {
   /** Refuses (RegistryError) a bootstrap manifest that would send the agent to a loopback hub URL, unless allowed (ClusterRegistry.checkHubUrl). */
   checkHubUrl: (allowLoopbackHub: boolean | undefined) => void;
   /** The bootstrap manifest that installs the agent with `token` (ClusterRegistry.bootstrap). */
-  bootstrap: (cluster: string, token: string) => string;
+  bootstrap: (cluster: string, token: string) => Promise<string>;
   clock: Clock;
 }
 
@@ -63,6 +62,9 @@ export class RebuildService {
 
   /** The preflight at the branch's head: what Git cannot bring back. */
   private async preflight(name: string): Promise<Preflight> {
+    // Imported here, not with this module: it brings the manifest reader and yaml, which only a
+    // rebuild's start needs and the hub's API function would otherwise load at every cold start.
+    const { preflight } = await import("./preflight.js");
     const head = await this.deps.tree.head(name);
     return preflight(head, head === null ? new Map() : await this.deps.tree.applicationsAt(name, head));
   }
@@ -107,7 +109,7 @@ export class RebuildService {
     }
     await this.deps.rebuilds.trimHistory(name, REBUILD_LIMITS.history);
     if (record.eks && state.eks) await beginControlPlane(this.deps.eks, record.eks, state, name).catch(() => undefined); // the next poll repeats it
-    return { rebuild: { cluster: name, ...state, preflight: found }, token, bootstrap: this.deps.bootstrap(name, token) };
+    return { rebuild: { cluster: name, ...state, preflight: found }, token, bootstrap: await this.deps.bootstrap(name, token) };
   }
 
   private checkHubUrl(allowLoopbackHub: boolean | undefined): void {

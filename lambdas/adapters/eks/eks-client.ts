@@ -1,4 +1,5 @@
-import { EKSClient } from "@aws-sdk/client-eks";
+import type * as EksSdk from "./eks-sdk.js";
+import type { EKSClient } from "@aws-sdk/client-eks";
 import { NO_AWS_CLIENT_HOOK, type AwsClientHook } from "../aws-clients.js";
 
 /**
@@ -19,11 +20,23 @@ export interface EksClientOptions {
   capture?: AwsClientHook | undefined;
 }
 
+let loading: Promise<typeof EksSdk> | undefined;
+
+/**
+ * The EKS client's module, imported at the first EKS call: only registrations by ARN and rebuilds
+ * call EKS, so the API function's cold start neither loads nor (as a chunk of its own) compiles it.
+ */
+export function eksSdk(): Promise<typeof EksSdk> {
+  loading ??= import("./eks-sdk.js");
+  return loading;
+}
+
 /** One EKS client per region, made at first use; credentials from the SDK's default chain. */
-export function eksClients(options: EksClientOptions): (region: string) => EKSClient {
+export function eksClients(options: EksClientOptions): (region: string) => Promise<EKSClient> {
   const clients = new Map<string, EKSClient>();
   const capture = options.capture ?? NO_AWS_CLIENT_HOOK;
-  return (region) => {
+  return async (region) => {
+    const { EKSClient } = await eksSdk();
     let client = clients.get(region);
     if (!client) {
       client = capture(

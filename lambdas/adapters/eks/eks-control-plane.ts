@@ -1,14 +1,8 @@
-import {
-  CreateClusterCommand,
-  DeleteClusterCommand,
-  DescribeClusterCommand,
-  type EKSClient,
-  ResourceInUseException,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-eks";
+import type * as EksSdk from "./eks-sdk.js";
+import type { EKSClient } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksUnavailableError, type EksControlPlane } from "../../ports.js";
-import { eksClients, type EksClientOptions } from "./eks-client.js";
+import { eksClients, eksSdk, type EksClientOptions } from "./eks-client.js";
 
 /** The CreateCluster request that recreates `eks` as registration recorded it: nothing added, nothing left out. */
 export function createClusterInput(eks: EksClusterInfo, requestToken: string) {
@@ -40,15 +34,17 @@ export function createClusterInput(eks: EksClusterInfo, requestToken: string) {
 
 /** The EKS calls of a rebuild through the AWS SDK, in the recorded cluster's region; `endpoint` points it elsewhere (moto in tests). */
 export class AwsEksControlPlane implements EksControlPlane {
-  private readonly client: (region: string) => EKSClient;
+  private readonly client: (region: string) => Promise<EKSClient>;
 
   constructor(options: EksClientOptions = {}) {
     this.client = eksClients(options);
   }
 
-  private async send<T>(eks: EksClusterInfo, what: string, call: (client: EKSClient) => Promise<T>): Promise<T> {
+  private async send<T>(eks: EksClusterInfo, what: string, call: (client: EKSClient, sdk: typeof EksSdk) => Promise<T>): Promise<T> {
+    const sdk = await eksSdk();
+    const { ResourceNotFoundException, ResourceInUseException } = sdk;
     try {
-      return await call(this.client(eks.region));
+      return await call(await this.client(eks.region), sdk);
     } catch (error) {
       if (error instanceof ResourceNotFoundException || error instanceof ResourceInUseException) throw error;
       throw new EksUnavailableError(`could not ${what} EKS cluster ${eks.name} in ${eks.region}: ${(error as Error).message}`);
@@ -56,8 +52,9 @@ export class AwsEksControlPlane implements EksControlPlane {
   }
 
   async state(eks: EksClusterInfo): Promise<{ status: string; endpoint: string | null } | null> {
+    const { ResourceNotFoundException } = await eksSdk();
     try {
-      const { cluster } = await this.send(eks, "describe", (client) => client.send(new DescribeClusterCommand({ name: eks.name })));
+      const { cluster } = await this.send(eks, "describe", (client, sdk) => client.send(new sdk.DescribeClusterCommand({ name: eks.name })));
       return cluster ? { status: cluster.status ?? "UNKNOWN", endpoint: cluster.endpoint ?? null } : null;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return null;
@@ -66,8 +63,9 @@ export class AwsEksControlPlane implements EksControlPlane {
   }
 
   async create(eks: EksClusterInfo, requestToken: string): Promise<void> {
+    const { ResourceInUseException } = await eksSdk();
     try {
-      await this.send(eks, "create", (client) => client.send(new CreateClusterCommand(createClusterInput(eks, requestToken))));
+      await this.send(eks, "create", (client, sdk) => client.send(new sdk.CreateClusterCommand(createClusterInput(eks, requestToken))));
     } catch (error) {
       // Created already (a repeated step after a crash): the next poll finds it.
       if (!(error instanceof ResourceInUseException)) throw error;
@@ -75,8 +73,9 @@ export class AwsEksControlPlane implements EksControlPlane {
   }
 
   async delete(eks: EksClusterInfo): Promise<void> {
+    const { ResourceNotFoundException } = await eksSdk();
     try {
-      await this.send(eks, "delete", (client) => client.send(new DeleteClusterCommand({ name: eks.name })));
+      await this.send(eks, "delete", (client, sdk) => client.send(new sdk.DeleteClusterCommand({ name: eks.name })));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }

@@ -1,7 +1,7 @@
-import { DescribeClusterCommand, ResourceNotFoundException, type EKSClient } from "@aws-sdk/client-eks";
+import type { EKSClient } from "@aws-sdk/client-eks";
 import type { EksClusterInfo } from "../../../contract/index.js";
 import { EksClusterNotFoundError, EksUnavailableError, type Clock, type EksLookup } from "../../ports.js";
-import { eksClients, type EksClientOptions } from "./eks-client.js";
+import { eksClients, eksSdk, type EksClientOptions } from "./eks-client.js";
 
 export function parseEksArn(arn: string): { partition: string; region: string; account: string; name: string } {
   const match = /^arn:(aws(?:-cn|-us-gov)?):eks:([a-z0-9-]+):(\d{12}):cluster\/(.+)$/.exec(arn);
@@ -14,7 +14,7 @@ export function parseEksArn(arn: string): { partition: string; region: string; a
  * (moto in tests); credentials come from the SDK's default chain.
  */
 export class AwsEksLookup implements EksLookup {
-  private readonly client: (region: string) => EKSClient;
+  private readonly client: (region: string) => Promise<EKSClient>;
 
   constructor(private readonly options: EksClientOptions & { clock: Clock }) {
     this.client = eksClients(options);
@@ -22,9 +22,10 @@ export class AwsEksLookup implements EksLookup {
 
   async describe(arn: string): Promise<EksClusterInfo> {
     const { region, name } = parseEksArn(arn);
+    const { DescribeClusterCommand, ResourceNotFoundException } = await eksSdk();
     let cluster;
     try {
-      ({ cluster } = await this.client(region).send(new DescribeClusterCommand({ name })));
+      ({ cluster } = await (await this.client(region)).send(new DescribeClusterCommand({ name })));
     } catch (error) {
       if (error instanceof ResourceNotFoundException) throw new EksClusterNotFoundError(`EKS cluster ${name} does not exist in ${region} (${arn})`);
       throw new EksUnavailableError(`could not reach the EKS API in ${region}: ${(error as Error).message}`);

@@ -3,8 +3,7 @@
  * source poll asks every few seconds, so it must stay one small request.
  */
 import http from "node:http";
-import git from "isomorphic-git";
-import nodeHttp from "isomorphic-git/http/node";
+import { isomorphicGit } from "../../../core/git/isomorphic.js";
 import type { RefLookup } from "../../generate/source-poll.js";
 import type { GitAuth } from "./source-repositories.js";
 
@@ -18,6 +17,7 @@ export class GitRefLookup implements RefLookup {
 
   async head(url: string, ref: string): Promise<string | null> {
     const auth = this.credentials(url);
+    const { git, http: nodeHttp } = await isomorphicGit();
     const listing = git.listServerRefs({
       http: { request: (request) => nodeHttp.request({ ...request, agent: FRESH_CONNECTIONS }) },
       url,

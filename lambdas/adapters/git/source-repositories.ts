@@ -14,10 +14,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { join } from "node:path";
-import git from "isomorphic-git";
-import nodeHttp from "isomorphic-git/http/node";
 import * as z from "zod";
 import { GitReader } from "../../../core/git/index.js";
+import { isomorphicGit } from "../../../core/git/isomorphic.js";
 import type { SourceCheckout, SourceRepositories } from "../../ports.js";
 
 export interface GitAuth {
@@ -115,6 +114,7 @@ export class GitSourceRepositories {
     const repo = this.store(repoURL);
     const auth = this.options.credentials(repoURL);
     const onAuth = auth ? { onAuth: () => auth } : {};
+    const { git, http: nodeHttp } = await isomorphicGit();
     const refs = await git.listServerRefs({ http: nodeHttp, url: repoURL, protocolVersion: 2, symrefs: true, peelTags: true, ...onAuth });
     const byName = new Map(refs.map((r) => [r.ref, r]));
     const target = targetRevision === "" ? "HEAD" : targetRevision;
