@@ -1,6 +1,7 @@
 // Mutation testing of the pure domain folders (`npm run mutate`, or `npm run mutate -- labels` for
 // one area): Stryker changes the code one small mutation at a time and reruns the area's engine-free
-// tests; a mutant no test notices is a wrong answer the suite would let through. Slow (minutes per
+// tests (and an engine test whose engine's answers are recorded once first: the template engine's
+// Go oracle); a mutant no test notices is a wrong answer the suite would let through. Slow (minutes per
 // area on two cores), so it is not part of `npm test`. Scores per area are printed at the end; the
 // JSON and HTML reports are in reports/mutation/; the table shows every area, from this run or
 // its last report, with when it was measured. `--survivors` also lists each surviving mutant;
@@ -13,6 +14,7 @@ import { Stryker } from "@stryker-mutator/core";
 import type { MutantResult, PartialStrykerOptions } from "@stryker-mutator/api/core";
 import * as z from "zod";
 import { needsEngine } from "./engine-imports.js";
+import { recordGoAnswers, RECORDED_GO_ANSWERS } from "./generate/template/go-answers.js";
 
 interface Area {
   name: string;
@@ -20,13 +22,24 @@ interface Area {
   mutate: string[];
   /** Test files or folders whose engine-free test files cover the area. */
   tests: string[];
+  /**
+   * A test that needs an engine, joined to the area's tests with the engine's answers recorded
+   * once before the run (into the file its `env` names), so no mutant's process starts the engine.
+   */
+  oracle?: { test: string; env: string; record: (file: string) => Promise<void> };
 }
 
 const AREAS: Area[] = [
   { name: "labels", mutate: ["core/labels/**/*.ts"], tests: ["test/core/labels"] },
   { name: "tokens", mutate: ["lambdas/inventory/token.ts"], tests: ["test/hub/token.test.ts", "test/hub/agent-tokens.test.ts"] },
   { name: "contract", mutate: ["contract/**/*.ts"], tests: ["test/contract"] },
-  { name: "template", mutate: ["lambdas/generate/template/**/*.ts"], tests: ["test/generate/template"] },
+  {
+    name: "template",
+    mutate: ["lambdas/generate/template/**/*.ts"],
+    tests: ["test/generate/template"],
+    // Go's text/template and sprig (test/engines/go-template), over a fifth of the function templates.
+    oracle: { test: "test/generate/template/go-agreement.test.ts", env: RECORDED_GO_ANSWERS, record: (file) => recordGoAnswers(file, 5) },
+  },
   { name: "generators", mutate: ["lambdas/generate/generators/**/*.ts"], tests: ["test/generate/generators", "test/generate/conformance"] },
   // Health in three parts, each against the tests that reach it: the user-check tests run Lua loops to
   // their budget, and with every health test in each mutant's process a mutant took 12 s (7 hours
@@ -217,6 +230,13 @@ const failed: string[] = [];
 const toRun = flags.has("--table") ? [] : wanted.length === 0 ? AREAS : wanted.map((name) => AREAS.find((a) => a.name === name)!);
 for (const area of toRun) {
   const files = areaTests(area);
+  if (area.oracle) {
+    const answers = join(tmpdir(), `radial-mutate-${area.name}-answers.json`);
+    console.log(`\n== ${area.name}: recording the engine's answers for ${area.oracle.test}`);
+    await area.oracle.record(answers);
+    process.env[area.oracle.env] = answers;
+    files.push(area.oracle.test);
+  }
   console.log(`\n== ${area.name}: ${area.mutate.join(" ")} against ${files.join(" ")}`);
   const started = performance.now();
   try {

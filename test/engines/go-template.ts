@@ -57,9 +57,12 @@ export async function renderWithGo(requests: GoTemplateRequest[]): Promise<GoTem
   for (const request of requests) {
     if (writeError) break;
     if (!child.stdin.write(`${JSON.stringify(request)}\n`))
-      await new Promise((resolve) => {
-        child.stdin.once("drain", resolve);
-        child.stdin.once("close", resolve);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          child.stdin.off("drain", done).off("close", done);
+          resolve();
+        };
+        child.stdin.on("drain", done).on("close", done);
       });
   }
   child.stdin.end();

@@ -1,4 +1,9 @@
-// The inputs of the template engine's agreement test with Go (go-agreement.test.ts).
+// The inputs of the template engine's agreement test with Go (go-agreement.test.ts): the data, the
+// arguments, the actions, and the templates made of them. Apart from the test, which needs the Go
+// engine, so that npm run mutate (test/mutate.ts) records Go's answers to the same templates once.
+import type { MissingKey } from "../../../lambdas/generate/template/index.js";
+import { FUNCS } from "../../../lambdas/generate/template/funcs.js";
+import type { GoTemplateRequest } from "../../engines/go-template.js";
 
 /** Generator parameters as Argo CD decodes them from JSON: every number is a float64 there. */
 export const DATA: Record<string, unknown> = {
@@ -209,3 +214,78 @@ export const ACTIONS = [
   "{{ cat .s .n nil .l }}",
   "{{ mustToJson .m }} {{ toRawJson .html }} {{ toJson .html }}",
 ];
+
+export interface Case extends GoTemplateRequest {
+  missingKey: MissingKey;
+}
+
+/** A deterministic choice of `count` items (a linear congruential walk), so every run tests the same cases. */
+function sample<T>(items: T[], count: number, seed: number): T[] {
+  if (items.length <= count) return items;
+  let state = seed;
+  const picked = new Set<number>();
+  while (picked.size < count) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    picked.add(state % items.length);
+  }
+  return [...picked].sort((a, b) => a - b).map((i) => items[i]!);
+}
+
+/** Argument lists for a function of `fixed` parameters, and one more when it takes a variadic tail. */
+function argumentLists(name: string, fixed: number, variadic: boolean): string[][] {
+  let seed = 7;
+  for (let i = 0; i < name.length; i++) seed = (seed * 31 + name.charCodeAt(i)) % 2147483648;
+  const lists: string[][] = [];
+  const arities = variadic ? [fixed, fixed + 1, fixed + 2] : [fixed - 1, fixed, fixed + 1];
+  for (const arity of arities.filter((n) => n >= 0)) {
+    if (arity === 0) lists.push([]);
+    else if (arity === 1) lists.push(...ARGUMENTS.map((a) => [a]));
+    else if (arity === 2)
+      lists.push(
+        ...sample(
+          ARGUMENTS.flatMap((a) => ARGUMENTS.map((b) => [a, b])),
+          260,
+          seed,
+        ),
+      );
+    else
+      lists.push(
+        ...sample(
+          ARGUMENTS.flatMap((a) => FEW_ARGUMENTS.flatMap((b) => FEW_ARGUMENTS.map((c) => [a, b, c, ...FEW_ARGUMENTS.slice(0, arity - 3)]))),
+          160,
+          seed,
+        ),
+      );
+  }
+  return lists;
+}
+
+/**
+ * `set` puts a value into the map it is given: a map set into itself is a cycle, which Go's printing
+ * follows until its stack overflows (no answer to compare).
+ */
+const makesCycle = (name: string, args: string[]) => name === "set" && args[0] !== undefined && args[0] === args[2];
+
+/** Functions whose output Go leaves in map order, which Go randomizes: compared through sortAlpha in ACTIONS instead. */
+const UNORDERED = new Set(["keys", "values"]);
+
+/** Every function's templates, or every `every`th of them (npm run mutate records a fifth: go-answers.ts). */
+export function functionCases(every = 1): Case[] {
+  const ordered = Object.entries(FUNCS).filter(([name]) => !UNORDERED.has(name));
+  return ordered
+    .flatMap(([name, spec]) =>
+      argumentLists(name, spec.params.length, spec.variadic !== undefined)
+        .filter((args) => !makesCycle(name, args))
+        .map((args) => ({
+          template: `{{ ${[name, ...args].join(" ")} }}`,
+          data: DATA,
+          missingKey: "default" as const,
+        })),
+    )
+    .filter((_, index) => index % every === 0);
+}
+
+export function actionCases(): Case[] {
+  const keys: MissingKey[] = ["default", "invalid", "zero", "error"];
+  return ACTIONS.flatMap((template) => keys.map((missingKey) => ({ template, data: DATA, missingKey, options: [`missingkey=${missingKey}`] })));
+}
