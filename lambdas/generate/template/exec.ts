@@ -95,6 +95,12 @@ class State {
     this.node = { pos, text };
   }
 
+  /** A number constant as a value: Go's int is 64 bits, so a constant only a uint64 holds is refused where it is used. */
+  private constant(node: Extract<Arg, { t: "number" }>): number | bigint {
+    if (typeof node.v === "bigint" && node.v > 9223372036854775807n) this.errorf(`${node.text} overflows int`);
+    return node.v;
+  }
+
   errorf(msg: string): never {
     const before = this.src.slice(0, this.node.pos);
     const line = before.split("\n").length;
@@ -255,7 +261,7 @@ class State {
       case "nil":
         return this.errorf("nil is not a command");
       case "number":
-        return first.v;
+        return this.constant(first);
       case "string":
         return first.v;
     }
@@ -317,7 +323,7 @@ class State {
       case "bool":
         return a.v;
       case "number":
-        return a.v;
+        return this.constant(a);
       case "string":
         return a.v;
       case "field":

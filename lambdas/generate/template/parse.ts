@@ -187,17 +187,18 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
   return items;
 }
 
-function unquote(s: string, err: () => never): string {
+/** A quoted string's value; `\'` is an escape in a character constant only (`char`), as in Go. */
+function unquote(s: string, err: () => never, char = false): string {
   if (s.startsWith("`")) return s.slice(1, -1);
   try {
-    // Go escapes are close to JSON's; handle \x, \a, \v, octal and \' first.
+    // Go escapes are close to JSON's; handle \x, \a, \v, octal and (in a character constant) \' first.
     const body = s
       .slice(1, -1)
       .replace(/\\x([0-9a-fA-F]{2})/g, (_m, h: string) => `\\u00${h}`)
       .replace(/\\U([0-9a-fA-F]{8})/g, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)))
       .replace(/\\a/g, "\\u0007")
       .replace(/\\v/g, "\\u000b")
-      .replace(/\\'/g, "'")
+      .replace(/\\'/g, char ? "'" : "\\'")
       .replace(/\\([0-7]{3})/g, (_m, o: string) => `\\u${parseInt(o, 8).toString(16).padStart(4, "0")}`);
     return JSON.parse(`"${body.replace(/\t/g, "\\t")}"`) as string;
   } catch {
@@ -205,8 +206,13 @@ function unquote(s: string, err: () => never): string {
   }
 }
 
-export function parseNumber(text: string): number | bigint | undefined {
+/** A number constant's value; undefined when it is no number; "overflow" for an integer Go cannot hold (or a decimal with a leading 0 that is no octal). */
+export function parseNumber(text: string): number | bigint | "overflow" | undefined {
   const clean = text.replace(/_/g, "");
+  // Go parses an integer-looking constant as an integer, then as a float: "08" or a 21-digit
+  // number only parses as the latter, and Go refuses a float that looks like an integer.
+  if (/^[+-]?[0-9]+$/.test(clean) && (/^[+-]?0[0-9]*[89]/.test(clean) || BigInt(clean) > 18446744073709551615n || BigInt(clean) < -9223372036854775808n))
+    return "overflow";
   if (/^[+-]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|[0-9]+)$/.test(clean)) {
     const neg = clean.startsWith("-");
     const body = clean.replace(/^[+-]/, "");
@@ -227,6 +233,8 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
   let idx = 0;
   const vars: string[][] = [["$"]];
   const defined = (n: string) => vars.some((scope) => scope.includes(n));
+  /** Ranges whose body is being parsed: break and continue belong in one (not in its else). */
+  let rangeDepth = 0;
 
   // token stream for the current action
   let toks: Tok[] = [];
@@ -261,6 +269,7 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
         }
         if (kw === "break" || kw === "continue") {
           if (peek().type !== "rdelim") unexpected(peek(), `{{${kw}}}`);
+          if (rangeDepth === 0) fail(first.pos, `{{${kw}}} outside {{range}}`);
           nodes.push({ t: kw, pos: first.pos });
           continue;
         }
@@ -275,8 +284,10 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
 
   function parseControl(kw: "if" | "with" | "range", pos: number): Node {
     vars.push([]);
-    const pipe = parsePipe(kw, kw !== "if" && kw !== "with" ? true : true, kw === "range");
+    const pipe = parsePipe(kw, true, kw === "range");
+    if (kw === "range") rangeDepth++;
     const body = parseList(new Set(["end", "else"]));
+    if (kw === "range") rangeDepth--;
     let elseList: Node[] | null = null;
     if (body.stop === "else") {
       // "else if" / "else with" chains
@@ -335,10 +346,8 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
       }
       cmds.push(parseCommand(ctx));
       const after = peek();
-      if (after.type === "pipe") {
-        next();
-        if (peek().type === "rdelim" || peek().type === "rparen") fail(peek().pos, "missing command after |");
-      }
+      // A pipe at the end of the pipeline ends it, as in Go: {{ .a | }} is {{ .a }}.
+      if (after.type === "pipe") next();
     }
     // Go: non-executable commands (constants, fields) after the first command of a pipeline are rejected
     for (let k = 1; k < cmds.length; k++) {
@@ -399,13 +408,17 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
       case "rawstring":
         return { t: "string", pos: t.pos, v: unquote(t.val, () => fail(t.pos, `invalid syntax`)), text: t.val };
       case "char": {
-        const s = unquote(`"${t.val.slice(1, -1).replace(/"/g, '\\"')}"`, () => fail(t.pos, "invalid syntax"));
+        const s = unquote(`"${t.val.slice(1, -1).replace(/"/g, '\\"')}"`, () => fail(t.pos, "invalid syntax"), true);
+        // Go's strconv.UnquoteChar: nothing between the quotes is a syntax error, more than one character a malformed constant.
+        if (s === "") fail(t.pos, "invalid syntax");
+        if (!/^.$/su.test(s)) fail(t.pos, `malformed character constant: ${t.val}`);
         return { t: "number", pos: t.pos, v: BigInt(s.codePointAt(0) ?? 0), text: t.val };
       }
       case "number": {
         const v = parseNumber(t.val);
         if (v === undefined) fail(t.pos, `bad number syntax: "${t.val}"`);
-        return { t: "number", pos: t.pos, v: v!, text: t.val };
+        if (v === "overflow") fail(t.pos, `integer overflow: "${t.val}"`);
+        return { t: "number", pos: t.pos, v: v as number | bigint, text: t.val };
       }
       case "lparen": {
         const pipe = parsePipe("parenthesized pipeline", false);
