@@ -129,15 +129,22 @@ function fmtTypeName(v: unknown): string {
   return goTypeName(v);
 }
 
-function pad(s: string, width: number | undefined, minus: boolean, zero: boolean): string {
-  if (width === undefined || s.length >= width) return s;
-  if (minus) return s + " ".repeat(width - s.length);
+/** fmt's padding of one formatted value to the directive's width, in characters; zeros go after a sign. */
+function pad(s: string, d: Directive, zero: boolean): string {
+  const length = Array.from(s).length;
+  if (d.width === undefined || length >= d.width) return s;
+  const fill = d.width - length;
+  if (d.minus) return s + " ".repeat(fill);
   if (zero) {
-    const neg = s.startsWith("-") || s.startsWith("+");
-    const body = neg ? s.slice(1) : s;
-    return (neg ? s[0]! : "") + "0".repeat(width - s.length) + body;
+    const signed = s.startsWith("-") || s.startsWith("+");
+    return (signed ? s[0]! : "") + "0".repeat(fill) + (signed ? s.slice(1) : s);
   }
-  return " ".repeat(width - s.length) + s;
+  return " ".repeat(fill) + s;
+}
+
+/** fmt's output for an argument its verb cannot format, whole: the value inside is padded, not the output. */
+interface BadVerb {
+  bad: string;
 }
 
 /** One `%…` directive: its flags, width, precision and verb; `next` is the index after it. */
@@ -181,65 +188,142 @@ function readDirective(format: string, i: number): Directive {
   return d;
 }
 
-/** fmt's output for an argument a verb cannot format, e.g. %!d(string=foo). */
-function badVerb(verb: string, a: unknown): string {
-  return a === undefined || a === null ? `%!${verb}(<nil>)` : `%!${verb}(${fmtTypeName(a)}=${formatV(a)})`;
+/** fmt's output for an argument a verb cannot format, e.g. %!d(string=foo): the value printed with %v and the directive's width. */
+function badVerb(d: Directive, verb: string, a: unknown): BadVerb {
+  if (a === undefined || a === null) return { bad: `%!${verb}(<nil>)` };
+  const value = formatText({ ...d, plus: false, sharp: false }, "v", a) as string;
+  return { bad: `%!${verb}(${fmtTypeName(a)}=${pad(value, d, d.zero)})` };
+}
+
+/** An integer with at least `count` digits, as a precision asks of %d and %v. */
+function minDigits(n: bigint, count: number): string {
+  const digits = (n < 0n ? -n : n).toString().padStart(count, "0");
+  return n < 0n ? `-${digits}` : digits;
+}
+
+/** The character an integer is as a rune: one that is not a Unicode code point is U+FFFD, as in Go. */
+function runeOf(n: bigint): string {
+  const valid = n >= 0n && n <= 0x10ffffn && !(n >= 0xd800n && n <= 0xdfffn);
+  return valid ? String.fromCodePoint(Number(n)) : "\ufffd";
+}
+
+/** The first `count` characters of `s`. */
+function firstRunes(s: string, count: number): string {
+  return Array.from(s).slice(0, count).join("");
+}
+
+/** strconv.QuoteRune: in single quotes, a control character escaped. */
+function quoteRune(ch: string): string {
+  if (ch === "'") return "'\\''";
+  if (ch === '"') return `'"'`;
+  return `'${goQuote(ch).slice(1, -1)}'`;
 }
 
 /** %v %s %q %t %c %T: values as text. */
-function formatText(d: Directive, verb: string, a: unknown): string {
+function formatText(d: Directive, verb: string, a: unknown): string | BadVerb {
   switch (verb) {
-    case "v": {
-      const s = typeof a === "number" && d.prec !== undefined ? a.toPrecision(Math.max(d.prec, 1)) : d.sharp && typeof a === "string" ? goQuote(a) : formatV(a);
-      return d.plus && (typeof a === "number" || typeof a === "bigint") && !s.startsWith("-") ? `+${s}` : s;
-    }
+    // %+v adds field names to structs, never a sign; a precision shortens a string as %s does.
+    case "v":
+      if (typeof a === "number" && d.prec !== undefined) return formatFloatG(Number(a.toPrecision(d.prec || 1)), d.prec || 1);
+      if (typeof a === "bigint" && d.prec !== undefined) return minDigits(a, d.prec);
+      if (typeof a === "string" && d.prec !== undefined) return firstRunes(a, d.prec);
+      return d.sharp && typeof a === "string" ? goQuote(a) : formatV(a);
     case "s":
-      if (typeof a === "string") return d.prec !== undefined ? a.slice(0, d.prec) : a;
-      return a === undefined || a === null || typeof a === "number" || typeof a === "bigint" || typeof a === "boolean" ? badVerb(verb, a) : formatV(a);
+      if (typeof a === "string") return d.prec !== undefined ? firstRunes(a, d.prec) : a;
+      return a === undefined || a === null || typeof a === "number" || typeof a === "bigint" || typeof a === "boolean" ? badVerb(d, verb, a) : formatV(a);
     case "q":
-      if (typeof a === "string") return d.sharp && !a.includes("`") ? `\`${a}\`` : goQuote(a);
-      return typeof a === "bigint" ? `'${String.fromCodePoint(Number(a))}'` : badVerb(verb, a);
+      if (typeof a === "string") {
+        const text = d.prec === undefined ? a : firstRunes(a, d.prec);
+        return d.sharp && !text.includes("`") ? `\`${text}\`` : goQuote(text);
+      }
+      return typeof a === "bigint" ? quoteRune(runeOf(a)) : badVerb(d, verb, a);
     case "t":
-      return typeof a === "boolean" ? String(a) : badVerb(verb, a);
+      return typeof a === "boolean" ? String(a) : badVerb(d, verb, a);
     case "c":
-      return typeof a === "bigint" ? String.fromCodePoint(Number(a)) : badVerb(verb, a);
+      return typeof a === "bigint" ? runeOf(a) : badVerb(d, verb, a);
     default:
       return fmtTypeName(a);
   }
 }
 
 /** %d %x %X %o %b: integers (and %x of a string, as hex bytes). */
-function formatInteger(d: Directive, verb: string, a: unknown): string {
+function formatInteger(d: Directive, verb: string, a: unknown): string | BadVerb {
   if (verb === "d") {
-    if (typeof a !== "bigint") return badVerb(verb, a);
-    if (d.plus && a >= 0n) return `+${a}`;
-    return d.space && a >= 0n ? ` ${a}` : a.toString();
+    if (typeof a !== "bigint") return badVerb(d, verb, a);
+    const digits = d.prec === undefined ? a.toString() : minDigits(a, d.prec);
+    if (d.plus && a >= 0n) return `+${digits}`;
+    return d.space && a >= 0n ? ` ${digits}` : digits;
   }
   const radix = verb === "o" ? 8 : verb === "b" ? 2 : 16;
+  if (typeof a === "number" && verb !== "o") return verb === "b" ? floatBinary(a) : floatHex(a, verb === "X");
   let s: string;
   if (typeof a === "bigint") s = a.toString(radix);
   else if (typeof a === "string" && radix === 16) s = Buffer.from(a, "utf8").toString("hex");
-  else s = badVerb(verb, a);
+  else return badVerb(d, verb, a);
   if (verb === "X") s = s.toUpperCase();
-  if (d.sharp && radix === 16 && typeof a === "bigint") s = (verb === "X" ? "0X" : "0x") + s;
+  if (d.sharp && radix === 16) s = s.startsWith("-") ? `-${verb === "X" ? "0X" : "0x"}${s.slice(1)}` : (verb === "X" ? "0X" : "0x") + s;
   return s;
 }
 
 /** %f %F %e %g: floats. */
-function formatFloat(d: Directive, verb: string, a: unknown): string {
-  if (typeof a !== "number") return badVerb(verb, a);
+function formatFloat(d: Directive, verb: string, a: unknown): string | BadVerb {
+  if (typeof a !== "number") return badVerb(d, verb, a);
   const { prec } = d;
   let s: string;
-  if (verb === "f" || verb === "F") s = a.toFixed(prec ?? 6);
+  // toFixed turns to exponents from 1e21; a float64 that large is an integer, exact as a BigInt.
+  if ((verb === "f" || verb === "F") && Math.abs(a) >= 1e21 && Number.isFinite(a)) s = `${BigInt(a)}${prec === 0 ? "" : `.${"0".repeat(prec ?? 6)}`}`;
+  else if (verb === "f" || verb === "F") s = a.toFixed(prec ?? 6);
   else if (verb === "e") s = a.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
   else s = prec === undefined ? formatFloatG(a, 6) : formatFloatG(Number(a.toPrecision(prec || 1)), prec || 1);
   return d.plus && a >= 0 ? `+${s}` : s;
 }
 
-/** One argument through its verb, before padding. */
+/** The bits of a float64: its sign, its biased exponent and its 52-bit mantissa. */
+function floatBits(f: number): { negative: boolean; exponent: number; mantissa: bigint } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, f);
+  const bits = view.getBigUint64(0);
+  return { negative: bits >> 63n === 1n, exponent: Number((bits >> 52n) & 0x7ffn), mantissa: bits & 0xfffffffffffffn };
+}
+
+/** strconv.FormatFloat(f, 'b', -1, 64): a decimal mantissa and a binary exponent, as %b prints a float. */
+function floatBinary(f: number): string {
+  const { negative, exponent, mantissa } = floatBits(f);
+  const m = exponent === 0 ? mantissa : mantissa | (1n << 52n);
+  const e = (exponent === 0 ? 1 : exponent) - 1075;
+  return `${negative ? "-" : ""}${m}p${e >= 0 ? "+" : ""}${e}`;
+}
+
+/** strconv.FormatFloat(f, 'x', -1, 64): the shortest hexadecimal mantissa and a two-digit binary exponent, as %x prints a float. */
+function floatHex(f: number, upper: boolean): string {
+  if (!Number.isFinite(f)) return Number.isNaN(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf";
+  const { negative, exponent, mantissa } = floatBits(f);
+  let e = exponent - 1023;
+  let m = mantissa;
+  if (exponent === 0) {
+    if (m === 0n) e = 0;
+    else {
+      // Subnormal: normalize so the leading 1 is implicit again.
+      e = -1022;
+      while ((m & (1n << 52n)) === 0n) {
+        m <<= 1n;
+        e--;
+      }
+      m &= 0xfffffffffffffn;
+    }
+  }
+  const digits = m.toString(16).padStart(13, "0").replace(/0+$/, "");
+  const exp = `${e >= 0 ? "+" : "-"}${String(Math.abs(e)).padStart(2, "0")}`;
+  const s = `${negative ? "-" : ""}0x${exponent === 0 && mantissa === 0n ? "0" : "1"}${digits ? `.${digits}` : ""}p${exp}`;
+  return upper ? s.toUpperCase() : s;
+}
+
+/** One argument through its verb, padded as fmt pads it. */
 function formatArgument(d: Directive, verb: string, a: unknown): string {
-  // fmt applies any verb but %v and %T to a list's items, and to a map's keys and values.
-  if (verb !== "v" && verb !== "T" && (Array.isArray(a) || (isMap(a) && !(GO_STRING in a)))) {
+  // fmt formats a list's items and a map's keys and values one by one with the directive, its width
+  // and precision included; %v without either and %T print the whole.
+  const container = Array.isArray(a) || (isMap(a) && !(GO_STRING in a));
+  if (container && verb !== "T" && (verb !== "v" || ((d.width !== undefined || d.prec !== undefined) && !d.sharp))) {
     const one = (x: unknown) => formatArgument(d, verb, x);
     if (Array.isArray(a)) return `[${a.map(one).join(" ")}]`;
     return `map[${Object.keys(a)
@@ -247,10 +331,19 @@ function formatArgument(d: Directive, verb: string, a: unknown): string {
       .map((k) => `${one(k)}:${one(a[k])}`)
       .join(" ")}]`;
   }
+  const s = formatLeaf(d, verb, a);
+  return typeof s === "string"
+    ? pad(s, d, d.zero && !d.minus && ((verb !== "s" && verb !== "v" && verb !== "q") || typeof a === "number" || typeof a === "bigint"))
+    : s.bad;
+}
+
+function formatLeaf(d: Directive, verb: string, a: unknown): string | BadVerb {
   if ("vsqtcT".includes(verb)) return formatText(d, verb, a);
   if ("dxXob".includes(verb)) return formatInteger(d, verb, a);
   if ("fFeg".includes(verb)) return formatFloat(d, verb, a);
-  return badVerb(verb, a);
+  // %U reads the integer as unsigned, as Go's uint64 conversion does.
+  if (verb === "U" && typeof a === "bigint") return `U+${BigInt.asUintN(64, a).toString(16).toUpperCase().padStart(4, "0")}`;
+  return badVerb(d, verb, a);
 }
 
 /** fmt.Sprintf for the verbs templates use: %v %s %d %q %f %g %e %t %x %X %o %b %c %T %%. */
@@ -280,8 +373,7 @@ export function goSprintf(format: string, args: unknown[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    const s = formatArgument(d, verb, args[argi++]);
-    out += pad(s, d.width, d.minus, d.zero && !d.minus && verb !== "s" && verb !== "v" && verb !== "q");
+    out += formatArgument(d, verb, args[argi++]);
   }
   if (argi < args.length) {
     out += `%!(EXTRA ${args

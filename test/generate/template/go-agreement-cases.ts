@@ -280,6 +280,7 @@ export const ACTIONS = [
     "{{ $x := }}",
     "{{ if 1 }}{{ end 1 }}",
     "{{ if 1 }}{{ else 1 }}{{ end }}",
+    '{{ printf "%#x %#X %#x %#x %x" 255 255 -7 "hi" -7 }}',
   ],
 ];
 
@@ -337,20 +338,88 @@ const makesCycle = (name: string, args: string[]) => name === "set" && args[0] !
 /** Functions whose output Go leaves in map order, which Go randomizes: compared through sortAlpha in ACTIONS instead. */
 const UNORDERED = new Set(["keys", "values"]);
 
-/** Every function's templates, or every `every`th of them (npm run mutate records a fifth: go-answers.ts). */
+/**
+ * printf's verbs, flags, widths and precisions over every kind of argument. Not among them: %p
+ * (addresses), %#v (Go syntax for a Go type Radial does not have), explicit argument indexes and *
+ * widths, which templates have no use for; %#x in ACTIONS, on integers and strings only (Go's
+ * alternate hexadecimal float is not implemented).
+ */
+const VERBS = [
+  "%v",
+  "%+v",
+  "%T",
+  "%s",
+  "%q",
+  "%d",
+  "%5d",
+  "%-5d|",
+  "%05d",
+  "%.3d",
+  "%x",
+  "%X",
+  "%o",
+  "%b",
+  "%e",
+  "%f",
+  "%.2f",
+  "%8.3f",
+  "%g",
+  "%.3g",
+  "%t",
+  "%c",
+  "%U",
+  "%%",
+  "%10s|",
+  "%-10s|",
+  "%.3s",
+  "%.3q",
+  "%.3v",
+  "%v %v",
+  "%z",
+];
+const VERB_ARGUMENTS = [
+  ".s",
+  ".n",
+  ".f",
+  ".neg",
+  ".big",
+  ".small",
+  ".b",
+  ".nil",
+  ".l",
+  ".nl",
+  ".m",
+  ".em",
+  ".el",
+  ".unicode",
+  "1",
+  "-7",
+  "1.5",
+  '"x"',
+  "true",
+  ".missing",
+  ".ml",
+];
+
+function printfCases(): Case[] {
+  return VERBS.flatMap((verb) =>
+    VERB_ARGUMENTS.map((argument) => ({ template: `{{ printf "${verb}" ${argument} }}`, data: DATA, missingKey: "default" as const })),
+  );
+}
+
+/** Every function's templates and printf's verbs, or every `every`th of them (npm run mutate records a fifth: go-answers.ts). */
 export function functionCases(every = 1): Case[] {
   const ordered = Object.entries(FUNCS).filter(([name]) => !UNORDERED.has(name));
-  return ordered
-    .flatMap(([name, spec]) =>
-      argumentLists(name, spec.params.length, spec.variadic !== undefined)
-        .filter((args) => !makesCycle(name, args))
-        .map((args) => ({
-          template: `{{ ${[name, ...args].join(" ")} }}`,
-          data: DATA,
-          missingKey: "default" as const,
-        })),
-    )
-    .filter((_, index) => index % every === 0);
+  const functions = ordered.flatMap(([name, spec]) =>
+    argumentLists(name, spec.params.length, spec.variadic !== undefined)
+      .filter((args) => !makesCycle(name, args))
+      .map((args) => ({
+        template: `{{ ${[name, ...args].join(" ")} }}`,
+        data: DATA,
+        missingKey: "default" as const,
+      })),
+  );
+  return [...printfCases(), ...functions].filter((_, index) => index % every === 0);
 }
 
 export function actionCases(): Case[] {
