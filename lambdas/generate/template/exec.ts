@@ -183,6 +183,11 @@ class State {
         if (!iter(k, v[k])) break;
       }
     } else if (typeof v === "bigint") {
+      // An integer gives values only: Go refuses a key and a value from it.
+      if (n.pipe.decl.length > 1) {
+        this.at(n.pipe.pos, "range");
+        this.errorf(`can't use ${v} to iterate over more than one variable`);
+      }
       for (let i = 0n; i < v; i++) {
         ran = true;
         if (!iter(i, i)) break;

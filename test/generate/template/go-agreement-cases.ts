@@ -281,6 +281,8 @@ export const ACTIONS = [
     "{{ if 1 }}{{ end 1 }}",
     "{{ if 1 }}{{ else 1 }}{{ end }}",
     '{{ printf "%#x %#X %#x %#x %x" 255 255 -7 "hi" -7 }}',
+    "{{ range $k, $v := 3 }}{{ $k }}={{ $v }};{{ end }}",
+    "{{ range $v := 3 }}{{ $v }};{{ end }}",
   ],
 ];
 
