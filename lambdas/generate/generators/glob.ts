@@ -4,8 +4,13 @@ function escapeRegExp(c: string): string {
   return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
 }
 
-/** Parses a `[...]` class at `pattern[start] === "["`; returns its regex and the index after `]`, or undefined if malformed. */
-function characterClass(pattern: string, start: number, negation: string[]): { regex: string; end: number } | undefined {
+/**
+ * Parses a `[...]` class at `pattern[start] === "["`; returns its regex and the index after `]`, or
+ * undefined if malformed. `strict` is Go's path.Match, where an unescaped `-` or `]` cannot be an end
+ * of a range or a character (`[]a]`, `[-x]`, `[a-b-c]` are bad patterns); git's wildmatch takes them
+ * literally.
+ */
+function characterClass(pattern: string, start: number, negation: string[], strict: boolean): { regex: string; end: number } | undefined {
   let i = start + 1;
   let negated = false;
   if (negation.includes(pattern[i] ?? "")) {
@@ -16,6 +21,7 @@ function characterClass(pattern: string, start: number, negation: string[]): { r
   let first = true;
   while (i < pattern.length && (pattern[i] !== "]" || first)) {
     let c = pattern[i]!;
+    if (strict && (c === "-" || c === "]")) return undefined;
     if (c === "\\") {
       i++;
       if (i >= pattern.length) return undefined;
@@ -26,6 +32,7 @@ function characterClass(pattern: string, start: number, negation: string[]): { r
     first = false;
     if (pattern[i] === "-" && pattern[i + 1] !== undefined && pattern[i + 1] !== "]") {
       let hi = pattern[i + 1]!;
+      if (strict && hi === "-") return undefined;
       i += 2;
       if (hi === "\\") {
         if (i >= pattern.length) return undefined;
@@ -47,7 +54,7 @@ function characterClass(pattern: string, start: number, negation: string[]): { r
  * no different from `*`. A malformed pattern matches nothing (Argo logs it and moves on).
  */
 export function goPathMatch(pattern: string, name: string): boolean {
-  const regex = compile(pattern, "[^/]*", "[^/]", ["^"]);
+  const regex = compile(pattern, "[^/]*", "[^/]", ["^"], true);
   return regex?.test(name) === true;
 }
 
@@ -56,20 +63,23 @@ export function goPathMatch(pattern: string, name: string): boolean {
  * controller's opt-in "new globbing" is on, which Radial does not emulate). Git pathspecs without
  * magic use wildmatch without WM_PATHNAME, so `*` and `?` also match `/` (`a/*.yaml` finds YAML
  * files at any depth under `a/`, as Argo's docs warn); a pattern without wildcards matches that
- * file or every file under that directory.
+ * file or every file under that directory. wildmatch works on bytes: `?` is one byte of UTF-8, so
+ * both sides are matched as their UTF-8 bytes.
  */
 export function gitPathspecMatch(pattern: string, file: string): boolean {
-  let p = pattern.replace(/^(\.\/)+/, "");
+  const bytes = (s: string) => Buffer.from(s, "utf8").toString("latin1");
+  let p = bytes(pattern).replace(/^(\.\/)+/, "");
+  const path = bytes(file);
   if (p === "" || p === ".") return true;
   if (!/[*?[\\]/.test(p)) {
     p = p.replace(/\/+$/, "");
-    return file === p || file.startsWith(`${p}/`);
+    return path === p || path.startsWith(`${p}/`);
   }
-  const regex = compile(p, ".*", ".", ["!", "^"]);
-  return regex?.test(file) === true;
+  const regex = compile(p, ".*", ".", ["!", "^"], false);
+  return regex?.test(path) === true;
 }
 
-function compile(pattern: string, star: string, question: string, negation: string[]): RegExp | undefined {
+function compile(pattern: string, star: string, question: string, negation: string[], strict: boolean): RegExp | undefined {
   let regex = "";
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
@@ -80,7 +90,7 @@ function compile(pattern: string, star: string, question: string, negation: stri
       regex += question;
       i++;
     } else if (c === "[") {
-      const cls = characterClass(pattern, i, negation);
+      const cls = characterClass(pattern, i, negation, strict);
       if (!cls) return undefined;
       regex += cls.regex;
       i = cls.end;
