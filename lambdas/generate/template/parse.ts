@@ -64,8 +64,10 @@ const SPACE = /[ \t\r\n]/;
 
 type Item = { kind: "text"; text: string } | { kind: "action"; pos: number; toks: Tok[] };
 
+type LexError = (pos: number, msg: string) => never;
+
 /** Splits the input into text and actions (tokenized), applying trim markers and dropping comments. */
-function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
+function lex(src: string, err: LexError): Item[] {
   const items: Item[] = [];
   let i = 0;
   let trimNext = false;
@@ -73,7 +75,6 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
     const start = src.indexOf("{{", i);
     let text = start < 0 ? src.slice(i) : src.slice(i, start);
     if (trimNext) text = text.replace(/^[ \t\r\n]+/, "");
-    trimNext = false;
     if (start < 0) {
       if (text) items.push({ kind: "text", text });
       break;
@@ -84,107 +85,108 @@ function lex(src: string, err: (pos: number, msg: string) => never): Item[] {
       p += 2;
     }
     if (text) items.push({ kind: "text", text });
-    // comment
-    const q = p; // Go: a comment must follow the delimiter (and its trim marker) directly
-    if (src.startsWith("/*", q)) {
-      const end = src.indexOf("*/", q + 2);
-      if (end < 0) err(q, "unclosed comment");
-      let r = end + 2;
-      if (src.startsWith(" -}}", r)) {
-        trimNext = true;
-        r += 4;
-      } else if (src.startsWith("}}", r)) r += 2;
-      else err(r, "comment ends before closing delimiter");
-      i = r;
-      continue;
-    }
-    // tokens
-    const toks: Tok[] = [];
-    let space = false;
-    for (;;) {
-      if (p >= src.length) err(p, "unclosed action");
-      const c = src[p]!;
-      if (SPACE.test(c)) {
-        // right trim marker " -}}"
-        let s = p;
-        while (SPACE.test(src[s] ?? "")) s++;
-        if (src.startsWith("-}}", s) && p < s) {
-          toks.push({ type: "rdelim", val: "}}", pos: s, space: true });
-          trimNext = true;
-          p = s + 3;
-          break;
-        }
-        if (src[s] === "\n" || src.slice(p, s).includes("\n")) {
-          // newlines are allowed inside actions in Go ≥ 1.16
-        }
-        space = true;
-        p = s;
-        continue;
-      }
-      const tok = (type: TokType, val: string) => {
-        toks.push({ type, val, pos: p, space });
-        space = false;
-        p += val.length;
-      };
-      if (src.startsWith("}}", p)) {
-        toks.push({ type: "rdelim", val: "}}", pos: p, space });
-        p += 2;
-        break;
-      }
-      if (c === "|") tok("pipe", "|");
-      else if (c === "(") tok("lparen", "(");
-      else if (c === ")") tok("rparen", ")");
-      else if (c === ",") tok("comma", ",");
-      else if (src.startsWith(":=", p)) tok("declare", ":=");
-      else if (c === "=") tok("assign", "=");
-      else if (c === '"') {
-        let e = p + 1;
-        while (e < src.length && src[e] !== '"') {
-          if (src[e] === "\\") e++;
-          if (src[e] === "\n") err(p, "unterminated quoted string");
-          e++;
-        }
-        if (e >= src.length) err(p, "unterminated quoted string");
-        tok("string", src.slice(p, e + 1));
-      } else if (c === "`") {
-        const e = src.indexOf("`", p + 1);
-        if (e < 0) err(p, "unterminated raw quoted string");
-        tok("rawstring", src.slice(p, e + 1));
-      } else if (c === "'") {
-        let e = p + 1;
-        while (e < src.length && src[e] !== "'") {
-          if (src[e] === "\\") e++;
-          e++;
-        }
-        if (e >= src.length) err(p, "unterminated character constant");
-        tok("char", src.slice(p, e + 1));
-      } else if (c === "$") {
-        const m = /^\$[A-Za-z0-9_]*/.exec(src.slice(p))!;
-        tok("var", m[0]);
-      } else if (c === ".") {
-        const m = /^\.[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(p));
-        if (m) tok("field", m[0]);
-        else if (/[0-9]/.test(src[p + 1] ?? "")) {
-          const n = /^[.0-9eE+\-_xXa-fA-Fp]+/.exec(src.slice(p))!;
-          tok("number", n[0]);
-        } else tok("dot", ".");
-      } else if (/[0-9+-]/.test(c)) {
-        const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)/.exec(src.slice(p));
-        if (!m || m[0] === "" || m[0] === "+" || m[0] === "-") err(p, `bad character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
-        tok("number", m[0]);
-      } else if (/[A-Za-z_]/.test(c)) {
-        const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(p))!;
-        const w = m[0];
-        if (KEYWORDS.has(w)) tok("keyword", w);
-        else if (w === "true" || w === "false") tok("bool", w);
-        else if (w === "nil") tok("nil", w);
-        else tok("ident", w);
-      } else err(p, `unrecognized character in action: U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
-    }
-    items.push({ kind: "action", pos: start, toks });
-    i = p;
+    // Go: a comment must follow the delimiter (and its trim marker) directly.
+    const action = src.startsWith("/*", p) ? lexComment(src, p, err) : lexAction(src, p, err);
+    if (action.toks) items.push({ kind: "action", pos: start, toks: action.toks });
+    ({ next: i, trimNext } = action);
   }
   return items;
+}
+
+/** What follows one action: where the text after it starts, whether its close trims that text, and its tokens (none for a comment). */
+interface Lexed {
+  next: number;
+  trimNext: boolean;
+  toks?: Tok[];
+}
+
+/** A comment `/* ... *\/` at `p`, up to and including its closing delimiter. */
+function lexComment(src: string, p: number, err: LexError): Lexed {
+  const end = src.indexOf("*/", p + 2);
+  if (end < 0) err(p, "unclosed comment");
+  const r = end + 2;
+  if (src.startsWith(" -}}", r)) return { next: r + 4, trimNext: true };
+  if (src.startsWith("}}", r)) return { next: r + 2, trimNext: false };
+  return err(r, "comment ends before closing delimiter");
+}
+
+/** The tokens of the action whose content starts at `p`, up to and including its closing delimiter. */
+function lexAction(src: string, start: number, err: LexError): Lexed {
+  const toks: Tok[] = [];
+  let p = start;
+  let space = false;
+  for (;;) {
+    if (p >= src.length) err(p, "unclosed action");
+    if (SPACE.test(src[p]!)) {
+      let s = p;
+      while (SPACE.test(src[s] ?? "")) s++;
+      // The right trim marker " -}}"; newlines are allowed inside actions (Go 1.16 and later).
+      if (src.startsWith("-}}", s)) {
+        toks.push({ type: "rdelim", val: "}}", pos: s, space: true });
+        return { next: s + 3, trimNext: true, toks };
+      }
+      space = true;
+      p = s;
+      continue;
+    }
+    if (src.startsWith("}}", p)) {
+      toks.push({ type: "rdelim", val: "}}", pos: p, space });
+      return { next: p + 2, trimNext: false, toks };
+    }
+    const [type, val] = lexToken(src, p, err);
+    toks.push({ type, val, pos: p, space });
+    space = false;
+    p += val.length;
+  }
+}
+
+const PUNCTUATION: Record<string, TokType> = { "|": "pipe", "(": "lparen", ")": "rparen", ",": "comma" };
+
+/** The token that starts at `p` (not a space, not the closing delimiter): its type and text. */
+function lexToken(src: string, p: number, err: LexError): [TokType, string] {
+  const c = src[p]!;
+  const rest = src.slice(p);
+  const punctuation = PUNCTUATION[c];
+  if (punctuation) return [punctuation, c];
+  if (src.startsWith(":=", p)) return ["declare", ":="];
+  if (c === "=") return ["assign", "="];
+  if (c === '"') return ["string", quoted(src, p, '"', err, "unterminated quoted string")];
+  if (c === "'") return ["char", quoted(src, p, "'", err, "unterminated character constant")];
+  if (c === "`") {
+    const e = src.indexOf("`", p + 1);
+    if (e < 0) err(p, "unterminated raw quoted string");
+    return ["rawstring", src.slice(p, e + 1)];
+  }
+  if (c === "$") return ["var", /^\$[A-Za-z0-9_]*/.exec(rest)![0]];
+  if (c === ".") {
+    const field = /^\.[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
+    if (field) return ["field", field[0]];
+    return /[0-9]/.test(src[p + 1] ?? "") ? ["number", /^[.0-9eE+\-_xXa-fA-Fp]+/.exec(rest)![0]] : ["dot", "."];
+  }
+  if (/[0-9+-]/.test(c)) {
+    const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)/.exec(rest);
+    if (!m || m[0] === "" || m[0] === "+" || m[0] === "-") err(p, `bad character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
+    return ["number", m[0]];
+  }
+  if (/[A-Za-z_]/.test(c)) {
+    const w = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)![0];
+    if (KEYWORDS.has(w)) return ["keyword", w];
+    if (w === "true" || w === "false") return ["bool", w];
+    return [w === "nil" ? "nil" : "ident", w];
+  }
+  return err(p, `unrecognized character in action: U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
+}
+
+/** A string or character constant at `p` with its quotes; a double-quoted one may not span lines. */
+function quoted(src: string, p: number, quote: string, err: LexError, unterminated: string): string {
+  let e = p + 1;
+  while (e < src.length && src[e] !== quote) {
+    if (src[e] === "\\") e++;
+    if (quote === '"' && src[e] === "\n") err(p, unterminated);
+    e++;
+  }
+  if (e >= src.length) err(p, unterminated);
+  return src.slice(p, e + 1);
 }
 
 /** A quoted string's value; `\'` is an escape in a character constant only (`char`), as in Go. */
@@ -225,173 +227,202 @@ export function parseNumber(text: string): number | bigint | "overflow" | undefi
 
 /** Parses a template into a list of nodes. Errors read like Go's: `template: base:1: ...`. */
 export function parseTemplate(src: string, name: string, isFunc: (name: string) => boolean = () => true): Node[] {
-  const lineOf = (pos: number) => src.slice(0, pos).split("\n").length;
-  const fail = (pos: number, msg: string): never => {
-    throw new TemplateParseError(`template: ${name}:${lineOf(pos)}: ${msg}`);
-  };
-  const items = lex(src, fail);
-  let idx = 0;
-  const vars: string[][] = [["$"]];
-  const defined = (n: string) => vars.some((scope) => scope.includes(n));
+  return new TemplateParser(src, name, isFunc).parse();
+}
+
+/** A recursive-descent parser over the lexed items, one action's tokens at a time, with Go's scoping of variables. */
+class TemplateParser {
+  private readonly items: Item[];
+  private idx = 0;
+  private readonly vars: string[][] = [["$"]];
   /** Ranges whose body is being parsed: break and continue belong in one (not in its else). */
-  let rangeDepth = 0;
+  private rangeDepth = 0;
+  /** The current action's tokens and the index of the next one. */
+  private toks: Tok[] = [];
+  private ti = 0;
 
-  // token stream for the current action
-  let toks: Tok[] = [];
-  let ti = 0;
-  const peek = () => toks[ti]!;
-  const next = () => toks[ti++]!;
-  const unexpected = (t: Tok, ctx: string): never => fail(t.pos, t.type === "rdelim" ? `unexpected "}}" in ${ctx}` : `unexpected ${describe(t)} in ${ctx}`);
-  const describe = (t: Tok) => (t.type === "eof" ? "EOF" : t.type === "keyword" ? `<${t.val}>` : `"${t.val}"`);
+  constructor(
+    private readonly src: string,
+    private readonly name: string,
+    private readonly isFunc: (name: string) => boolean,
+  ) {
+    this.items = lex(src, (pos, msg) => this.fail(pos, msg));
+  }
 
-  function parseList(stopAt: Set<string>): { nodes: Node[]; stop: string; stopTok: Tok | undefined } {
+  parse(): Node[] {
+    return this.parseList(new Set()).nodes;
+  }
+
+  private fail(pos: number, msg: string): never {
+    const line = this.src.slice(0, pos).split("\n").length;
+    throw new TemplateParseError(`template: ${this.name}:${line}: ${msg}`);
+  }
+
+  private defined(n: string): boolean {
+    return this.vars.some((scope) => scope.includes(n));
+  }
+
+  private peek(): Tok {
+    return this.toks[this.ti]!;
+  }
+
+  private next(): Tok {
+    return this.toks[this.ti++]!;
+  }
+
+  private unexpected(t: Tok, ctx: string): never {
+    const what = t.type === "eof" ? "EOF" : t.type === "keyword" ? `<${t.val}>` : `"${t.val}"`;
+    return this.fail(t.pos, t.type === "rdelim" ? `unexpected "}}" in ${ctx}` : `unexpected ${what} in ${ctx}`);
+  }
+
+  private parseList(stopAt: Set<string>): { nodes: Node[]; stop: string; stopTok: Tok | undefined } {
     const nodes: Node[] = [];
-    while (idx < items.length) {
-      const it = items[idx++]!;
+    while (this.idx < this.items.length) {
+      const it = this.items[this.idx++]!;
       if (it.kind === "text") {
         nodes.push({ t: "text", text: it.text });
         continue;
       }
-      toks = it.toks;
-      ti = 0;
-      const first = peek();
+      this.toks = it.toks;
+      this.ti = 0;
+      const first = this.peek();
       if (first.type === "keyword") {
         const kw = first.val;
         if (kw === "end" || kw === "else") {
-          if (!stopAt.has(kw)) fail(first.pos, `unexpected {{${kw}}}`);
-          next();
-          return { nodes, stop: kw, stopTok: peek() };
+          if (!stopAt.has(kw)) this.fail(first.pos, `unexpected {{${kw}}}`);
+          this.next();
+          return { nodes, stop: kw, stopTok: this.peek() };
         }
-        next();
+        this.next();
         if (kw === "if" || kw === "with" || kw === "range") {
-          nodes.push(parseControl(kw, it.pos));
+          nodes.push(this.parseControl(kw, it.pos));
           continue;
         }
         if (kw === "break" || kw === "continue") {
-          if (peek().type !== "rdelim") unexpected(peek(), `{{${kw}}}`);
-          if (rangeDepth === 0) fail(first.pos, `{{${kw}}} outside {{range}}`);
+          if (this.peek().type !== "rdelim") this.unexpected(this.peek(), `{{${kw}}}`);
+          if (this.rangeDepth === 0) this.fail(first.pos, `{{${kw}}} outside {{range}}`);
           nodes.push({ t: kw, pos: first.pos });
           continue;
         }
-        fail(first.pos, `{{${kw}}} is not supported by this template engine`);
+        this.fail(first.pos, `{{${kw}}} is not supported by this template engine`);
       }
-      const pipe = parsePipe("command", true);
+      const pipe = this.parsePipe("command", true);
       nodes.push({ t: "action", pos: first.pos, pipe });
     }
-    if (stopAt.size > 0) fail(src.length, "unexpected EOF");
+    if (stopAt.size > 0) this.fail(this.src.length, "unexpected EOF");
     return { nodes, stop: "", stopTok: undefined };
   }
 
-  function parseControl(kw: "if" | "with" | "range", pos: number): Node {
-    vars.push([]);
-    const pipe = parsePipe(kw, true, kw === "range");
-    if (kw === "range") rangeDepth++;
-    const body = parseList(new Set(["end", "else"]));
-    if (kw === "range") rangeDepth--;
+  private parseControl(kw: "if" | "with" | "range", pos: number): Node {
+    this.vars.push([]);
+    const pipe = this.parsePipe(kw, true, kw === "range");
+    if (kw === "range") this.rangeDepth++;
+    const body = this.parseList(new Set(["end", "else"]));
+    if (kw === "range") this.rangeDepth--;
     let elseList: Node[] | null = null;
     if (body.stop === "else") {
       // "else if" / "else with" chains
-      const t = peek();
+      const t = this.peek();
       if ((kw === "if" || kw === "with") && t.type === "keyword" && t.val === kw) {
-        next();
-        vars.push([]);
-        const nested = parseControl(kw, t.pos);
-        vars.pop();
+        this.next();
+        this.vars.push([]);
+        const nested = this.parseControl(kw, t.pos);
+        this.vars.pop();
         elseList = [nested];
       } else {
-        if (t.type !== "rdelim") unexpected(t, "else");
-        const e = parseList(new Set(["end"]));
+        if (t.type !== "rdelim") this.unexpected(t, "else");
+        const e = this.parseList(new Set(["end"]));
         elseList = e.nodes;
       }
-    } else if (peek().type !== "rdelim") unexpected(peek(), "end");
-    vars.pop();
+    } else if (this.peek().type !== "rdelim") this.unexpected(this.peek(), "end");
+    this.vars.pop();
     return { t: kw, pos, pipe, list: body.nodes, elseList };
   }
 
-  function parsePipe(ctx: string, allowDecl: boolean, isRange = false): Pipe {
-    const start = peek();
+  private parsePipe(ctx: string, allowDecl: boolean, isRange = false): Pipe {
+    const start = this.peek();
     const decl: string[] = [];
     let isAssign = false;
     // declarations: $x := / $x = / $i, $v :=
     if (allowDecl && start.type === "var") {
-      const save = ti;
-      const v1 = next();
-      const t2 = peek();
+      const save = this.ti;
+      const v1 = this.next();
+      const t2 = this.peek();
       if (t2.type === "declare" || t2.type === "assign") {
-        next();
+        this.next();
         decl.push(v1.val);
         isAssign = t2.type === "assign";
       } else if (t2.type === "comma" && isRange) {
-        next();
-        const v2 = next();
-        if (v2.type !== "var") fail(v2.pos, `range can only initialize variables`);
-        const t3 = next();
-        if (t3.type !== "declare" && t3.type !== "assign") fail(t3.pos, `expected := or = in range`);
+        this.next();
+        const v2 = this.next();
+        if (v2.type !== "var") this.fail(v2.pos, `range can only initialize variables`);
+        const t3 = this.next();
+        if (t3.type !== "declare" && t3.type !== "assign") this.fail(t3.pos, `expected := or = in range`);
         decl.push(v1.val, v2.val);
         isAssign = t3.type === "assign";
-      } else ti = save;
+      } else this.ti = save;
       if (decl.length > 0) {
         if (isAssign) {
-          for (const d of decl) if (!defined(d)) fail(start.pos, `undefined variable "${d}"`);
-        } else vars[vars.length - 1]!.push(...decl);
+          for (const d of decl) if (!this.defined(d)) this.fail(start.pos, `undefined variable "${d}"`);
+        } else this.vars[this.vars.length - 1]!.push(...decl);
       }
     }
     const cmds: Cmd[] = [];
     for (;;) {
-      const t = peek();
+      const t = this.peek();
       if (t.type === "rdelim" || t.type === "rparen") {
-        if (t.type === "rparen" && ctx !== "parenthesized pipeline") unexpected(t, ctx === "command" ? "command" : ctx);
-        if (cmds.length === 0) fail(t.pos, `missing value for ${ctx}`);
+        if (t.type === "rparen" && ctx !== "parenthesized pipeline") this.unexpected(t, ctx === "command" ? "command" : ctx);
+        if (cmds.length === 0) this.fail(t.pos, `missing value for ${ctx}`);
         break;
       }
-      cmds.push(parseCommand(ctx));
-      const after = peek();
+      cmds.push(this.parseCommand(ctx));
+      const after = this.peek();
       // A pipe at the end of the pipeline ends it, as in Go: {{ .a | }} is {{ .a }}.
-      if (after.type === "pipe") next();
+      if (after.type === "pipe") this.next();
     }
     // Go: non-executable commands (constants, fields) after the first command of a pipeline are rejected
     for (let k = 1; k < cmds.length; k++) {
       const a = cmds[k]!.args[0]!;
       if (a.t === "bool" || a.t === "dot" || a.t === "nil" || a.t === "number" || a.t === "string")
-        fail(a.pos, `non executable command in pipeline stage ${k + 1}`);
+        this.fail(a.pos, `non executable command in pipeline stage ${k + 1}`);
     }
     return { pos: start.pos, decl, isAssign, cmds };
   }
 
-  function parseCommand(ctx: string): Cmd {
+  private parseCommand(ctx: string): Cmd {
     const args: Arg[] = [];
-    const pos = peek().pos;
+    const pos = this.peek().pos;
     for (;;) {
-      const t = peek();
+      const t = this.peek();
       if (t.type === "rdelim" || t.type === "rparen" || t.type === "pipe") break;
-      if (args.length > 0 && !t.space && t.type !== "field") fail(t.pos, `missing space?`);
-      const op = parseOperand(ctx);
+      if (args.length > 0 && !t.space && t.type !== "field") this.fail(t.pos, `missing space?`);
+      const op = this.parseOperand(ctx);
       args.push(op);
     }
-    if (args.length === 0) fail(peek().pos, `missing value for ${ctx}`);
+    if (args.length === 0) this.fail(this.peek().pos, `missing value for ${ctx}`);
     return { pos, args };
   }
 
-  function parseOperand(ctx: string): Arg {
-    let node = parseTerm(ctx);
-    if (peek().type === "field" && !peek().space) {
-      const chainPos = peek().pos;
+  private parseOperand(ctx: string): Arg {
+    let node = this.parseTerm(ctx);
+    if (this.peek().type === "field" && !this.peek().space) {
+      const chainPos = this.peek().pos;
       const fields: string[] = [];
-      while (peek().type === "field" && !peek().space) fields.push(next().val.slice(1));
+      while (this.peek().type === "field" && !this.peek().space) fields.push(this.next().val.slice(1));
       if (node.t === "field") node = { t: "field", pos: chainPos, idents: [...node.idents, ...fields] };
       else if (node.t === "var") node = { t: "var", pos: chainPos, name: node.name, idents: [...node.idents, ...fields] };
       else if (node.t === "bool" || node.t === "string" || node.t === "number" || node.t === "nil" || node.t === "dot")
-        fail(chainPos, `unexpected . after term "${argString(node)}"`);
+        this.fail(chainPos, `unexpected . after term "${argString(node)}"`);
       else node = { t: "chain", pos: chainPos, node, fields };
     }
     return node;
   }
 
-  function parseTerm(ctx: string): Arg {
-    const t = next();
+  private parseTerm(ctx: string): Arg {
+    const t = this.next();
     switch (t.type) {
       case "ident":
-        if (!isFunc(t.val)) fail(t.pos, `function "${t.val}" not defined`);
+        if (!this.isFunc(t.val)) this.fail(t.pos, `function "${t.val}" not defined`);
         return { t: "ident", pos: t.pos, name: t.val };
       case "dot":
         return { t: "dot", pos: t.pos };
@@ -400,39 +431,36 @@ export function parseTemplate(src: string, name: string, isFunc: (name: string) 
       case "bool":
         return { t: "bool", pos: t.pos, v: t.val === "true" };
       case "var":
-        if (!defined(t.val)) fail(t.pos, `undefined variable "${t.val}"`);
+        if (!this.defined(t.val)) this.fail(t.pos, `undefined variable "${t.val}"`);
         return { t: "var", pos: t.pos, name: t.val, idents: [] };
       case "field":
         return { t: "field", pos: t.pos, idents: [t.val.slice(1)] };
       case "string":
       case "rawstring":
-        return { t: "string", pos: t.pos, v: unquote(t.val, () => fail(t.pos, `invalid syntax`)), text: t.val };
+        return { t: "string", pos: t.pos, v: unquote(t.val, () => this.fail(t.pos, `invalid syntax`)), text: t.val };
       case "char": {
-        const s = unquote(`"${t.val.slice(1, -1).replace(/"/g, '\\"')}"`, () => fail(t.pos, "invalid syntax"), true);
+        const s = unquote(`"${t.val.slice(1, -1).replace(/"/g, '\\"')}"`, () => this.fail(t.pos, "invalid syntax"), true);
         // Go's strconv.UnquoteChar: nothing between the quotes is a syntax error, more than one character a malformed constant.
-        if (s === "") fail(t.pos, "invalid syntax");
-        if (!/^.$/su.test(s)) fail(t.pos, `malformed character constant: ${t.val}`);
+        if (s === "") this.fail(t.pos, "invalid syntax");
+        if (!/^.$/su.test(s)) this.fail(t.pos, `malformed character constant: ${t.val}`);
         return { t: "number", pos: t.pos, v: BigInt(s.codePointAt(0) ?? 0), text: t.val };
       }
       case "number": {
         const v = parseNumber(t.val);
-        if (v === undefined) fail(t.pos, `bad number syntax: "${t.val}"`);
-        if (v === "overflow") fail(t.pos, `integer overflow: "${t.val}"`);
-        return { t: "number", pos: t.pos, v: v as number | bigint, text: t.val };
+        if (v === undefined) this.fail(t.pos, `bad number syntax: "${t.val}"`);
+        if (v === "overflow") this.fail(t.pos, `integer overflow: "${t.val}"`);
+        return { t: "number", pos: t.pos, v, text: t.val };
       }
       case "lparen": {
-        const pipe = parsePipe("parenthesized pipeline", false);
-        const close = next();
-        if (close.type !== "rparen") fail(close.pos, `unclosed left paren`);
+        const pipe = this.parsePipe("parenthesized pipeline", false);
+        const close = this.next();
+        if (close.type !== "rparen") this.fail(close.pos, `unclosed left paren`);
         return { t: "pipe", pos: t.pos, pipe };
       }
       default:
-        return unexpected(t, ctx === "command" ? "operand" : ctx);
+        return this.unexpected(t, ctx === "command" ? "operand" : ctx);
     }
   }
-
-  const { nodes } = parseList(new Set());
-  return nodes;
 }
 
 /** The text of a node as Go's parse package prints it, for error context `at <...>`. */
