@@ -185,7 +185,6 @@ class State {
     } else if (typeof v === "bigint") {
       // An integer gives values only: Go refuses a key and a value from it.
       if (n.pipe.decl.length > 1) {
-        this.at(n.pipe.pos, "range");
         this.errorf(`can't use ${v} to iterate over more than one variable`);
       }
       for (let i = 0n; i < v; i++) {
@@ -195,7 +194,7 @@ class State {
     } else if (v === undefined || v === null) {
       // Go: range over nil/invalid runs the else branch
     } else {
-      this.at(n.pipe.pos, "range");
+      // Go reports it where the pipeline's evaluation left off (its last operand).
       this.errorf(`range can't iterate over ${formatV(v)}`);
     }
     if (!ran && n.elseList) this.walkList(dot, n.elseList);
@@ -371,21 +370,40 @@ class State {
     }
     const typeAt = (i: number): ParamType => (i < fixed ? spec.params[i]! : spec.variadic!);
     const values: unknown[] = [];
-    argNodes.forEach((a, i) => {
-      const t = typeAt(i);
-      const raw = this.evalArgValue(dot, a);
-      values.push(this.validateType(raw, t, a.t));
-    });
+    argNodes.forEach((a, i) => values.push(this.evalArg(dot, a, typeAt(i))));
     if (hasFinal) {
       values.push(this.validateType(final, typeAt(values.length)));
     }
-    this.at(cmd.pos, cmdString(cmd));
     try {
       return spec.fn(...values);
     } catch (e) {
       if (e instanceof TemplateExecError) throw e;
+      // Go points at the command only when the call fails; otherwise the position stays at the last
+      // argument evaluated, where a later type error in an enclosing call is reported.
+      this.at(cmd.pos, cmdString(cmd));
       const msg = e instanceof Error ? e.message : String(e);
       return this.errorf(`error calling ${ident.name}: ${msg}`);
+    }
+  }
+
+  /** Go's evalArg: a constant is checked against the parameter's type as written, any other argument by its value. */
+  evalArg(dot: unknown, a: Arg, t: ParamType): unknown {
+    const v = this.evalArgValue(dot, a);
+    if (a.t !== "bool" && a.t !== "number" && a.t !== "string") return this.validateType(v, t, a.t);
+    switch (t) {
+      case "any":
+      case "value":
+        return v;
+      case "bool":
+        return a.t === "bool" ? v : this.errorf(`expected bool; found ${argString(a)}`);
+      case "string":
+        return a.t === "string" ? v : this.errorf(`expected string; found ${argString(a)}`);
+      case "int":
+        return a.t === "number" && Number.isInteger(Number(v)) ? BigInt(v as number | bigint) : this.errorf(`expected integer; found ${argString(a)}`);
+      case "float":
+        return a.t === "number" ? Number(v) : this.errorf(`expected float; found ${argString(a)}`);
+      case "map":
+        return this.errorf(`can't handle ${argString(a)} for arg of type ${goParamName(t)}`);
     }
   }
 
@@ -399,7 +417,6 @@ class State {
       if (t === "map") return NIL_MAP;
       return this.errorf(v === undefined ? `invalid value; expected ${goParamName(t)}` : `cannot assign nil to ${goParamName(t)}`);
     }
-    const isConst = arg === "number";
     switch (t) {
       case "any":
         return v;
@@ -408,11 +425,9 @@ class State {
         break;
       case "int":
         if (typeof v === "bigint") return v;
-        if (isConst && typeof v === "number" && Number.isInteger(v)) return BigInt(v);
         break;
       case "float":
         if (typeof v === "number") return v;
-        if (isConst && typeof v === "bigint") return Number(v);
         break;
       case "bool":
         if (typeof v === "boolean") return v;

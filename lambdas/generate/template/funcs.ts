@@ -69,9 +69,23 @@ function isEmpty(v: unknown): boolean {
   return false;
 }
 
-function asList(v: unknown, fn: string): unknown[] {
+/**
+ * The list argument of sprig's list functions, which switch on reflect.TypeOf(list).Kind(): nil has
+ * no type, and Go panics dereferencing it; any other kind is refused in the function's own words.
+ */
+function asList(v: unknown, refusal: (kind: string) => string): unknown[] {
   if (Array.isArray(v)) return v;
-  return err(`Cannot find ${fn} on type ${goTypeName(v)}`);
+  if (v === undefined || v === null) return err("runtime error: invalid memory address or nil pointer dereference");
+  return err(refusal(reflectKind(v)));
+}
+
+const cannotFind = (fn: string) => (kind: string) => `Cannot find ${fn} on type ${kind}`;
+const cannot = (fn: string) => (kind: string) => `Cannot ${fn} on type ${kind}`;
+
+/** reflect.Kind's name: "map", "slice", and an integer is an int (as a constant is). */
+function reflectKind(v: unknown): string {
+  if (Array.isArray(v)) return "slice";
+  return isMap(v) ? "map" : goTypeName(v);
 }
 
 function strslice(v: unknown): string[] {
@@ -244,11 +258,13 @@ function goEq(a: unknown, ...rest: unknown[]): boolean {
   for (const b of rest) {
     const k2 = basicKind(b);
     if (k1 !== k2) {
-      if (a !== undefined && a !== null && b !== undefined && b !== null) err("incompatible types for comparison");
+      if (a !== undefined && a !== null && b !== undefined && b !== null) incompatible(a, b);
       continue;
     }
     if (k1 === "other") {
-      if (Array.isArray(a) || isMap(a)) err(`non-comparable type ${formatV(a)}: ${goTypeName(a)}`);
+      // Lists and maps: Go compares them only when both are nil, and says so with %s of the values.
+      if (reflectKind(a) !== reflectKind(b)) err(goSprintf("non-comparable types %s: %v, %s: %v", [a, goTypeName(a), goTypeName(b), b]));
+      if (Array.isArray(b) || isMap(b)) err(goSprintf("non-comparable type %s: %v", [b, goTypeName(b)]));
       if (a === b) return true;
       continue;
     }
@@ -259,11 +275,21 @@ function goEq(a: unknown, ...rest: unknown[]): boolean {
   return false;
 }
 
+/** A failed type assertion's name for the value: a nil interface is "nil" there. */
+function conversionType(v: unknown): string {
+  return v === undefined || v === null ? "nil" : goTypeName(v);
+}
+
+function incompatible(a: unknown, b: unknown): never {
+  return err(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
+}
+
 function goLt(a: unknown, b: unknown): boolean {
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  if (k1 === "invalid" || k1 === "other" || k1 === "bool" || k2 === "invalid" || k2 === "other" || k2 === "bool") err("invalid type for comparison");
-  if (k1 !== k2) err("incompatible types for comparison");
+  if (k1 === "invalid" || k1 === "other" || k2 === "invalid" || k2 === "other") err("invalid type for comparison");
+  if (k1 !== k2) incompatible(a, b);
+  if (k1 === "bool") err("invalid type for comparison");
   return (a as number) < (b as number);
 }
 
@@ -271,12 +297,15 @@ function goIndex(item: unknown, ...indexes: unknown[]): unknown {
   let v = item;
   if (v === undefined || v === null) err("index of untyped nil");
   for (const ix of indexes) {
-    if (v === undefined || v === null) err("index of untyped nil");
+    if (v === undefined || v === null) err("index of nil pointer");
     if (Array.isArray(v) || typeof v === "string") {
+      if (ix === undefined || ix === null) err("cannot index slice/array with nil");
       if (typeof ix !== "bigint") err(`cannot index slice/array with type ${goTypeName(ix)}`);
       const len = typeof v === "string" ? Buffer.byteLength(v) : v.length;
       const i = Number(ix);
-      if (i < 0 || i >= len) err(`index out of range: ${i}`);
+      if (i < 0 || i > len) err(`index out of range: ${i}`);
+      // Go's bounds check lets the length itself through, and reflect refuses it.
+      if (i === len) err(`reflect: ${typeof v === "string" ? "string" : "slice"} index out of range`);
       v = typeof v === "string" ? BigInt(Buffer.from(v)[i] ?? 0) : v[i];
     } else if (isMap(v)) {
       if (ix === undefined || ix === null) err("value is nil; should be of type string");
@@ -300,13 +329,12 @@ function goLen(v: unknown): bigint {
  * indexes converted as cast.ToInt converts them, an empty list slicing to nil.
  */
 function sprigSlice(list: unknown, ...indexes: unknown[]): unknown {
-  if (list === undefined || list === null) return err("reflect: call of reflect.Value.Type on zero Value");
-  if (!Array.isArray(list)) return err(`list should be type of slice or array but ${kindOf(list)}`);
-  if (list.length === 0) return null;
+  const l = asList(list, (kind) => `list should be type of slice or array but ${kind}`);
+  if (l.length === 0) return null;
   const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
-  const end = indexes.length < 2 ? list.length : Number(toInt64(indexes[1]));
-  if (start < 0 || start > end || end > list.length) return err(`reflect: slice index out of range`);
-  return list.slice(start, end);
+  const end = indexes.length < 2 ? l.length : Number(toInt64(indexes[1]));
+  if (start < 0 || start > end || end > l.length) return err("reflect.Value.Slice: slice index out of bounds");
+  return l.slice(start, end);
 }
 
 function htmlEscape(s: string): string {
@@ -452,13 +480,13 @@ function slugify(...args: unknown[]): string {
   let name = "";
   for (const [i, a] of args.entries()) {
     if (i === args.length - 1) {
-      if (typeof a !== "string") err(`interface conversion: interface {} is ${goTypeName(a)}, not string`);
+      if (typeof a !== "string") err(`interface conversion: interface {} is ${conversionType(a)}, not string`);
       name = a;
     } else if (i === 0) {
-      if (typeof a !== "bigint") err(`interface conversion: interface {} is ${goTypeName(a)}, not int`);
+      if (typeof a !== "bigint") err(`interface conversion: interface {} is ${conversionType(a)}, not int`);
       maxSize = Number(a);
     } else if (i === 1) {
-      if (typeof a !== "boolean") err(`interface conversion: interface {} is ${goTypeName(a)}, not bool`);
+      if (typeof a !== "boolean") err(`interface conversion: interface {} is ${conversionType(a)}, not bool`);
       smart = a;
     }
   }
@@ -684,26 +712,26 @@ export const FUNCS: Record<string, FuncSpec> = {
 
   // --- sprig: lists ---
   list: { params: [], variadic: "any", fn: (...v: unknown[]) => v },
-  first: { params: ["any"], fn: (l: unknown) => (asList(l, "first").length === 0 ? null : (l as unknown[])[0]) },
-  last: { params: ["any"], fn: (l: unknown) => (asList(l, "last").length === 0 ? null : (l as unknown[])[(l as unknown[]).length - 1]) },
-  rest: { params: ["any"], fn: (l: unknown) => (asList(l, "rest").length === 0 ? null : (l as unknown[]).slice(1)) },
-  initial: { params: ["any"], fn: (l: unknown) => (asList(l, "initial").length === 0 ? null : (l as unknown[]).slice(0, -1)) },
-  append: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [...asList(l, "push"), v] },
-  push: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [...asList(l, "push"), v] },
-  prepend: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [v, ...asList(l, "prepend")] },
-  concat: { params: [], variadic: "any", fn: (...ls: unknown[]) => ls.flatMap((l) => asList(l, "concat")) },
-  reverse: { params: ["any"], fn: (l: unknown) => [...asList(l, "reverse")].reverse() },
+  first: { params: ["any"], fn: (l: unknown) => (asList(l, cannotFind("first")).length === 0 ? null : (l as unknown[])[0]) },
+  last: { params: ["any"], fn: (l: unknown) => (asList(l, cannotFind("last")).length === 0 ? null : (l as unknown[])[(l as unknown[]).length - 1]) },
+  rest: { params: ["any"], fn: (l: unknown) => (asList(l, cannotFind("rest")).length === 0 ? null : (l as unknown[]).slice(1)) },
+  initial: { params: ["any"], fn: (l: unknown) => (asList(l, cannotFind("initial")).length === 0 ? null : (l as unknown[]).slice(0, -1)) },
+  append: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [...asList(l, cannot("push")), v] },
+  push: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [...asList(l, cannot("push")), v] },
+  prepend: { params: ["any", "any"], fn: (l: unknown, v: unknown) => [v, ...asList(l, cannot("prepend"))] },
+  concat: { params: [], variadic: "any", fn: (...ls: unknown[]) => ls.flatMap((l) => asList(l, (kind) => `Cannot concat type ${kind} as list`)) },
+  reverse: { params: ["any"], fn: (l: unknown) => [...asList(l, cannotFind("reverse"))].reverse() },
   uniq: {
     params: ["any"],
     fn: (l: unknown) => {
       const out: unknown[] = [];
-      for (const x of asList(l, "uniq")) if (!out.some((y) => deepEqual(x, y))) out.push(x);
+      for (const x of asList(l, cannotFind("uniq"))) if (!out.some((y) => deepEqual(x, y))) out.push(x);
       return out;
     },
   },
-  compact: { params: ["any"], fn: (l: unknown) => asList(l, "compact").filter((x) => !isEmpty(x)) },
-  has: { params: ["any", "any"], fn: (needle: unknown, l: unknown) => (l === null ? false : asList(l, "has").some((x) => deepEqual(x, needle))) },
-  without: { params: ["any"], variadic: "any", fn: (l: unknown, ...omit: unknown[]) => asList(l, "without").filter((x) => !omit.some((o) => deepEqual(o, x))) },
+  compact: { params: ["any"], fn: (l: unknown) => asList(l, cannot("compact")).filter((x) => !isEmpty(x)) },
+  has: { params: ["any", "any"], fn: (needle: unknown, l: unknown) => (l === null ? false : asList(l, cannotFind("has")).some((x) => deepEqual(x, needle))) },
+  without: { params: ["any"], variadic: "any", fn: (l: unknown, ...omit: unknown[]) => asList(l, cannotFind("without")).filter((x) => !omit.some((o) => deepEqual(o, x))) },
   sortAlpha: { params: ["any"], fn: (l: unknown) => (Array.isArray(l) ? strslice(l).sort() : [strval(l)]) },
 
   // --- sprig: dicts ---
@@ -759,11 +787,11 @@ export const FUNCS: Record<string, FuncSpec> = {
       if (args.length < 3) err("dig needs at least three arguments");
       const [dict, dflt, ks] = [args[args.length - 1], args[args.length - 2], args.slice(0, -2)];
       // sprig asserts each type: the dict and every step but the last a map, every key a string.
-      if (!isMap(dict)) err(`interface conversion: interface {} is ${goTypeName(dict)}, not map[string]interface {}`);
-      for (const k of ks) if (typeof k !== "string") err(`interface conversion: interface {} is ${goTypeName(k)}, not string`);
+      if (!isMap(dict)) err(`interface conversion: interface {} is ${conversionType(dict)}, not map[string]interface {}`);
+      for (const k of ks) if (typeof k !== "string") err(`interface conversion: interface {} is ${conversionType(k)}, not string`);
       let cur: unknown = dict;
       for (const k of ks as string[]) {
-        if (!isMap(cur)) err(`interface conversion: interface {} is ${goTypeName(cur)}, not map[string]interface {}`);
+        if (!isMap(cur)) err(`interface conversion: interface {} is ${conversionType(cur)}, not map[string]interface {}`);
         if (!Object.prototype.hasOwnProperty.call(cur, k)) return dflt;
         cur = cur[k];
       }

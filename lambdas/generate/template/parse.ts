@@ -1,6 +1,8 @@
 // A parser for Go's text/template syntax (the subset ApplicationSet templates use), producing a
 // tree close to Go's parse package so that errors can name the same positions and nodes.
 
+import { goQuote } from "./values.js";
+
 export class TemplateParseError extends Error {}
 
 export type Arg =
@@ -50,7 +52,10 @@ type TokType =
   | "comma"
   | "rdelim"
   | "keyword"
-  | "eof";
+  /** Any other printable ASCII character, which Go's lexer passes on for the parser to refuse. */
+  | "other"
+  /** What the lexer could not read: an error the parser raises when it gets there. */
+  | "error";
 
 interface Tok {
   type: TokType;
@@ -86,7 +91,7 @@ function lex(src: string, err: LexError): Item[] {
     }
     if (text) items.push({ kind: "text", text });
     // Go: a comment must follow the delimiter (and its trim marker) directly.
-    const action = src.startsWith("/*", p) ? lexComment(src, p, err) : lexAction(src, p, err);
+    const action = src.startsWith("/*", p) ? lexComment(src, p, err) : lexAction(src, p);
     if (action.toks) items.push({ kind: "action", pos: start, toks: action.toks });
     ({ next: i, trimNext } = action);
   }
@@ -110,9 +115,35 @@ function lexComment(src: string, p: number, err: LexError): Lexed {
   return err(r, "comment ends before closing delimiter");
 }
 
-/** The tokens of the action whose content starts at `p`, up to and including its closing delimiter. */
-function lexAction(src: string, start: number, err: LexError): Lexed {
+class LexFailure extends Error {
+  constructor(
+    readonly pos: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The tokens of the action whose content starts at `p`, up to and including its closing delimiter.
+ * As in Go, what cannot be read becomes an error token at the end: the parser may refuse an earlier
+ * token first (`{{ .m }` is an unexpected "}", not an unclosed action).
+ */
+function lexAction(src: string, start: number): Lexed {
   const toks: Tok[] = [];
+  const err: LexError = (pos, message) => {
+    throw new LexFailure(pos, message);
+  };
+  try {
+    return lexTokens(src, start, toks, err);
+  } catch (e) {
+    if (!(e instanceof LexFailure)) throw e;
+    toks.push({ type: "error", val: e.message, pos: e.pos, space: false });
+    return { next: src.length, trimNext: false, toks };
+  }
+}
+
+function lexTokens(src: string, start: number, toks: Tok[], err: LexError): Lexed {
   let p = start;
   let space = false;
   for (;;) {
@@ -140,6 +171,9 @@ function lexAction(src: string, start: number, err: LexError): Lexed {
   }
 }
 
+/** The tokens a command can start with (Go's pipeline()). */
+const OPERAND_START = new Set<TokType>(["bool", "char", "dot", "field", "ident", "number", "nil", "rawstring", "string", "var", "lparen"]);
+
 const PUNCTUATION: Record<string, TokType> = { "|": "pipe", "(": "lparen", ")": "rparen", ",": "comma" };
 
 /** The token that starts at `p` (not a space, not the closing delimiter): its type and text. */
@@ -157,24 +191,78 @@ function lexToken(src: string, p: number, err: LexError): [TokType, string] {
     if (e < 0) err(p, "unterminated raw quoted string");
     return ["rawstring", src.slice(p, e + 1)];
   }
-  if (c === "$") return ["var", /^\$[A-Za-z0-9_]*/.exec(rest)![0]];
-  if (c === ".") {
-    const field = /^\.[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
-    if (field) return ["field", field[0]];
-    return /[0-9]/.test(src[p + 1] ?? "") ? ["number", /^[.0-9eE+\-_xXa-fA-Fp]+/.exec(rest)![0]] : ["dot", "."];
+  if (c === "$") return terminated(src, p, ["var", /^\$[\p{L}\p{Nd}_]*/u.exec(rest)![0]], err);
+  if (c === "." && !/[0-9]/.test(src[p + 1] ?? "")) {
+    const field = /^\.[\p{L}_][\p{L}\p{Nd}_]*/u.exec(rest);
+    return terminated(src, p, field ? ["field", field[0]] : ["dot", "."], err);
   }
-  if (/[0-9+-]/.test(c)) {
-    const m = /^[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)/.exec(rest);
-    if (!m || m[0] === "" || m[0] === "+" || m[0] === "-") err(p, `bad character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
-    return ["number", m[0]];
+  if (/[.0-9+-]/.test(c)) return ["number", lexNumber(src, p, err)];
+  if (/[\p{L}_]/u.test(String.fromCodePoint(src.codePointAt(p)!))) {
+    const w = /^[\p{L}_][\p{L}\p{Nd}_]*/u.exec(rest)![0];
+    const type = KEYWORDS.has(w) ? "keyword" : w === "true" || w === "false" ? "bool" : w === "nil" ? "nil" : "ident";
+    return terminated(src, p, [type, w], err);
   }
-  if (/[A-Za-z_]/.test(c)) {
-    const w = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest)![0];
-    if (KEYWORDS.has(w)) return ["keyword", w];
-    if (w === "true" || w === "false") return ["bool", w];
-    return [w === "nil" ? "nil" : "ident", w];
+  if (c >= " " && c <= "~") return ["other", c];
+  return err(p, `unrecognized character in action: ${goRune(src.codePointAt(p) ?? 0)}`);
+}
+
+/** fmt's %#U of a rune, as Go's lexer names a character: U+002D '-'. */
+function goRune(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")} '${String.fromCodePoint(code)}'`;
+}
+
+/** Go's atTerminator: a word, field or variable must be followed by a space, punctuation or the closing delimiter. */
+function terminated(src: string, p: number, token: [TokType, string], err: LexError): [TokType, string] {
+  const end = p + token[1].length;
+  const next = src.codePointAt(end);
+  if (next === undefined || SPACE.test(src[end]!) || ".,|:()".includes(src[end]!) || src.startsWith("}}", end)) return token;
+  return err(end, `bad character ${goRune(next)}`);
+}
+
+/**
+ * Go's lexNumber: the longest run that could be a number (sign, base prefix, digits, fraction,
+ * exponent, imaginary i), refused when a letter or digit follows it; a sign after it starts the
+ * imaginary part of a complex constant.
+ */
+function lexNumber(src: string, p: number, err: LexError): string {
+  const bad = (end: number) => err(p, `bad number syntax: ${goQuote(src.slice(p, end))}`);
+  let { end, ok } = scanNumber(src, p);
+  if (!ok) bad(end);
+  if (src[end] === "+" || src[end] === "-") {
+    ({ end, ok } = scanNumber(src, end));
+    if (!ok || src[end - 1] !== "i") bad(end);
   }
-  return err(p, `unrecognized character in action: U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")} '${c}'`);
+  return src.slice(p, end);
+}
+
+/** Go's scanNumber from `start`: where it stops, and false (one character further) when a letter or digit follows. */
+function scanNumber(src: string, start: number): { end: number; ok: boolean } {
+  let e = start;
+  const accept = (chars: string): boolean => (e < src.length && chars.includes(src[e]!) ? (e++, true) : false);
+  const acceptRun = (chars: string) => {
+    while (accept(chars));
+  };
+  accept("+-");
+  let digits = "0123456789_";
+  if (accept("0")) {
+    if (accept("xX")) digits = "0123456789abcdefABCDEF_";
+    else if (accept("oO")) digits = "01234567_";
+    else if (accept("bB")) digits = "01_";
+  }
+  acceptRun(digits);
+  if (accept(".")) acceptRun(digits);
+  if (digits.length === 11 && accept("eE")) {
+    accept("+-");
+    acceptRun("0123456789_");
+  }
+  if (digits.length === 23 && accept("pP")) {
+    accept("+-");
+    acceptRun("0123456789_");
+  }
+  accept("i");
+  const next = src.codePointAt(e);
+  if (next !== undefined && /[\p{L}\p{Nd}_]/u.test(String.fromCodePoint(next))) return { end: e + String.fromCodePoint(next).length, ok: false };
+  return { end: e, ok: true };
 }
 
 /** A string or character constant at `p` with its quotes; a double-quoted one may not span lines. */
@@ -267,12 +355,21 @@ class TemplateParser {
   }
 
   private next(): Tok {
-    return this.toks[this.ti++]!;
+    const t = this.toks[this.ti++]!;
+    return t.type === "error" ? this.fail(t.pos, t.val) : t;
   }
 
+  /** Go's unexpected: the token as its item.String() prints it (a keyword in <>, long text cut to ten characters). */
   private unexpected(t: Tok, ctx: string): never {
-    const what = t.type === "eof" ? "EOF" : t.type === "keyword" ? `<${t.val}>` : `"${t.val}"`;
-    return this.fail(t.pos, t.type === "rdelim" ? `unexpected "}}" in ${ctx}` : `unexpected ${what} in ${ctx}`);
+    if (t.type === "error") this.fail(t.pos, t.val);
+    const chars = Array.from(t.val); // Go's %.10q counts runes
+    const what =
+      t.type === "keyword" || t.type === "dot" || t.type === "nil"
+        ? `<${t.val}>`
+        : chars.length > 10
+          ? `${goQuote(chars.slice(0, 10).join(""))}...`
+          : goQuote(t.val);
+    return this.fail(t.pos, `unexpected ${what} in ${ctx}`);
   }
 
   private parseList(stopAt: Set<string>): { nodes: Node[]; stop: string; stopTok: Tok | undefined } {
@@ -330,8 +427,11 @@ class TemplateParser {
         this.vars.pop();
         elseList = [nested];
       } else {
+        // Go reads "else if" and "else with" as an else followed by a new action: the other keyword is stray input.
+        if (t.type === "keyword" && (t.val === "if" || t.val === "with")) this.unexpected(t, "input");
         if (t.type !== "rdelim") this.unexpected(t, "else");
-        const e = this.parseList(new Set(["end"]));
+        const e = this.parseList(new Set(["end", "else"]));
+        if (e.stop === "else") this.fail(e.stopTok!.pos, "expected end; found {{else}}");
         elseList = e.nodes;
       }
     } else if (this.peek().type !== "rdelim") this.unexpected(this.peek(), "end");
@@ -341,40 +441,17 @@ class TemplateParser {
 
   private parsePipe(ctx: string, allowDecl: boolean, isRange = false): Pipe {
     const start = this.peek();
-    const decl: string[] = [];
-    let isAssign = false;
-    // declarations: $x := / $x = / $i, $v :=
-    if (allowDecl && start.type === "var") {
-      const save = this.ti;
-      const v1 = this.next();
-      const t2 = this.peek();
-      if (t2.type === "declare" || t2.type === "assign") {
-        this.next();
-        decl.push(v1.val);
-        isAssign = t2.type === "assign";
-      } else if (t2.type === "comma" && isRange) {
-        this.next();
-        const v2 = this.next();
-        if (v2.type !== "var") this.fail(v2.pos, `range can only initialize variables`);
-        const t3 = this.next();
-        if (t3.type !== "declare" && t3.type !== "assign") this.fail(t3.pos, `expected := or = in range`);
-        decl.push(v1.val, v2.val);
-        isAssign = t3.type === "assign";
-      } else this.ti = save;
-      if (decl.length > 0) {
-        if (isAssign) {
-          for (const d of decl) if (!this.defined(d)) this.fail(start.pos, `undefined variable "${d}"`);
-        } else this.vars[this.vars.length - 1]!.push(...decl);
-      }
-    }
+    const { decl, isAssign } = allowDecl ? this.parseDecls(ctx, isRange) : { decl: [], isAssign: false };
     const cmds: Cmd[] = [];
     for (;;) {
       const t = this.peek();
       if (t.type === "rdelim" || t.type === "rparen") {
-        if (t.type === "rparen" && ctx !== "parenthesized pipeline") this.unexpected(t, ctx === "command" ? "command" : ctx);
+        // Go's lexer counts parentheses: a stray right one is refused before the parser sees it.
+        if (t.type === "rparen" && ctx !== "parenthesized pipeline") this.fail(t.pos, "unexpected right paren");
         if (cmds.length === 0) this.fail(t.pos, `missing value for ${ctx}`);
         break;
       }
+      if (!OPERAND_START.has(t.type)) this.unexpected(t, ctx);
       cmds.push(this.parseCommand(ctx));
       const after = this.peek();
       // A pipe at the end of the pipeline ends it, as in Go: {{ .a | }} is {{ .a }}.
@@ -389,13 +466,48 @@ class TemplateParser {
     return { pos: start.pos, decl, isAssign, cmds };
   }
 
+  /**
+   * Go's declarations before a pipeline: `$x :=`, `$x =`, or in a range `$i, $v :=`. A variable not
+   * followed by one of those is the pipeline's first operand.
+   */
+  private parseDecls(ctx: string, isRange: boolean): { decl: string[]; isAssign: boolean } {
+    const decl: string[] = [];
+    while (this.peek().type === "var") {
+      const save = this.ti;
+      const v = this.next();
+      const after = this.next();
+      if (after.type === "declare" || after.type === "assign") {
+        decl.push(v.val);
+        this.declare(decl, after.type === "assign", v.pos);
+        return { decl, isAssign: after.type === "assign" };
+      }
+      if (after.type !== "comma") {
+        this.ti = save;
+        break;
+      }
+      decl.push(v.val);
+      if (!isRange || decl.length > 1) this.fail(after.pos, `too many declarations in ${ctx}`);
+      const second = this.peek().type;
+      if (second !== "var" && second !== "rdelim" && second !== "rparen") this.fail(this.peek().pos, "range can only initialize variables");
+    }
+    this.declare(decl, false, 0);
+    return { decl, isAssign: false };
+  }
+
+  /** Declared variables come into scope; assigned ones must already be in it. */
+  private declare(names: string[], isAssign: boolean, pos: number): void {
+    if (!isAssign) this.vars[this.vars.length - 1]!.push(...names);
+    else for (const d of names) if (!this.defined(d)) this.fail(pos, `undefined variable "${d}"`);
+  }
+
   private parseCommand(ctx: string): Cmd {
     const args: Arg[] = [];
     const pos = this.peek().pos;
     for (;;) {
       const t = this.peek();
       if (t.type === "rdelim" || t.type === "rparen" || t.type === "pipe") break;
-      if (args.length > 0 && !t.space && t.type !== "field") this.fail(t.pos, `missing space?`);
+      // Go: an operand is followed by a space, a pipe or the end; a field right after one chains onto it.
+      if (args.length > 0 && !t.space && t.type !== "field") this.unexpected(t, "operand");
       const op = this.parseOperand(ctx);
       args.push(op);
     }
@@ -447,7 +559,7 @@ class TemplateParser {
       }
       case "number": {
         const v = parseNumber(t.val);
-        if (v === undefined) this.fail(t.pos, `bad number syntax: "${t.val}"`);
+        if (v === undefined) this.fail(t.pos, `illegal number syntax: ${goQuote(t.val)}`);
         if (v === "overflow") this.fail(t.pos, `integer overflow: "${t.val}"`);
         return { t: "number", pos: t.pos, v, text: t.val };
       }
