@@ -731,7 +731,11 @@ export const FUNCS: Record<string, FuncSpec> = {
   },
   compact: { params: ["any"], fn: (l: unknown) => asList(l, cannot("compact")).filter((x) => !isEmpty(x)) },
   has: { params: ["any", "any"], fn: (needle: unknown, l: unknown) => (l === null ? false : asList(l, cannotFind("has")).some((x) => deepEqual(x, needle))) },
-  without: { params: ["any"], variadic: "any", fn: (l: unknown, ...omit: unknown[]) => asList(l, cannotFind("without")).filter((x) => !omit.some((o) => deepEqual(o, x))) },
+  without: {
+    params: ["any"],
+    variadic: "any",
+    fn: (l: unknown, ...omit: unknown[]) => asList(l, cannotFind("without")).filter((x) => !omit.some((o) => deepEqual(o, x))),
+  },
   sortAlpha: { params: ["any"], fn: (l: unknown) => (Array.isArray(l) ? strslice(l).sort() : [strval(l)]) },
 
   // --- sprig: dicts ---
@@ -816,7 +820,9 @@ export const FUNCS: Record<string, FuncSpec> = {
     params: ["string"],
     fn: (v: string) => {
       const p = parseVersion(v);
-      return { Major: BigInt(p.major), Minor: BigInt(p.minor), Patch: BigInt(p.patch), Prerelease: p.pre, Original: v, [GO_STRING]: versionString(p) };
+      const text = versionString(p);
+      // *semver.Version's fields and argument-less methods a template can read; it prints as its String().
+      return { Major: p.major, Minor: p.minor, Patch: p.patch, Prerelease: p.pre, Metadata: p.meta, Original: v, String: text, [GO_STRING]: text };
     },
   },
 

@@ -1,23 +1,52 @@
-// sprig's semver / semverCompare (Masterminds/semver v3 constraints), the common subset:
-// operators = != > < >= <= ~ ~> ^, wildcards (x, X, *), partial versions, hyphen ranges,
-// "," or space for AND and "||" for OR. A version with a prerelease only satisfies a constraint
-// whose comparator has a prerelease too (Masterminds' rule).
+// sprig's semver and semverCompare: Masterminds/semver v3.3.0, the version sprig v3.3.0 (Argo CD's)
+// pins, ported rule for rule with its regular expressions, its quirks (^* matches only 0.0.0, <=*
+// only 0.0.x, "1.x.|" reads as 1.x) and its error messages, since Argo CD renders with that code.
+//
+// Grammar: operators = != > < >= => <= =< ~ ~> ^; x, X and * wildcards; partial versions (1, 1.2);
+// hyphen ranges "1.2 - 1.4"; comparators ANDed by spaces or commas, groups ORed by "||". A version
+// with a prerelease satisfies a comparator only if the comparator has a prerelease too (except !=
+// of a complete version).
 
-interface Version {
-  major: number;
-  minor: number;
-  patch: number;
+export interface Version {
+  major: bigint;
+  minor: bigint;
+  patch: bigint;
   pre: string;
   /** Build metadata: printed, never compared. */
-  meta?: string;
+  meta: string;
 }
 
-const VERSION = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+// Go's \s is ASCII whitespace only; JavaScript's also matches no-break spaces and the like.
+const S = String.raw`[\t\n\f\r ]`;
+const IDS = String.raw`[0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*`;
+/** Masterminds' cvRegex, a version in a constraint; the character class takes "|" too, as Go's does. */
+const CV = String.raw`v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-(${IDS}))?(\+(${IDS}))?`;
+// The empty alternative after "=" is Masterminds' too: a bare version.
+const OPS = String.raw`=||!=|>|<|>=|=>|<=|=<|~|~>|\^`;
+const VERSION = new RegExp(String.raw`^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-(${IDS}))?(\+(${IDS}))?$`);
+const COMPARATOR = new RegExp(`^${S}*(${OPS})${S}*(${CV})${S}*$`);
+const RANGE = new RegExp(`${S}*(${CV})${S}+-${S}+(${CV})${S}*`, "g");
+const FIND = new RegExp(`(${OPS})${S}*(${CV})`, "g");
+const VALID = new RegExp(`^(${S}*(${OPS})${S}*(${CV})${S}*)((?:${S}+|,${S}*)(${OPS})${S}*(${CV})${S}*)*$`);
 
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** strconv.ParseUint(s, 10, 64), for a string of digits. */
+function parseUint(digits: string): bigint {
+  const n = BigInt(digits);
+  if (n > UINT64_MAX) throw new Error(`Error parsing version segment: strconv.ParseUint: parsing "${digits}": value out of range`);
+  return n;
+}
+
+/** Masterminds' NewVersion: a version, coerced (1 and 1.2 are 1.0.0 and 1.2.0), not trimmed. */
 export function parseVersion(s: string): Version {
-  const m = VERSION.exec(s.trim());
+  const m = VERSION.exec(s);
   if (!m) throw new Error("Invalid Semantic Version");
-  return { major: Number(m[1]), minor: Number(m[2] ?? 0), patch: Number(m[3] ?? 0), pre: m[4] ?? "", meta: m[5] ?? "" };
+  const segment = (dotted: string | undefined) => (dotted ? parseUint(dotted.slice(1)) : 0n);
+  const v = { major: parseUint(m[1]!), minor: segment(m[2]), patch: segment(m[3]), pre: m[5] ?? "", meta: m[8] ?? "" };
+  // A numeric prerelease identifier may not have a leading zero; metadata ones may.
+  if (v.pre.split(".").some((id) => /^0\d+$/.test(id))) throw new Error("Version segment starts with 0");
+  return v;
 }
 
 /** Masterminds' Version.String: the version normalized, as fmt prints it. */
@@ -25,117 +54,154 @@ export function versionString(v: Version): string {
   return `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ""}${v.meta ? `+${v.meta}` : ""}`;
 }
 
+/** strconv.ParseUint's answer for a prerelease identifier: undefined when it is not a uint64. */
+function numeric(id: string): bigint | undefined {
+  return /^\d+$/.test(id) && BigInt(id) <= UINT64_MAX ? BigInt(id) : undefined;
+}
+
+/** -1, 0 or 1 as a is below, equal to or above b. */
+const cmp = <T extends bigint | number | string>(a: T, b: T): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Masterminds' comparePrePart: a missing identifier lowest, then numbers by value, then words by bytes. */
+function compareIdentifiers(a: string, b: string): number {
+  const x = numeric(a);
+  const y = numeric(b);
+  const rank = (id: string, n: bigint | undefined) => (id === "" ? 0 : n === undefined ? 2 : 1);
+  // Of equal rank, both are numbers or neither is.
+  return cmp(rank(a, x), rank(b, y)) || (x !== undefined ? cmp(x, y!) : cmp(a, b));
+}
+
+/** Masterminds' comparePrerelease: identifier by identifier, the shorter list padded with missing ones. */
 function comparePre(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === "") return 1;
-  if (b === "") return -1;
   const pa = a.split(".");
   const pb = b.split(".");
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    const nx = /^\d+$/.test(x);
-    const ny = /^\d+$/.test(y);
-    if (nx && ny) {
-      if (Number(x) !== Number(y)) return Number(x) < Number(y) ? -1 : 1;
-    } else if (nx) return -1;
-    else if (ny) return 1;
-    else if (x !== y) return x < y ? -1 : 1;
+  const diffs = Array.from({ length: Math.max(pa.length, pb.length) }, (_, i) => compareIdentifiers(pa[i] ?? "", pb[i] ?? ""));
+  return diffs.find((d) => d !== 0) ?? 0;
+}
+
+/** Masterminds' Version.Compare: major, minor, patch, then a release above its prereleases, then the prereleases. */
+function compareVersions(a: Version, b: Version): number {
+  const release = (v: Version) => (v.pre === "" ? 1 : 0);
+  return cmp(a.major, b.major) || cmp(a.minor, b.minor) || cmp(a.patch, b.patch) || cmp(release(a), release(b)) || comparePre(a.pre, b.pre);
+}
+
+interface Comparator {
+  op: string;
+  /** The version, wildcards and missing parts as 0. */
+  con: Version;
+  /** A wildcard or missing part anywhere; minorDirty: from the minor on; patchDirty: the patch only. */
+  dirty: boolean;
+  minorDirty: boolean;
+  patchDirty: boolean;
+}
+
+const isX = (part: string) => part === "x" || part === "X" || part === "*";
+
+/** Masterminds' parseConstraint: one operator and version, as FIND cut it from its group. */
+function parseComparator(text: string): Comparator {
+  const [, op = "", cv = "", major = "", minor = "", patch = "", pre = ""] = COMPARATOR.exec(text)!;
+  let version = cv;
+  let minorDirty = false;
+  let patchDirty = false;
+  if (isX(major)) version = `0.0.0${pre}`;
+  else if (minor === "" || isX(minor.slice(1))) {
+    minorDirty = true;
+    version = `${major}.0.0${pre}`;
+  } else if (patch === "" || isX(patch.slice(1))) {
+    patchDirty = true;
+    version = `${major}${minor}.0${pre}`;
   }
-  return 0;
+  let con: Version;
+  try {
+    con = parseVersion(version);
+  } catch {
+    // What the regular expressions let through and NewVersion refuses: "|", a leading zero, a uint64 overflow.
+    throw new Error("constraint Parser Error");
+  }
+  return { op, con, dirty: version !== cv, minorDirty, patchDirty };
 }
 
-export function compareVersions(a: Version, b: Version): number {
-  for (const k of ["major", "minor", "patch"] as const) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
-  return comparePre(a.pre, b.pre);
+/** Masterminds' NewConstraint: hyphen ranges rewritten, "||" groups, each validated whole, then cut into comparators. */
+function parseConstraint(constraint: string): Comparator[][] {
+  let rewritten = constraint;
+  for (const m of constraint.matchAll(RANGE)) rewritten = rewritten.replace(m[0], () => `>= ${m[1]}, <= ${m[11]} `);
+  return rewritten.split("||").map((group) => {
+    if (!VALID.test(group)) throw new Error(`improper constraint: ${group}`);
+    return group.match(FIND)!.map(parseComparator);
+  });
 }
 
-type Check = (v: Version) => boolean;
+/** Masterminds' constraintTilde: at least the version, within its major, and within its minor unless that was a wildcard. */
+function tilde(v: Version, c: Comparator): boolean {
+  if (compareVersions(v, c.con) < 0) return false;
+  // ~0.0.0 and ~* take everything above.
+  if (c.con.major === 0n && c.con.minor === 0n && c.con.patch === 0n && !c.minorDirty && !c.patchDirty) return true;
+  return v.major === c.con.major && (v.minor === c.con.minor || c.minorDirty);
+}
 
-function comparator(op: string, ver: string): { check: Check; pre: boolean } {
-  const m = /^v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(ver);
-  if (!m) throw new Error(`improper constraint: ${op}${ver}`);
-  const wild = (p: string | undefined) => p === undefined || p === "x" || p === "X" || p === "*";
-  const parts = [m[1], m[2], m[3]];
-  const fixed = parts.findIndex(wild); // number of fixed leading parts (-1: all three fixed)
-  const n = fixed < 0 ? 3 : fixed;
-  const num = (i: number) => (i < n ? Number(parts[i]) : 0);
-  const base: Version = { major: num(0), minor: num(1), patch: num(2), pre: m[4] ?? "" };
-  const cmp = (v: Version) => compareVersions(v, base);
-  const upper = (level: number): Version =>
-    level <= 0 ? { major: base.major + 1, minor: 0, patch: 0, pre: "" } : { major: base.major, minor: base.minor + 1, patch: 0, pre: "" };
-  const below = (u: Version) => (v: Version) =>
-    compareVersions(v, { ...u, pre: "" }) < 0 && !(v.pre && v.major === u.major && v.minor === u.minor && v.patch === u.patch);
-  let check: Check;
-  switch (op) {
-    case "":
-    case "=":
-      if (n === 3) check = (v) => cmp(v) === 0;
-      else if (n === 0) check = () => true;
-      else check = (v) => cmp(v) >= 0 && below(upper(n - 1))(v);
-      break;
+/** Masterminds' constraintCaret: within the first nonzero part, or a wildcard's level ("^*" matches 0.0.0 only). */
+function caret(v: Version, c: Comparator): boolean {
+  if (compareVersions(v, c.con) < 0) return false;
+  if (c.con.major > 0n || c.minorDirty) return v.major === c.con.major;
+  if (v.major > 0n) return false;
+  if (c.con.minor > 0n || c.patchDirty) return v.minor === c.con.minor;
+  return v.minor === 0n && v.patch === c.con.patch;
+}
+
+/** Masterminds' constraintGreaterThan: with a wildcard, above the whole range it stands for. */
+function greater(v: Version, c: Comparator): boolean {
+  if (v.major > c.con.major) return true;
+  if (v.major < c.con.major) return false;
+  if (c.minorDirty) return false;
+  if (c.patchDirty) return v.minor > c.con.minor;
+  return compareVersions(v, c.con) > 0;
+}
+
+/** Masterminds' constraintLessThanEqual: with a wildcard, within the major, and the minor unless that was a wildcard. */
+function lessOrEqual(v: Version, c: Comparator): boolean {
+  if (!c.dirty) return compareVersions(v, c.con) <= 0;
+  if (v.major > c.con.major) return false;
+  return !(v.major === c.con.major && v.minor > c.con.minor && !c.minorDirty);
+}
+
+/** Masterminds' constraintNotEqual: with a wildcard, outside the range it stands for. */
+function notEqual(v: Version, c: Comparator): boolean {
+  if (v.major !== c.con.major) return true;
+  if (c.minorDirty) return false;
+  if (v.minor !== c.con.minor) return true;
+  if (c.patchDirty) return v.pre !== c.con.pre;
+  return compareVersions(v, c.con) !== 0;
+}
+
+function satisfies(v: Version, c: Comparator): boolean {
+  // Masterminds' issue 21: a prerelease is only for a comparator that names one (!= of a complete version aside).
+  if (v.pre !== "" && c.con.pre === "" && (c.op !== "!=" || c.dirty)) return false;
+  switch (c.op) {
     case "!=":
-      if (n === 3) check = (v) => cmp(v) !== 0;
-      else if (n === 0) check = () => false;
-      else check = (v) => !(cmp(v) >= 0 && below(upper(n - 1))(v));
-      break;
+      return notEqual(v, c);
     case ">":
-      check = n === 3 ? (v) => cmp(v) > 0 : n === 0 ? () => false : (v) => !below(upper(n - 1))(v);
-      break;
-    case ">=":
-      check = (v) => cmp(v) >= 0;
-      break;
+      return greater(v, c);
     case "<":
-      check = (v) => cmp(v) < 0;
-      break;
+      return compareVersions(v, c.con) < 0;
+    case ">=":
+    case "=>":
+      return compareVersions(v, c.con) >= 0;
     case "<=":
-      check = n === 3 ? (v) => cmp(v) <= 0 : n === 0 ? () => true : below(upper(n - 1));
-      break;
+    case "=<":
+      return lessOrEqual(v, c);
     case "~":
     case "~>":
-      check = (v) => cmp(v) >= 0 && below(upper(n <= 1 ? 0 : 1))(v);
-      break;
+      return tilde(v, c);
     case "^":
-      check = (v) =>
-        cmp(v) >= 0 && below(base.major > 0 || n <= 1 ? upper(0) : base.minor > 0 || n === 2 ? upper(1) : { ...base, patch: base.patch + 1, pre: "" })(v);
-      break;
-    default:
-      throw new Error(`improper constraint: ${op}${ver}`);
+      return caret(v, c);
+    default: // "" and "=": a wildcard makes it a tilde
+      return c.dirty ? tilde(v, c) : compareVersions(v, c.con) === 0;
   }
-  return { check, pre: base.pre !== "" };
 }
 
-/** Masterminds' Constraints.Check for the common syntax. */
+/** sprig's semverCompare: the constraint is parsed first, so its error comes before the version's. */
 export function semverCompare(constraint: string, version: string): boolean {
+  const groups = parseConstraint(constraint);
   const v = parseVersion(version);
-  const groups = constraint.split("||");
-  return groups.some((group) => {
-    const g = group.trim().replace(/\s+-\s+/g, " - ");
-    const tokens: string[] = [];
-    // hyphen ranges "1.2 - 1.4" → ">=1.2 <=1.4"
-    const words = g.split(/[\s,]+/).filter(Boolean);
-    for (let i = 0; i < words.length; i++) {
-      if (words[i + 1] === "-" && words[i + 2] !== undefined) {
-        tokens.push(`>=${words[i]}`, `<=${words[i + 2]}`);
-        i += 2;
-      } else tokens.push(words[i]!);
-    }
-    // operators may be separated from the version by spaces: ">= 1.2"
-    const merged: string[] = [];
-    for (const t of tokens) {
-      const last = merged[merged.length - 1];
-      if (last !== undefined && /^(=|!=|>|<|>=|<=|~|~>|\^)$/.test(last)) merged[merged.length - 1] = last + t;
-      else merged.push(t);
-    }
-    // Masterminds refuses an empty constraint, or an empty side of ||.
-    if (merged.length === 0) throw new Error(`improper constraint: ${constraint}`);
-    const cs = merged.map((t) => {
-      const m = /^(!=|>=|<=|~>|=|>|<|~|\^)?(.*)$/.exec(t)!;
-      return comparator(m[1] ?? "", m[2] ?? "");
-    });
-    if (v.pre && !cs.some((c) => c.pre)) return false;
-    return cs.every((c) => c.check(v));
-  });
+  return groups.some((group) => group.every((c) => satisfies(v, c)));
 }

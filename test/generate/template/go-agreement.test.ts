@@ -48,7 +48,8 @@ const WORDED_OTHERWISE: { why: string; applies: (ours: string, go: string) => bo
   },
   {
     why: "one integer type and one nil: a byte of a string is an int (Go: uint8), and len of a nil constant is len of nil (Go: a zero reflect.Value)",
-    applies: (ours, go) => go.endsWith("can't index item of type uint8") || go.endsWith("error calling len: reflect: call of reflect.Value.Type on zero Value"),
+    applies: (_ours, go) =>
+      go.endsWith("can't index item of type uint8") || go.endsWith("error calling len: reflect: call of reflect.Value.Type on zero Value"),
   },
 ];
 
