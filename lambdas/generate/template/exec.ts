@@ -223,7 +223,8 @@ class State {
     for (const cmd of pipe.cmds) {
       value = this.evalCommand(dot, cmd, value);
     }
-    if (value === MISSING_FINAL) value = undefined;
+    // Go unwraps a pipeline's interface{} value: a nil one is no value (a field of it is missing, not a nil pointer).
+    if (value === MISSING_FINAL || value === null) value = undefined;
     for (const name of pipe.decl) {
       if (pipe.isAssign) {
         if (!isRange) this.assignVar(name, value);
@@ -236,10 +237,10 @@ class State {
     const first = cmd.args[0]!;
     switch (first.t) {
       case "field":
-        return this.evalFieldChain(dot, dot, first, first.idents, cmd.args, final, true);
+        return this.evalFieldChain(dot, dot, first, first.idents, cmd.args, final, "dot");
       case "chain": {
         const recv = this.evalArgValue(dot, first.node);
-        return this.evalFieldChain(dot, recv, first, first.fields, cmd.args, final, false);
+        return this.evalFieldChain(dot, recv, first, first.fields, cmd.args, final, "pipeline");
       }
       case "ident":
         return this.evalFunction(dot, first, cmd, final);
@@ -247,12 +248,13 @@ class State {
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first.pipe);
       case "var": {
+        this.at(first.pos, argString(first)); // as Go's evalVariableNode: `$ 1` refuses at <$>
         const v = this.varValue(first.name);
         if (first.idents.length === 0) {
           this.notAFunction(cmd.args, final);
           return v;
         }
-        return this.evalFieldChain(dot, v, first, first.idents, cmd.args, final, false);
+        return this.evalFieldChain(dot, v, first, first.idents, cmd.args, final, "pipeline");
       }
     }
     this.at(first.pos, argString(first));
@@ -284,19 +286,25 @@ class State {
     return this.errorf(`undefined variable: ${name}`);
   }
 
-  evalFieldChain(dot: unknown, receiver: unknown, node: Arg, idents: string[], args: Arg[], final: unknown, rootIsDot: boolean): unknown {
-    this.at(node.pos, argString(node));
+  /**
+   * The fields `idents` of `receiver`, which is dot, or a variable's or a parenthesized pipeline's
+   * value: those have their own type in Go (a pipeline unwraps its interface{}), as the root dot
+   * does; a value read from a map or a list is an interface {}, which errors name.
+   */
+  evalFieldChain(dot: unknown, receiver: unknown, node: Arg, idents: string[], args: Arg[], final: unknown, from: "dot" | "pipeline"): unknown {
+    // Go's evalChainNode leaves its errors' context at the pipeline it evaluated, (.m).x at .m.
+    if (node.t !== "chain") this.at(node.pos, argString(node));
     const n = idents.length;
     let r = receiver;
     for (let i = 0; i < n; i++) {
       const last = i === n - 1;
       const hasArgs = last && (args.length > 1 || final !== MISSING_FINAL);
-      r = this.evalField(r, idents[i]!, hasArgs, i === 0 && rootIsDot && r === dot && dot === this.vars[0]?.value);
+      r = this.evalField(r, idents[i]!, hasArgs, i === 0 && (from === "pipeline" || dot === this.vars[0]?.value));
     }
     return r;
   }
 
-  evalField(receiver: unknown, name: string, hasArgs: boolean, isRoot: boolean): unknown {
+  evalField(receiver: unknown, name: string, hasArgs: boolean, concrete: boolean): unknown {
     if (receiver === undefined) {
       if (this.missingKey === "error") this.errorf(`nil data; no entry for key "${name}"`);
       return undefined;
@@ -314,7 +322,7 @@ class State {
           return undefined;
       }
     }
-    return this.errorf(`can't evaluate field ${name} in type ${isRoot ? goTypeName(receiver) : "interface {}"}`);
+    return this.errorf(`can't evaluate field ${name} in type ${concrete ? goTypeName(receiver) : "interface {}"}`);
   }
 
   evalArgValue(dot: unknown, a: Arg): unknown {
@@ -331,14 +339,14 @@ class State {
       case "string":
         return a.v;
       case "field":
-        return this.evalFieldChain(dot, dot, a, a.idents, [a], MISSING_FINAL, true);
+        return this.evalFieldChain(dot, dot, a, a.idents, [a], MISSING_FINAL, "dot");
       case "var": {
         const v = this.varValue(a.name);
-        return a.idents.length === 0 ? v : this.evalFieldChain(dot, v, a, a.idents, [a], MISSING_FINAL, false);
+        return a.idents.length === 0 ? v : this.evalFieldChain(dot, v, a, a.idents, [a], MISSING_FINAL, "pipeline");
       }
       case "chain": {
         const recv = this.evalArgValue(dot, a.node);
-        return this.evalFieldChain(dot, recv, a, a.fields, [a], MISSING_FINAL, false);
+        return this.evalFieldChain(dot, recv, a, a.fields, [a], MISSING_FINAL, "pipeline");
       }
       case "pipe":
         return this.evalPipeline(dot, a.pipe);

@@ -38,31 +38,65 @@ export function goTypeName(v: unknown): string {
   return "map[string]interface {}";
 }
 
-/** fmt's %v of a float64: %g with the shortest digits, exponent form when exp < -4 || exp >= 6 (so 1e+06). */
+/** fmt's %v of a float64: strconv's shortest %g, in exponent form from 1e+06 and below 1e-04. */
 export function formatFloatV(f: number): string {
-  return formatFloatG(f, 6);
+  return formatFloat(f, "g", -1);
 }
 
-/** %g with shortest digits: exponent form when exp < -4 || exp >= eprec. */
-export function formatFloatG(f: number, eprec: number): string {
+interface Decimal {
+  /** The significant digits, trailing zeros dropped: none for zero. */
+  digits: string;
+  /** Where the decimal point goes: 0.0125 is "125" with the point at -1. */
+  point: number;
+}
+
+/** A float64's decimal digits: `significant` of them, rounded, else as many as read back the same float. */
+function decimal(f: number, significant?: number): Decimal {
+  const [mantissa = "", exponent] = Math.abs(f)
+    .toExponential(significant === undefined ? undefined : significant - 1)
+    .split("e");
+  const digits = mantissa.replace(".", "").replace(/0+$/, "");
+  return { digits, point: digits === "" ? 0 : Number(exponent) + 1 };
+}
+
+/** strconv's %e of decimal digits: one digit, `prec` after the point, an exponent of two digits at least. */
+function exponentForm({ digits, point }: Decimal, prec: number, e: string): string {
+  const fraction = prec > 0 ? `.${digits.slice(1, prec + 1).padEnd(prec, "0")}` : "";
+  const exp = digits === "" ? 0 : point - 1;
+  return `${digits[0] ?? "0"}${fraction}${e}${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+/** strconv's %f of decimal digits, with `prec` after the point. */
+function pointForm({ digits, point }: Decimal, prec: number): string {
+  const whole = point > 0 ? digits.slice(0, point).padEnd(point, "0") : "0";
+  const fraction = Array.from({ length: prec }, (_, i) => digits[point + i] ?? "0").join("");
+  return prec > 0 ? `${whole}.${fraction}` : whole;
+}
+
+/** %f of a float64's magnitude. toFixed turns to exponents from 1e21, where a float64 is an integer: exact as a BigInt. */
+function fixed(a: number, prec: number): string {
+  if (a < 1e21) return a.toFixed(prec);
+  return prec > 0 ? `${BigInt(a)}.${"0".repeat(prec)}` : String(BigInt(a));
+}
+
+/** strconv.FormatFloat(f, verb, prec, 64) for the verbs fmt passes it (e E f g G b x X); prec -1 asks for the shortest digits that read back. */
+function formatFloat(f: number, verb: string, prec: number): string {
   if (Number.isNaN(f)) return "NaN";
-  if (f === Infinity) return "+Inf";
-  if (f === -Infinity) return "-Inf";
-  if (f === 0) return Object.is(f, -0) ? "-0" : "0";
-  const exp = f.toExponential(); // shortest round-trip digits, e.g. "1.5e+6"
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(exp);
-  if (!m) return String(f);
-  const sign = m[1] ?? "";
-  const digits = (m[2] ?? "") + (m[3] ?? "");
-  const e = Number(m[4]);
-  if (e < -4 || e >= eprec) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const es = Math.abs(e) < 10 ? `0${Math.abs(e)}` : String(Math.abs(e));
-    return `${sign}${mant}e${e < 0 ? "-" : "+"}${es}`;
-  }
-  if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
-  if (digits.length <= e + 1) return `${sign}${digits}${"0".repeat(e + 1 - digits.length)}`;
-  return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  if (!Number.isFinite(f)) return f > 0 ? "+Inf" : "-Inf";
+  if (verb === "b") return floatBinary(f);
+  if (verb === "x" || verb === "X") return floatHex(f, verb === "X");
+  const sign = f < 0 || Object.is(f, -0) ? "-" : "";
+  const e = verb === "E" || verb === "G" ? "E" : "e";
+  if (verb === "f") return sign + fixed(Math.abs(f), prec);
+  if (verb === "e" || verb === "E") return sign + exponentForm(decimal(f, prec + 1), prec, e);
+  // %g: as %e when the exponent is below -4 or reaches the precision (6 for the shortest), else as %f.
+  const shortest = prec < 0;
+  const digs = decimal(f, shortest ? undefined : Math.max(prec, 1));
+  const count = shortest ? digs.digits.length : Math.max(prec, 1);
+  const eprec = shortest ? 6 : count > digs.digits.length && digs.digits.length >= digs.point ? digs.digits.length : count;
+  const exp = digs.point - 1;
+  if (exp < -4 || exp >= eprec) return sign + exponentForm(digs, Math.min(count, digs.digits.length) - 1, e);
+  return sign + pointForm(digs, Math.max((count > digs.point ? digs.digits.length : count) - digs.point, 0));
 }
 
 /** fmt.Sprint of one value (%v). */
@@ -103,48 +137,33 @@ export function goSprintln(args: unknown[]): string {
   return `${args.map((a) => formatV(a)).join(" ")}\n`;
 }
 
-/** strconv.Quote (ASCII-safe subset: escapes control characters, quotes and backslashes). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
+/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space (by this runtime's Unicode version, which may be newer than Go's). */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+const C_ESCAPES: Record<string, string> = { "\x07": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v" };
+
+/** strconv's escape of one character between `quote`s: printable ones as they are (ASCII ones only, when `ascii`), then C escapes, \x, \u or \U. */
+function escapeRune(ch: string, quote: string, ascii: boolean): string {
+  const c = ch.codePointAt(0) ?? 0;
+  if (ch === quote || ch === "\\") return `\\${ch}`;
+  if (PRINTABLE.test(ch) && (!ascii || c < 0x80)) return ch;
+  const named = C_ESCAPES[ch];
+  if (named !== undefined) return named;
+  if (c < 0x20 || c === 0x7f) return `\\x${c.toString(16).padStart(2, "0")}`;
+  return c < 0x10000 ? `\\u${c.toString(16).padStart(4, "0")}` : `\\U${c.toString(16).padStart(8, "0")}`;
+}
+
+/** strconv.Quote, or strconv.QuoteToASCII when `ascii`. */
+export function goQuote(s: string, ascii = false): string {
+  return `"${Array.from(s, (ch) => escapeRune(ch, '"', ascii)).join("")}"`;
+}
+
+/** strconv.CanBackquote: no control character but tab, no backquote, no byte order mark. */
+function canBackquote(s: string): boolean {
+  return Array.from(s).every((ch) => {
     const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\t") out += "\\t";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\x07") out += "\\a";
-    else if (ch === "\b") out += "\\b";
-    else if (ch === "\f") out += "\\f";
-    else if (ch === "\v") out += "\\v";
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-/** Go's type name for fmt's bad-verb output, e.g. %!d(string=foo). */
-function fmtTypeName(v: unknown): string {
-  if (v === undefined || v === null) return "<nil>";
-  return goTypeName(v);
-}
-
-/** fmt's padding of one formatted value to the directive's width, in characters; zeros go after a sign. */
-function pad(s: string, d: Directive, zero: boolean): string {
-  const length = Array.from(s).length;
-  if (d.width === undefined || length >= d.width) return s;
-  const fill = d.width - length;
-  if (d.minus) return s + " ".repeat(fill);
-  if (zero) {
-    const signed = s.startsWith("-") || s.startsWith("+");
-    return (signed ? s[0]! : "") + "0".repeat(fill) + (signed ? s.slice(1) : s);
-  }
-  return " ".repeat(fill) + s;
-}
-
-/** fmt's output for an argument its verb cannot format, whole: the value inside is padded, not the output. */
-interface BadVerb {
-  bad: string;
+    return (c >= 0x20 || ch === "\t") && c !== 0x7f && ch !== "`" && ch !== "\ufeff";
+  });
 }
 
 /** One `%…` directive: its flags, width, precision and verb; `next` is the index after it. */
@@ -154,6 +173,9 @@ interface Directive {
   zero: boolean;
   space: boolean;
   sharp: boolean;
+  /** %+v and %#v: fmt moves the + and # of a %v here, so that neither signs numbers nor prefixes them. */
+  plusV: boolean;
+  sharpV: boolean;
   width: number | undefined;
   prec: number | undefined;
   verb: string | undefined;
@@ -162,7 +184,10 @@ interface Directive {
 
 /** Reads the directive whose `%` is just before `i`, as fmt does: flags, width, `.precision`, verb. */
 function readDirective(format: string, i: number): Directive {
-  const d: Directive = { minus: false, plus: false, zero: false, space: false, sharp: false, width: undefined, prec: undefined, verb: undefined, next: i };
+  const d: Directive = {
+    ...{ minus: false, plus: false, zero: false, space: false, sharp: false, plusV: false, sharpV: false },
+    ...{ width: undefined, prec: undefined, verb: undefined, next: i },
+  };
   for (; i < format.length; i++) {
     const f = format[i];
     if (f === "-") d.minus = true;
@@ -177,28 +202,63 @@ function readDirective(format: string, i: number): Directive {
     d.width = Number(wm[0]);
     i += wm[0].length;
   }
-  if (format[i] === ".") {
-    i++;
-    const pm = /^\d+/.exec(format.slice(i));
-    d.prec = pm ? Number(pm[0]) : 0;
-    if (pm) i += pm[0].length;
+  // A `.` that ends the format is its verb, not a precision.
+  if (format[i] === "." && i + 1 < format.length) {
+    const pm = /^\d*/.exec(format.slice(i + 1))![0];
+    d.prec = Number(pm);
+    i += 1 + pm.length;
   }
-  d.verb = format[i];
-  d.next = i + 1;
+  const verb = format.codePointAt(i);
+  d.verb = verb === undefined ? undefined : String.fromCodePoint(verb);
+  d.next = i + (d.verb?.length ?? 0);
+  if (d.verb === "v") {
+    [d.plusV, d.plus, d.sharpV, d.sharp] = [d.plus, false, d.sharp, false];
+  }
   return d;
 }
 
-/** fmt's output for an argument a verb cannot format, e.g. %!d(string=foo): the value printed with %v and the directive's width. */
-function badVerb(d: Directive, verb: string, a: unknown): BadVerb {
-  if (a === undefined || a === null) return { bad: `%!${verb}(<nil>)` };
-  const value = formatText({ ...d, plus: false, sharp: false }, "v", a) as string;
-  return { bad: `%!${verb}(${fmtTypeName(a)}=${pad(value, d, d.zero)})` };
+/** fmt's padding of one formatted value to the directive's width, in characters: zeros (the 0 flag) or spaces on the left, spaces on the right (-). */
+function pad(s: string, d: Directive): string {
+  const fill = (d.width ?? 0) - Array.from(s).length;
+  if (fill <= 0) return s;
+  return d.minus ? s + " ".repeat(fill) : (d.zero ? "0" : " ").repeat(fill) + s;
 }
 
-/** An integer with at least `count` digits, as a precision asks of %d and %v. */
-function minDigits(n: bigint, count: number): string {
-  const digits = (n < 0n ? -n : n).toString().padStart(count, "0");
-  return n < 0n ? `-${digits}` : digits;
+/** The directive without its 0 flag: for what fmt pads with spaces only. */
+const spaced = (d: Directive): Directive => ({ ...d, zero: false });
+
+/** fmt's output for an argument its verb cannot format, e.g. %!d(string=foo): the value as %v prints it under the same flags and width. */
+function badVerb(d: Directive, verb: string, a: unknown): string {
+  if (a === undefined || a === null) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${goTypeName(a)}=${printArg(d, "v", a, 0)})`;
+}
+
+/** fmt's fmtInteger: digits in `base`, at least the precision of them (or as many as fill the width, with the 0 flag), then #'s prefix and the sign. */
+function formatInteger(d: Directive, n: bigint, base: number, verb: string): string {
+  const negative = n < 0n;
+  // A precision of 0 prints nothing of a zero, but its padding.
+  if (d.prec === 0 && n === 0n) return pad("", spaced(d));
+  let count = d.prec ?? 0;
+  if (d.prec === undefined && d.zero && !d.minus && d.width !== undefined) count = d.width - (negative || d.plus || d.space ? 1 : 0);
+  let s = (negative ? -n : n).toString(base).padStart(count, "0");
+  if (verb === "X") s = s.toUpperCase();
+  if (d.sharp && base === 2) s = `0b${s}`;
+  if (d.sharp && base === 8 && !s.startsWith("0")) s = `0${s}`;
+  if (d.sharp && base === 16) s = (verb === "X" ? "0X" : "0x") + s;
+  if (verb === "O") s = `0o${s}`;
+  const sign = negative ? "-" : d.plus ? "+" : d.space ? " " : "";
+  return pad(sign + s, spaced(d));
+}
+
+/** fmt's fmtUnicode: U+ and four hexadecimal digits at least (more for a larger precision), and with # the character quoted when printable. */
+function formatUnicode(d: Directive, n: bigint): string {
+  const u = BigInt.asUintN(64, n); // as Go's uint64 conversion reads a negative
+  let s = `U+${u
+    .toString(16)
+    .toUpperCase()
+    .padStart(Math.max(d.prec ?? 4, 4), "0")}`;
+  if (d.sharp && u <= 0x10ffffn && PRINTABLE.test(String.fromCodePoint(Number(u)))) s += ` '${String.fromCodePoint(Number(u))}'`;
+  return pad(s, spaced(d));
 }
 
 /** The character an integer is as a rune: one that is not a Unicode code point is U+FFFD, as in Go. */
@@ -207,75 +267,106 @@ function runeOf(n: bigint): string {
   return valid ? String.fromCodePoint(Number(n)) : "\ufffd";
 }
 
-/** The first `count` characters of `s`. */
-function firstRunes(s: string, count: number): string {
-  return Array.from(s).slice(0, count).join("");
+const INTEGER_BASES: Record<string, number> = { v: 10, d: 10, b: 2, o: 8, O: 8, x: 16, X: 16 };
+
+/** An integer (int, int64) through its verb. */
+function printInteger(d: Directive, verb: string, n: bigint): string {
+  const base = INTEGER_BASES[verb];
+  if (base !== undefined) return formatInteger(d, n, base, verb);
+  if (verb === "c") return pad(runeOf(n), d);
+  if (verb === "q") return pad(`'${escapeRune(runeOf(n), "'", d.plus)}'`, d);
+  return verb === "U" ? formatUnicode(d, n) : badVerb(d, verb, n);
 }
 
-/** strconv.QuoteRune: in single quotes, a control character escaped. */
-function quoteRune(ch: string): string {
-  if (ch === "'") return "'\\''";
-  if (ch === '"') return `'"'`;
-  return `'${goQuote(ch).slice(1, -1)}'`;
-}
-
-/** %v %s %q %t %c %T: values as text. */
-function formatText(d: Directive, verb: string, a: unknown): string | BadVerb {
-  switch (verb) {
-    // %+v adds field names to structs, never a sign; a precision shortens a string as %s does.
-    case "v":
-      if (typeof a === "number" && d.prec !== undefined) return formatFloatG(Number(a.toPrecision(d.prec || 1)), d.prec || 1);
-      if (typeof a === "bigint" && d.prec !== undefined) return minDigits(a, d.prec);
-      if (typeof a === "string" && d.prec !== undefined) return firstRunes(a, d.prec);
-      return d.sharp && typeof a === "string" ? goQuote(a) : formatV(a);
-    case "s":
-      if (typeof a === "string") return d.prec !== undefined ? firstRunes(a, d.prec) : a;
-      return a === undefined || a === null || typeof a === "number" || typeof a === "bigint" || typeof a === "boolean" ? badVerb(d, verb, a) : formatV(a);
-    case "q":
-      if (typeof a === "string") {
-        const text = d.prec === undefined ? a : firstRunes(a, d.prec);
-        return d.sharp && !text.includes("`") ? `\`${text}\`` : goQuote(text);
-      }
-      return typeof a === "bigint" ? quoteRune(runeOf(a)) : badVerb(d, verb, a);
-    case "t":
-      return typeof a === "boolean" ? String(a) : badVerb(d, verb, a);
-    case "c":
-      return typeof a === "bigint" ? runeOf(a) : badVerb(d, verb, a);
-    default:
-      return fmtTypeName(a);
+/** The # flag on a float: a decimal point always, and %g's trailing zeros up to its precision (6 for the shortest). */
+function alternateFloat(body: string, verb: string, prec: number): string {
+  const tailAt = body.search(verb === "x" || verb === "X" ? /[pP]/ : /[eEpP]/);
+  let num = tailAt < 0 ? body : body.slice(0, tailAt);
+  const tail = tailAt < 0 ? "" : body.slice(tailAt);
+  let zeros = "vgGx".includes(verb) ? (prec === -1 ? 6 : prec) : 0;
+  zeros -= num.replace(".", "").replace(/^0+/, "").length; // the digits from the first nonzero one
+  if (!num.includes(".")) {
+    if (num === "0") zeros--; // a zero is one digit
+    num += ".";
   }
+  return num + "0".repeat(Math.max(zeros, 0)) + tail;
 }
 
-/** %d %x %X %o %b: integers (and %x of a string, as hex bytes). */
-function formatInteger(d: Directive, verb: string, a: unknown): string | BadVerb {
-  if (verb === "d") {
-    if (typeof a !== "bigint") return badVerb(d, verb, a);
-    const digits = d.prec === undefined ? a.toString() : minDigits(a, d.prec);
-    if (d.plus && a >= 0n) return `+${digits}`;
-    return d.space && a >= 0n ? ` ${digits}` : digits;
+/** fmt's fmtFloat: strconv's digits, with +, space and # flags, and zero padding after the sign; infinities and NaN are padded with spaces. */
+function formatFloatDirective(d: Directive, f: number, verb: string, defaultPrec: number): string {
+  const prec = d.prec ?? defaultPrec;
+  const num = formatFloat(f, verb, prec);
+  const signed = num.startsWith("-") || num.startsWith("+");
+  let sign = signed ? num[0]! : "+";
+  let body = signed ? num.slice(1) : num;
+  if (d.space && sign === "+" && !d.plus) sign = " ";
+  if (body === "Inf" || body === "NaN") return pad(body === "NaN" && !d.space && !d.plus ? body : sign + body, spaced(d));
+  if (d.sharp && verb !== "b") body = alternateFloat(body, verb, prec);
+  if (!d.plus && sign === "+") return pad(body, d);
+  const width = d.width ?? 0;
+  if (d.zero && !d.minus && width > body.length + 1) return sign + "0".repeat(width - body.length - 1) + body;
+  return pad(sign + body, d);
+}
+
+/** The verbs fmt prints a float64 with, as strconv's verb and default precision. */
+const FLOAT_VERBS: Record<string, [string, number]> = {
+  ...{ v: ["g", -1], b: ["b", -1], g: ["g", -1], G: ["G", -1], x: ["x", -1], X: ["X", -1] },
+  ...{ e: ["e", 6], E: ["E", 6], f: ["f", 6], F: ["f", 6] },
+};
+
+/** The first `count` characters of `s`, all of them without a count. */
+function firstRunes(s: string, count: number | undefined): string {
+  return count === undefined ? s : Array.from(s).slice(0, count).join("");
+}
+
+/** fmt's fmtSx: a string's UTF-8 bytes in hexadecimal (as many as the precision), spaced with the space flag, prefixed with #. */
+function hexBytes(d: Directive, s: string, upper: boolean): string {
+  const bytes = Array.from(Buffer.from(s, "utf8").subarray(0, d.prec), (b) => b.toString(16).padStart(2, "0"));
+  const prefix = d.sharp ? "0x" : "";
+  const hex = d.space ? bytes.map((b) => prefix + b).join(" ") : bytes.length > 0 ? prefix + bytes.join("") : "";
+  return pad(upper ? hex.toUpperCase() : hex, d);
+}
+
+/** A string through its verb. */
+function printString(d: Directive, verb: string, s: string): string {
+  if (verb === "s" || (verb === "v" && !d.sharpV)) return pad(firstRunes(s, d.prec), d);
+  if (verb === "x" || verb === "X") return hexBytes(d, s, verb === "X");
+  if (verb !== "q" && verb !== "v") return badVerb(d, verb, s);
+  const text = firstRunes(s, d.prec);
+  return pad(d.sharp && canBackquote(text) ? `\`${text}\`` : goQuote(text, d.plus), d);
+}
+
+/**
+ * fmt's printArg and printValue: one argument through its verb, by its type. A list's items and a
+ * map's keys and values go through the verb one by one, flags, width and precision included; a nil
+ * among them prints as <nil> whatever the verb.
+ */
+function printArg(d: Directive, verb: string, a: unknown, depth: number): string {
+  if (a === undefined || a === null) {
+    if (depth > 0) return "<nil>";
+    return verb === "v" || verb === "T" ? pad("<nil>", d) : badVerb(d, verb, a);
   }
-  const radix = verb === "o" ? 8 : verb === "b" ? 2 : 16;
-  if (typeof a === "number" && verb !== "o") return verb === "b" ? floatBinary(a) : floatHex(a, verb === "X");
-  let s: string;
-  if (typeof a === "bigint") s = a.toString(radix);
-  else if (typeof a === "string" && radix === 16) s = Buffer.from(a, "utf8").toString("hex");
-  else return badVerb(d, verb, a);
-  if (verb === "X") s = s.toUpperCase();
-  if (d.sharp && radix === 16) s = s.startsWith("-") ? `-${verb === "X" ? "0X" : "0x"}${s.slice(1)}` : (verb === "X" ? "0X" : "0x") + s;
-  return s;
-}
-
-/** %f %F %e %g: floats. */
-function formatFloat(d: Directive, verb: string, a: unknown): string | BadVerb {
-  if (typeof a !== "number") return badVerb(d, verb, a);
-  const { prec } = d;
-  let s: string;
-  // toFixed turns to exponents from 1e21; a float64 that large is an integer, exact as a BigInt.
-  if ((verb === "f" || verb === "F") && Math.abs(a) >= 1e21 && Number.isFinite(a)) s = `${BigInt(a)}${prec === 0 ? "" : `.${"0".repeat(prec ?? 6)}`}`;
-  else if (verb === "f" || verb === "F") s = a.toFixed(prec ?? 6);
-  else if (verb === "e") s = a.toExponential(prec ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
-  else s = prec === undefined ? formatFloatG(a, 6) : formatFloatG(Number(a.toPrecision(prec || 1)), prec || 1);
-  return d.plus && a >= 0 ? `+${s}` : s;
+  if (verb === "T") return pad(firstRunes(goTypeName(a), d.prec), d);
+  switch (typeof a) {
+    case "boolean":
+      return verb === "t" || verb === "v" ? pad(String(a), d) : badVerb(d, verb, a);
+    case "bigint":
+      return printInteger(d, verb, a);
+    case "number": {
+      const strconv = FLOAT_VERBS[verb];
+      return strconv ? formatFloatDirective(d, a, ...strconv) : badVerb(d, verb, a);
+    }
+    case "string":
+      return printString(d, verb, a);
+  }
+  if (Array.isArray(a)) return `[${a.map((x) => printArg(d, verb, x, depth + 1)).join(" ")}]`;
+  if (!isMap(a)) return formatV(a);
+  // A value with a String method (sprig's semver) prints that text for the verbs of strings.
+  if (GO_STRING in a) return "vsxXq".includes(verb) ? printString(d, verb, String(a[GO_STRING])) : badVerb(d, verb, a);
+  const entries = Object.keys(a)
+    .sort()
+    .map((k) => `${printArg(d, verb, k, depth + 1)}:${printArg(d, verb, a[k], depth + 1)}`);
+  return `map[${entries.join(" ")}]`;
 }
 
 /** The bits of a float64: its sign, its biased exponent and its 52-bit mantissa. */
@@ -318,35 +409,7 @@ function floatHex(f: number, upper: boolean): string {
   return upper ? s.toUpperCase() : s;
 }
 
-/** One argument through its verb, padded as fmt pads it. */
-function formatArgument(d: Directive, verb: string, a: unknown): string {
-  // fmt formats a list's items and a map's keys and values one by one with the directive, its width
-  // and precision included; %v without either and %T print the whole.
-  const container = Array.isArray(a) || (isMap(a) && !(GO_STRING in a));
-  if (container && verb !== "T" && (verb !== "v" || ((d.width !== undefined || d.prec !== undefined) && !d.sharp))) {
-    const one = (x: unknown) => formatArgument(d, verb, x);
-    if (Array.isArray(a)) return `[${a.map(one).join(" ")}]`;
-    return `map[${Object.keys(a)
-      .sort()
-      .map((k) => `${one(k)}:${one(a[k])}`)
-      .join(" ")}]`;
-  }
-  const s = formatLeaf(d, verb, a);
-  return typeof s === "string"
-    ? pad(s, d, d.zero && !d.minus && ((verb !== "s" && verb !== "v" && verb !== "q") || typeof a === "number" || typeof a === "bigint"))
-    : s.bad;
-}
-
-function formatLeaf(d: Directive, verb: string, a: unknown): string | BadVerb {
-  if ("vsqtcT".includes(verb)) return formatText(d, verb, a);
-  if ("dxXob".includes(verb)) return formatInteger(d, verb, a);
-  if ("fFeg".includes(verb)) return formatFloat(d, verb, a);
-  // %U reads the integer as unsigned, as Go's uint64 conversion does.
-  if (verb === "U" && typeof a === "bigint") return `U+${BigInt.asUintN(64, a).toString(16).toUpperCase().padStart(4, "0")}`;
-  return badVerb(d, verb, a);
-}
-
-/** fmt.Sprintf for the verbs templates use: %v %s %d %q %f %g %e %t %x %X %o %b %c %T %%. */
+/** fmt.Sprintf: the flags - + # 0 and space, width, precision, and the verbs v T t d b o O x X c q U e E f F g G s %. */
 export function goSprintf(format: string, args: unknown[]): string {
   let out = "";
   let argi = 0;
@@ -373,12 +436,12 @@ export function goSprintf(format: string, args: unknown[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    out += formatArgument(d, verb, args[argi++]);
+    out += printArg(d, verb, args[argi++], 0);
   }
   if (argi < args.length) {
     out += `%!(EXTRA ${args
       .slice(argi)
-      .map((a) => (a === undefined || a === null ? "<nil>" : `${fmtTypeName(a)}=${formatV(a)}`))
+      .map((a) => (a === undefined || a === null ? "<nil>" : `${goTypeName(a)}=${formatV(a)}`))
       .join(", ")})`;
   }
   return out;
