@@ -3,8 +3,8 @@
 import type { Params } from "../params.js";
 import { execute, type MissingKey } from "./exec.js";
 import { TemplateParseError } from "./parse.js";
-import { isMap } from "./values.js";
-import { parseGoYAML } from "./funcs.js";
+import { formatV, goQuote, isMap } from "./values.js";
+import { goJSON, parseGoYAML } from "./funcs.js";
 
 /** Argo's isTemplatedRegex `.*{{.*}}.*`: some line holds `{{` and, after it, `}}` (Go's `.` does not match a newline). */
 function isTemplated(text: string): boolean {
@@ -112,55 +112,128 @@ export function renderTemplate(template: unknown, params: Params, options: { goT
   return walk(template);
 }
 
-/** Argo's ConvertYAMLToJSON + json.Unmarshal: JSON when it starts with `{`, else YAML. */
-function parsePatch(text: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("{")) {
+/**
+ * Argo's ConvertYAMLToJSON + json.Unmarshal: JSON when it starts with `{`, else YAML. `json` is
+ * the text Argo quotes in its errors: the patch as written when JSON, its JSON conversion when YAML.
+ */
+function parsePatch(text: string): { value: unknown; json: () => string } {
+  if (text.trim().startsWith("{")) {
     try {
-      return JSON.parse(trimmed) as unknown;
+      return { value: JSON.parse(text) as unknown, json: () => text };
     } catch (e) {
-      throw new Error(`invalid templatePatch ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`invalid templatePatch ${goQuote(text)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
+  let value: unknown;
   try {
-    return parseGoYAML(text);
+    value = parseGoYAML(text);
   } catch (e) {
-    throw new Error(`error while converting template to json ${JSON.stringify(text)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`error while converting template to json ${goQuote(text)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
+  return { value, json: () => goJSON(value, true) };
 }
 
 /** Lists whose patch strategy is "merge" on the Application type (ObjectMeta.finalizers: a set of strings). */
 const MERGE_LISTS = new Set(["metadata.finalizers"]);
 
 /**
- * A strategic merge patch restricted to what the Application type declares: objects merge
- * recursively, `null` deletes a key, `$patch: replace` / `$patch: delete` directives on objects
- * are honoured, lists replace the original (Application has no merge keys), except
- * `metadata.finalizers`, which merges as a set.
+ * Free-form fields of the Application (runtime.RawExtension): strategicpatch finds no struct fields
+ * in them, so merging a map or list inside one into a map or list already there is its error
+ * (argoproj/argo-cd#22850); scalars and new keys merge.
  */
-function strategicMerge(original: unknown, patch: unknown, path: string): unknown {
-  if (!isMap(patch)) {
-    if (Array.isArray(patch) && Array.isArray(original) && MERGE_LISTS.has(path)) {
-      const out = [...(original as unknown[])];
-      for (const item of patch) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(item))) out.push(item);
-      return out;
-    }
-    return structuredClone(patch);
+const RAW_EXTENSIONS = new Set(["spec.source.helm.valuesObject"]);
+
+/** Go's reflect.TypeOf a decoded JSON value, as far as strategicpatch compares them. */
+function jsonKind(v: unknown): string {
+  return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
+}
+
+/**
+ * A patch value taken as it is, where the original has nothing of its kind to merge it into
+ * (strategicpatch's discardNullValuesFromPatch, then removeDirectives): null map entries are
+ * dropped, and so is every map that holds a `$patch` directive (undefined: the key goes).
+ */
+function withoutDirectives(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutDirectives).filter((x) => x !== undefined);
+  if (!isMap(v)) return v;
+  if (Object.hasOwn(v, "$patch") && v.$patch !== null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null) continue;
+    const kept = withoutDirectives(x);
+    if (kept !== undefined) out[k] = kept;
   }
-  const directive = patch.$patch;
-  if (directive === "delete") return undefined;
-  const base: Record<string, unknown> = directive === "replace" || !isMap(original) ? {} : structuredClone(original);
+  return out;
+}
+
+/** What `$patch: replace` leaves once Go unmarshals it into the Application: no nulls, no `$patch` keys. */
+function asReplacement(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(asReplacement);
+  if (!isMap(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null && k !== "$patch") out[k] = asReplacement(x);
+  return out;
+}
+
+/**
+ * strategicpatch's mergeSlice for a merge list of scalars: the union of both, without duplicates,
+ * the patch's items in the patch's order, the original's other items woven in where they stood
+ * relative to the patch's items (normalizeElementOrder), e.g. [a, b, c] + [c, a] = [b, c, a].
+ */
+function mergeScalarList(original: unknown[], patch: unknown[]): unknown[] {
+  const unique = (xs: unknown[]) => xs.filter((x, i) => xs.indexOf(x) === i);
+  const fromPatch = unique(patch);
+  const serverOnly = unique(original).filter((x) => !patch.includes(x));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < fromPatch.length) {
+    if (j >= fromPatch.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(fromPatch[j++]);
+    // mergeSortedSlice: the original's item first only when both stood in the original, it before
+    // (a patch-only item's index is -1, never above the original item's).
+    else out.push(original.indexOf(serverOnly[i]) < original.indexOf(fromPatch[j]) ? serverOnly[i++] : fromPatch[j++]);
+  }
+  return out;
+}
+
+/**
+ * strategicpatch's mergeMap, restricted to what the Application type declares: `$patch: replace`
+ * takes the patch's map, `$patch: delete` empties the map (the key stays, as `{}`); a null deletes
+ * a key; maps merge recursively; lists replace the original (Application has no merge keys), except
+ * `metadata.finalizers`, which merges as a set; a value with nothing of its kind to merge into is
+ * taken without its nulls and directives; maps and lists inside `valuesObject` do not merge.
+ */
+function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>, path: string): Record<string, unknown> {
+  if (Object.hasOwn(patch, "$patch")) {
+    const directive = patch.$patch;
+    if (directive === "replace") return asReplacement(patch) as Record<string, unknown>;
+    if (directive === "delete") return {};
+    throw new Error(`unknown patch type: ${formatV(directive)} in map: ${formatV(patch)}`);
+  }
+  const out = structuredClone(original);
   for (const [k, v] of Object.entries(patch)) {
-    if (k === "$patch") continue;
     if (v === null) {
-      Reflect.deleteProperty(base, k);
+      Reflect.deleteProperty(out, k);
       continue;
     }
-    const merged = strategicMerge(base[k], v, path ? `${path}.${k}` : k);
-    if (merged === undefined) Reflect.deleteProperty(base, k);
-    else base[k] = merged;
+    const orig = out[k];
+    const key = path ? `${path}.${k}` : k;
+    if (jsonKind(orig) !== jsonKind(v)) {
+      // Not in the original (undefined), or not of the patch's kind: nothing to merge into.
+      const taken = withoutDirectives(v);
+      if (taken === undefined) Reflect.deleteProperty(out, k);
+      else out[k] = taken;
+      continue;
+    }
+    if ((isMap(orig) || Array.isArray(orig)) && RAW_EXTENSIONS.has(path)) {
+      throw new Error(`unable to find api field in struct RawExtension for the json field ${goQuote(k)}`);
+    }
+    if (isMap(orig)) out[k] = mergeMap(orig, v as Record<string, unknown>, key);
+    else if (Array.isArray(orig)) out[k] = MERGE_LISTS.has(key) ? mergeScalarList(orig, v as unknown[]) : structuredClone(v);
+    else out[k] = v;
   }
-  return base;
+  return out;
 }
 
 /**
@@ -176,13 +249,18 @@ export function applyTemplatePatch(application: object, patch: string, params: P
   } catch (e) {
     throw new Error(`error replacing values in templatePatch: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  const parsed = parsePatch(rendered);
+  const { value: parsed, json } = parsePatch(rendered);
   if (parsed === null || parsed === undefined) return structuredClone(application);
   if (!isMap(parsed)) {
     const kind = Array.isArray(parsed) ? "array" : typeof parsed === "boolean" ? "bool" : typeof parsed;
-    throw new Error(`invalid templatePatch ${JSON.stringify(rendered)}: json: cannot unmarshal ${kind} into Go value of type v1alpha1.Application`);
+    throw new Error(`invalid templatePatch ${goQuote(json())}: json: cannot unmarshal ${kind} into Go value of type v1alpha1.Application`);
   }
-  const result = strategicMerge(application, parsed, "") as Record<string, unknown>;
+  let result: Record<string, unknown>;
+  try {
+    result = mergeMap(application as Record<string, unknown>, parsed, "");
+  } catch (e) {
+    throw new Error(`error while applying templatePatch template to json ${goQuote(json())}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
   const origSpec = (application as Record<string, unknown>).spec;
   const origProject = isMap(origSpec) ? origSpec.project : undefined;
   if (isMap(result.spec)) {
