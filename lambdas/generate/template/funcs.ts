@@ -51,11 +51,21 @@ function toFloat64(v: unknown): number {
   if (typeof v === "number") return v;
   if (typeof v === "bigint") return Number(v);
   if (typeof v === "boolean") return v ? 1 : 0;
-  if (typeof v === "string") {
-    const n = Number(v);
-    return v.trim() !== "" && Number.isFinite(n) ? n : 0;
-  }
+  if (typeof v === "string") return parseGoFloat(v);
   return 0;
+}
+
+/**
+ * strconv.ParseFloat as cast.ToFloat64 calls it: Go's decimal syntax (no spaces; underscores between digits),
+ * inf, infinity and nan in any case; 0 where it fails or overflows. Hexadecimal floats (0x1p-2) are
+ * not read: no ApplicationSet parameter is written that way.
+ */
+function parseGoFloat(s: string): number {
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
+  if (/^nan$/i.test(s)) return NaN;
+  if (!/^[+-]?(D\.?(D)?|\.D)([eE][+-]?D)?$/.test(s.replace(/[0-9]+(_[0-9]+)*/g, "D"))) return 0;
+  const n = Number(s.replaceAll("_", ""));
+  return Number.isFinite(n) ? n : 0;
 }
 
 function isEmpty(v: unknown): boolean {

@@ -822,6 +822,8 @@ export const FORMATS = [
   `{{ printf "%5t|%-7t|%q|%v|%s|%d|%x" true false true nil nil nil nil }}`,
   `{{ print }}|{{ print nil }}|{{ print nil nil }}|{{ print "a" nil "b" }}|{{ print 1 "a" 2 }}|{{ print 1.5 2 true false }}|{{ print .l .m }}|{{ print "a" .l "b" .m 3 }}|{{ print "" "" }}|{{ print (semver "1.0.0") 2 }}|{{ print .missing 1 }}`,
   `{{ println }}|{{ println nil }}|{{ println "a" "b" 1 nil .l }}|{{ println 1.5e6 1e-5 }}`,
+  // float64 reads a string as strconv.ParseFloat does (inf, infinity and nan in any case; 0 where it fails), so NaN and infinities reach the verbs.
+  `{{ range list "NaN" "nan" "inf" "-Inf" "+INF" "Infinity" "-infinity" "infin" "+nan" " 1" "1 " "1_000" "1__0" "_1" "1_" "1_.5" "0x1F" "1e400" "-1e400" "1e-400" ".5" "5." "-.5e3" "" "+" "e5" "1e" "0b1" "١" }}{{ with float64 . }}{{ . }} {{ printf "%5.1f|%e|%g|%+v|%08.2f|%-6v|%x|%d" . . . . . . . . }};{{ end }}{{ end }}`,
   `{{ range list "%v" "%s" "%d" "%q" "%x" "%5.1f" "%t" }}{{ printf . 1.25 }};{{ printf . "s" }};{{ printf . 3 }};{{ printf . true }};{{ printf . nil }};{{ printf . .l }}|{{ end }}`,
 ];
 
