@@ -27,7 +27,6 @@ function characterClass(pattern: string, start: number, negation: string[], stri
       if (i >= pattern.length) return undefined;
       c = pattern[i]!;
     }
-    body += escapeRegExp(c);
     i++;
     first = false;
     if (pattern[i] === "-" && pattern[i + 1] !== undefined && pattern[i + 1] !== "]") {
@@ -39,11 +38,15 @@ function characterClass(pattern: string, start: number, negation: string[], stri
         hi = pattern[i]!;
         i++;
       }
-      if (hi < c) return undefined;
-      body += `-${escapeRegExp(hi)}`;
+      // A reversed range (`[c-a]`) is no error in Go nor in git: it matches nothing.
+      if (hi >= c) body += `${escapeRegExp(c)}-${escapeRegExp(hi)}`;
+    } else {
+      body += escapeRegExp(c);
     }
   }
-  if (i >= pattern.length || body === "") return undefined;
+  if (i >= pattern.length) return undefined;
+  // A class left empty by reversed ranges matches nothing, or (negated) any character.
+  if (body === "") return { regex: negated ? "[^]" : "[]", end: i + 1 };
   return { regex: `[${negated ? "^" : ""}${body}]`, end: i + 1 };
 }
 

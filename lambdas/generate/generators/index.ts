@@ -32,9 +32,10 @@ export async function generateParams(generator: unknown, context: GeneratorConte
 async function transform(generator: unknown, context: GeneratorContext, field: string, level: Level, interpolateWith: Params | undefined): Promise<Params[]> {
   if (!isObject(generator)) throw new ApplicationSetError(field, "a generator must be an object such as { list: … } or { clusters: … }");
   const kind = generatorKind(generator, field, level);
+  // The post-selector is read from the entry as written: Transform parses it before interpolating.
+  const selector = parsePostSelector(generator.selector, `${field}.selector`);
   let spec = generator;
   if (interpolateWith !== undefined && Object.keys(interpolateWith).length > 0) spec = interpolateGenerator(generator, interpolateWith, context, field);
-  const selector = parsePostSelector(spec.selector, `${field}.selector`);
   const inner = spec[kind];
   const where = `${field}.${kind}`;
   if (!isObject(inner)) throw new ApplicationSetError(where, "must be an object");

@@ -10,17 +10,17 @@ function isMissingKeyError(error: unknown): boolean {
 
 /**
  * utils.RenderGeneratorParams: the matrix's second child is rendered with each param set of the
- * first. With goTemplate the missingkey option is forced to `error`, except inside the `values`
- * of clusters and git generators, where a value that refers to a key the first child lacks is
- * left as written (it usually names the child's own params, rendered later).
+ * first, with the set's goTemplateOptions. The `values` of clusters and git generators are rendered
+ * with the missingkey option forced to `error`, and a value that refers to a key the first child
+ * lacks is left as written (it usually names the child's own params, rendered later).
  */
 export function interpolateGenerator(generator: Record<string, unknown>, params: Params, context: GeneratorContext, field: string): Record<string, unknown> {
-  const options = context.goTemplate
+  const valuesOptions = context.goTemplate
     ? [...context.goTemplateOptions.filter((o) => !o.startsWith("missingkey=")), "missingkey=error"]
     : context.goTemplateOptions;
   const renderTree = (tree: unknown, where: string): unknown => {
     try {
-      return renderTemplate(tree, params, { goTemplate: context.goTemplate, goTemplateOptions: options });
+      return renderTemplate(tree, params, { goTemplate: context.goTemplate, goTemplateOptions: context.goTemplateOptions });
     } catch (error) {
       throw new ApplicationSetError(where, `failed to interpolate the first generator's params: ${(error as Error).message}`);
     }
@@ -39,7 +39,7 @@ export function interpolateGenerator(generator: Record<string, unknown>, params:
               continue;
             }
             try {
-              renderedValues[k] = renderTemplate(v, params, { goTemplate: context.goTemplate, goTemplateOptions: options });
+              renderedValues[k] = renderTemplate(v, params, { goTemplate: context.goTemplate, goTemplateOptions: valuesOptions });
             } catch (error) {
               if (isMissingKeyError(error)) renderedValues[k] = v;
               else throw new ApplicationSetError(`${where}.${key}.values.${k}`, `failed to interpolate: ${(error as Error).message}`);

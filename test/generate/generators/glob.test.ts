@@ -73,10 +73,38 @@ const GO_MATCH_TESTS: [string, string, boolean, boolean?][] = [
   ["*x", "xxx", true],
 ];
 
+/** More classes, as go1.26 `path.Match` answers them: a reversed range is no error and matches nothing; a class may match `/`. */
+const GO_CLASS_CASES: [string, string, boolean][] = [
+  ["a[c-ab]c", "abc", true],
+  ["a[c-a]c", "abc", false],
+  ["a[^c-a]c", "abc", true],
+  ["a[^c-a]c", "a/c", true],
+  ["a[^b]c", "a/c", true],
+  ["a[!b]c", "a!c", true],
+  ["a[!b]c", "abc", true],
+  ["a[^b]c", "a^c", true],
+  ["a[\\]]c", "a]c", true],
+  ["a[b-\\d]c", "acc", true],
+  ["a[b-\\", "acc", false],
+  ["a[b-", "abc", false],
+  ["a[b", "ab", false],
+  ["[a-c]", "d", false],
+  ["a[b-b]c", "abc", true],
+  ["a[c-a]c", "ac", false],
+  ["[ace]", "b", false],
+  ["[ace]", "e", true],
+  ["[a--b]", "b", false],
+];
+
 describe("the directory generator's glob is Go's path.Match", () => {
   it("agrees with every case of Go's own match_test.go", () => {
     assert.equal(GO_MATCH_TESTS.length, 56);
     const wrong = GO_MATCH_TESTS.filter(([pattern, name, match]) => goPathMatch(pattern, name) !== match);
+    assert.deepEqual(wrong, []);
+  });
+
+  it("agrees with Go on reversed ranges, negation and escapes in classes", () => {
+    const wrong = GO_CLASS_CASES.filter(([pattern, name, match]) => goPathMatch(pattern, name) !== match);
     assert.deepEqual(wrong, []);
   });
 });
@@ -96,6 +124,11 @@ const FILES = [
   "x/a-c.yaml",
   "x/[ab].yaml",
   "x/b.yaml",
+  "x/a!c.yaml",
+  "x/a^c.yaml",
+  "x/].yaml",
+  "x/ac.yaml",
+  "v1./app.yaml",
   "top.yaml",
   "dot.d/.hidden.yaml",
   "ünï/cödé.yaml",
@@ -130,6 +163,25 @@ const PATHSPECS = [
   "*/*/*/*/values.yaml",
   "apps/web/",
   ".",
+  "./",
+  "././apps/web",
+  "apps/web//",
+  "x/a[c-ab]c.yaml",
+  "x/a[c-a]c.yaml",
+  "x/a[!c-a]c.yaml",
+  "x/a[b-\\d]c.yaml",
+  "x/a[\\!]c.yaml",
+  "x/[]].yaml",
+  "x/[]a].yaml",
+  "x/a[b-]c.yaml",
+  "x/a[-b]c.yaml",
+  "x/[ab",
+  "x/a[b-",
+  "x/a[\\",
+  "x/a\\",
+  "x/a[b-b]c.yaml",
+  "x/[ace].yaml",
+  "v1./app.yaml",
 ];
 
 describe("the files generator's glob is git's pathspec", () => {

@@ -57,3 +57,26 @@ test("a set whose generator gives no template is returned as it is; a template t
     /^Error: spec\.generators\[0\]\.list\.template: must be an Application template \(metadata, spec\)$/,
   );
 });
+
+test("a null in the generator's template is Go's zero value, filled from spec.template; a zero value with nothing to fill it stays", () => {
+  assert.deepEqual(mergeTemplate({ metadata: { name: null }, spec: { project: "" } }, { metadata: { name: "from-spec" }, spec: {} }), {
+    metadata: { name: "from-spec" },
+    spec: { project: "" },
+  });
+});
+
+test("the generator's template is found whatever the key order of the entry, and a null template is none", () => {
+  const set = parseApplicationSet({
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "ApplicationSet",
+    metadata: { name: "s" },
+    spec: { generators: [{ list: { elements: [] } }], template: { metadata: { name: "x" }, spec: { project: "default" } } },
+  });
+  const merged = withGeneratorTemplate(
+    set,
+    { selector: { matchLabels: {} }, list: { elements: [], template: { metadata: { name: "own" } } } },
+    "spec.generators[0]",
+  );
+  assert.deepEqual(merged.spec.template, { metadata: { name: "own" }, spec: { project: "default" } });
+  assert.equal(withGeneratorTemplate(set, { list: { elements: [], template: null } }, "spec.generators[0]"), set);
+});
