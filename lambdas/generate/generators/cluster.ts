@@ -3,7 +3,8 @@ import { secretLabels, type ClusterView } from "../inventory-view.js";
 import { ApplicationSetError, type Params } from "../params.js";
 import type { GeneratorContext } from "./context.js";
 import { appendValues, rejectUnknownFields, stringMap } from "./fields.js";
-import { isObject, sanitizeName } from "./values.js";
+import { labelSelectorShape } from "./selector-shape.js";
+import { sanitizeName } from "./values.js";
 
 /**
  * cluster.go: one param set per registered cluster matching `selector`. Radial differences:
@@ -24,14 +25,10 @@ export interface ClusterGenerator {
 /** The `clusters` generator's own fields, checked. */
 export function parseClusterGenerator(spec: Record<string, unknown>, field: string): ClusterGenerator {
   rejectUnknownFields(spec, ["selector", "values", "flatList", "template"], field, "clusters");
-  const rawSelector = spec.selector ?? {};
-  if (!isObject(rawSelector)) throw new ApplicationSetError(`${field}.selector`, "must be a label selector (matchLabels, matchExpressions)");
-  for (const key of Object.keys(rawSelector))
-    if (key !== "matchLabels" && key !== "matchExpressions")
-      throw new ApplicationSetError(`${field}.selector.${key}`, "unknown selector field; a selector has matchLabels and matchExpressions");
+  const shape = labelSelectorShape(spec.selector ?? {}, `${field}.selector`);
   let selector;
   try {
-    selector = selectorFromObject(rawSelector);
+    selector = selectorFromObject(shape);
   } catch (error) {
     if (error instanceof SelectorError) throw new ApplicationSetError(`${field}.selector`, error.message);
     throw error;

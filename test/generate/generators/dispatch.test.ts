@@ -93,6 +93,22 @@ describe("clusters generator fields (cluster.go)", () => {
       assert.rejects(generateParams({ clusters: spec }, context()), fieldError(field, ...includes));
     await rejects({ selector: "env=prod" }, `${FIELD}.clusters.selector`, "must be a label selector");
     await rejects({ selector: { matchLabel: { env: "prod" } } }, `${FIELD}.clusters.selector.matchLabel`, "unknown selector field");
+    // A malformed selector is named by its field, never a TypeError from deeper down.
+    const selector = `${FIELD}.clusters.selector`;
+    await rejects({ selector: { matchLabels: ["env"] } }, `${selector}.matchLabels`, "must be a map of strings");
+    await rejects({ selector: { matchLabels: { env: 1 } } }, `${selector}.matchLabels.env`, "must be a string");
+    await rejects({ selector: { matchExpressions: "x" } }, `${selector}.matchExpressions`, "must be a list");
+    await rejects({ selector: { matchExpressions: ["env"] } }, `${selector}.matchExpressions[0]`, "must be an object");
+    await rejects({ selector: { matchExpressions: [{ key: 1, operator: "Exists" }] } }, `${selector}.matchExpressions[0].key`, "must be a string");
+    await rejects({ selector: { matchExpressions: [{ key: "env", operator: ["In"] }] } }, `${selector}.matchExpressions[0].operator`, "In, NotIn, Exists");
+    await rejects(
+      { selector: { matchExpressions: [{ key: "env", operator: "In", values: "a" }] } },
+      `${selector}.matchExpressions[0].values`,
+      "list of strings",
+    );
+    await rejects({ selector: { matchExpressions: [{ key: "env", operator: "In", vals: ["a"] }] } }, `${selector}.matchExpressions[0].vals`, "unknown field");
+    // Values are label values here (metav1.LabelSelectorAsSelector), unlike a post-selector's.
+    await rejects({ selector: { matchLabels: { env: "a b" } } }, selector, "matchLabels");
     await rejects({ values: ["a"] }, `${FIELD}.clusters.values`, "must be a map of strings");
     await rejects({ values: { replicas: 3 } }, `${FIELD}.clusters.values.replicas`, "must be a string");
     await rejects({ flatList: "true" }, `${FIELD}.clusters.flatList`, "must be a boolean");

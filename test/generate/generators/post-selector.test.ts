@@ -127,7 +127,7 @@ describe("post-selector errors name the field (LabelSelectorAsSelector, newRequi
 
   it("the operator is one of In, NotIn, Exists, DoesNotExist, spelled as in metav1", async () => {
     await rejects({ matchExpressions: [{ key: "env", operator: "in", values: ["prod"] }] }, `${field}.matchExpressions[0].operator`, '"in" is not a valid');
-    await rejects({ matchExpressions: [{ key: "env", values: ["prod"] }] }, `${field}.matchExpressions[0].operator`, '"undefined" is not a valid');
+    await rejects({ matchExpressions: [{ key: "env", values: ["prod"] }] }, `${field}.matchExpressions[0].operator`, '"" is not a valid');
   });
 
   it("a nested child's selector is named by its own path", async () => {
