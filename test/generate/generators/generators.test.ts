@@ -2,53 +2,10 @@
 // and docs (docs/operator-manual/applicationset/Generators-*.md), adapted to Radial's inventory.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { GeneratorContext } from "../../../lambdas/generate/generators/context.js";
-import { generateParams as generate } from "../../../lambdas/generate/generators/index.js";
+import { ApplicationSetError, type Params } from "../../../lambdas/generate/params.js";
 import { inventoryView } from "../../../lambdas/generate/inventory-view.js";
-import { ApplicationSetError, type InventoryCluster, type Params } from "../../../lambdas/generate/params.js";
-import { memoryRepo, REPO, revision } from "./memory-repo.js";
-
-// cluster_test.go TestGenerateParams: two cluster Secrets (staging-01, production_01/west).
-const clusters: InventoryCluster[] = [
-  {
-    name: "staging-01",
-    server: "https://staging-01.example.com",
-    labels: { environment: "staging", org: "foo" },
-    annotations: { "foo.argoproj.io": "staging" },
-  },
-  {
-    name: "production_01/west",
-    server: "https://production-01.example.com",
-    labels: { environment: "production", org: "bar" },
-    annotations: { "foo.argoproj.io": "production" },
-  },
-];
-
-/** A generator's params, as plain objects: they come with a null prototype (a parameter may be named `__proto__`), which deepEqual would tell apart. */
-async function generateParams(...args: Parameters<typeof generate>): Promise<Params[]> {
-  return (await generate(...args)).map((params) => ({ ...params }));
-}
-
-function context(overrides: Partial<GeneratorContext> = {}): GeneratorContext {
-  return {
-    inventory: inventoryView(clusters),
-    repo: memoryRepo({}),
-    revision,
-    goTemplate: false,
-    goTemplateOptions: [],
-    field: "spec.generators[0]",
-    ...overrides,
-  };
-}
-
-function fieldError(field: string, includes?: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof ApplicationSetError, `expected an ApplicationSetError, got ${String(error)}`);
-    assert.equal(error.field, field);
-    if (includes) assert.ok(error.message.includes(includes), error.message);
-    return true;
-  };
-}
+import { context, fieldError, generateParams } from "./helpers.js";
+import { memoryRepo, REPO } from "./memory-repo.js";
 
 const byName = (a: Params, b: Params) => String(a.name).localeCompare(String(b.name));
 
