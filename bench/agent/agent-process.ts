@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AGENT_ENV, AGENT_NODE_FLAGS, bundleAgent } from "../../agent/bundle.js";
+import { installNodeRuntime } from "../../build/node-runtime.js";
 import { AGENT_VARIABLES } from "../../contract/agent-config.js";
 import { freePort } from "../../test/engines/process.js";
 
@@ -20,17 +21,19 @@ export interface AgentCommand {
 /** The bundle the image runs, built into `dir`; `bin/radial.js` (tsx at run time) if esbuild fails. */
 export async function agentCommand(dir: string): Promise<AgentCommand> {
   const bundle = join(dir, "radial-agent.mjs");
+  // The image's Node.js (the project's), whatever node runs the bench: the pid is then the agent's own.
+  const node = await installNodeRuntime();
   try {
     await bundleAgent(bundle);
     return {
-      argv: [process.execPath, ...AGENT_NODE_FLAGS, bundle],
+      argv: [node, ...AGENT_NODE_FLAGS, bundle],
       env: AGENT_ENV,
       description: "esbuild bundle (agent/bundle.ts) under plain node with the image's node flags, as the container runs it",
     };
   } catch (error) {
     process.stderr.write(`bench: cannot bundle the agent (${(error as Error).message}); running bin/radial.js instead\n`);
     return {
-      argv: [process.execPath, join(ROOT, "bin/radial.js")],
+      argv: [node, join(ROOT, "bin/radial.js")],
       env: {},
       description: "node bin/radial.js agent (tsx at run time; the bundle could not be built)",
     };

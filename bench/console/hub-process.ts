@@ -1,6 +1,7 @@
 // The hub under test, as `radial hub up` runs it, in its own process: its CPU is not the
 // simulated agents', and its resident memory is its own.
 import { spawn, type ChildProcess } from "node:child_process";
+import { installNodeRuntime } from "../../build/node-runtime.js";
 import { readFile, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -28,8 +29,9 @@ export async function startHubProcess(env: NodeJS.ProcessEnv, profileDir?: strin
   const dataDir = await mkdtemp(join(tmpdir(), "radial-bench-console-"));
   const port = await freePort();
   const token = "bench-console-admin-token-0123456789";
+  // The project's Node.js itself, not bin/radial.js's re-run on it from an older node: the pid is the hub's (its RSS, its profile).
   const child: ChildProcess = spawn(
-    process.execPath,
+    await installNodeRuntime(),
     [...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []), "bin/radial.js", "hub", "up", "--port", String(port), "--data-dir", dataDir],
     {
       env: { ...process.env, RADIAL_ADMIN_TOKEN: token, RADIAL_HUB_URL: "https://hub.radial.bench", RADIAL_GENERATE_INTERVAL: "0", ...env },
