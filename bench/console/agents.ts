@@ -59,15 +59,21 @@ export function startReporter(hubUrl: string, cluster: SimulatedCluster, heartbe
   return reporter;
 }
 
-/** Times every status report this process posts (the reporter's own fetch), in milliseconds. */
-export function timeIntake(samples: number[]): () => void {
+/** One status report's latency in ms, and when (performance.now()) it was posted. */
+export interface IntakeSample {
+  at: number;
+  ms: number;
+}
+
+/** Times every status report this process posts (the reporter's own fetch). */
+export function timeIntake(samples: IntakeSample[]): () => void {
   const original = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
     if (!String(input instanceof Request ? input.url : input).endsWith("/v1/agent/status")) return original(input, init);
     const started = performance.now();
     const response = await original(input, init);
     await response.clone().arrayBuffer();
-    samples.push(performance.now() - started);
+    samples.push({ at: started, ms: performance.now() - started });
     return response;
   };
   return () => (globalThis.fetch = original);

@@ -20,7 +20,7 @@ import { forEachBounded } from "../lib/pool.js";
 import { formatTable } from "../lib/table.js";
 import { RegisterClusterResponse } from "../../contract/index.js";
 import type { Reporter } from "../../agent/report/reporter.js";
-import { applications, reportOnce, startReporter, timeIntake, type SimulatedCluster } from "./agents.js";
+import { applications, reportOnce, startReporter, timeIntake, type IntakeSample, type SimulatedCluster } from "./agents.js";
 import { startHubProcess, type HubProcess } from "./hub-process.js";
 import { truthCheck, type Mismatch } from "./truth.js";
 
@@ -32,11 +32,21 @@ const MIB = 1024 * 1024;
 
 type Timed = Summary & { failed: number };
 
+/** What else the hub was doing while agents reported: the intake is summarized by phase too. */
+const PHASES = {
+  agents: "agents alone",
+  reads: "while /v1/fleet and matrix pages are read",
+  change: "after a tenth of the agents changed state",
+  browser: "while the console loads in Chromium",
+} as const;
+type Phase = keyof typeof PHASES;
+
 interface Figures {
   clusters: number;
   agents: number;
   heartbeatSeconds: number;
   intake: Summary;
+  intakeByPhase: Partial<Record<Phase, Summary>>;
   fleet: Timed;
   matrixPage: Timed;
   hubRssMiB: number;
@@ -97,6 +107,16 @@ function changeState(live: SimulatedCluster[], reporters: Reporter[]): void {
   });
 }
 
+function byPhase(samples: IntakeSample[], phases: { phase: Phase; from: number }[]): Partial<Record<Phase, Summary>> {
+  const grouped = new Map<Phase, number[]>();
+  for (const { at, ms } of samples) {
+    const { phase } = phases.findLast((mark) => mark.from <= at) ?? phases[0]!;
+    if (!grouped.has(phase)) grouped.set(phase, []);
+    grouped.get(phase)!.push(ms);
+  }
+  return Object.fromEntries([...grouped].map(([phase, values]) => [phase, summarize(values)]));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run(options: ReturnType<typeof parseOptions>): Promise<Figures> {
@@ -122,8 +142,10 @@ async function run(options: ReturnType<typeof parseOptions>): Promise<Figures> {
     });
     const silentSince = Date.now();
     const live = fleet.slice(0, agents);
-    const intake: number[] = [];
+    const intake: IntakeSample[] = [];
     const restore = timeIntake(intake);
+    const phases: { phase: Phase; from: number }[] = [{ phase: "agents", from: performance.now() }];
+    const enter = (phase: Phase) => phases.push({ phase, from: performance.now() });
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     try {
@@ -134,19 +156,25 @@ async function run(options: ReturnType<typeof parseOptions>): Promise<Figures> {
       }
       await sleep(Math.max(0, silentSince + 3 * heartbeat * 1000 + 2000 - Date.now()));
       progress(`measuring /v1/fleet and matrix pages (${samples} each) under the agents' load`);
+      enter("reads");
       const fleetLatency = await timed(samples, () => api(hub, "GET", "/v1/fleet"));
       const matrixPage = await timed(samples, () => api(hub, "GET", "/v1/applications?limit=100&selector=env%3Dprod"));
+      enter("change");
       changeState(live, reporters);
       const changedAt = Date.now();
       progress(`a tenth of the agents changed state; the truth check reads the hub one heartbeat later`);
       await sleep(heartbeat * 1000);
       const mismatches = await truthCheck((path) => api(hub, "GET", path), fleet, agents);
-      if (options.browser) await measureInBrowser(hub);
+      if (options.browser) {
+        enter("browser");
+        await measureInBrowser(hub);
+      }
       return {
         clusters,
         agents,
         heartbeatSeconds: heartbeat,
-        intake: summarize(intake),
+        intake: summarize(intake.map((sample) => sample.ms)),
+        intakeByPhase: byPhase(intake, phases),
         fleet: fleetLatency,
         matrixPage,
         hubRssMiB: Math.max(rss, await hub.rss()) / MIB,
@@ -211,6 +239,7 @@ function print(figures: Figures): void {
       ["measure", "p50 ms", "p99 ms", "samples"],
       [
         ["status intake (goal p99 < 100)", ...ms(figures.intake)],
+        ...Object.entries(figures.intakeByPhase).map(([phase, summary]) => [`  ${PHASES[phase as Phase]}`, ...ms(summary)]),
         ["GET /v1/fleet", ...ms(figures.fleet)],
         ["GET /v1/applications page (100 rows)", ...ms(figures.matrixPage)],
       ],

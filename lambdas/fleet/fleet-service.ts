@@ -82,6 +82,11 @@ export class FleetService {
 
   constructor(private readonly deps: FleetDependencies) {}
 
+  /** Keeps the shared snapshot fresh in the background (a long-lived process only: see FleetSnapshots.keepFresh). */
+  keepFresh(): { stop(): void } {
+    return this.deps.snapshots.keepFresh();
+  }
+
   async overview(groupBy: string | null): Promise<FleetOverview> {
     const memo = await this.views();
     const { snapshot, views, overviews } = memo;

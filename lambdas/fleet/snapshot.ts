@@ -113,6 +113,30 @@ export class FleetSnapshots {
     return this.refresh();
   }
 
+  /**
+   * Refreshes every `refreshMs` until stopped, for a long-lived process (the embedded hub): the
+   * first build, which reads every application item (seconds at 10,000 clusters), then happens at
+   * start and while clusters register, never when someone first opens the console; and the views
+   * of every later refresh are ready before they are asked for. A Lambda function cannot: it is
+   * frozen between requests, so there the first read after a cold start builds the snapshot.
+   */
+  keepFresh(): { stop(): void } {
+    const tick = () => {
+      void this.refresh()
+        .catch(() => undefined)
+        .then(() => {
+          if (timer) timer = setTimeout(tick, this.deps.refreshMs).unref();
+        });
+    };
+    let timer: NodeJS.Timeout | undefined = setTimeout(tick, 0).unref();
+    return {
+      stop: () => {
+        clearTimeout(timer);
+        timer = undefined;
+      },
+    };
+  }
+
   /** Starts a refresh, or joins the one in flight. */
   refresh(): Promise<FleetSnapshot> {
     if (!this.refreshing) {

@@ -118,12 +118,14 @@ async function serve(
   // In process a trigger is queued at once and never refused.
   const schedule = startSchedule(() => void context.generation?.trigger("schedule"), context.generation ? interval : 0);
   const sourcePoll = context.sourcePoll && startSourcePoll(context.sourcePoll, () => context.generation?.trigger("poll"), pollSeconds);
+  const fleet = context.fleet.keepFresh();
   return {
     url,
     admin,
     async stop() {
       schedule.stop();
       sourcePoll?.stop();
+      fleet.stop();
       await closeServer();
       // Background runs use the inventory; let them finish before it goes away.
       await context.generation?.idle();

@@ -64,7 +64,7 @@ interface Hub {
 }
 
 /** The status domain, the registry and the fleet's read side on a fresh table, with a clock the test moves. */
-async function hubOn(db: Engine, clusters: string[]): Promise<Hub> {
+async function hubOn(db: Engine, clusters: string[], refreshMs = REFRESH_MS): Promise<Hub> {
   const table = await db.table();
   const clock = { now: T0 };
   const now = () => new Date(clock.now);
@@ -79,7 +79,7 @@ async function hubOn(db: Engine, clusters: string[]): Promise<Hub> {
   for (const name of clusters) await registry.register({ name, labels: { env: "prod" } });
   clock.now += 1000;
   const store = new InterleavedFleetStore(db.client, table);
-  const snapshots = new FleetSnapshots({ store, status: statusStore, revisions: NO_DEPLOY_REVISIONS, clock: now, refreshMs: REFRESH_MS, driftHistory: 200 });
+  const snapshots = new FleetSnapshots({ store, status: statusStore, revisions: NO_DEPLOY_REVISIONS, clock: now, refreshMs, driftHistory: 200 });
   const fleet = new FleetService({
     snapshots,
     clock: now,
@@ -105,6 +105,18 @@ async function hubOn(db: Engine, clusters: string[]): Promise<Hub> {
   };
   return { clock, store, snapshots, fleet, report };
 }
+
+/** Resolves once `done()` holds, checking after each turn of the event loop; fails after 20 s. */
+async function until(what: string, done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The first cluster's applications' health in a snapshot. */
+const health = (snapshot: FleetSnapshot) => snapshot.clusters[0]!.applications.map((a) => a.health);
 
 /** cluster → application → health, as the snapshot holds them. */
 async function healthOf(snapshots: FleetSnapshots): Promise<Record<string, Record<string, string>>> {
@@ -146,7 +158,6 @@ for (const engine of engines) {
 
     test("a reader is answered at once from the snapshot it has while a newer one is read, up to three refresh intervals old; past that it waits", async () => {
       const hub = await hubOn(db, ["edge-1"]);
-      const health = (snapshot: FleetSnapshot) => snapshot.clusters[0]!.applications.map((a) => a.health);
       await hub.report("edge-1", [app("web")]);
       const first = await hub.snapshots.current();
       await hub.report("edge-1", [app("web", { health: "Degraded" })]);
@@ -185,6 +196,26 @@ for (const engine of engines) {
       assert.equal(next.clusters[0], first.clusters[0], "edge-1 did not change");
       assert.equal(await hub.snapshots.current(), next);
       assert.equal(hub.store.listings, 2, "a refresh that ends younger than the interval starts none");
+    });
+
+    test("kept fresh (the embedded hub), the snapshot is built with no reader and renewed, so a reader gets a report stored since without a read of its own", async () => {
+      // Refreshes every 20 ms of real time; the hub's clock stands still, so a reader never finds the snapshot old.
+      const hub = await hubOn(db, ["edge-1"], 20);
+      await hub.report("edge-1", [app("web")]);
+      const fresh = hub.snapshots.keepFresh();
+      try {
+        await until("the first build started", () => hub.store.listings >= 1);
+        assert.deepEqual(health(await hub.snapshots.current()), ["Healthy"]);
+        await hub.report("edge-1", [app("web", { health: "Degraded" })]);
+        // The refresh in flight may have read before the report; the one after it started after the report.
+        const listed = hub.store.listings;
+        await until("a refresh after the report ended", () => hub.store.listings >= listed + 2);
+        const listings = hub.store.listings;
+        assert.deepEqual(health(await hub.snapshots.current()), ["Degraded"]);
+        assert.equal(hub.store.listings, listings, "answered from the kept snapshot: the reader started no refresh");
+      } finally {
+        fresh.stop();
+      }
     });
 
     test("a refresh keeps the objects and views of clusters that did not change, and a kept view still turns Stale at its deadline", async () => {

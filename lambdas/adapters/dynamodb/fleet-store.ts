@@ -13,8 +13,14 @@ const itemId = (key: { pk: string; sk: string }) => `${key.pk}\n${key.sk}`;
 /** DynamoDB's limit of keys per BatchGetItem. */
 const BATCH_GET_SIZE = 100;
 const MAX_BATCH_ATTEMPTS = 8;
-/** Batches in flight at once: enough to hide latency, few enough not to burst a table's capacity. */
-const CONCURRENT_BATCHES = 8;
+/**
+ * Batches in flight at once. Few: a refresh is background work and must not crowd out the status
+ * intake on the same table (on the embedded store, the same worker thread serves both, one request
+ * after another: eight batches of 100 items ahead of a heartbeat held it up by hundreds of ms at
+ * 10,000 clusters, bench/console). The version scan, which runs every refresh, takes one at a time.
+ */
+const CONCURRENT_BATCHES = 2;
+const CONCURRENT_VERSION_BATCHES = 1;
 
 const IndexEntry = z.object({
   name: z.string(),
@@ -82,7 +88,7 @@ export class DynamoDBFleetStore implements FleetStore {
   async getStatusVersions(clusters: string[]): Promise<Map<string, { seq: number; receivedAt: string }>> {
     const versions = new Map<string, { seq: number; receivedAt: string }>();
     const projection = { ProjectionExpression: "pk, seq, summary.receivedAt" };
-    for (const item of await this.batchGet(clusters.map(statusItemKey), projection)) {
+    for (const item of await this.batchGet(clusters.map(statusItemKey), projection, CONCURRENT_VERSION_BATCHES)) {
       const { pk, seq, summary } = parseItem(StatusVersion, fromAttributes(item));
       versions.set(pk.slice("CLUSTER#".length), { seq, receivedAt: summary.receivedAt });
     }
@@ -108,10 +114,14 @@ export class DynamoDBFleetStore implements FleetStore {
   }
 
   /** The items of these keys that exist, in no particular order. */
-  private async batchGet(keys: { pk: string; sk: string }[], projection: { ProjectionExpression?: string } = {}): Promise<Attributes[]> {
+  private async batchGet(
+    keys: { pk: string; sk: string }[],
+    projection: { ProjectionExpression?: string } = {},
+    concurrency = CONCURRENT_BATCHES,
+  ): Promise<Attributes[]> {
     const batches: { pk: string; sk: string }[][] = [];
     for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) batches.push(keys.slice(i, i + BATCH_GET_SIZE));
-    const results = await pool(batches, CONCURRENT_BATCHES, (batch) => this.batch(batch, projection));
+    const results = await pool(batches, concurrency, (batch) => this.batch(batch, projection));
     return results.flat();
   }
 
