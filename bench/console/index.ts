@@ -1,7 +1,8 @@
 // Console benchmark, server side: a hub (`radial hub up`, its own process, embedded store) with
 // --clusters registered clusters, each of which reported once; --agents of them keep reporting
 // through the agent's own report builder and Reporter over HTTP every --heartbeat seconds, the rest
-// fall silent and turn stale. Prints the status intake's latency (goal p99 < 100 ms), /v1/fleet's
+// fall silent and turn stale. Prints the status intake's latency by phase (goal p99 < 100 ms with
+// the agents alone, the issue's load; then beside fleet reads, a burst of changes, the console), /v1/fleet's
 // and a matrix page's latency, the hub's resident memory, and the TRUTH CHECK: after a tenth of the
 // agents change state, every number /v1/fleet and the matrix report must equal the simulated ground
 // truth within one heartbeat (goal: 0 mismatches).
@@ -238,13 +239,21 @@ function print(figures: Figures): void {
     formatTable(
       ["measure", "p50 ms", "p99 ms", "samples"],
       [
-        ["status intake (goal p99 < 100)", ...ms(figures.intake)],
+        ["status intake, every phase", ...ms(figures.intake)],
         ...Object.entries(figures.intakeByPhase).map(([phase, summary]) => [`  ${PHASES[phase as Phase]}`, ...ms(summary)]),
         ["GET /v1/fleet", ...ms(figures.fleet)],
         ["GET /v1/applications page (100 rows)", ...ms(figures.matrixPage)],
       ],
     ),
   );
+  const alone = figures.intakeByPhase.agents;
+  if (alone) {
+    // The issue's load: the agents reporting, nothing else asked of the hub.
+    console.log(
+      `goal: intake p99 < 100 ms with ${figures.agents} agents every ${figures.heartbeatSeconds} s: ${alone.p99 < 100 ? "met" : "NOT met"} ` +
+        `(${alone.p99.toFixed(1)} ms); with the other phases' load beside them: ${figures.intake.p99.toFixed(1)} ms`,
+    );
+  }
   console.log(`hub RSS (max): ${figures.hubRssMiB.toFixed(0)} MiB`);
   const { agentsLoopDelay: lag } = figures;
   console.log(`the simulated agents' event-loop delay (in the intake figures): p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms`);

@@ -114,18 +114,20 @@ export class FleetSnapshots {
   }
 
   /**
-   * Refreshes every `refreshMs` until stopped, for a long-lived process (the embedded hub): the
+   * Refreshes in the background until stopped, for a long-lived process (the embedded hub): the
    * first build, which reads every application item (seconds at 10,000 clusters), then happens at
-   * start and while clusters register, never when someone first opens the console; and the views
-   * of every later refresh are ready before they are asked for. A Lambda function cannot: it is
-   * frozen between requests, so there the first read after a cold start builds the snapshot.
+   * start and while clusters register, never when someone first opens the console. Every
+   * SERVED_FOR_REFRESHES - 1 intervals: a snapshot that old is still served at once to a reader
+   * (who starts the next refresh), and nobody reading costs the table a third of the reads a
+   * refresh every interval would. A Lambda function cannot: it is frozen between requests, so there
+   * the first read after a cold start builds the snapshot.
    */
   keepFresh(): { stop(): void } {
     const tick = () => {
       void this.refresh()
         .catch(() => undefined)
         .then(() => {
-          if (timer) timer = setTimeout(tick, this.deps.refreshMs).unref();
+          if (timer) timer = setTimeout(tick, (SERVED_FOR_REFRESHES - 1) * this.deps.refreshMs).unref();
         });
     };
     let timer: NodeJS.Timeout | undefined = setTimeout(tick, 0).unref();

@@ -199,7 +199,7 @@ for (const engine of engines) {
     });
 
     test("kept fresh (the embedded hub), the snapshot is built with no reader and renewed, so a reader gets a report stored since without a read of its own", async () => {
-      // Refreshes every 20 ms of real time; the hub's clock stands still, so a reader never finds the snapshot old.
+      // Refreshes every 40 ms of real time (two 20 ms intervals); the hub's clock stands still, so a reader never finds the snapshot old.
       const hub = await hubOn(db, ["edge-1"], 20);
       await hub.report("edge-1", [app("web")]);
       const fresh = hub.snapshots.keepFresh();
