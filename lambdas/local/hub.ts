@@ -32,6 +32,11 @@ export interface HubOptions {
   env: NodeJS.ProcessEnv;
   /** The console's built files (console/build.ts), served at `/`; without it the hub serves the API alone. */
   consoleDir?: string;
+  /**
+   * Keep the fleet snapshot fresh in the background (default). False reads it only while someone
+   * reads, as a Lambda function does: bench/aws-cost.ts counts AWS's reads through this hub.
+   */
+  keepFleetFresh?: boolean;
 }
 
 export interface RunningHub {
@@ -118,14 +123,14 @@ async function serve(
   // In process a trigger is queued at once and never refused.
   const schedule = startSchedule(() => void context.generation?.trigger("schedule"), context.generation ? interval : 0);
   const sourcePoll = context.sourcePoll && startSourcePoll(context.sourcePoll, () => context.generation?.trigger("poll"), pollSeconds);
-  const fleet = context.fleet.keepFresh();
+  const fleet = options.keepFleetFresh === false ? undefined : context.fleet.keepFresh();
   return {
     url,
     admin,
     async stop() {
       schedule.stop();
       sourcePoll?.stop();
-      fleet.stop();
+      fleet?.stop();
       await closeServer();
       // Background runs use the inventory; let them finish before it goes away.
       await context.generation?.idle();

@@ -30,13 +30,14 @@ export const TEST_HUB_URL = "https://hub.radial.test";
  * A hub in this process, reached over real HTTP: on the embedded dynalite store, or on the
  * DynamoDB at `dynamodbEndpoint` (DynamoDB Local).
  */
-export async function startTestHub(options: { dynamodbEndpoint?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestHub> {
+export async function startTestHub(options: { dynamodbEndpoint?: string; env?: NodeJS.ProcessEnv; keepFleetFresh?: boolean } = {}): Promise<TestHub> {
   const dataDir = await mkdtemp(join(tmpdir(), "radial-test-hub-"));
   const hub = await startHub({
     port: 0,
     host: "127.0.0.1",
     dataDir,
     logger: new Logger({ serviceName: "radial-hub-test", logLevel: "SILENT" }),
+    ...(options.keepFleetFresh === undefined ? {} : { keepFleetFresh: options.keepFleetFresh }),
     env: {
       RADIAL_ADMIN_TOKEN: ADMIN_TOKEN,
       // The URL bootstrap manifests give agents, as a real install sets it (a loopback one is refused); agents in tests reach `url`.
