@@ -15,8 +15,8 @@ const secretIds = [process.env.RADIAL_GIT_SECRET_ID, process.env.RADIAL_AGENT_GI
 const secrets = await Promise.all(secretIds.filter((id) => id !== undefined).map((id) => getSecret(id, { maxAge: 300 })));
 const table = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 
-export const handler = async () => {
+export const handler = () => {
   logger.debug("init floor", { secrets: secrets.length, table: typeof table });
   metrics.addMetric("requests", "Count", 1);
-  return { statusCode: 200, body: "floor" };
+  return Promise.resolve({ statusCode: 200, body: "floor" });
 };
