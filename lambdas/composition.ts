@@ -1,4 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VERSION } from "../core/version.js";
 import { NO_AWS_CLIENT_HOOK, type AwsClientHook } from "./adapters/aws-clients.js";
@@ -37,6 +38,15 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DeployTree } from "./rebuild/deploy-tree.js";
 import { RebuildService } from "./rebuild/rebuild-service.js";
 
+/**
+ * The hub's scratch space: `config.workDir`, else `radial` under the OS's temporary directory,
+ * which on Lambda is the instance's own /tmp (TMPDIR is unset there); the emulator in the tests
+ * gives each function instance a TMPDIR of its own, as Lambda gives each its own /tmp.
+ */
+export function workDirOf(config: Pick<HubConfig, "workDir">): string {
+  return config.workDir ?? join(tmpdir(), "radial");
+}
+
 export interface HubConfig {
   /**
    * The inventory table, and the DynamoDB client's settings: none on Lambda (the SDK's defaults),
@@ -49,7 +59,7 @@ export interface HubConfig {
   env: NodeJS.ProcessEnv;
   /**
    * Local scratch space: the fleet repo's object store lives in `<workDir>/git`, other source
-   * repositories' in `<workDir>/git-sources`. Default /tmp/radial (Lambda's writable disk).
+   * repositories' in `<workDir>/git-sources`. Default `<os.tmpdir()>/radial` (see workDirOf).
    */
   workDir?: string;
   /**
@@ -195,7 +205,7 @@ function fleetRepository(config: HubConfig): GitRepository | null {
   const url = env.RADIAL_REPO_URL;
   if (!url) return null;
   const auth = gitCredentials(env)(url);
-  return new GitRepository({ url, dir: join(config.workDir ?? "/tmp/radial", "git"), ...(auth ? { auth } : {}) });
+  return new GitRepository({ url, dir: join(workDirOf(config), "git"), ...(auth ? { auth } : {}) });
 }
 
 /** Credentials per repository URL. The fleet repo's never leave its origin; RADIAL_GIT_CREDENTIALS names every other. */

@@ -3,7 +3,7 @@ import { GitSourceRepositories } from "./adapters/git/source-repositories.js";
 import { HelmBinary } from "./adapters/helm/binary.js";
 import { parseHelmRepositories } from "./adapters/helm/repositories.js";
 import { KustomizeBinary } from "./adapters/kustomize/binary.js";
-import { gitCredentials, setting, type GenerationRunnerFactory } from "./composition.js";
+import { gitCredentials, setting, workDirOf, type GenerationRunnerFactory } from "./composition.js";
 import { PipelineRunner } from "./generate/runner.js";
 
 /**
@@ -16,7 +16,7 @@ import { PipelineRunner } from "./generate/runner.js";
  */
 export const generationRunner: GenerationRunnerFactory = (config, { repo, clock, onWritten, capabilities }) => {
   const env = config.env;
-  const workDir = config.workDir ?? "/tmp/radial";
+  const workDir = workDirOf(config);
   return new PipelineRunner({
     sources: new GitSourceRepositories({ dir: join(workDir, "git-sources"), credentials: gitCredentials(env) }),
     run: {

@@ -1,6 +1,9 @@
 // One Lambda function on this machine as Lambda runs it: its bundle loaded by AWS's Node.js
 // runtime interface client under AWS's Runtime Interface Emulator, invoked over the emulator's
 // HTTP endpoint, on the project's Node.js.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { installNodeRuntime, NODE_MAJOR } from "../../build/node-runtime.js";
 import { installLambdaRic, installLambdaRie } from "../engines/lambda-rie.js";
 import { freePort, startDaemon, waitFor } from "../engines/process.js";
@@ -33,10 +36,12 @@ const LAMBDA_ENV = {
 export async function startFunction(dir: string, env: Record<string, string>, name = "function"): Promise<LambdaFunction> {
   const [rie, ric, node] = await Promise.all([installLambdaRie(), installLambdaRic(), installNodeRuntime()]);
   const [port, apiPort] = await Promise.all([freePort(), freePort()]);
+  // Each instance's own /tmp, as Lambda gives it: nothing a function keeps there (git objects, charts) reaches another instance or run.
+  const instanceTmp = await mkdtemp(join(tmpdir(), `radial-lambda-${name}-`));
   const args = ["--runtime-interface-emulator-address", `127.0.0.1:${port}`, "--runtime-api-address", `127.0.0.1:${apiPort}`, node, ric, "index.handler"];
   const daemon = startDaemon(rie, args, {
     cwd: dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LAMBDA_TASK_ROOT: dir, AWS_LAMBDA_FUNCTION_NAME: name, ...LAMBDA_ENV, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: instanceTmp, LAMBDA_TASK_ROOT: dir, AWS_LAMBDA_FUNCTION_NAME: name, ...LAMBDA_ENV, ...env },
     label: `lambda ${name}`,
   });
   const inits: number[] = [];
@@ -70,6 +75,9 @@ export async function startFunction(dir: string, env: Record<string, string>, na
     },
     inits: () => [...inits],
     output: () => log.join("\n"),
-    stop: () => daemon.stop(),
+    async stop() {
+      await daemon.stop();
+      await rm(instanceTmp, { recursive: true, force: true });
+    },
   };
 }
