@@ -141,7 +141,9 @@ export function createHub(config: HubConfig): Hub {
     const repo = fleetRepository(config);
     const deployHeads = createDeployHeads(config, dynamodb, repo, clock);
     const status = createStatusService(config, dynamodb, repo, clock, deployHeads);
-    const generation = repo ? createGenerationService(config, dynamodb, repo, registry, clock, deployHeads) : null;
+    // The fleet views' own listing of the deploy heads, which a push by this process makes old.
+    const fleetHeads = repo ? new CachedDeployRevisions(repo, { clock }) : null;
+    const generation = repo ? createGenerationService(config, dynamodb, repo, registry, clock, deployHeads, fleetHeads) : null;
     const context: HubContext = {
       version: VERSION,
       registry,
@@ -155,7 +157,7 @@ export function createHub(config: HubConfig): Hub {
       rebuild: createRebuildService(config, dynamodb, { repo, registry, status, clock }),
       webhookSecret: config.env.RADIAL_WEBHOOK_SECRET,
       generateOnChange: config.env.RADIAL_GENERATE_ON_CHANGE !== "false",
-      fleet: createFleetService(config, dynamodb, repo, registry, clock),
+      fleet: createFleetService(config, dynamodb, repo, registry, clock, fleetHeads),
     };
     return { context, ensureInventory: () => ensureTable(dynamodb, tableName), close: () => dynamodb.destroy() };
   } catch (error) {
@@ -286,19 +288,26 @@ function createRebuildService(
 
 /**
  * The console's read models over a snapshot refreshed at most every RADIAL_FLEET_REFRESH_SECONDS
- * (1-60, default 5) while someone reads, with its own deploy-head listing (one ls-refs per 10 s,
- * only while the fleet is read).
+ * (1-60, default 5) while someone reads, with its own deploy-head listing `heads` (one ls-refs per
+ * 10 s, only while the fleet is read; at once after a push by this process).
  */
-function createFleetService(config: HubConfig, dynamodb: DynamoDBClient, repo: GitRepository | null, registry: ClusterRegistry, clock: Clock): FleetService {
+function createFleetService(
+  config: HubConfig,
+  dynamodb: DynamoDBClient,
+  repo: GitRepository | null,
+  registry: ClusterRegistry,
+  clock: Clock,
+  heads: CachedDeployRevisions | null,
+): FleetService {
   const { env } = config;
   const { tableName } = config.inventory;
   const refreshSeconds = Number(env.RADIAL_FLEET_REFRESH_SECONDS ?? DEFAULT_FLEET_REFRESH_SECONDS);
   if (!Number.isInteger(refreshSeconds) || refreshSeconds < 1 || refreshSeconds > 60) {
     throw new Error(`RADIAL_FLEET_REFRESH_SECONDS must be a whole number of seconds from 1 to 60, got ${env.RADIAL_FLEET_REFRESH_SECONDS}`);
   }
-  // Its own instances of the status service (it only reads) and of the deploy heads' cache.
+  // Its own instance of the status service (it only reads).
   const status = createStatusService(config, dynamodb, repo, clock);
-  const revisions = repo ? new CachedDeployRevisions(repo, { clock }) : NO_DEPLOY_REVISIONS;
+  const revisions = heads ?? NO_DEPLOY_REVISIONS;
   const store = new DynamoDBStatusStore(dynamodb, tableName);
   return new FleetService({
     snapshots: new FleetSnapshots({
@@ -336,11 +345,14 @@ function createGenerationService(
   registry: ClusterRegistry,
   clock: Clock,
   deployHeads: DeployHeads,
+  fleetHeads: CachedDeployRevisions | null,
 ): GenerationService {
   const env = config.env;
   const { tableName } = config.inventory;
-  const onWritten = (heads: ReadonlyMap<string, string>) =>
-    deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads"));
+  const onWritten = (heads: ReadonlyMap<string, string>) => {
+    fleetHeads?.forget();
+    return deployHeads.record(heads).catch((error: unknown) => config.onBackgroundError?.(error, "recording the pushed deploy heads"));
+  };
   const statusStore = new DynamoDBStatusStore(dynamodb, tableName);
   const runner = config.runner?.(config, { repo, clock, onWritten, capabilities: (cluster) => statusStore.getCapabilities(cluster) });
   if (!runner && !env.RADIAL_GENERATION_QUEUE_URL) {

@@ -34,6 +34,8 @@ export class CachedDeployRevisions implements DeployRevisions {
   /** The last listing, and when it started: it holds every push that completed before then. */
   private heads: { branches: Map<string, string>; fetchedAt: number; startedAt: number } | undefined;
   private listing: Promise<Map<string, string>> | undefined;
+  /** Bumped by forget(): a listing started before it is not kept. */
+  private epoch = 0;
   private readonly ttlMs: number;
   private readonly clock: Clock;
 
@@ -55,20 +57,34 @@ export class CachedDeployRevisions implements DeployRevisions {
     return { commit: branches.get(`${DEPLOY_BRANCH_PREFIX}${cluster}`) ?? null, since: this.heads?.startedAt ?? 0 };
   }
 
+  /**
+   * Drops the last listing and any in flight, so the next caller lists again: for the process that
+   * has just pushed deploy branches, which knows the listing it holds is older than its push.
+   */
+  forget(): void {
+    this.epoch += 1;
+    this.heads = undefined;
+    this.listing = undefined;
+  }
+
   private async branches(): Promise<Map<string, string>> {
     const now = this.clock().getTime();
     if (this.heads && now - this.heads.fetchedAt < this.ttlMs) return this.heads.branches;
+    const epoch = this.epoch;
+    const current = () => epoch === this.epoch;
     this.listing ??= this.git
       .remoteBranches(DEPLOY_BRANCH_PREFIX)
       .then((branches) => {
-        this.heads = { branches, fetchedAt: this.clock().getTime(), startedAt: now };
+        if (current()) this.heads = { branches, fetchedAt: this.clock().getTime(), startedAt: now };
         return branches;
       })
       .catch((error: unknown) => {
         this.options.onError?.(error);
         return this.heads?.branches ?? new Map<string, string>();
       })
-      .finally(() => (this.listing = undefined));
+      .finally(() => {
+        if (current()) this.listing = undefined;
+      });
     return this.listing;
   }
 }

@@ -82,3 +82,26 @@ test("a failed listing answers with the last known heads, is reported, and is re
   assert.equal(await cold.revisionOf("a"), null, "nothing known yet: null, and the agent polls its branch itself");
   assert.equal(errors.length, 3);
 });
+
+test("after forget() (this process pushed), the next caller lists again within the TTL, and a listing that was in flight is not kept", async () => {
+  const now = Date.parse("2026-11-23T12:00:00Z");
+  const git = counted();
+  const revisions = new CachedDeployRevisions(git, { ttlMs: 10_000, clock: () => new Date(now) });
+  const inFlight = revisions.revisionOf("c");
+  revisions.forget();
+  await inFlight;
+  assert.equal(git.calls, 1);
+  await revisions.revisionOf("c");
+  assert.equal(git.calls, 2, "the listing in flight at forget() was not kept: the next caller listed again");
+  await revisions.revisionOf("c");
+  assert.equal(git.calls, 2, "that listing answers for the TTL (the clock stands still)");
+
+  gitIn("fleet", "update-ref", "refs/heads/radial/clusters/c", head);
+  try {
+    assert.equal(await revisions.revisionOf("c"), null, "within the TTL, the push is not seen");
+    revisions.forget();
+    assert.equal(await revisions.revisionOf("c"), head, "after forget(), it is");
+  } finally {
+    gitIn("fleet", "update-ref", "-d", "refs/heads/radial/clusters/c");
+  }
+});
