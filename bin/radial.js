@@ -7,8 +7,8 @@ import process from "node:process";
 import { register } from "tsx/esm/api";
 
 register();
-const { installNodeRuntime, NODE_MAJOR } = await import("../build/node-runtime.ts");
-if (Number(process.versions.node.split(".")[0]) < NODE_MAJOR) {
+const { installNodeRuntime, nodeMajor, NODE_MAJOR } = await import("../build/node-runtime.ts");
+if (nodeMajor(process.versions.node) < NODE_MAJOR) {
   const { spawn } = await import("node:child_process");
   const node = await installNodeRuntime((line) => process.stderr.write(`radial: ${line} (this node is ${process.version})\n`));
   const child = spawn(node, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit" });

@@ -23,9 +23,14 @@ export function nodePackage(platform: NodeJS.Platform = process.platform, arch: 
   return `node-linux-${arch}`;
 }
 
+/** The major of a Node.js version, as `process.versions.node` (`24.1.0`) or `node --version` (`v24.1.0`) gives it. */
+export function nodeMajor(version: string): number {
+  return Number(version.replace(/^v/, "").split(".")[0]);
+}
+
 /** Whether the running node already is the project's major (then it is used as it is). */
 export function runningNodeFits(version: string = process.versions.node): boolean {
-  return Number(version.split(".")[0]) === NODE_MAJOR;
+  return nodeMajor(version) === NODE_MAJOR;
 }
 
 /**

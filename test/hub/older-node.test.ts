@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { test } from "node:test";
-import { NODE_MAJOR } from "../../build/node-runtime.js";
+import { nodeMajor, NODE_MAJOR } from "../../build/node-runtime.js";
 import { scratchDir } from "../scratch.js";
 
 const TOKEN = "older-node-admin-token-0123456789";
@@ -12,7 +12,7 @@ const TOKEN = "older-node-admin-token-0123456789";
 /** A `node` on PATH of an older major than the project's, if the machine has one. */
 function olderNode(): string | undefined {
   const found = execFileSync("sh", ["-c", "which -a node || true"], { encoding: "utf8" }).split("\n").filter(Boolean);
-  return found.find((node) => Number(execFileSync(node, ["--version"], { encoding: "utf8" }).trim().slice(1).split(".")[0]) < NODE_MAJOR);
+  return found.find((node) => nodeMajor(execFileSync(node, ["--version"], { encoding: "utf8" }).trim()) < NODE_MAJOR);
 }
 
 const older = olderNode();
